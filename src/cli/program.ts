@@ -1,0 +1,21 @@
+/** The `openclaw` command line: one file per command group, each thin (parse → call → print). */
+import { Command } from "commander";
+import { packageVersion } from "../version.js";
+import { registerConfig } from "./config.js";
+import { registerGateway } from "./gateway.js";
+import { registerHealth } from "./health.js";
+
+export function buildProgram(): Command {
+  const program = new Command("openclaw")
+    .description("Personal AI assistant gateway (OpenClaw-compatible)")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .showHelpAfterError("(run with --help for usage)");
+  registerGateway(program);
+  registerConfig(program);
+  registerHealth(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

@@ -1,0 +1,69 @@
+/**
+ * `$include` directives: `{ "$include": "./a.json5" }` replaces the object with the file's contents; an
+ * array of files deep-merges them in order; sibling keys are merged on top. Paths are relative to the
+ * including file; nesting is capped at 10 levels and cycles are reported with their chain.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import JSON5 from "json5";
+import { ConfigError } from "./errors.js";
+
+const MAX_DEPTH = 10;
+const KEY = "$include";
+
+type Json = unknown;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Deep merge for includes: objects merge recursively, everything else is replaced by `b`. */
+export function deepMerge(a: Json, b: Json): Json {
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = k in out ? deepMerge(out[k], v) : v;
+    return out;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  return b;
+}
+
+export function resolveIncludes(value: Json, file: string, chain: string[] = [file]): Json {
+  if (Array.isArray(value)) return value.map((v) => resolveIncludes(v, file, chain));
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (k !== KEY) out[k] = resolveIncludes(v, file, chain);
+  if (!(KEY in value)) return out;
+
+  const spec = value[KEY];
+  const files = typeof spec === "string" ? [spec] : Array.isArray(spec) && spec.every((s) => typeof s === "string") ? (spec as string[]) : null;
+  if (!files) throw new ConfigError("CONFIG_INCLUDE", `${file}: $include must be a path or an array of paths`);
+
+  let included: Json = undefined;
+  for (const rel of files) {
+    const target = path.resolve(path.dirname(file), rel);
+    if (chain.includes(target)) {
+      throw new ConfigError("CONFIG_INCLUDE", `circular $include: ${[...chain, target].join(" -> ")}`);
+    }
+    if (chain.length > MAX_DEPTH) throw new ConfigError("CONFIG_INCLUDE", `$include nested deeper than ${MAX_DEPTH} levels at ${target}`);
+    let text: string;
+    try {
+      text = fs.readFileSync(target, "utf8");
+    } catch {
+      throw new ConfigError("CONFIG_INCLUDE", `$include file not found: ${target} (included from ${file})`);
+    }
+    let parsed: Json;
+    try {
+      parsed = JSON5.parse(text);
+    } catch (err) {
+      throw new ConfigError("CONFIG_PARSE", `${target} (included from ${file}): ${(err as Error).message}`);
+    }
+    const resolved = resolveIncludes(parsed, target, [...chain, target]);
+    included = included === undefined ? resolved : deepMerge(included, resolved);
+  }
+  if (Object.keys(out).length === 0) return included;
+  if (!isPlainObject(included)) {
+    throw new ConfigError("CONFIG_INCLUDE", `${file}: $include with sibling keys needs the included file to hold an object`);
+  }
+  return deepMerge(included, out);
+}

@@ -1,0 +1,13 @@
+/** The config schema as JSON Schema, for `config schema`, `config.schema` and editors (`$schema`). */
+import { z } from "zod";
+import { OpenClawConfigSchema } from "./schema.js";
+
+let cached: unknown;
+
+export function configJsonSchema(): unknown {
+  cached ??= {
+    ...(z.toJSONSchema(OpenClawConfigSchema, { unrepresentable: "any", io: "input" }) as Record<string, unknown>),
+    title: "openclaw.json",
+  };
+  return cached;
+}

@@ -1,0 +1,103 @@
+/**
+ * Reading `openclaw.json`: JSON5 → `$include` → `env` block → `${VAR}` → schema. Never throws for a bad
+ * file: the snapshot says what is wrong, path by path, and the caller decides (refuse to start, keep the
+ * last good config on reload, or show it in `config validate`).
+ */
+import fs from "node:fs";
+import { createHash } from "node:crypto";
+import JSON5 from "json5";
+import { OpenClawConfigSchema, type OpenClawConfig } from "./schema.js";
+import { ConfigError, formatZodIssues, type ConfigIssue } from "./errors.js";
+import { resolveIncludes } from "./includes.js";
+import { substituteEnv } from "./env-subst.js";
+import { unimplementedPaths } from "./support.js";
+import type { Env } from "../infra/paths.js";
+
+export interface ConfigSnapshot {
+  path: string;
+  exists: boolean;
+  /** The file's text as written (null when there is no file). */
+  raw: string | null;
+  /** The file parsed, before includes and substitution (what edits operate on). */
+  parsed: unknown;
+  valid: boolean;
+  /** The validated config (empty object when invalid or missing). */
+  config: OpenClawConfig;
+  /** sha256 of `raw`; pass back as `baseHash` to edit without clobbering someone else's change. */
+  hash: string;
+  issues: ConfigIssue[];
+  /** Keys that load but do nothing yet, and other non-fatal notes. */
+  warnings: ConfigIssue[];
+}
+
+export function hashRaw(raw: string | null): string {
+  return createHash("sha256").update(raw ?? "").digest("hex");
+}
+
+export function parseJson5(raw: string, label: string): unknown {
+  try {
+    return JSON5.parse(raw);
+  } catch (err) {
+    throw new ConfigError("CONFIG_PARSE", `${label}: ${(err as Error).message}`, [{ path: "", message: (err as Error).message }]);
+  }
+}
+
+/** Resolves includes, applies the config's `env` block (non-overriding) and substitutes `${VAR}`. */
+export function resolveConfigObject(parsed: unknown, file: string, env: Env): unknown {
+  const included = resolveIncludes(parsed, file);
+  applyConfigEnv(included, env);
+  return substituteEnv(included, env);
+}
+
+/** `env: { KEY: "v", vars: { KEY: "v" } }` fills variables the process does not already have. */
+function applyConfigEnv(cfg: unknown, env: Env): void {
+  if (!cfg || typeof cfg !== "object") return;
+  const block = (cfg as Record<string, unknown>).env;
+  if (!block || typeof block !== "object") return;
+  const entries = Object.entries(block as Record<string, unknown>);
+  const vars = (block as Record<string, unknown>).vars;
+  if (vars && typeof vars === "object") entries.push(...Object.entries(vars as Record<string, unknown>));
+  for (const [k, v] of entries) {
+    if (typeof v === "string" && /^[A-Z_][A-Z0-9_]*$/.test(k) && env[k] === undefined) env[k] = v;
+  }
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  config: OpenClawConfig;
+  issues: ConfigIssue[];
+  warnings: ConfigIssue[];
+}
+
+export function validateConfigObject(value: unknown): ValidationResult {
+  const res = OpenClawConfigSchema.safeParse(value);
+  if (!res.success) return { ok: false, config: {} as OpenClawConfig, issues: formatZodIssues(res.error.issues, value), warnings: [] };
+  const warnings = unimplementedPaths(res.data).map((p) => ({ path: p, message: "accepted but not implemented yet; it has no effect" }));
+  return { ok: true, config: res.data, issues: [], warnings };
+}
+
+/** Reads and validates the config file at `file`. */
+export function readConfigSnapshot(file: string, env: Env): ConfigSnapshot {
+  let raw: string | null = null;
+  try {
+    raw = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+      const issue = { path: "", message: `cannot read ${file}: ${(err as Error).message}` };
+      return { path: file, exists: true, raw: null, parsed: {}, valid: false, config: {} as OpenClawConfig, hash: hashRaw(null), issues: [issue], warnings: [] };
+    }
+  }
+  const base = { path: file, exists: raw !== null, raw, hash: hashRaw(raw) };
+  if (raw === null) return { ...base, parsed: {}, valid: true, config: {} as OpenClawConfig, issues: [], warnings: [] };
+  let parsed: unknown = {};
+  try {
+    parsed = raw.trim() === "" ? {} : parseJson5(raw, file);
+    const resolved = resolveConfigObject(parsed, file, env);
+    const v = validateConfigObject(resolved);
+    return { ...base, parsed, valid: v.ok, config: v.config, issues: v.issues, warnings: v.warnings };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const issues = err.issues.length > 0 ? err.issues : [{ path: "", message: err.message }];
+    return { ...base, parsed, valid: false, config: {} as OpenClawConfig, issues, warnings: [] };
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * One WebSocket client, from challenge to close.
+ *
+ * The server speaks first (`connect.challenge` with a nonce). The first frame must be a `connect`
+ * request no larger than 64 KiB; anything else closes the socket. `connect` is checked in order:
+ * schema, protocol range, role, rate limit, shared secret, device signature. Then `hello-ok`, and
+ * requests are dispatched by method name with their scope checked.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { WebSocket } from "ws";
+import type { z } from "zod";
+import { checkAuth, type AuthRateLimiter, type ResolvedAuth } from "./auth.js";
+import { hasScope, type ClientInfo, type GatewayContext, type MethodTable } from "./context.js";
+import {
+  ConnectParamsSchema,
+  ErrorCodes,
+  HANDSHAKE_TIMEOUT_MS,
+  MAX_BUFFERED_BYTES,
+  MAX_PAYLOAD_BYTES,
+  MAX_PRECONNECT_BYTES,
+  MethodError,
+  PROTOCOL_VERSION,
+  RequestFrameSchema,
+  ROLES,
+  TICK_INTERVAL_MS,
+  eventFrame,
+  resFrame,
+  type ConnectParams,
+  type ErrorShape,
+} from "./protocol/frames.js";
+import {
+  DEVICE_SIGNATURE_SKEW_MS,
+  buildDeviceAuthPayload,
+  deviceIdFromPublicKey,
+  rawPublicKey,
+  verifyDeviceSignature,
+} from "./protocol/device.js";
+import { healthSnapshot, defaultAgentId } from "./methods/health.js";
+
+export interface ConnectionDeps {
+  ctx: GatewayContext;
+  methods: MethodTable;
+  events: readonly string[];
+  auth: () => ResolvedAuth;
+  limiter: AuthRateLimiter;
+  isLocal: boolean;
+  remoteAddress: string;
+}
+
+/** WebSocket close codes used here. */
+const CLOSE_POLICY = 1008;
+const CLOSE_TOO_BIG = 1009;
+const CLOSE_PROTOCOL = 1002;
+
+export class GatewayConnection {
+  readonly connId = randomUUID();
+  readonly nonce = randomBytes(16).toString("base64url");
+  client: ClientInfo | null = null;
+  private handshakeTimer: NodeJS.Timeout;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly deps: ConnectionDeps,
+    /** Called once authenticated: `register` before `hello-ok` is built, `announce` right after it is sent. */
+    private readonly hooks: { register(conn: GatewayConnection, params: ConnectParams): void; announce(conn: GatewayConnection): void },
+  ) {
+    this.send(eventFrame("connect.challenge", { nonce: this.nonce, ts: deps.ctx.now() }));
+    this.handshakeTimer = setTimeout(() => this.close(CLOSE_POLICY, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
+    this.handshakeTimer.unref();
+    socket.on("message", (data, isBinary) => void this.onMessage(data as Buffer, isBinary));
+    socket.on("close", () => clearTimeout(this.handshakeTimer));
+  }
+
+  send(frame: unknown): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CLOSE_POLICY, "slow consumer");
+      return;
+    }
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  close(code: number, reason: string): void {
+    clearTimeout(this.handshakeTimer);
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason);
+  }
+
+  private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
+    const log = this.deps.ctx.log;
+    if (!this.client && data.length > MAX_PRECONNECT_BYTES) return this.close(CLOSE_TOO_BIG, "connect frame too large");
+    let frame: unknown;
+    try {
+      if (isBinary) throw new Error("binary frame");
+      frame = JSON.parse(data.toString("utf8"));
+    } catch {
+      if (!this.client) return this.close(CLOSE_PROTOCOL, "invalid frame: expected JSON text");
+      log.debug(`dropped unparseable frame from ${this.deps.remoteAddress}`);
+      return;
+    }
+    const req = RequestFrameSchema.safeParse(frame);
+    if (!req.success) {
+      const id = typeof (frame as { id?: unknown })?.id === "string" ? (frame as { id: string }).id : undefined;
+      if (!this.client) {
+        if (id) this.send(resFrame(id, false, undefined, err(ErrorCodes.INVALID_REQUEST, "first frame must be a connect request")));
+        return this.close(CLOSE_PROTOCOL, "first frame must be connect");
+      }
+      if (id) this.send(resFrame(id, false, undefined, err(ErrorCodes.INVALID_REQUEST, `invalid request frame: ${zodMessage(req.error)}`)));
+      return;
+    }
+    const { id, method, params } = req.data;
+    if (!this.client) {
+      if (method !== "connect") {
+        this.send(resFrame(id, false, undefined, err(ErrorCodes.INVALID_REQUEST, "first frame must be a connect request")));
+        return this.close(CLOSE_PROTOCOL, "first frame must be connect");
+      }
+      return this.handleConnect(id, params);
+    }
+    if (method === "connect") {
+      this.send(resFrame(id, false, undefined, err(ErrorCodes.INVALID_REQUEST, "already connected")));
+      return;
+    }
+    await this.dispatch(id, method, params);
+  }
+
+  private refuse(id: string, code: string, message: string, extra: Partial<ErrorShape> = {}): void {
+    this.deps.ctx.log.warn(`connect refused from ${this.deps.remoteAddress}: ${message}`);
+    this.send(resFrame(id, false, undefined, { ...err(code, message), ...extra }));
+    this.close(CLOSE_POLICY, message.slice(0, 120));
+  }
+
+  private handleConnect(id: string, rawParams: unknown): void {
+    const { ctx, limiter, remoteAddress } = this.deps;
+    const parsed = ConnectParamsSchema.safeParse(rawParams);
+    if (!parsed.success) return this.refuse(id, ErrorCodes.INVALID_REQUEST, `invalid connect params: ${zodMessage(parsed.error)}`);
+    const p = parsed.data;
+    if (p.maxProtocol < PROTOCOL_VERSION || p.minProtocol > PROTOCOL_VERSION) {
+      return this.refuse(id, ErrorCodes.INVALID_REQUEST, `protocol mismatch: server speaks ${PROTOCOL_VERSION}, client ${p.minProtocol}-${p.maxProtocol}`, {
+        details: { expectedProtocol: PROTOCOL_VERSION },
+      });
+    }
+    const role = p.role ?? "operator";
+    if (!(ROLES as readonly string[]).includes(role)) return this.refuse(id, ErrorCodes.INVALID_REQUEST, `invalid role "${role}"`);
+
+    const wait = limiter.retryAfter(remoteAddress);
+    if (wait > 0) return this.refuse(id, ErrorCodes.RATE_LIMITED, "too many failed auth attempts; try again later", { retryable: true, retryAfterMs: wait });
+
+    const auth = this.deps.auth();
+    const result = checkAuth(auth, p.auth);
+    if (!result.ok) {
+      limiter.fail(remoteAddress);
+      const what = auth.mode === "password" ? "password" : "token";
+      const hint = auth.mode === "password" ? "OPENCLAW_GATEWAY_PASSWORD" : "OPENCLAW_GATEWAY_TOKEN";
+      return this.refuse(
+        id,
+        ErrorCodes.UNAUTHORIZED,
+        result.reason === "missing" ? `unauthorized: gateway ${what} missing (set ${hint} or pass --${what})` : `unauthorized: gateway ${what} mismatch`,
+      );
+    }
+
+    const scopes = p.scopes ?? (role === "operator" ? ["operator.read", "operator.write"] : []);
+    let deviceId: string | undefined;
+    if (p.device) {
+      const d = p.device;
+      const raw = rawPublicKey(d.publicKey);
+      if (!raw) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device public key invalid");
+      if (deviceIdFromPublicKey(raw) !== d.id) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device identity mismatch");
+      if (Math.abs(ctx.now() - d.signedAt) > DEVICE_SIGNATURE_SKEW_MS) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device signature expired");
+      if (!d.nonce && !this.deps.isLocal) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device nonce required");
+      if (d.nonce && d.nonce !== this.nonce) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device nonce mismatch");
+      const payload = buildDeviceAuthPayload({
+        deviceId: d.id,
+        clientId: p.client.id,
+        clientMode: p.client.mode,
+        role,
+        scopes,
+        signedAtMs: d.signedAt,
+        token: p.auth?.token ?? null,
+        nonce: d.nonce,
+      });
+      if (!verifyDeviceSignature(raw, payload, d.signature)) {
+        limiter.fail(remoteAddress);
+        return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device signature invalid");
+      }
+      deviceId = d.id;
+    } else if (auth.mode === "none" && !this.deps.isLocal) {
+      // Unreachable with a safe bind, but never let an unauthenticated stranger in.
+      return this.refuse(id, ErrorCodes.UNAUTHORIZED, "unauthorized: remote clients need a gateway token");
+    }
+
+    limiter.succeed(remoteAddress);
+    clearTimeout(this.handshakeTimer);
+    this.client = {
+      connId: this.connId,
+      role,
+      scopes,
+      clientId: p.client.id,
+      clientMode: p.client.mode,
+      remoteAddress,
+      ...(deviceId ? { deviceId } : {}),
+    };
+    this.hooks.register(this, p);
+    this.send(resFrame(id, true, this.helloOk()));
+    this.hooks.announce(this);
+  }
+
+  private helloOk() {
+    const { ctx, methods, events } = this.deps;
+    const agentId = defaultAgentId(ctx);
+    return {
+      type: "hello-ok",
+      protocol: PROTOCOL_VERSION,
+      server: { version: ctx.info.version, host: ctx.info.host, connId: this.connId },
+      features: { methods: Object.keys(methods), events: [...events] },
+      snapshot: {
+        presence: ctx.presence.list(),
+        health: healthSnapshot(ctx),
+        stateVersion: { presence: ctx.presence.version, health: 0 },
+        uptimeMs: Math.max(0, ctx.now() - ctx.info.startedAt),
+        configPath: ctx.configPath,
+        stateDir: ctx.stateDir,
+        sessionDefaults: { defaultAgentId: agentId, mainKey: "main", mainSessionKey: `agent:${agentId}:main`, scope: "per-sender" },
+      },
+      policy: { maxPayload: MAX_PAYLOAD_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: TICK_INTERVAL_MS },
+    };
+  }
+
+  private async dispatch(id: string, method: string, rawParams: unknown): Promise<void> {
+    const { ctx, methods } = this.deps;
+    const client = this.client!;
+    const spec = Object.hasOwn(methods, method) ? methods[method] : undefined;
+    if (!spec) return this.send(resFrame(id, false, undefined, err(ErrorCodes.INVALID_REQUEST, `unknown method: ${method}`)));
+    if (client.role !== "operator" || !hasScope(client.scopes, spec.scope)) {
+      return this.send(resFrame(id, false, undefined, err(ErrorCodes.FORBIDDEN, `${method} requires scope ${spec.scope}`)));
+    }
+    let params = rawParams;
+    if (spec.params) {
+      const r = spec.params.safeParse(rawParams);
+      if (!r.success) return this.send(resFrame(id, false, undefined, err(ErrorCodes.INVALID_REQUEST, `invalid ${method} params: ${zodMessage(r.error)}`)));
+      params = r.data;
+    }
+    const started = ctx.now();
+    try {
+      const payload = await spec.handler(params, ctx, client);
+      this.send(resFrame(id, true, payload ?? {}));
+    } catch (e) {
+      const shape = e instanceof MethodError ? e.toShape() : err(ErrorCodes.INTERNAL, (e as Error)?.message || String(e));
+      if (!(e instanceof MethodError)) ctx.log.error(`${method} failed: ${(e as Error)?.stack ?? e}`);
+      this.send(resFrame(id, false, undefined, shape));
+    } finally {
+      const ms = ctx.now() - started;
+      if (ms >= 50) ctx.log.debug(`${method} took ${ms}ms`);
+    }
+  }
+}
+
+function err(code: string, message: string): ErrorShape {
+  return { code, message };
+}
+
+export function zodMessage(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join(".") : "<root>"}: ${i.code === "unrecognized_keys" ? `unknown key ${i.keys.join(", ")}` : i.message}`)
+    .join("; ");
+}

@@ -1,0 +1,74 @@
+/**
+ * What method handlers and HTTP routes may use. Built once by `start.ts` (the composition root) and
+ * passed explicitly: no module-level state, so tests can run several gateways in one process.
+ */
+import type { ZodType } from "zod";
+import type { ConfigSnapshot } from "../config/load.js";
+import type { OpenClawConfig } from "../config/schema.js";
+import type { Env } from "../infra/paths.js";
+import type { LogSink, Logger } from "../infra/logger.js";
+import type { PresenceRegistry } from "./presence.js";
+
+export interface GatewayInfo {
+  version: string;
+  pid: number;
+  host: string;
+  /** The address clients can reach (`ws://0.0.0.0:3000`). */
+  url: string;
+  bindMode: string;
+  bindHost: string;
+  port: number;
+  authMode: string;
+  startedAt: number;
+}
+
+export interface GatewayContext {
+  info: GatewayInfo;
+  env: Env;
+  stateDir: string;
+  configPath: string;
+  now(): number;
+  /** The config in force (last good one when the file is currently invalid). */
+  config(): OpenClawConfig;
+  /** The file as last read, including problems that kept it from applying. */
+  configSnapshot(): ConfigSnapshot;
+  /** Re-reads the config file now and applies it (same path as the file watcher). */
+  reloadConfig(reason: string): { applied: boolean; snapshot: ConfigSnapshot };
+  logs: LogSink;
+  log: Logger;
+  presence: PresenceRegistry;
+  broadcast(event: string, payload: unknown): void;
+  /** Restarts the gateway in process (config apply); resolves once scheduled. */
+  scheduleRestart(reason: string, delayMs: number): void;
+}
+
+export type Scope = "operator.read" | "operator.write" | "operator.admin" | "operator.approvals" | "operator.pairing";
+
+export interface ClientInfo {
+  connId: string;
+  role: string;
+  scopes: string[];
+  clientId: string;
+  clientMode: string;
+  remoteAddress: string;
+  deviceId?: string;
+}
+
+export interface MethodSpec<P = unknown> {
+  /** Scope the caller needs; `operator.admin` satisfies every scope, `operator.write` satisfies read. */
+  scope: Scope;
+  params?: ZodType<P>;
+  handler(params: P, ctx: GatewayContext, client: ClientInfo): unknown | Promise<unknown>;
+}
+
+export type MethodTable = Record<string, MethodSpec<any>>;
+
+export function defineMethod<P>(spec: MethodSpec<P>): MethodSpec<P> {
+  return spec;
+}
+
+export function hasScope(granted: readonly string[], needed: Scope): boolean {
+  if (granted.includes("operator.admin")) return true;
+  if (granted.includes(needed)) return true;
+  return needed === "operator.read" && granted.includes("operator.write");
+}

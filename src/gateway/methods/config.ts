@@ -1,0 +1,107 @@
+/**
+ * `config.get|schema|set|patch|apply`. Reads redact secrets; writes validate the whole result first,
+ * require the `baseHash` from `config.get` (so two editors cannot overwrite each other), keep
+ * `openclaw.json.bak`, and then apply through the same reload path as an edit on disk.
+ */
+import { z } from "zod";
+import { defineMethod, type GatewayContext } from "../context.js";
+import { ErrorCodes, MethodError } from "../protocol/frames.js";
+import { ConfigError } from "../../config/errors.js";
+import { editConfigFile, mergePatch, redactRaw, redactSecrets } from "../../config/edit.js";
+import { parseJson5, readConfigSnapshot } from "../../config/load.js";
+import { configJsonSchema } from "../../config/json-schema.js";
+import { CONFIG_UI_HINTS } from "../../config/schema.js";
+
+const nonEmpty = z.string().min(1);
+const SetParams = z.strictObject({ raw: nonEmpty, baseHash: nonEmpty.optional() });
+const ApplyParams = z.strictObject({
+  raw: nonEmpty,
+  baseHash: nonEmpty.optional(),
+  sessionKey: z.string().optional(),
+  note: z.string().optional(),
+  restartDelayMs: z.number().int().min(0).optional(),
+});
+const PatchParams = ApplyParams;
+
+/** The snapshot as a client may see it: secrets replaced, raw text masked. */
+export function publicSnapshot(ctx: GatewayContext) {
+  const snap = readConfigSnapshot(ctx.configPath, { ...ctx.env });
+  return {
+    path: snap.path,
+    exists: snap.exists,
+    raw: snap.raw === null ? null : redactRaw(snap.raw, snap.parsed),
+    parsed: redactSecrets(snap.parsed),
+    valid: snap.valid,
+    config: redactSecrets(snap.config),
+    hash: snap.hash,
+    issues: snap.issues,
+    warnings: snap.warnings,
+    legacyIssues: [],
+  };
+}
+
+function parseObject(raw: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = parseJson5(raw, "raw");
+  } catch (err) {
+    throw new MethodError(ErrorCodes.INVALID_REQUEST, (err as Error).message);
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new MethodError(ErrorCodes.INVALID_REQUEST, "raw must be a JSON5 object");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function write(ctx: GatewayContext, baseHash: string | undefined, change: (parsed: unknown) => unknown) {
+  try {
+    return editConfigFile(ctx.configPath, { ...ctx.env }, change, { baseHash, requireBaseHash: true });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    if (err.code === "CONFIG_CONFLICT") throw new MethodError(ErrorCodes.CONFLICT, err.message);
+    throw new MethodError(ErrorCodes.INVALID_REQUEST, err.message, { issues: err.issues });
+  }
+}
+
+function applied(ctx: GatewayContext, reason: string) {
+  const { applied, snapshot } = ctx.reloadConfig(reason);
+  return { ok: true, path: snapshot.path, hash: snapshot.hash, applied, config: redactSecrets(snapshot.config), warnings: snapshot.warnings };
+}
+
+export const configMethods = {
+  "config.get": defineMethod({ scope: "operator.read", params: z.strictObject({}).optional(), handler: (_p, ctx) => publicSnapshot(ctx) }),
+  "config.schema": defineMethod({
+    scope: "operator.read",
+    params: z.strictObject({}).optional(),
+    handler: (_p, ctx) => ({ schema: configJsonSchema(), uiHints: CONFIG_UI_HINTS, version: ctx.info.version, generatedAt: new Date(ctx.now()).toISOString() }),
+  }),
+  "config.set": defineMethod({
+    scope: "operator.admin",
+    params: SetParams,
+    handler: (p, ctx) => {
+      const next = parseObject(p.raw);
+      write(ctx, p.baseHash, () => next);
+      return applied(ctx, "config.set");
+    },
+  }),
+  "config.patch": defineMethod({
+    scope: "operator.admin",
+    params: PatchParams,
+    handler: (p, ctx) => {
+      const patch = parseObject(p.raw);
+      write(ctx, p.baseHash, (parsed) => mergePatch(parsed, patch));
+      return applied(ctx, "config.patch");
+    },
+  }),
+  "config.apply": defineMethod({
+    scope: "operator.admin",
+    params: ApplyParams,
+    handler: (p, ctx) => {
+      const next = parseObject(p.raw);
+      write(ctx, p.baseHash, () => next);
+      const res = applied(ctx, "config.apply");
+      ctx.scheduleRestart("config.apply", p.restartDelayMs ?? 2000);
+      return { ...res, restart: { delayMs: p.restartDelayMs ?? 2000 } };
+    },
+  }),
+};

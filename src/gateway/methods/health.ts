@@ -1,0 +1,73 @@
+/** `health` and `status`: cheap snapshots of the running gateway. */
+import os from "node:os";
+import { z } from "zod";
+import { defineMethod, type GatewayContext } from "../context.js";
+
+export function defaultAgentId(ctx: GatewayContext): string {
+  const list = ctx.config().agents?.list ?? [];
+  return (list.find((a) => a.default) ?? list[0])?.id ?? "main";
+}
+
+export function healthSnapshot(ctx: GatewayContext) {
+  const start = ctx.now();
+  const agentId = defaultAgentId(ctx);
+  return {
+    ok: true,
+    ts: ctx.now(),
+    durationMs: ctx.now() - start,
+    uptimeMs: ctx.now() - ctx.info.startedAt,
+    version: ctx.info.version,
+    channels: {},
+    channelOrder: [] as string[],
+    channelLabels: {},
+    heartbeatSeconds: 0,
+    defaultAgentId: agentId,
+    agents: (ctx.config().agents?.list ?? [{ id: agentId }]).map((a) => ({ agentId: a.id, isDefault: a.id === agentId })),
+    config: { valid: ctx.configSnapshot().valid, path: ctx.configPath },
+  };
+}
+
+export function statusSnapshot(ctx: GatewayContext) {
+  const mem = process.memoryUsage();
+  const snap = ctx.configSnapshot();
+  return {
+    ok: true,
+    version: ctx.info.version,
+    pid: ctx.info.pid,
+    host: os.hostname(),
+    platform: `${process.platform}-${process.arch}`,
+    node: process.version,
+    uptimeMs: ctx.now() - ctx.info.startedAt,
+    gateway: {
+      url: ctx.info.url,
+      bind: ctx.info.bindMode,
+      bindHost: ctx.info.bindHost,
+      port: ctx.info.port,
+      auth: ctx.info.authMode,
+    },
+    stateDir: ctx.stateDir,
+    config: {
+      path: ctx.configPath,
+      exists: snap.exists,
+      valid: snap.valid,
+      hash: snap.hash,
+      issues: snap.issues,
+      warnings: snap.warnings,
+    },
+    memory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external },
+    clients: ctx.presence.list().length,
+    logFile: ctx.logs.currentFile(),
+  };
+}
+
+const Empty = z.object({ probe: z.boolean().optional() }).strict().optional();
+
+export const healthMethods = {
+  health: defineMethod({ scope: "operator.read", params: Empty, handler: (_p, ctx) => healthSnapshot(ctx) }),
+  status: defineMethod({ scope: "operator.read", params: z.object({}).passthrough().optional(), handler: (_p, ctx) => statusSnapshot(ctx) }),
+  "system-presence": defineMethod({
+    scope: "operator.read",
+    params: z.object({}).strict().optional(),
+    handler: (_p, ctx) => ctx.presence.list(),
+  }),
+};

@@ -1,0 +1,127 @@
+/**
+ * Gateway protocol v3 on the wire: frames, the connect handshake and error codes. Each schema here
+ * mirrors the published v3 contract; every frame a client sends is validated against one of them.
+ */
+import { z } from "zod";
+
+export const PROTOCOL_VERSION = 3;
+/** Largest frame accepted before `connect` succeeds. */
+export const MAX_PRECONNECT_BYTES = 64 * 1024;
+/** Largest frame accepted after `connect` (announced in `hello-ok.policy`). */
+export const MAX_PAYLOAD_BYTES = 512 * 1024;
+/** Send buffer per connection before a slow client is dropped. */
+export const MAX_BUFFERED_BYTES = 1.5 * 1024 * 1024;
+export const TICK_INTERVAL_MS = 15_000;
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export const ErrorCodes = {
+  INVALID_REQUEST: "INVALID_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  RATE_LIMITED: "RATE_LIMITED",
+  NOT_PAIRED: "NOT_PAIRED",
+  UNAVAILABLE: "UNAVAILABLE",
+  INTERNAL: "INTERNAL",
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface ErrorShape {
+  code: string;
+  message: string;
+  details?: unknown;
+  retryable?: boolean;
+  retryAfterMs?: number;
+}
+
+/** An error a method handler throws to answer `{ok:false, error}` with a specific code. */
+export class MethodError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "MethodError";
+  }
+  toShape(): ErrorShape {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.details !== undefined ? { details: this.details } : {}),
+      ...(this.retryAfterMs !== undefined ? { retryable: true, retryAfterMs: this.retryAfterMs } : {}),
+    };
+  }
+}
+
+const nonEmpty = z.string().min(1);
+
+export const RequestFrameSchema = z.strictObject({
+  type: z.literal("req"),
+  id: nonEmpty,
+  method: nonEmpty,
+  params: z.unknown().optional(),
+});
+export type RequestFrame = z.infer<typeof RequestFrameSchema>;
+
+export const CLIENT_IDS = [
+  "webchat-ui",
+  "clawdbot-control-ui",
+  "webchat",
+  "cli",
+  "gateway-client",
+  "clawdbot-macos",
+  "node-host",
+  "test",
+  "fingerprint",
+  "clawdbot-probe",
+] as const;
+export const CLIENT_MODES = ["webchat", "cli", "ui", "backend", "node", "probe", "test"] as const;
+
+export const ConnectParamsSchema = z.strictObject({
+  minProtocol: z.number().int().min(1),
+  maxProtocol: z.number().int().min(1),
+  client: z.strictObject({
+    id: z.enum(CLIENT_IDS),
+    displayName: nonEmpty.optional(),
+    version: nonEmpty,
+    platform: nonEmpty,
+    deviceFamily: nonEmpty.optional(),
+    modelIdentifier: nonEmpty.optional(),
+    mode: z.enum(CLIENT_MODES),
+    instanceId: nonEmpty.optional(),
+  }),
+  caps: z.array(nonEmpty).optional(),
+  commands: z.array(nonEmpty).optional(),
+  permissions: z.record(z.string(), z.boolean()).optional(),
+  role: nonEmpty.optional(),
+  scopes: z.array(nonEmpty).optional(),
+  device: z
+    .strictObject({
+      id: nonEmpty,
+      publicKey: nonEmpty,
+      signature: nonEmpty,
+      signedAt: z.number().int().min(0),
+      nonce: nonEmpty.optional(),
+    })
+    .optional(),
+  auth: z.strictObject({ token: z.string().optional(), password: z.string().optional() }).optional(),
+  locale: z.string().optional(),
+  userAgent: z.string().optional(),
+});
+export type ConnectParams = z.infer<typeof ConnectParamsSchema>;
+
+export const ROLES = ["operator", "node"] as const;
+export const OPERATOR_SCOPES = ["operator.read", "operator.write", "operator.admin", "operator.approvals", "operator.pairing"] as const;
+
+export function reqFrame(id: string, method: string, params?: unknown) {
+  return { type: "req" as const, id, method, ...(params !== undefined ? { params } : {}) };
+}
+export function resFrame(id: string, ok: boolean, payload?: unknown, error?: ErrorShape) {
+  return { type: "res" as const, id, ok, ...(payload !== undefined ? { payload } : {}), ...(error ? { error } : {}) };
+}
+export function eventFrame(event: string, payload?: unknown, seq?: number) {
+  return { type: "event" as const, event, ...(payload !== undefined ? { payload } : {}), ...(seq !== undefined ? { seq } : {}) };
+}

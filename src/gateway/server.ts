@@ -1,0 +1,158 @@
+/**
+ * The listener: one HTTP server on one port for HTTP routes and the WebSocket protocol. Owns the
+ * connection set, broadcasts events, and closes cleanly (clients get `shutdown` first).
+ */
+import http from "node:http";
+import type { Socket } from "node:net";
+import { WebSocketServer } from "ws";
+import { AuthRateLimiter, type ResolvedAuth } from "./auth.js";
+import { isLoopbackHost } from "./bind.js";
+import { GatewayConnection } from "./connection.js";
+import type { GatewayContext, MethodTable } from "./context.js";
+import { handleHttp, type HttpState } from "./http/routes.js";
+import { MAX_PAYLOAD_BYTES, eventFrame } from "./protocol/frames.js";
+
+export const EVENTS = ["connect.challenge", "tick", "presence", "shutdown", "config.changed"] as const;
+
+export interface ListenError extends Error {
+  code: "GATEWAY_PORT_IN_USE" | "GATEWAY_LISTEN";
+}
+
+export interface GatewayServerOptions {
+  ctx: GatewayContext;
+  methods: MethodTable;
+  auth: () => ResolvedAuth;
+  trustedProxies: () => string[];
+}
+
+export class GatewayServer {
+  readonly http: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly conns = new Set<GatewayConnection>();
+  private readonly limiter: AuthRateLimiter;
+  private readonly state: HttpState = { shuttingDown: false };
+  private readonly sockets = new Set<Socket>();
+  private seq = 0;
+
+  constructor(private readonly opts: GatewayServerOptions) {
+    const { ctx } = opts;
+    this.limiter = new AuthRateLimiter({ now: ctx.now });
+    this.http = http.createServer((req, res) => {
+      try {
+        handleHttp(ctx, this.state, req, res);
+      } catch (e) {
+        ctx.log.error(`http ${req.url}: ${(e as Error).stack ?? e}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      }
+    });
+    this.http.on("connection", (s: Socket) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
+    this.http.on("upgrade", (req, socket, head) => {
+      if (this.state.shuttingDown) return socket.destroy();
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+    });
+  }
+
+  /** Client address, trusting `x-forwarded-for` only from configured proxies. */
+  private clientAddress(req: http.IncomingMessage): { address: string; isLocal: boolean } {
+    const peer = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    const fwd = req.headers["x-forwarded-for"];
+    const forwarded = typeof fwd === "string" ? fwd.split(",")[0]?.trim() : undefined;
+    if (forwarded && this.opts.trustedProxies().includes(peer)) return { address: forwarded, isLocal: isLoopbackHost(forwarded) };
+    // Anything relayed by an untrusted proxy is treated as remote even when the peer is loopback.
+    return { address: peer, isLocal: isLoopbackHost(peer) && !forwarded };
+  }
+
+  private accept(ws: import("ws").WebSocket, req: http.IncomingMessage): void {
+    const { ctx } = this.opts;
+    const { address, isLocal } = this.clientAddress(req);
+    const conn = new GatewayConnection(
+      ws,
+      { ctx, methods: this.opts.methods, events: EVENTS, auth: this.opts.auth, limiter: this.limiter, isLocal, remoteAddress: address },
+      {
+        register: (c, p) => {
+        ctx.presence.upsert(c.connId, {
+          ts: ctx.now(),
+          ip: address,
+          host: p.client.displayName ?? p.client.id,
+          version: p.client.version,
+          platform: p.client.platform,
+          mode: p.client.mode,
+          roles: [c.client!.role],
+          scopes: c.client!.scopes,
+          reason: "connect",
+          ...(c.client!.deviceId ? { deviceId: c.client!.deviceId } : {}),
+          ...(p.client.instanceId ? { instanceId: p.client.instanceId } : {}),
+        });
+        ctx.log.info(`client connected: ${p.client.id} ${p.client.version} (${p.client.mode}) from ${address}`);
+        },
+        announce: () => this.broadcastPresence(),
+      },
+    );
+    this.conns.add(conn);
+    ws.on("error", (e) => ctx.log.debug(`ws error from ${address}: ${e.message}`));
+    ws.on("close", () => {
+      this.conns.delete(conn);
+      if (conn.client && ctx.presence.remove(conn.connId)) this.broadcastPresence();
+    });
+  }
+
+  private broadcastPresence(): void {
+    this.broadcast("presence", { presence: this.opts.ctx.presence.list() });
+  }
+
+  /** Sends an event to every connected (post-handshake) client. */
+  broadcast(event: string, payload: unknown): void {
+    const frame = { ...eventFrame(event, payload, ++this.seq), stateVersion: { presence: this.opts.ctx.presence.version, health: 0 } };
+    for (const c of this.conns) if (c.client) c.send(frame);
+  }
+
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException) => {
+        this.http.off("listening", onListening);
+        const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+        const err = new Error(
+          e.code === "EADDRINUSE"
+            ? `port ${port} is already in use (${where}): another gateway or program is listening there. Stop it, choose another port with --port, or pass --force to stop it`
+            : `failed to listen on ${where}: ${e.message}`,
+        ) as ListenError;
+        err.code = e.code === "EADDRINUSE" ? "GATEWAY_PORT_IN_USE" : "GATEWAY_LISTEN";
+        reject(err);
+      };
+      const onListening = () => {
+        this.http.off("error", onError);
+        const addr = this.http.address();
+        resolve(typeof addr === "object" && addr ? addr.port : port);
+      };
+      this.http.once("error", onError);
+      this.http.once("listening", onListening);
+      this.http.listen({ host, port, exclusive: true });
+    });
+  }
+
+  /** Tells clients why (`shutdown` event), closes every socket and the listener. */
+  async close(reason: string, restartExpectedMs?: number): Promise<void> {
+    this.state.shuttingDown = true;
+    this.broadcast("shutdown", { reason, ...(restartExpectedMs !== undefined ? { restartExpectedMs } : {}) });
+    for (const c of this.conns) c.close(restartExpectedMs !== undefined ? 1012 : 1001, reason);
+    await new Promise<void>((resolve) => {
+      this.wss.close(() => resolve());
+    });
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      // Give in-flight responses and WS close handshakes a moment, then cut what is left.
+      setTimeout(() => {
+        for (const s of this.sockets) s.destroy();
+      }, 500).unref();
+      this.http.closeIdleConnections?.();
+    });
+  }
+}

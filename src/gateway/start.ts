@@ -1,0 +1,358 @@
+/**
+ * Gateway start-up: the composition root. Reads env and config, checks that the requested bind is
+ * safe, takes the state-dir lock, builds the services once, listens, and keeps the config live
+ * (file watcher → validate → apply what changed; a bad edit keeps the last good config running).
+ */
+import os from "node:os";
+import path from "node:path";
+import { readConfigSnapshot, type ConfigSnapshot } from "../config/load.js";
+import type { OpenClawConfig } from "../config/schema.js";
+import { collectSecrets } from "../config/edit.js";
+import { watchFile } from "../config/watch.js";
+import { loadDotEnv } from "../infra/dotenv.js";
+import { LogSink, type LogLevel, type LogSinkOptions } from "../infra/logger.js";
+import { DEFAULT_GATEWAY_PORT, resolveConfigPath, resolveStateDir, type Env } from "../infra/paths.js";
+import { findListeningPids, stopProcesses } from "../infra/port-owner.js";
+import { packageVersion } from "../version.js";
+import { resolveAuth, type ResolvedAuth } from "./auth.js";
+import { BIND_MODES, BindError, isLoopbackHost, resolveBindHost, type BindMode } from "./bind.js";
+import type { GatewayContext, MethodTable } from "./context.js";
+import { acquireGatewayLock, type GatewayLock } from "./lock.js";
+import { configMethods } from "./methods/config.js";
+import { healthMethods } from "./methods/health.js";
+import { logsMethods } from "./methods/logs.js";
+import { PresenceRegistry } from "./presence.js";
+import { TICK_INTERVAL_MS } from "./protocol/frames.js";
+import { GatewayServer } from "./server.js";
+
+export interface GatewayOptions {
+  /** Environment to read (and to load `.env` files into). Default: `process.env`. */
+  env?: Env;
+  cwd?: string;
+  port?: number;
+  bind?: string;
+  token?: string;
+  password?: string;
+  allowUnconfigured?: boolean;
+  /** Stop whatever listens on the port before starting. */
+  force?: boolean;
+  verbose?: boolean;
+  /** Console output (tests capture it). */
+  stdout?: LogSinkOptions["stdout"];
+  stderr?: LogSinkOptions["stderr"];
+  now?: () => number;
+}
+
+export class StartupError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
+interface ListenPlan {
+  bindMode: BindMode;
+  host: string;
+  port: number;
+  auth: ResolvedAuth;
+}
+
+export interface Gateway {
+  readonly ctx: GatewayContext;
+  readonly port: number;
+  readonly host: string;
+  readonly url: string;
+  readonly lockPath: string;
+  /** Stops everything: `shutdown` to clients, sockets closed, lock released. */
+  close(reason?: string): Promise<void>;
+  /** Resolves when the gateway has closed (after a signal or `close`). */
+  readonly closed: Promise<void>;
+}
+
+function parsePort(value: unknown, source: string): number {
+  const n = typeof value === "number" ? value : Number(String(value).trim());
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new StartupError("GATEWAY_PORT", `${source}: invalid port ${JSON.stringify(value)} (expected 1-65535)`);
+  return n;
+}
+
+function urlFor(host: string, port: number): string {
+  return `ws://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> {
+  const env = opts.env ?? process.env;
+  const now = opts.now ?? Date.now;
+  const startedAt = now();
+  loadDotEnv(env, opts.cwd ?? process.cwd(), resolveStateDir(env));
+  const stateDir = resolveStateDir(env);
+  const configPath = resolveConfigPath(env, stateDir);
+
+  const logs = new LogSink({
+    dir: path.join(stateDir, "logs"),
+    consoleLevel: opts.verbose ? "debug" : "info",
+    stdout: opts.stdout,
+    stderr: opts.stderr,
+  });
+  const log = logs.logger("gateway");
+
+  let snapshot: ConfigSnapshot = readConfigSnapshot(configPath, env);
+  let good: OpenClawConfig = snapshot.valid ? snapshot.config : ({} as OpenClawConfig);
+  applyLogging(logs, good, opts.verbose);
+  if (!snapshot.valid) {
+    // Refusing to start here would put a container into a restart loop; run on safe defaults instead,
+    // say exactly what is wrong, and pick up the fix from the file watcher or config.set.
+    log.error(`config ${configPath} is invalid; running with safe defaults until it is fixed:`);
+    for (const i of snapshot.issues) log.error(`  ${i.path || "<root>"}: ${i.message}`);
+  }
+  for (const w of snapshot.warnings) log.warn(`config: ${w.path}: ${w.message}`);
+
+  const rawMode = snapshot.valid ? good.gateway?.mode : readRawGatewayMode(snapshot.parsed);
+  if (!opts.allowUnconfigured && rawMode !== "local") {
+    logs.close();
+    throw new StartupError(
+      "GATEWAY_UNCONFIGURED",
+      snapshot.exists
+        ? `gateway.mode is ${rawMode === undefined ? "not set" : JSON.stringify(rawMode)} in ${configPath}; the gateway only runs when it is "local". Run \`openclaw config set gateway.mode local\`, or start with --allow-unconfigured.`
+        : `no config at ${configPath}. Run \`openclaw config set gateway.mode local\` to create one, or start with --allow-unconfigured.`,
+    );
+  }
+
+  const plan = (cfg: OpenClawConfig): ListenPlan => {
+    const mode = (opts.bind ?? cfg.gateway?.bind ?? "loopback") as BindMode;
+    if (!(BIND_MODES as readonly string[]).includes(mode)) {
+      throw new StartupError("GATEWAY_BIND", `invalid bind mode "${mode}" (expected one of ${BIND_MODES.join(", ")})`);
+    }
+    let host: string;
+    try {
+      host = resolveBindHost(mode, cfg.gateway?.customBindHost);
+    } catch (e) {
+      if (e instanceof BindError) throw new StartupError(e.code, e.message);
+      throw e;
+    }
+    const port =
+      opts.port !== undefined
+        ? parsePort(opts.port, "--port")
+        : env.OPENCLAW_GATEWAY_PORT?.trim()
+          ? parsePort(env.OPENCLAW_GATEWAY_PORT, "OPENCLAW_GATEWAY_PORT")
+          : (cfg.gateway?.port ?? DEFAULT_GATEWAY_PORT);
+    const auth = resolveAuth(cfg, env, { token: opts.token, password: opts.password });
+    if (!isLoopbackHost(host) && auth.mode === "none") {
+      throw new StartupError(
+        "GATEWAY_INSECURE_BIND",
+        `refusing to bind the gateway to ${host}:${port} (bind "${mode}") without auth. Set OPENCLAW_GATEWAY_TOKEN (for example \`fly secrets set OPENCLAW_GATEWAY_TOKEN=$(openssl rand -hex 32)\`), set gateway.auth.token, or pass --token.`,
+      );
+    }
+    return { bindMode: mode, host, port, auth };
+  };
+
+  let current: ListenPlan;
+  try {
+    current = plan(good);
+  } catch (e) {
+    logs.close();
+    throw e;
+  }
+  logs.setSecrets([current.auth.token, current.auth.password, ...collectSecrets(good)]);
+
+  let lock: GatewayLock;
+  try {
+    lock = acquireGatewayLock(stateDir, configPath);
+  } catch (e) {
+    logs.close();
+    throw new StartupError("GATEWAY_LOCKED", (e as Error).message);
+  }
+
+  const presence = new PresenceRegistry();
+  let server: GatewayServer | null = null;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const info = {
+    version: packageVersion(),
+    pid: process.pid,
+    host: os.hostname(),
+    url: urlFor(current.host, current.port),
+    bindMode: current.bindMode,
+    bindHost: current.host,
+    port: current.port,
+    authMode: current.auth.mode,
+    startedAt,
+  };
+
+  const ctx: GatewayContext = {
+    info,
+    env,
+    stateDir,
+    configPath,
+    now,
+    config: () => good,
+    configSnapshot: () => snapshot,
+    reloadConfig: (reason) => reload(reason),
+    logs,
+    log,
+    presence,
+    broadcast: (event, payload) => server?.broadcast(event, payload),
+    scheduleRestart: (reason, delayMs) => {
+      clearTimeout(restartTimer);
+      restartTimer = setTimeout(() => void restartListener(reason, good), delayMs);
+      restartTimer.unref();
+    },
+  };
+
+  const methods: MethodTable = { ...healthMethods, ...configMethods, ...logsMethods };
+
+  const makeServer = () =>
+    new GatewayServer({ ctx, methods, auth: () => current.auth, trustedProxies: () => good.gateway?.trustedProxies ?? [] });
+
+  async function listen(p: ListenPlan, force: boolean): Promise<void> {
+    server = makeServer();
+    if (force && p.port > 0) {
+      const pids = findListeningPids(p.port);
+      if (pids.length > 0) {
+        log.warn(`--force: stopping pid ${pids.join(", ")} listening on port ${p.port}`);
+        await stopProcesses(pids);
+      }
+    }
+    const port = await server.listen(p.host, p.port);
+    current = { ...p, port };
+    Object.assign(info, { url: urlFor(p.host, port), bindMode: p.bindMode, bindHost: p.host, port, authMode: p.auth.mode });
+    log.info(`listening on ${info.url} (PID ${process.pid})`);
+    if (p.auth.mode === "none") log.warn("no gateway token set: only clients on this machine can connect");
+  }
+
+  /** Re-listens with `cfg`'s gateway settings (port, bind, auth) without leaving the process. */
+  async function restartListener(reason: string, cfg: OpenClawConfig): Promise<void> {
+    let next: ListenPlan;
+    try {
+      next = plan(cfg);
+    } catch (e) {
+      log.error(`not restarting the listener (${reason}): ${(e as Error).message}; keeping ${info.url}`);
+      return;
+    }
+    log.info(`restarting listener (${reason})`);
+    await server?.close(reason, 1000);
+    try {
+      await listen(next, false);
+    } catch (e) {
+      log.error(`${(e as Error).message}; going back to ${current.host}:${current.port}`);
+      await listen(current, false);
+    }
+  }
+
+  function reload(reason: string): { applied: boolean; snapshot: ConfigSnapshot } {
+    const next = readConfigSnapshot(configPath, env);
+    if (next.hash === snapshot.hash && next.valid === snapshot.valid) return { applied: false, snapshot };
+    snapshot = next;
+    if (!next.valid) {
+      log.error(`config reload (${reason}) rejected; keeping the last good config:`);
+      for (const i of next.issues) log.error(`  ${i.path || "<root>"}: ${i.message}`);
+      server?.broadcast("config.changed", { hash: next.hash, valid: false, issues: next.issues });
+      return { applied: false, snapshot };
+    }
+    const prev = good;
+    good = next.config;
+    const changed = changedKeys(prev, good);
+    for (const w of next.warnings) log.warn(`config: ${w.path}: ${w.message}`);
+    if (changed.includes("logging")) applyLogging(logs, good, opts.verbose);
+    const auth = resolveAuth(good, env, { token: opts.token, password: opts.password });
+    logs.setSecrets([auth.token, auth.password, ...collectSecrets(good)]);
+    log.info(`config reloaded (${reason})${changed.length ? `: ${changed.join(", ")} changed` : ""}`);
+    const mode = good.gateway?.reload?.mode ?? "hybrid";
+    if (changed.includes("gateway")) {
+      if (mode === "hot" || mode === "off") log.warn("gateway settings changed; restart the gateway to apply them");
+      else if (listenChanged(current, good)) ctx.scheduleRestart("config change", 0);
+      else current = { ...current, auth: plan(good).auth };
+    }
+    server?.broadcast("config.changed", { hash: next.hash, valid: true, changed });
+    return { applied: true, snapshot };
+  }
+
+  try {
+    await listen(current, opts.force ?? false);
+  } catch (e) {
+    lock.release();
+    logs.close();
+    throw new StartupError((e as { code?: string }).code ?? "GATEWAY_LISTEN", (e as Error).message);
+  }
+
+  const stopWatch =
+    (good.gateway?.reload?.mode ?? "hybrid") === "off"
+      ? () => undefined
+      : watchFile(configPath, good.gateway?.reload?.debounceMs ?? 300, () => {
+          try {
+            reload("file changed");
+          } catch (e) {
+            log.error(`config reload failed: ${(e as Error).message}`);
+          }
+        });
+
+  const tick = setInterval(() => server?.broadcast("tick", { ts: now() }), TICK_INTERVAL_MS);
+  tick.unref();
+
+  let closing: Promise<void> | null = null;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+
+  function listenChanged(p: ListenPlan, cfg: OpenClawConfig): boolean {
+    try {
+      const n = plan(cfg);
+      return n.host !== p.host || (n.port !== p.port && !(opts.port === 0 && n.port === 0));
+    } catch {
+      return true;
+    }
+  }
+
+  return {
+    ctx,
+    get port() {
+      return current.port;
+    },
+    get host() {
+      return current.host;
+    },
+    get url() {
+      return info.url;
+    },
+    lockPath: lock.path,
+    closed,
+    close(reason = "gateway stopping") {
+      closing ??= (async () => {
+        log.info(`shutting down: ${reason}`);
+        clearInterval(tick);
+        clearTimeout(restartTimer);
+        stopWatch();
+        try {
+          await server?.close(reason);
+        } finally {
+          lock.release();
+          logs.close();
+          resolveClosed();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+function readRawGatewayMode(parsed: unknown): unknown {
+  const g = (parsed as { gateway?: { mode?: unknown } } | null)?.gateway;
+  return g && typeof g === "object" ? g.mode : undefined;
+}
+
+function applyLogging(logs: LogSink, cfg: OpenClawConfig, verbose?: boolean): void {
+  const l = cfg.logging;
+  logs.configure({
+    level: (l?.level as LogLevel | undefined) ?? "info",
+    consoleLevel: verbose ? "debug" : ((l?.consoleLevel as LogLevel | undefined) ?? "info"),
+    consoleStyle: l?.consoleStyle ?? "pretty",
+    file: l?.file,
+  });
+}
+
+function changedKeys(a: OpenClawConfig, b: OpenClawConfig): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return [...keys].filter((k) => JSON.stringify(ra[k]) !== JSON.stringify(rb[k]));
+}
