@@ -21,6 +21,15 @@
  * Semi-open maps (typed values, free-form keys):
  * - `env`: besides `vars` and `shellEnv`, any key is an inline environment variable (string).
  * - `broadcast`: besides `strategy`, any key is a peer id mapped to a list of agent ids.
+ *
+ * Accepted on purpose although OpenClaw's own validator rejects them (all documented, or
+ * needed by this implementation): `agents.*.contextPruning.mode` "adaptive"/"aggressive",
+ * `tools.web.fetch.readability` / `.firecrawl`, `sandbox.browser.allowedControl*`,
+ * `session.heartbeatIdleMinutes`, `sendPolicy` chatType "room", hook mapping channel
+ * "googlechat", the legacy `bridge` section, `gateway.customBindHost`,
+ * `channels.discord.apiBaseUrl`, `channels.telegram.apiRoot`.
+ * Legacy keys that `openclaw doctor` migrates (`agent`, `identity`, `routing`, top-level
+ * `whatsapp`/`telegram`/..., `gateway.token`) are rejected, as in OpenClaw.
  */
 import { z } from "zod";
 
@@ -2758,39 +2767,74 @@ const SENSITIVE_MAPS = [
   "models.providers.*.models.*.headers.*",
 ];
 
-/** Collects every schema path whose last key looks like a secret (see SENSITIVE_KEY_PATTERN). */
-function collectSensitivePaths(schema: z.ZodType, prefix: string[], out: Set<string>, depth = 0): void {
+/** Calls `visit` for every object field in the schema, with its dotted path (`*` for map keys / array items). */
+function walkFields(schema: z.ZodType, prefix: string[], visit: (path: string[], key: string) => void, depth = 0): void {
   if (depth > 40) return;
   if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) {
-    collectSensitivePaths(schema.unwrap() as z.ZodType, prefix, out, depth + 1);
+    walkFields(schema.unwrap() as z.ZodType, prefix, visit, depth + 1);
   } else if (schema instanceof z.ZodObject) {
     for (const [key, child] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
       const path = [...prefix, key];
-      if (SENSITIVE_KEY_PATTERN.test(key)) out.add(path.join("."));
-      collectSensitivePaths(child, path, out, depth + 1);
+      visit(path, key);
+      walkFields(child, path, visit, depth + 1);
     }
   } else if (schema instanceof z.ZodRecord) {
-    collectSensitivePaths(schema.valueType as z.ZodType, [...prefix, "*"], out, depth + 1);
+    walkFields(schema.valueType as z.ZodType, [...prefix, "*"], visit, depth + 1);
   } else if (schema instanceof z.ZodArray) {
-    collectSensitivePaths(schema.element as z.ZodType, [...prefix, "*"], out, depth + 1);
+    walkFields(schema.element as z.ZodType, [...prefix, "*"], visit, depth + 1);
   } else if (schema instanceof z.ZodUnion) {
-    for (const option of schema.options as z.ZodType[]) collectSensitivePaths(option, prefix, out, depth + 1);
+    for (const option of schema.options as z.ZodType[]) walkFields(option, prefix, visit, depth + 1);
   }
+}
+
+/** Sections whose every field gets at least a generated label. */
+const LABELLED_SECTIONS = [
+  "gateway",
+  "agents.defaults",
+  "models",
+  "session",
+  "logging",
+  "messages",
+  "channels.defaults",
+  "channels.discord",
+  "channels.telegram",
+  "channels.whatsapp",
+  "channels.slack",
+  "channels.signal",
+];
+
+const WORD_CASE: Record<string, string> = {
+  api: "API", url: "URL", urls: "URLs", dm: "DM", dms: "DMs", mb: "MB", ms: "(ms)", id: "ID", ids: "IDs",
+  tls: "TLS", ui: "UI", http: "HTTP", cdp: "CDP", ssh: "SSH", tts: "TTS", cli: "CLI", ttl: "TTL", mdns: "mDNS",
+  cpus: "CPUs", ok: "OK", dns: "DNS", vnc: "VNC", pdf: "PDF", otel: "OTel",
+};
+
+/** `textChunkLimit` -> "Text chunk limit", `apiKey` -> "API key". */
+function humanize(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .split(/[\s_-]+/)
+    .filter(Boolean)
+    .map((w) => WORD_CASE[w.toLowerCase()] ?? w.toLowerCase());
+  const text = words.join(" ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function buildUiHints(): Record<string, UiHint> {
   const hints: Record<string, UiHint> = {};
-  for (const [path, hint] of Object.entries(SECTION_HINTS)) hints[path] = { group: path, ...hint };
-  for (const [path, hint] of Object.entries(FIELD_HINTS)) {
-    const group = path.split(".")[0] ?? path;
-    hints[path] = { group, ...hint };
-  }
+  const groupOf = (path: string) => path.split(".")[0] ?? path;
   const secretPaths = new Set<string>(SENSITIVE_MAPS);
-  collectSensitivePaths(OpenClawConfigSchema, [], secretPaths);
-  for (const path of secretPaths) {
-    const group = path.split(".")[0] ?? path;
-    hints[path] = { group, ...hints[path], sensitive: true };
-  }
+  walkFields(OpenClawConfigSchema, [], (segments, key) => {
+    const path = segments.join(".");
+    if (SENSITIVE_KEY_PATTERN.test(key)) secretPaths.add(path);
+    if (LABELLED_SECTIONS.some((s) => path.startsWith(s + ".")) && key !== "*") {
+      hints[path] = { group: groupOf(path), label: humanize(key) };
+    }
+  });
+  for (const [path, hint] of Object.entries(SECTION_HINTS)) hints[path] = { group: path, ...hint };
+  for (const [path, hint] of Object.entries(FIELD_HINTS)) hints[path] = { group: groupOf(path), ...hint };
+  for (const path of secretPaths) hints[path] = { group: groupOf(path), ...hints[path], sensitive: true };
   return hints;
 }
 
