@@ -69,12 +69,14 @@ const Duration = z.string().refine((v) => DURATION_RE.test(v.trim()), {
 });
 
 /** `{ primary, fallbacks }` model selection. */
-const ModelSelectionSchema = z.strictObject({
+const ModelSelectionSchema = z.lazy(() =>
+  z.strictObject({
   /** Model ref as `provider/model` or an alias. */
   primary: z.string().optional(),
   /** Tried in order when the primary fails. `[]` disables inherited fallbacks. */
   fallbacks: StringList.optional(),
-});
+}),
+);
 /** A model given either as a plain `provider/model` string or as `{ primary, fallbacks }`. */
 const ModelRefSchema = z.union([z.string(), ModelSelectionSchema]);
 
@@ -93,7 +95,8 @@ function checkAllowVsAlsoAllow(
 }
 
 /** Tool allow/deny policy (names, `group:*` shorthands and `*` wildcards). */
-const ToolPolicySchema = z
+const ToolPolicySchema = z.lazy(() =>
+  z
   .strictObject({
     allow: StringList.optional(),
     /** Extra tools on top of the active profile. */
@@ -101,19 +104,22 @@ const ToolPolicySchema = z
     /** Denied tools; deny always wins. */
     deny: StringList.optional(),
   })
-  .superRefine(checkAllowVsAlsoAllow);
+  .superRefine(checkAllowVsAlsoAllow),
+);
 
 const ToolProfile = z.enum(["minimal", "coding", "messaging", "full"]);
 
 /** Tool policy plus a base profile (used by `byProvider`). */
-const ToolPolicyWithProfileSchema = z
+const ToolPolicyWithProfileSchema = z.lazy(() =>
+  z
   .strictObject({
     profile: ToolProfile.optional(),
     allow: StringList.optional(),
     alsoAllow: StringList.optional(),
     deny: StringList.optional(),
   })
-  .superRefine(checkAllowVsAlsoAllow);
+  .superRefine(checkAllowVsAlsoAllow),
+);
 
 /** Tool policy per sender id (group/channel level). */
 const ToolPolicyBySender = z.record(z.string(), ToolPolicySchema);
@@ -140,16 +146,19 @@ function requireWildcardWhenOpen(
 // ---------------------------------------------------------------------------
 
 /** Bookkeeping written by the CLI when it saves the file. */
-const MetaSchema = z.strictObject({
+const MetaSchema = z.lazy(() =>
+  z.strictObject({
   lastTouchedVersion: z.string().optional(),
   lastTouchedAt: z.string().optional(),
-});
+}),
+);
 
 /**
  * Inline environment variables (only applied when the process env lacks them).
  * Any extra key is treated as a variable name.
  */
-const EnvSchema = z
+const EnvSchema = z.lazy(() =>
+  z
   .object({
     /** Import missing keys from the login shell profile. */
     shellEnv: z
@@ -160,23 +169,29 @@ const EnvSchema = z
       .optional(),
     vars: StringMap.optional(),
   })
-  .catchall(z.string());
+  .catchall(z.string()),
+);
 
 /** Written by `onboard` / `configure` / `doctor`. */
-const WizardSchema = z.strictObject({
+const WizardSchema = z.lazy(() =>
+  z.strictObject({
   lastRunAt: z.string().optional(),
   lastRunVersion: z.string().optional(),
   lastRunCommit: z.string().optional(),
   lastRunCommand: z.string().optional(),
   lastRunMode: z.enum(["local", "remote"]).optional(),
-});
+}),
+);
 
-const UpdateSchema = z.strictObject({
+const UpdateSchema = z.lazy(() =>
+  z.strictObject({
   channel: z.enum(["stable", "beta", "dev"]).optional(),
   checkOnStart: z.boolean().optional(),
-});
+}),
+);
 
-const DiagnosticsSchema = z.strictObject({
+const DiagnosticsSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   flags: StringList.optional(),
   /** OpenTelemetry export. */
@@ -204,9 +219,11 @@ const DiagnosticsSchema = z.strictObject({
       includeSystem: z.boolean().optional(),
     })
     .optional(),
-});
+}),
+);
 
-const LoggingSchema = z.strictObject({
+const LoggingSchema = z.lazy(() =>
+  z.strictObject({
   /** File log level. */
   level: LogLevel.optional(),
   /** Log file path (default: a dated file under /tmp/openclaw). */
@@ -217,13 +234,15 @@ const LoggingSchema = z.strictObject({
   redactSensitive: z.enum(["off", "tools"]).optional(),
   /** Regexes that replace the built-in redaction rules. */
   redactPatterns: StringList.optional(),
-});
+}),
+);
 
 // ---------------------------------------------------------------------------
 // browser, ui, nodeHost
 // ---------------------------------------------------------------------------
 
-const BrowserProfileSchema = z
+const BrowserProfileSchema = z.lazy(() =>
+  z
   .strictObject({
     cdpPort: Port.optional(),
     cdpUrl: z.string().optional(),
@@ -232,10 +251,12 @@ const BrowserProfileSchema = z
   })
   .refine((p) => p.cdpPort !== undefined || (p.cdpUrl !== undefined && p.cdpUrl !== ""), {
     message: "a browser profile needs cdpPort or cdpUrl",
-  });
+  }),
+);
 
 /** The OpenClaw-managed browser (CDP). */
-const BrowserSchema = z.strictObject({
+const BrowserSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   /** Allow `act:evaluate` / `wait --fn`. */
   evaluateEnabled: z.boolean().optional(),
@@ -255,10 +276,12 @@ const BrowserSchema = z.strictObject({
   profiles: z
     .record(z.string().regex(/^[a-z0-9-]+$/, "profile names use a-z, 0-9 and -"), BrowserProfileSchema)
     .optional(),
-});
+}),
+);
 
 /** Appearance hints for the native apps and the Control UI. */
-const UiSchema = z.strictObject({
+const UiSchema = z.lazy(() =>
+  z.strictObject({
   seamColor: HexColor.optional(),
   assistant: z
     .strictObject({
@@ -267,24 +290,28 @@ const UiSchema = z.strictObject({
       avatar: z.string().max(200).optional(),
     })
     .optional(),
-});
+}),
+);
 
 /** Settings for a machine running as a node host. */
-const NodeHostSchema = z.strictObject({
+const NodeHostSchema = z.lazy(() =>
+  z.strictObject({
   browserProxy: z
     .strictObject({
       enabled: z.boolean().optional(),
       allowProfiles: StringList.optional(),
     })
     .optional(),
-});
+}),
+);
 
 // ---------------------------------------------------------------------------
 // auth, models
 // ---------------------------------------------------------------------------
 
 /** Auth profile metadata (the secrets themselves live in auth-profiles.json). */
-const AuthSchema = z.strictObject({
+const AuthSchema = z.lazy(() =>
+  z.strictObject({
   profiles: z
     .record(
       z.string(),
@@ -305,7 +332,8 @@ const AuthSchema = z.strictObject({
       failureWindowHours: PositiveNumber.optional(),
     })
     .optional(),
-});
+}),
+);
 
 const ModelApi = z.enum([
   "openai-completions",
@@ -317,7 +345,8 @@ const ModelApi = z.enum([
 ]);
 
 /** One model offered by a custom provider. */
-const ModelDefinitionSchema = z.strictObject({
+const ModelDefinitionSchema = z.lazy(() =>
+  z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),
   api: ModelApi.optional(),
@@ -344,10 +373,12 @@ const ModelDefinitionSchema = z.strictObject({
       maxTokensField: z.enum(["max_completion_tokens", "max_tokens"]).optional(),
     })
     .optional(),
-});
+}),
+);
 
 /** A custom model provider (LiteLLM, local servers, proxies, ...). */
-const ModelProviderSchema = z.strictObject({
+const ModelProviderSchema = z.lazy(() =>
+  z.strictObject({
   baseUrl: z.string().min(1),
   apiKey: z.string().optional(),
   auth: z.enum(["api-key", "aws-sdk", "oauth", "token"]).optional(),
@@ -356,9 +387,11 @@ const ModelProviderSchema = z.strictObject({
   /** Send the key in an Authorization header. */
   authHeader: z.boolean().optional(),
   models: z.array(ModelDefinitionSchema),
-});
+}),
+);
 
-const ModelsSchema = z.strictObject({
+const ModelsSchema = z.lazy(() =>
+  z.strictObject({
   /** `merge` keeps providers already in models.json; `replace` overwrites it. */
   mode: z.enum(["merge", "replace"]).optional(),
   providers: z.record(z.string(), ModelProviderSchema).optional(),
@@ -373,34 +406,42 @@ const ModelsSchema = z.strictObject({
       defaultMaxTokens: PositiveInt.optional(),
     })
     .optional(),
-});
+}),
+);
 
 // ---------------------------------------------------------------------------
 // agents
 // ---------------------------------------------------------------------------
 
-const HumanDelaySchema = z.strictObject({
+const HumanDelaySchema = z.lazy(() =>
+  z.strictObject({
   mode: z.enum(["off", "natural", "custom"]).optional(),
   minMs: NonNegativeInt.optional(),
   maxMs: NonNegativeInt.optional(),
-});
+}),
+);
 
-const BlockStreamingChunkSchema = z.strictObject({
+const BlockStreamingChunkSchema = z.lazy(() =>
+  z.strictObject({
   minChars: PositiveInt.optional(),
   maxChars: PositiveInt.optional(),
   breakPreference: z.enum(["paragraph", "newline", "sentence"]).optional(),
-});
+}),
+);
 
-const BlockStreamingCoalesceSchema = z.strictObject({
+const BlockStreamingCoalesceSchema = z.lazy(() =>
+  z.strictObject({
   minChars: PositiveInt.optional(),
   maxChars: PositiveInt.optional(),
   idleMs: NonNegativeInt.optional(),
-});
+}),
+);
 
 const HH_MM_RE = /^([01]\d|2[0-3]|24):([0-5]\d)$/;
 
 /** Periodic heartbeat runs. */
-const HeartbeatSchema = z
+const HeartbeatSchema = z.lazy(() =>
+  z
   .strictObject({
     /** Interval, e.g. `30m` (bare numbers are minutes; `0m` disables). */
     every: Duration.optional(),
@@ -436,10 +477,12 @@ const HeartbeatSchema = z
     };
     check("start", hb.activeHours?.start);
     check("end", hb.activeHours?.end);
-  });
+  }),
+);
 
 /** Docker options for sandbox containers. */
-const SandboxDockerSchema = z.strictObject({
+const SandboxDockerSchema = z.lazy(() =>
+  z.strictObject({
   image: z.string().optional(),
   containerPrefix: z.string().optional(),
   workdir: z.string().optional(),
@@ -470,10 +513,12 @@ const SandboxDockerSchema = z.strictObject({
   dns: StringList.optional(),
   extraHosts: StringList.optional(),
   binds: StringList.optional(),
-});
+}),
+);
 
 /** Sandboxed Chromium for the browser tool. */
-const SandboxBrowserSchema = z.strictObject({
+const SandboxBrowserSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   image: z.string().optional(),
   containerPrefix: z.string().optional(),
@@ -489,15 +534,19 @@ const SandboxBrowserSchema = z.strictObject({
   allowedControlPorts: z.array(Port).optional(),
   autoStart: z.boolean().optional(),
   autoStartTimeoutMs: PositiveInt.optional(),
-});
+}),
+);
 
-const SandboxPruneSchema = z.strictObject({
+const SandboxPruneSchema = z.lazy(() =>
+  z.strictObject({
   idleHours: NonNegativeInt.optional(),
   maxAgeDays: NonNegativeInt.optional(),
-});
+}),
+);
 
 /** Docker sandboxing for agent runs. */
-const SandboxSchema = z.strictObject({
+const SandboxSchema = z.lazy(() =>
+  z.strictObject({
   mode: z.enum(["off", "non-main", "all"]).optional(),
   workspaceAccess: z.enum(["none", "ro", "rw"]).optional(),
   sessionToolsVisibility: z.enum(["spawned", "all"]).optional(),
@@ -508,10 +557,12 @@ const SandboxSchema = z.strictObject({
   docker: SandboxDockerSchema.optional(),
   browser: SandboxBrowserSchema.optional(),
   prune: SandboxPruneSchema.optional(),
-});
+}),
+);
 
 /** Vector/keyword search over memory files and past sessions. */
-const MemorySearchSchema = z.strictObject({
+const MemorySearchSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   sources: z.array(z.enum(["memory", "sessions"])).optional(),
   extraPaths: StringList.optional(),
@@ -594,12 +645,14 @@ const MemorySearchSchema = z.strictObject({
       maxEntries: PositiveInt.optional(),
     })
     .optional(),
-});
+}),
+);
 
 const CliOutputFormat = z.enum(["json", "text", "jsonl"]);
 
 /** A CLI program used as a text-only fallback backend. */
-const CliBackendSchema = z.strictObject({
+const CliBackendSchema = z.lazy(() =>
+  z.strictObject({
   command: z.string(),
   args: StringList.optional(),
   output: CliOutputFormat.optional(),
@@ -621,10 +674,12 @@ const CliBackendSchema = z.strictObject({
   imageArg: z.string().optional(),
   imageMode: z.enum(["repeat", "list"]).optional(),
   serialize: z.boolean().optional(),
-});
+}),
+);
 
 /** Pruning of old tool results from the context sent to the model. */
-const ContextPruningSchema = z.strictObject({
+const ContextPruningSchema = z.lazy(() =>
+  z.strictObject({
   mode: z.enum(["off", "cache-ttl", "adaptive", "aggressive"]).optional(),
   /** For `cache-ttl`: prune once the last call is older than this (e.g. `5m`). */
   ttl: z.string().optional(),
@@ -651,9 +706,11 @@ const ContextPruningSchema = z.strictObject({
       placeholder: z.string().optional(),
     })
     .optional(),
-});
+}),
+);
 
-const CompactionSchema = z.strictObject({
+const CompactionSchema = z.lazy(() =>
+  z.strictObject({
   mode: z.enum(["default", "safeguard"]).optional(),
   reserveTokensFloor: NonNegativeInt.optional(),
   maxHistoryShare: z.number().min(0.1).max(0.9).optional(),
@@ -666,10 +723,12 @@ const CompactionSchema = z.strictObject({
       systemPrompt: z.string().optional(),
     })
     .optional(),
-});
+}),
+);
 
 /** Settings shared by every agent unless overridden in `agents.list[]`. */
-const AgentDefaultsSchema = z.strictObject({
+const AgentDefaultsSchema = z.lazy(() =>
+  z.strictObject({
   model: ModelSelectionSchema.optional(),
   /** Used only when the primary model cannot take images. */
   imageModel: ModelSelectionSchema.optional(),
@@ -721,7 +780,8 @@ const AgentDefaultsSchema = z.strictObject({
     })
     .optional(),
   sandbox: SandboxSchema.optional(),
-});
+}),
+);
 
 const ExecHost = z.enum(["sandbox", "gateway", "node"]);
 const ExecSecurity = z.enum(["deny", "allowlist", "full"]);
@@ -749,13 +809,16 @@ const ExecToolSchema = z.strictObject({
 });
 
 /** Elevated (host) exec; `allowFrom` maps a channel id to sender ids. */
-const ElevatedSchema = z.strictObject({
+const ElevatedSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   allowFrom: z.record(z.string(), IdList).optional(),
-});
+}),
+);
 
 /** Per-agent tool restrictions. */
-const AgentToolsSchema = z
+const AgentToolsSchema = z.lazy(() =>
+  z
   .strictObject({
     profile: ToolProfile.optional(),
     allow: StringList.optional(),
@@ -766,25 +829,31 @@ const AgentToolsSchema = z
     exec: ExecToolSchema.optional(),
     sandbox: z.strictObject({ tools: ToolPolicySchema.optional() }).optional(),
   })
-  .superRefine(checkAllowVsAlsoAllow);
+  .superRefine(checkAllowVsAlsoAllow),
+);
 
 /** Agent identity used for mention patterns, ack reactions and UI. */
-const IdentitySchema = z.strictObject({
+const IdentitySchema = z.lazy(() =>
+  z.strictObject({
   name: z.string().optional(),
   theme: z.string().optional(),
   emoji: z.string().optional(),
   /** Workspace-relative path, http(s) URL or data URI. */
   avatar: z.string().optional(),
-});
+}),
+);
 
-const GroupChatSchema = z.strictObject({
+const GroupChatSchema = z.lazy(() =>
+  z.strictObject({
   /** Regexes that count as mentioning the bot. */
   mentionPatterns: StringList.optional(),
   historyLimit: PositiveInt.optional(),
-});
+}),
+);
 
 /** One entry of `agents.list`. */
-const AgentEntrySchema = z.strictObject({
+const AgentEntrySchema = z.lazy(() =>
+  z.strictObject({
   id: z.string(),
   default: z.boolean().optional(),
   name: z.string().optional(),
@@ -805,19 +874,23 @@ const AgentEntrySchema = z.strictObject({
     .optional(),
   sandbox: SandboxSchema.optional(),
   tools: AgentToolsSchema.optional(),
-});
+}),
+);
 
-const AgentsSchema = z.strictObject({
+const AgentsSchema = z.lazy(() =>
+  z.strictObject({
   defaults: AgentDefaultsSchema.optional(),
   list: z.array(AgentEntrySchema).optional(),
-});
+}),
+);
 
 // ---------------------------------------------------------------------------
 // tools
 // ---------------------------------------------------------------------------
 
 /** First-match rules deciding where a feature applies. */
-const ScopeRulesSchema = z.strictObject({
+const ScopeRulesSchema = z.lazy(() =>
+  z.strictObject({
   default: AllowDeny.optional(),
   rules: z
     .array(
@@ -833,21 +906,27 @@ const ScopeRulesSchema = z.strictObject({
       }),
     )
     .optional(),
-});
+}),
+);
 
 const MediaCapability = z.enum(["image", "audio", "video"]);
-const ProviderOptionsSchema = z.record(
+const ProviderOptionsSchema = z.lazy(() =>
+  z.record(
   z.string(),
   z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+),
 );
-const DeepgramOptionsSchema = z.strictObject({
+const DeepgramOptionsSchema = z.lazy(() =>
+  z.strictObject({
   detectLanguage: z.boolean().optional(),
   punctuate: z.boolean().optional(),
   smartFormat: z.boolean().optional(),
-});
+}),
+);
 
 /** A provider model or a CLI command that understands media. */
-const MediaModelSchema = z.strictObject({
+const MediaModelSchema = z.lazy(() =>
+  z.strictObject({
   type: z.enum(["provider", "cli"]).optional(),
   provider: z.string().optional(),
   model: z.string().optional(),
@@ -866,10 +945,12 @@ const MediaModelSchema = z.strictObject({
   headers: StringMap.optional(),
   profile: z.string().optional(),
   preferredProfile: z.string().optional(),
-});
+}),
+);
 
 /** Understanding settings for one media kind. */
-const MediaUnderstandingSchema = z.strictObject({
+const MediaUnderstandingSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   scope: ScopeRulesSchema.optional(),
   maxBytes: PositiveInt.optional(),
@@ -889,19 +970,23 @@ const MediaUnderstandingSchema = z.strictObject({
     })
     .optional(),
   models: z.array(MediaModelSchema).optional(),
-});
+}),
+);
 
-const ToolsMediaSchema = z.strictObject({
+const ToolsMediaSchema = z.lazy(() =>
+  z.strictObject({
   /** Shared model list (entries gated by `capabilities`). */
   models: z.array(MediaModelSchema).optional(),
   concurrency: PositiveInt.optional(),
   image: MediaUnderstandingSchema.optional(),
   audio: MediaUnderstandingSchema.optional(),
   video: MediaUnderstandingSchema.optional(),
-});
+}),
+);
 
 /** Link understanding (summaries of URLs in messages). */
-const ToolsLinksSchema = z.strictObject({
+const ToolsLinksSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   scope: ScopeRulesSchema.optional(),
   maxLinks: PositiveInt.optional(),
@@ -916,9 +1001,11 @@ const ToolsLinksSchema = z.strictObject({
       }),
     )
     .optional(),
-});
+}),
+);
 
-const ToolsWebSchema = z.strictObject({
+const ToolsWebSchema = z.lazy(() =>
+  z.strictObject({
   search: z
     .strictObject({
       enabled: z.boolean().optional(),
@@ -959,10 +1046,12 @@ const ToolsWebSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-});
+}),
+);
 
 /** Global tool policy and per-tool settings. */
-const ToolsSchema = z
+const ToolsSchema = z.lazy(() =>
+  z
   .strictObject({
     profile: ToolProfile.optional(),
     allow: StringList.optional(),
@@ -1004,14 +1093,16 @@ const ToolsSchema = z
     subagents: z.strictObject({ tools: ToolPolicySchema.optional() }).optional(),
     sandbox: z.strictObject({ tools: ToolPolicySchema.optional() }).optional(),
   })
-  .superRefine(checkAllowVsAlsoAllow);
+  .superRefine(checkAllowVsAlsoAllow),
+);
 
 // ---------------------------------------------------------------------------
 // bindings, broadcast, audio, media
 // ---------------------------------------------------------------------------
 
 /** Routes inbound messages to agents; the most specific match wins. */
-const BindingsSchema = z.array(
+const BindingsSchema = z.lazy(() =>
+  z.array(
   z.strictObject({
     agentId: z.string(),
     match: z.strictObject({
@@ -1028,17 +1119,21 @@ const BindingsSchema = z.array(
       teamId: z.string().optional(),
     }),
   }),
+),
 );
 
 /** Peer id -> agent ids that all receive the message. */
-const BroadcastSchema = z
+const BroadcastSchema = z.lazy(() =>
+  z
   .object({
     strategy: z.enum(["parallel", "sequential"]).optional(),
   })
-  .catchall(StringList);
+  .catchall(StringList),
+);
 
 /** Legacy audio transcription hook (prefer `tools.media.audio`). */
-const AudioSchema = z.strictObject({
+const AudioSchema = z.lazy(() =>
+  z.strictObject({
   transcription: z
     .strictObject({
       /** argv: executable followed by arguments. */
@@ -1046,7 +1141,8 @@ const AudioSchema = z.strictObject({
       timeoutSeconds: PositiveInt.optional(),
     })
     .optional(),
-});
+}),
+);
 
 const MediaSchema = z.strictObject({
   preserveFilenames: z.boolean().optional(),
@@ -1067,7 +1163,8 @@ const QueueMode = z.enum([
 ]);
 
 /** What happens to messages that arrive while a run is active. */
-const QueueSchema = z.strictObject({
+const QueueSchema = z.lazy(() =>
+  z.strictObject({
   mode: QueueMode.optional(),
   byChannel: z
     .strictObject({
@@ -1086,9 +1183,11 @@ const QueueSchema = z.strictObject({
   debounceMsByChannel: z.record(z.string(), NonNegativeInt).optional(),
   cap: PositiveInt.optional(),
   drop: z.enum(["old", "new", "summarize"]).optional(),
-});
+}),
+);
 
-const TtsSchema = z.strictObject({
+const TtsSchema = z.lazy(() =>
+  z.strictObject({
   auto: z.enum(["off", "always", "inbound", "tagged"]).optional(),
   /** Legacy switch; `auto` replaces it. */
   enabled: z.boolean().optional(),
@@ -1151,9 +1250,11 @@ const TtsSchema = z.strictObject({
   prefsPath: z.string().optional(),
   maxTextLength: PositiveInt.optional(),
   timeoutMs: z.number().int().min(1000).max(120000).optional(),
-});
+}),
+);
 
-const MessagesSchema = z.strictObject({
+const MessagesSchema = z.lazy(() =>
+  z.strictObject({
   /** Deprecated: use `channels.whatsapp.messagePrefix`. */
   messagePrefix: z.string().optional(),
   /** Prefix for every outbound reply (`auto` or a template like `[{model}]`). */
@@ -1172,10 +1273,12 @@ const MessagesSchema = z.strictObject({
   ackReactionScope: z.enum(["group-mentions", "group-all", "direct", "all"]).optional(),
   removeAckAfterReply: z.boolean().optional(),
   tts: TtsSchema.optional(),
-});
+}),
+);
 
 /** Chat command handling. */
-const CommandsSchema = z.strictObject({
+const CommandsSchema = z.lazy(() =>
+  z.strictObject({
   native: NativeCommandsSetting.optional(),
   nativeSkills: NativeCommandsSetting.optional(),
   text: z.boolean().optional(),
@@ -1186,10 +1289,12 @@ const CommandsSchema = z.strictObject({
   debug: z.boolean().optional(),
   restart: z.boolean().optional(),
   useAccessGroups: z.boolean().optional(),
-});
+}),
+);
 
 /** Forwarding of exec approval prompts to chats. */
-const ApprovalsSchema = z.strictObject({
+const ApprovalsSchema = z.lazy(() =>
+  z.strictObject({
   exec: z
     .strictObject({
       enabled: z.boolean().optional(),
@@ -1208,16 +1313,20 @@ const ApprovalsSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-});
+}),
+);
 
-const SessionResetSchema = z.strictObject({
+const SessionResetSchema = z.lazy(() =>
+  z.strictObject({
   mode: z.enum(["daily", "idle"]).optional(),
   /** Local hour (0-23) of the daily reset. */
   atHour: z.number().int().min(0).max(23).optional(),
   idleMinutes: PositiveInt.optional(),
-});
+}),
+);
 
-const SessionSchema = z.strictObject({
+const SessionSchema = z.lazy(() =>
+  z.strictObject({
   scope: z.enum(["per-sender", "global"]).optional(),
   dmScope: z.enum(["main", "per-peer", "per-channel-peer", "per-account-channel-peer"]).optional(),
   /** Canonical person id -> provider-prefixed peer ids sharing one DM session. */
@@ -1264,20 +1373,24 @@ const SessionSchema = z.strictObject({
       maxPingPongTurns: z.number().int().min(0).max(5).optional(),
     })
     .optional(),
-});
+}),
+);
 
 // ---------------------------------------------------------------------------
 // cron, hooks, web
 // ---------------------------------------------------------------------------
 
-const CronSchema = z.strictObject({
+const CronSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   store: z.string().optional(),
   maxConcurrentRuns: PositiveInt.optional(),
-});
+}),
+);
 
 /** Maps an incoming `/hooks/<path>` request to a wake or an agent run. */
-const HookMappingSchema = z.strictObject({
+const HookMappingSchema = z.lazy(() =>
+  z.strictObject({
   id: z.string().optional(),
   match: z
     .strictObject({
@@ -1307,10 +1420,12 @@ const HookMappingSchema = z.strictObject({
       export: z.string().optional(),
     })
     .optional(),
-});
+}),
+);
 
 /** Gmail Pub/Sub watcher helper. */
-const HooksGmailSchema = z.strictObject({
+const HooksGmailSchema = z.lazy(() =>
+  z.strictObject({
   account: z.string().optional(),
   label: z.string().optional(),
   topic: z.string().optional(),
@@ -1337,12 +1452,14 @@ const HooksGmailSchema = z.strictObject({
     .optional(),
   model: z.string().optional(),
   thinking: z.enum(["off", "minimal", "low", "medium", "high"]).optional(),
-});
+}),
+);
 
 const InstallSource = z.enum(["npm", "archive", "path"]);
 
 /** Event hooks run inside the gateway (hook packs). */
-const InternalHooksSchema = z.strictObject({
+const InternalHooksSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   handlers: z
     .array(
@@ -1377,10 +1494,12 @@ const InternalHooksSchema = z.strictObject({
       }),
     )
     .optional(),
-});
+}),
+);
 
 /** HTTP webhooks served by the gateway. */
-const HooksSchema = z.strictObject({
+const HooksSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   path: z.string().optional(),
   token: z.string().optional(),
@@ -1390,10 +1509,12 @@ const HooksSchema = z.strictObject({
   mappings: z.array(HookMappingSchema).optional(),
   gmail: HooksGmailSchema.optional(),
   internal: InternalHooksSchema.optional(),
-});
+}),
+);
 
 /** WhatsApp Web runtime. */
-const WebSchema = z.strictObject({
+const WebSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   heartbeatSeconds: PositiveInt.optional(),
   reconnect: z
@@ -1405,35 +1526,44 @@ const WebSchema = z.strictObject({
       maxAttempts: NonNegativeInt.optional(),
     })
     .optional(),
-});
+}),
+);
 
 // ---------------------------------------------------------------------------
 // channels
 // ---------------------------------------------------------------------------
 
-const MarkdownSchema = z.strictObject({
+const MarkdownSchema = z.lazy(() =>
+  z.strictObject({
   /** How Markdown tables are rendered on this channel. */
   tables: z.enum(["off", "bullets", "code"]).optional(),
-});
+}),
+);
 
 /** Which heartbeat outcomes a channel shows. */
-const ChannelHeartbeatSchema = z.strictObject({
+const ChannelHeartbeatSchema = z.lazy(() =>
+  z.strictObject({
   showOk: z.boolean().optional(),
   showAlerts: z.boolean().optional(),
   useIndicator: z.boolean().optional(),
-});
+}),
+);
 
-const RetrySchema = z.strictObject({
+const RetrySchema = z.lazy(() =>
+  z.strictObject({
   attempts: z.number().int().min(1).optional(),
   minDelayMs: NonNegativeInt.optional(),
   maxDelayMs: NonNegativeInt.optional(),
   jitter: Ratio.optional(),
-});
+}),
+);
 
-const ChannelCommandsSchema = z.strictObject({
+const ChannelCommandsSchema = z.lazy(() =>
+  z.strictObject({
   native: NativeCommandsSetting.optional(),
   nativeSkills: NativeCommandsSetting.optional(),
-});
+}),
+);
 
 /** Per-DM overrides keyed by user id. */
 const DmOverridesSchema = z.record(z.string(), z.strictObject({ historyLimit: NonNegativeInt.optional() }));
@@ -1470,11 +1600,13 @@ const accountFields = {
 };
 
 /** Group entry with mention gating and tool policy (WhatsApp, iMessage, BlueBubbles). */
-const MentionGroupSchema = z.strictObject({
+const MentionGroupSchema = z.lazy(() =>
+  z.strictObject({
   requireMention: z.boolean().optional(),
   tools: ToolPolicySchema.optional(),
   toolsBySender: ToolPolicyBySender.optional(),
-});
+}),
+);
 
 /** Builds a `{ ...account, accounts }` channel block with the open-DM check at both levels. */
 function channelWithAccounts<
@@ -1523,7 +1655,8 @@ const whatsappSharedFields = {
   heartbeat: ChannelHeartbeatSchema.optional(),
 };
 
-const WhatsAppAccountSchema = z
+const WhatsAppAccountSchema = z.lazy(() =>
+  z
   .strictObject({
     ...whatsappSharedFields,
     name: z.string().optional(),
@@ -1531,9 +1664,11 @@ const WhatsAppAccountSchema = z
     /** Baileys auth state directory for this account. */
     authDir: z.string().optional(),
   })
-  .superRefine((v, ctx) => requireWildcardWhenOpen(v.dmPolicy, v.allowFrom, ctx, ["allowFrom"]));
+  .superRefine((v, ctx) => requireWildcardWhenOpen(v.dmPolicy, v.allowFrom, ctx, ["allowFrom"])),
+);
 
-const WhatsAppSchema = z
+const WhatsAppSchema = z.lazy(() =>
+  z
   .strictObject({
     ...whatsappSharedFields,
     accounts: z.record(z.string(), WhatsAppAccountSchema).optional(),
@@ -1545,19 +1680,23 @@ const WhatsAppSchema = z
       })
       .optional(),
   })
-  .superRefine((v, ctx) => requireWildcardWhenOpen(v.dmPolicy, v.allowFrom, ctx, ["allowFrom"]));
+  .superRefine((v, ctx) => requireWildcardWhenOpen(v.dmPolicy, v.allowFrom, ctx, ["allowFrom"])),
+);
 
 // --- Telegram ---------------------------------------------------------------
 
-const TelegramTopicSchema = z.strictObject({
+const TelegramTopicSchema = z.lazy(() =>
+  z.strictObject({
   requireMention: z.boolean().optional(),
   skills: StringList.optional(),
   enabled: z.boolean().optional(),
   allowFrom: IdList.optional(),
   systemPrompt: z.string().optional(),
-});
+}),
+);
 
-const TelegramGroupSchema = z.strictObject({
+const TelegramGroupSchema = z.lazy(() =>
+  z.strictObject({
   requireMention: z.boolean().optional(),
   tools: ToolPolicySchema.optional(),
   toolsBySender: ToolPolicyBySender.optional(),
@@ -1567,7 +1706,8 @@ const TelegramGroupSchema = z.strictObject({
   systemPrompt: z.string().optional(),
   /** Forum topics keyed by thread id. */
   topics: z.record(z.string(), TelegramTopicSchema).optional(),
-});
+}),
+);
 
 const TelegramAccountFields = {
   ...accountFields,
@@ -1628,7 +1768,8 @@ const TelegramSchema = channelWithAccounts(TelegramAccountFields);
 
 // --- Discord ----------------------------------------------------------------
 
-const DiscordDmSchema = z
+const DiscordDmSchema = z.lazy(() =>
+  z
   .strictObject({
     /** Set false to ignore all DMs. */
     enabled: z.boolean().optional(),
@@ -1637,9 +1778,11 @@ const DiscordDmSchema = z
     groupEnabled: z.boolean().optional(),
     groupChannels: IdList.optional(),
   })
-  .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"]));
+  .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"])),
+);
 
-const DiscordGuildChannelSchema = z.strictObject({
+const DiscordGuildChannelSchema = z.lazy(() =>
+  z.strictObject({
   allow: z.boolean().optional(),
   requireMention: z.boolean().optional(),
   tools: ToolPolicySchema.optional(),
@@ -1649,9 +1792,11 @@ const DiscordGuildChannelSchema = z.strictObject({
   users: IdList.optional(),
   systemPrompt: z.string().optional(),
   autoThread: z.boolean().optional(),
-});
+}),
+);
 
-const DiscordGuildSchema = z.strictObject({
+const DiscordGuildSchema = z.lazy(() =>
+  z.strictObject({
   slug: z.string().optional(),
   requireMention: z.boolean().optional(),
   tools: ToolPolicySchema.optional(),
@@ -1660,7 +1805,8 @@ const DiscordGuildSchema = z.strictObject({
   users: IdList.optional(),
   /** Keyed by channel id or slugged channel name. */
   channels: z.record(z.string(), DiscordGuildChannelSchema).optional(),
-});
+}),
+);
 
 const discordAccountFields = {
   ...accountFields,
@@ -1718,20 +1864,24 @@ const discordAccountFields = {
 };
 
 const DiscordAccountSchema = z.strictObject(discordAccountFields);
-const DiscordSchema = z.strictObject({
+const DiscordSchema = z.lazy(() =>
+  z.strictObject({
   ...discordAccountFields,
   accounts: z.record(z.string(), DiscordAccountSchema).optional(),
-});
+}),
+);
 
 // --- Google Chat ------------------------------------------------------------
 
-const GoogleChatDmSchema = z
+const GoogleChatDmSchema = z.lazy(() =>
+  z
   .strictObject({
     enabled: z.boolean().optional(),
     policy: DmPolicy.optional(),
     allowFrom: IdList.optional(),
   })
-  .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"]));
+  .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"])),
+);
 
 const googleChatAccountFields = {
   ...accountFields,
@@ -1769,15 +1919,18 @@ const googleChatAccountFields = {
 };
 
 const GoogleChatAccountSchema = z.strictObject(googleChatAccountFields);
-const GoogleChatSchema = z.strictObject({
+const GoogleChatSchema = z.lazy(() =>
+  z.strictObject({
   ...googleChatAccountFields,
   accounts: z.record(z.string(), GoogleChatAccountSchema).optional(),
   defaultAccount: z.string().optional(),
-});
+}),
+);
 
 // --- Slack ------------------------------------------------------------------
 
-const SlackDmSchema = z
+const SlackDmSchema = z.lazy(() =>
+  z
   .strictObject({
     enabled: z.boolean().optional(),
     policy: DmPolicy.optional(),
@@ -1786,9 +1939,11 @@ const SlackDmSchema = z
     groupChannels: IdList.optional(),
     replyToMode: ReplyToMode.optional(),
   })
-  .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"]));
+  .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"])),
+);
 
-const SlackChannelSchema = z.strictObject({
+const SlackChannelSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   allow: z.boolean().optional(),
   requireMention: z.boolean().optional(),
@@ -1798,7 +1953,8 @@ const SlackChannelSchema = z.strictObject({
   users: IdList.optional(),
   skills: StringList.optional(),
   systemPrompt: z.string().optional(),
-});
+}),
+);
 
 const slackAccountFields = {
   ...accountFields,
@@ -1858,7 +2014,8 @@ const slackAccountFields = {
 };
 
 const SlackAccountSchema = z.strictObject(slackAccountFields);
-const SlackSchema = z
+const SlackSchema = z.lazy(() =>
+  z
   .strictObject({
     ...slackAccountFields,
     accounts: z.record(z.string(), SlackAccountSchema).optional(),
@@ -1878,11 +2035,13 @@ const SlackSchema = z
         });
       }
     }
-  });
+  }),
+);
 
 // --- Mattermost (plugin channel) --------------------------------------------
 
-const MattermostSchema = channelWithAccounts({
+const MattermostSchema = z.lazy(() =>
+  channelWithAccounts({
   name: z.string().optional(),
   capabilities: StringList.optional(),
   markdown: MarkdownSchema.optional(),
@@ -1902,11 +2061,13 @@ const MattermostSchema = channelWithAccounts({
   chunkMode: ChunkMode.optional(),
   blockStreaming: z.boolean().optional(),
   blockStreamingCoalesce: BlockStreamingCoalesceSchema.optional(),
-});
+}),
+);
 
 // --- Signal -----------------------------------------------------------------
 
-const SignalSchema = channelWithAccounts({
+const SignalSchema = z.lazy(() =>
+  channelWithAccounts({
   ...accountFields,
   /** The bot's Signal account (E.164). */
   account: z.string().optional(),
@@ -1931,11 +2092,13 @@ const SignalSchema = channelWithAccounts({
   reactionAllowlist: IdList.optional(),
   actions: z.strictObject({ reactions: z.boolean().optional() }).optional(),
   reactionLevel: z.enum(["off", "ack", "minimal", "extensive"]).optional(),
-});
+}),
+);
 
 // --- iMessage ---------------------------------------------------------------
 
-const IMessageSchema = channelWithAccounts({
+const IMessageSchema = z.lazy(() =>
+  channelWithAccounts({
   ...accountFields,
   /** `imsg` binary or an SSH wrapper script. */
   cliPath: z.string().min(1).optional(),
@@ -1953,7 +2116,8 @@ const IMessageSchema = channelWithAccounts({
   ...outboundFields,
   mediaMaxMb: PositiveInt.optional(),
   groups: z.record(z.string(), MentionGroupSchema).optional(),
-});
+}),
+);
 
 // --- BlueBubbles ------------------------------------------------------------
 
@@ -1973,7 +2137,8 @@ const blueBubblesAccountFields = {
   groups: z.record(z.string(), MentionGroupSchema).optional(),
 };
 
-const BlueBubblesSchema = channelWithAccounts(blueBubblesAccountFields, {
+const BlueBubblesSchema = z.lazy(() =>
+  channelWithAccounts(blueBubblesAccountFields, {
   actions: z
     .strictObject({
       reactions: z.boolean().optional(),
@@ -1989,28 +2154,34 @@ const BlueBubblesSchema = channelWithAccounts(blueBubblesAccountFields, {
       sendAttachment: z.boolean().optional(),
     })
     .optional(),
-});
+}),
+);
 
 // --- Microsoft Teams --------------------------------------------------------
 
 const MSTeamsReplyStyle = z.enum(["thread", "top-level"]);
 
-const MSTeamsChannelSchema = z.strictObject({
+const MSTeamsChannelSchema = z.lazy(() =>
+  z.strictObject({
   requireMention: z.boolean().optional(),
   tools: ToolPolicySchema.optional(),
   toolsBySender: ToolPolicyBySender.optional(),
   replyStyle: MSTeamsReplyStyle.optional(),
-});
+}),
+);
 
-const MSTeamsTeamSchema = z.strictObject({
+const MSTeamsTeamSchema = z.lazy(() =>
+  z.strictObject({
   requireMention: z.boolean().optional(),
   tools: ToolPolicySchema.optional(),
   toolsBySender: ToolPolicyBySender.optional(),
   replyStyle: MSTeamsReplyStyle.optional(),
   channels: z.record(z.string(), MSTeamsChannelSchema).optional(),
-});
+}),
+);
 
-const MSTeamsSchema = z
+const MSTeamsSchema = z.lazy(() =>
+  z
   .strictObject({
     enabled: z.boolean().optional(),
     capabilities: StringList.optional(),
@@ -2043,14 +2214,16 @@ const MSTeamsSchema = z
     sharePointSiteId: z.string().optional(),
     heartbeat: ChannelHeartbeatSchema.optional(),
   })
-  .superRefine((v, ctx) => requireWildcardWhenOpen(v.dmPolicy, v.allowFrom, ctx, ["allowFrom"]));
+  .superRefine((v, ctx) => requireWildcardWhenOpen(v.dmPolicy, v.allowFrom, ctx, ["allowFrom"])),
+);
 
 // --- channels ---------------------------------------------------------------
 
 /** Config owned by a channel plugin; validated by that plugin. */
 const PluginChannelSchema = z.record(z.string(), z.unknown());
 
-const ChannelsSchema = z.strictObject({
+const ChannelsSchema = z.lazy(() =>
+  z.strictObject({
   /** Fallbacks for every channel. */
   defaults: z
     .strictObject({
@@ -2076,7 +2249,8 @@ const ChannelsSchema = z.strictObject({
   twitch: PluginChannelSchema.optional(),
   "nextcloud-talk": PluginChannelSchema.optional(),
   tlon: PluginChannelSchema.optional(),
-});
+}),
+);
 
 // ---------------------------------------------------------------------------
 // bridge, discovery, canvasHost, talk
@@ -2084,24 +2258,29 @@ const ChannelsSchema = z.strictObject({
 
 const BindMode = z.enum(["auto", "lan", "loopback", "custom", "tailnet"]);
 
-const TlsSchema = z.strictObject({
+const TlsSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   /** Create a self-signed certificate when none exists. */
   autoGenerate: z.boolean().optional(),
   certPath: z.string().optional(),
   keyPath: z.string().optional(),
   caPath: z.string().optional(),
-});
+}),
+);
 
 /** Legacy TCP bridge for nodes; accepted but no longer used. */
-const BridgeSchema = z.strictObject({
+const BridgeSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   port: Port.optional(),
   bind: BindMode.optional(),
   tls: TlsSchema.optional(),
-});
+}),
+);
 
-const DiscoverySchema = z.strictObject({
+const DiscoverySchema = z.lazy(() =>
+  z.strictObject({
   /** Unicast DNS-SD zone for discovery across networks. */
   wideArea: z
     .strictObject({
@@ -2111,18 +2290,22 @@ const DiscoverySchema = z.strictObject({
     .optional(),
   /** LAN Bonjour broadcasts. */
   mdns: z.strictObject({ mode: z.enum(["off", "minimal", "full"]).optional() }).optional(),
-});
+}),
+);
 
 /** Static file server for Canvas / A2UI. */
-const CanvasHostSchema = z.strictObject({
+const CanvasHostSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   root: z.string().optional(),
   port: Port.optional(),
   liveReload: z.boolean().optional(),
-});
+}),
+);
 
 /** Talk mode (voice) defaults. */
-const TalkSchema = z.strictObject({
+const TalkSchema = z.lazy(() =>
+  z.strictObject({
   voiceId: z.string().optional(),
   /** Friendly name -> ElevenLabs voice id. */
   voiceAliases: StringMap.optional(),
@@ -2130,13 +2313,15 @@ const TalkSchema = z.strictObject({
   outputFormat: z.string().optional(),
   apiKey: z.string().optional(),
   interruptOnSpeech: z.boolean().optional(),
-});
+}),
+);
 
 // ---------------------------------------------------------------------------
 // gateway
 // ---------------------------------------------------------------------------
 
-const HttpFileLimitsSchema = z.strictObject({
+const HttpFileLimitsSchema = z.lazy(() =>
+  z.strictObject({
   allowUrl: z.boolean().optional(),
   allowedMimes: StringList.optional(),
   maxBytes: PositiveInt.optional(),
@@ -2150,18 +2335,22 @@ const HttpFileLimitsSchema = z.strictObject({
       minTextChars: NonNegativeInt.optional(),
     })
     .optional(),
-});
+}),
+);
 
-const HttpImageLimitsSchema = z.strictObject({
+const HttpImageLimitsSchema = z.lazy(() =>
+  z.strictObject({
   allowUrl: z.boolean().optional(),
   allowedMimes: StringList.optional(),
   maxBytes: PositiveInt.optional(),
   maxRedirects: NonNegativeInt.optional(),
   timeoutMs: PositiveInt.optional(),
-});
+}),
+);
 
 /** The gateway server (WS + HTTP on one port). */
-const GatewaySchema = z.strictObject({
+const GatewaySchema = z.lazy(() =>
+  z.strictObject({
   /** Gateway port (WS + HTTP). Default 18789. */
   port: Port.optional(),
   /** `local` runs the gateway here; `remote` points the CLI at another host. */
@@ -2247,13 +2436,15 @@ const GatewaySchema = z.strictObject({
       denyCommands: StringList.optional(),
     })
     .optional(),
-});
+}),
+);
 
 // ---------------------------------------------------------------------------
 // skills, plugins
 // ---------------------------------------------------------------------------
 
-const SkillsSchema = z.strictObject({
+const SkillsSchema = z.lazy(() =>
+  z.strictObject({
   /** Allowlist for bundled skills only. */
   allowBundled: StringList.optional(),
   load: z
@@ -2281,9 +2472,11 @@ const SkillsSchema = z.strictObject({
       }),
     )
     .optional(),
-});
+}),
+);
 
-const PluginsSchema = z.strictObject({
+const PluginsSchema = z.lazy(() =>
+  z.strictObject({
   enabled: z.boolean().optional(),
   allow: StringList.optional(),
   deny: StringList.optional(),
@@ -2314,7 +2507,8 @@ const PluginsSchema = z.strictObject({
       }),
     )
     .optional(),
-});
+}),
+);
 
 // ---------------------------------------------------------------------------
 // The whole file
@@ -2770,7 +2964,7 @@ const SENSITIVE_MAPS = [
 /** Calls `visit` for every object field in the schema, with its dotted path (`*` for map keys / array items). */
 function walkFields(schema: z.ZodType, prefix: string[], visit: (path: string[], key: string) => void, depth = 0): void {
   if (depth > 40) return;
-  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) {
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodLazy) {
     walkFields(schema.unwrap() as z.ZodType, prefix, visit, depth + 1);
   } else if (schema instanceof z.ZodObject) {
     for (const [key, child] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
@@ -2839,4 +3033,10 @@ function buildUiHints(): Record<string, UiHint> {
 }
 
 /** Editor hints keyed by dotted path; every secret field carries `sensitive: true`. */
-export const CONFIG_UI_HINTS: Record<string, UiHint> = buildUiHints();
+let uiHints: Record<string, UiHint> | undefined;
+
+/** Hints for every config path; built on first use (only config editors ask for them). */
+export function configUiHints(): Record<string, UiHint> {
+  uiHints ??= buildUiHints();
+  return uiHints;
+}

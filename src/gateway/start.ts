@@ -10,7 +10,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import { collectSecrets } from "../config/edit.js";
 import { watchFile } from "../config/watch.js";
 import { loadDotEnv } from "../infra/dotenv.js";
-import { LogSink, type LogLevel, type LogSinkOptions } from "../infra/logger.js";
+import { LogSink, type LogLevel, type LogSinkOptions, type Logger } from "../infra/logger.js";
 import { DEFAULT_GATEWAY_PORT, resolveConfigPath, resolveStateDir, type Env } from "../infra/paths.js";
 import { findListeningPids, stopProcesses } from "../infra/port-owner.js";
 import { packageVersion } from "../version.js";
@@ -107,7 +107,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     log.error(`config ${configPath} is invalid; running with safe defaults until it is fixed:`);
     for (const i of snapshot.issues) log.error(`  ${i.path || "<root>"}: ${i.message}`);
   }
-  for (const w of snapshot.warnings) log.warn(`config: ${w.path}: ${w.message}`);
+  warnUnimplemented(log, snapshot);
 
   const rawMode = snapshot.valid ? good.gateway?.mode : readRawGatewayMode(snapshot.parsed);
   if (!opts.allowUnconfigured && rawMode !== "local") {
@@ -253,7 +253,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     const prev = good;
     good = next.config;
     const changed = changedKeys(prev, good);
-    for (const w of next.warnings) log.warn(`config: ${w.path}: ${w.message}`);
+    warnUnimplemented(log, next);
     if (changed.includes("logging")) applyLogging(logs, good, opts.verbose);
     const auth = resolveAuth(good, env, { token: opts.token, password: opts.password });
     logs.setSecrets([auth.token, auth.password, ...collectSecrets(good)]);
@@ -333,6 +333,12 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       return closing;
     },
   };
+}
+
+/** One line naming every key that loads but does nothing yet. */
+function warnUnimplemented(log: Logger, snap: ConfigSnapshot): void {
+  if (snap.warnings.length === 0) return;
+  log.warn(`config: not implemented yet, accepted and ignored: ${snap.warnings.map((w) => w.path).join(", ")}`);
 }
 
 function readRawGatewayMode(parsed: unknown): unknown {

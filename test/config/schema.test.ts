@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import JSON5 from "json5";
 import type { z } from "zod";
-import { CONFIG_UI_HINTS, OpenClawConfigSchema, SENSITIVE_KEY_PATTERN } from "../../src/config/schema.js";
+import { configUiHints, OpenClawConfigSchema, SENSITIVE_KEY_PATTERN } from "../../src/config/schema.js";
 
 // ---------------------------------------------------------------------------
 // Fixtures
@@ -1135,7 +1135,7 @@ test("SENSITIVE_KEY_PATTERN matches secret keys only", () => {
   }
 });
 
-test("CONFIG_UI_HINTS flags every secret field and covers the common sections", () => {
+test("configUiHints() flags every secret field and covers the common sections", () => {
   for (const path of [
     "gateway.auth.token",
     "gateway.auth.password",
@@ -1152,9 +1152,9 @@ test("CONFIG_UI_HINTS flags every secret field and covers the common sections", 
     "talk.apiKey",
     "tools.web.search.apiKey",
   ]) {
-    assert.equal(CONFIG_UI_HINTS[path]?.sensitive, true, `${path} should be sensitive`);
+    assert.equal(configUiHints()[path]?.sensitive, true, `${path} should be sensitive`);
   }
-  for (const [path, hint] of Object.entries(CONFIG_UI_HINTS)) {
+  for (const [path, hint] of Object.entries(configUiHints())) {
     const last = path.split(".").at(-1) ?? "";
     if (SENSITIVE_KEY_PATTERN.test(last)) assert.equal(hint.sensitive, true, `${path} should be sensitive`);
   }
@@ -1173,8 +1173,8 @@ test("CONFIG_UI_HINTS flags every secret field and covers the common sections", 
     "logging.level",
     "messages.ackReaction",
   ]) {
-    assert.ok(CONFIG_UI_HINTS[path]?.label, `${path} should have a label`);
+    assert.ok(configUiHints()[path]?.label, `${path} should have a label`);
   }
-  assert.equal(CONFIG_UI_HINTS["gateway.port"]?.sensitive, undefined);
-  assert.equal(CONFIG_UI_HINTS["gateway.port"]?.group, "gateway");
+  assert.equal(configUiHints()["gateway.port"]?.sensitive, undefined);
+  assert.equal(configUiHints()["gateway.port"]?.group, "gateway");
 });

@@ -10,7 +10,7 @@ import { ConfigError } from "../../config/errors.js";
 import { editConfigFile, mergePatch, redactRaw, redactSecrets } from "../../config/edit.js";
 import { parseJson5, readConfigSnapshot } from "../../config/load.js";
 import { configJsonSchema } from "../../config/json-schema.js";
-import { CONFIG_UI_HINTS } from "../../config/schema.js";
+import { configUiHints } from "../../config/schema.js";
 
 const nonEmpty = z.string().min(1);
 const SetParams = z.strictObject({ raw: nonEmpty, baseHash: nonEmpty.optional() });
@@ -73,7 +73,7 @@ export const configMethods = {
   "config.schema": defineMethod({
     scope: "operator.read",
     params: z.strictObject({}).optional(),
-    handler: (_p, ctx) => ({ schema: configJsonSchema(), uiHints: CONFIG_UI_HINTS, version: ctx.info.version, generatedAt: new Date(ctx.now()).toISOString() }),
+    handler: (_p, ctx) => ({ schema: configJsonSchema(), uiHints: configUiHints(), version: ctx.info.version, generatedAt: new Date(ctx.now()).toISOString() }),
   }),
   "config.set": defineMethod({
     scope: "operator.admin",

@@ -1,5 +1,6 @@
 /** `health` and `status`: cheap snapshots of the running gateway. */
 import os from "node:os";
+import v8 from "node:v8";
 import { z } from "zod";
 import { defineMethod, type GatewayContext } from "../context.js";
 
@@ -54,7 +55,13 @@ export function statusSnapshot(ctx: GatewayContext) {
       issues: snap.issues,
       warnings: snap.warnings,
     },
-    memory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external },
+    memory: {
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      heapTotal: mem.heapTotal,
+      external: mem.external,
+      heapSpaces: Object.fromEntries(v8.getHeapSpaceStatistics().filter((s) => s.space_size > 0).map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])),
+    },
     clients: ctx.presence.list().length,
     logFile: ctx.logs.currentFile(),
   };
