@@ -34,7 +34,13 @@ function launch({ cmd, argv, env, config, ready }) {
     const t0 = process.hrtime.bigint();
     const child = spawn(cmd, argv, {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: stateDir, OPENCLAW_STATE_DIR: stateDir, OPENCLAW_GATEWAY_TOKEN: "bench-token-0123456789", ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: stateDir,
+        OPENCLAW_STATE_DIR: stateDir,
+        OPENCLAW_GATEWAY_TOKEN: "bench-token-0123456789",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

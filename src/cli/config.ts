@@ -54,7 +54,7 @@ export function registerConfig(program: Command): void {
 
   config
     .command("set <path> <value>")
-    .description("Set a value (JSON5 values such as true, 3000 or [\"a\"] are parsed; anything else is a string)")
+    .description('Set a value (JSON5 values such as true, 3000 or ["a"] are parsed; anything else is a string)')
     .option("--json", "require the value to be valid JSON")
     .action((p: string, raw: string, flags: { json?: boolean }) => {
       let value: unknown;
@@ -95,7 +95,7 @@ export function registerConfig(program: Command): void {
 
   config
     .command("schema")
-    .description("Print the config JSON Schema (point an editor at it with \"$schema\")")
+    .description('Print the config JSON Schema (point an editor at it with "$schema")')
     .action(() => printJson(configJsonSchema()));
 
   config

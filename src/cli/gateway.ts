@@ -60,8 +60,8 @@ function withRunOptions(cmd: Command): Command {
 export function registerGateway(program: Command): void {
   const gateway = withRunOptions(program.command("gateway").description("Run the gateway in the foreground, or talk to a running one"));
   gateway.action((flags: RunFlags) => runGateway(flags));
-  withRunOptions(gateway.command("run").description("Run the gateway in the foreground (same as `openclaw gateway`)")).action((flags: RunFlags) =>
-    runGateway(flags),
+  withRunOptions(gateway.command("run").description("Run the gateway in the foreground (same as `openclaw gateway`)")).action(
+    (flags: RunFlags) => runGateway(flags),
   );
   gateway
     .command("call <method>")

@@ -26,7 +26,10 @@ export function registerHealth(program: Command): void {
       try {
         const h = await callGateway<{ ok: boolean; version: string; uptimeMs: number; config: { valid: boolean } }>("health", {}, flags);
         if (flags.json) printJson(h);
-        else process.stdout.write(`gateway ok: version ${h.version}, up ${fmtDuration(h.uptimeMs)}, config ${h.config.valid ? "valid" : "INVALID"}\n`);
+        else
+          process.stdout.write(
+            `gateway ok: version ${h.version}, up ${fmtDuration(h.uptimeMs)}, config ${h.config.valid ? "valid" : "INVALID"}\n`,
+          );
         if (!h.ok) process.exitCode = 1;
       } catch (e) {
         fail((e as Error).message);

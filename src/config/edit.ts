@@ -135,7 +135,12 @@ export function editConfigFile(
   if (!isObj(next)) throw new ConfigError("CONFIG_INVALID", "config must be an object", [{ path: "", message: "expected object" }]);
   const resolved = resolveConfigObject(next, file, { ...env });
   const v = validateConfigObject(resolved);
-  if (!v.ok) throw new ConfigError("CONFIG_INVALID", `invalid config:\n${v.issues.map((i) => `  ${i.path || "<root>"}: ${i.message}`).join("\n")}`, v.issues);
+  if (!v.ok)
+    throw new ConfigError(
+      "CONFIG_INVALID",
+      `invalid config:\n${v.issues.map((i) => `  ${i.path || "<root>"}: ${i.message}`).join("\n")}`,
+      v.issues,
+    );
   writeFileAtomicSync(file, JSON.stringify(next, null, 2) + "\n", { backup: true });
   return readConfigSnapshot(file, env);
 }

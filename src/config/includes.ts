@@ -36,7 +36,8 @@ export function resolveIncludes(value: Json, file: string, chain: string[] = [fi
   if (!(KEY in value)) return out;
 
   const spec = value[KEY];
-  const files = typeof spec === "string" ? [spec] : Array.isArray(spec) && spec.every((s) => typeof s === "string") ? (spec as string[]) : null;
+  const files =
+    typeof spec === "string" ? [spec] : Array.isArray(spec) && spec.every((s) => typeof s === "string") ? (spec as string[]) : null;
   if (!files) throw new ConfigError("CONFIG_INCLUDE", `${file}: $include must be a path or an array of paths`);
 
   let included: Json = undefined;

@@ -31,7 +31,9 @@ export interface ConfigSnapshot {
 }
 
 export function hashRaw(raw: string | null): string {
-  return createHash("sha256").update(raw ?? "").digest("hex");
+  return createHash("sha256")
+    .update(raw ?? "")
+    .digest("hex");
 }
 
 export function parseJson5(raw: string, label: string): unknown {
@@ -84,7 +86,17 @@ export function readConfigSnapshot(file: string, env: Env): ConfigSnapshot {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
       const issue = { path: "", message: `cannot read ${file}: ${(err as Error).message}` };
-      return { path: file, exists: true, raw: null, parsed: {}, valid: false, config: {} as OpenClawConfig, hash: hashRaw(null), issues: [issue], warnings: [] };
+      return {
+        path: file,
+        exists: true,
+        raw: null,
+        parsed: {},
+        valid: false,
+        config: {} as OpenClawConfig,
+        hash: hashRaw(null),
+        issues: [issue],
+        warnings: [],
+      };
     }
   }
   const base = { path: file, exists: raw !== null, raw, hash: hashRaw(raw) };

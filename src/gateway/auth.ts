@@ -58,9 +58,7 @@ export function checkAuth(auth: ResolvedAuth, given: { token?: string; password?
  */
 export class AuthRateLimiter {
   private failures = new Map<string, { count: number; first: number; lockedUntil: number }>();
-  constructor(
-    private readonly opts: { maxFailures?: number; windowMs?: number; lockoutMs?: number; now?: () => number } = {},
-  ) {}
+  constructor(private readonly opts: { maxFailures?: number; windowMs?: number; lockoutMs?: number; now?: () => number } = {}) {}
 
   private get now() {
     return (this.opts.now ?? Date.now)();

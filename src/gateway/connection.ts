@@ -134,15 +134,24 @@ export class GatewayConnection {
     if (!parsed.success) return this.refuse(id, ErrorCodes.INVALID_REQUEST, `invalid connect params: ${zodMessage(parsed.error)}`);
     const p = parsed.data;
     if (p.maxProtocol < PROTOCOL_VERSION || p.minProtocol > PROTOCOL_VERSION) {
-      return this.refuse(id, ErrorCodes.INVALID_REQUEST, `protocol mismatch: server speaks ${PROTOCOL_VERSION}, client ${p.minProtocol}-${p.maxProtocol}`, {
-        details: { expectedProtocol: PROTOCOL_VERSION },
-      });
+      return this.refuse(
+        id,
+        ErrorCodes.INVALID_REQUEST,
+        `protocol mismatch: server speaks ${PROTOCOL_VERSION}, client ${p.minProtocol}-${p.maxProtocol}`,
+        {
+          details: { expectedProtocol: PROTOCOL_VERSION },
+        },
+      );
     }
     const role = p.role ?? "operator";
     if (!(ROLES as readonly string[]).includes(role)) return this.refuse(id, ErrorCodes.INVALID_REQUEST, `invalid role "${role}"`);
 
     const wait = limiter.retryAfter(remoteAddress);
-    if (wait > 0) return this.refuse(id, ErrorCodes.RATE_LIMITED, "too many failed auth attempts; try again later", { retryable: true, retryAfterMs: wait });
+    if (wait > 0)
+      return this.refuse(id, ErrorCodes.RATE_LIMITED, "too many failed auth attempts; try again later", {
+        retryable: true,
+        retryAfterMs: wait,
+      });
 
     const auth = this.deps.auth();
     const result = checkAuth(auth, p.auth);
@@ -153,7 +162,9 @@ export class GatewayConnection {
       return this.refuse(
         id,
         ErrorCodes.UNAUTHORIZED,
-        result.reason === "missing" ? `unauthorized: gateway ${what} missing (set ${hint} or pass --${what})` : `unauthorized: gateway ${what} mismatch`,
+        result.reason === "missing"
+          ? `unauthorized: gateway ${what} missing (set ${hint} or pass --${what})`
+          : `unauthorized: gateway ${what} mismatch`,
       );
     }
 
@@ -164,7 +175,8 @@ export class GatewayConnection {
       const raw = rawPublicKey(d.publicKey);
       if (!raw) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device public key invalid");
       if (deviceIdFromPublicKey(raw) !== d.id) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device identity mismatch");
-      if (Math.abs(ctx.now() - d.signedAt) > DEVICE_SIGNATURE_SKEW_MS) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device signature expired");
+      if (Math.abs(ctx.now() - d.signedAt) > DEVICE_SIGNATURE_SKEW_MS)
+        return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device signature expired");
       if (!d.nonce && !this.deps.isLocal) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device nonce required");
       if (d.nonce && d.nonce !== this.nonce) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device nonce mismatch");
       const payload = buildDeviceAuthPayload({
@@ -235,7 +247,10 @@ export class GatewayConnection {
     let params = rawParams;
     if (spec.params) {
       const r = spec.params.safeParse(rawParams);
-      if (!r.success) return this.send(resFrame(id, false, undefined, err(ErrorCodes.INVALID_REQUEST, `invalid ${method} params: ${zodMessage(r.error)}`)));
+      if (!r.success)
+        return this.send(
+          resFrame(id, false, undefined, err(ErrorCodes.INVALID_REQUEST, `invalid ${method} params: ${zodMessage(r.error)}`)),
+        );
       params = r.data;
     }
     const started = ctx.now();
@@ -260,6 +275,9 @@ function err(code: string, message: string): ErrorShape {
 export function zodMessage(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join(".") : "<root>"}: ${i.code === "unrecognized_keys" ? `unknown key ${i.keys.join(", ")}` : i.message}`)
+    .map(
+      (i) =>
+        `${i.path.length ? i.path.join(".") : "<root>"}: ${i.code === "unrecognized_keys" ? `unknown key ${i.keys.join(", ")}` : i.message}`,
+    )
     .join("; ");
 }

@@ -74,20 +74,20 @@ export class GatewayServer {
       { ctx, methods: this.opts.methods, events: EVENTS, auth: this.opts.auth, limiter: this.limiter, isLocal, remoteAddress: address },
       {
         register: (c, p) => {
-        ctx.presence.upsert(c.connId, {
-          ts: ctx.now(),
-          ip: address,
-          host: p.client.displayName ?? p.client.id,
-          version: p.client.version,
-          platform: p.client.platform,
-          mode: p.client.mode,
-          roles: [c.client!.role],
-          scopes: c.client!.scopes,
-          reason: "connect",
-          ...(c.client!.deviceId ? { deviceId: c.client!.deviceId } : {}),
-          ...(p.client.instanceId ? { instanceId: p.client.instanceId } : {}),
-        });
-        ctx.log.info(`client connected: ${p.client.id} ${p.client.version} (${p.client.mode}) from ${address}`);
+          ctx.presence.upsert(c.connId, {
+            ts: ctx.now(),
+            ip: address,
+            host: p.client.displayName ?? p.client.id,
+            version: p.client.version,
+            platform: p.client.platform,
+            mode: p.client.mode,
+            roles: [c.client!.role],
+            scopes: c.client!.scopes,
+            reason: "connect",
+            ...(c.client!.deviceId ? { deviceId: c.client!.deviceId } : {}),
+            ...(p.client.instanceId ? { instanceId: p.client.instanceId } : {}),
+          });
+          ctx.log.info(`client connected: ${p.client.id} ${p.client.version} (${p.client.mode}) from ${address}`);
         },
         announce: () => this.broadcastPresence(),
       },

@@ -74,7 +74,8 @@ export interface Gateway {
 
 function parsePort(value: unknown, source: string): number {
   const n = typeof value === "number" ? value : Number(String(value).trim());
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new StartupError("GATEWAY_PORT", `${source}: invalid port ${JSON.stringify(value)} (expected 1-65535)`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new StartupError("GATEWAY_PORT", `${source}: invalid port ${JSON.stringify(value)} (expected 1-65535)`);
   return n;
 }
 

@@ -998,7 +998,17 @@ test("API base overrides for Discord and Telegram are accepted", () => {
 });
 
 test("model may be a string or { primary, fallbacks } in agents.list", () => {
-  assertValid({ agents: { list: [{ id: "a", model: "openai/gpt-4o" }, { id: "b", model: { primary: "x/y", fallbacks: [] } }] } }, "model forms");
+  assertValid(
+    {
+      agents: {
+        list: [
+          { id: "a", model: "openai/gpt-4o" },
+          { id: "b", model: { primary: "x/y", fallbacks: [] } },
+        ],
+      },
+    },
+    "model forms",
+  );
 });
 
 // ---------------------------------------------------------------------------
@@ -1050,7 +1060,15 @@ test("enum values are checked exactly", () => {
   assert.ok(findIssue(issuesOf({ logging: { level: "verbose" } }), ["logging", "level"]));
   assert.ok(findIssue(issuesOf({ session: { dmScope: "per-user" } }), ["session", "dmScope"]));
   assert.ok(findIssue(issuesOf({ auth: { profiles: { p: { provider: "x", mode: "apikey" } } } }), ["auth", "profiles", "p", "mode"]));
-  assert.ok(findIssue(issuesOf({ bindings: [{ agentId: "a", match: { channel: "x", peer: { kind: "user", id: "1" } } }] }), ["bindings", 0, "match", "peer", "kind"]));
+  assert.ok(
+    findIssue(issuesOf({ bindings: [{ agentId: "a", match: { channel: "x", peer: { kind: "user", id: "1" } } }] }), [
+      "bindings",
+      0,
+      "match",
+      "peer",
+      "kind",
+    ]),
+  );
 });
 
 test("required fields are enforced where OpenClaw requires them", () => {
@@ -1062,7 +1080,15 @@ test("required fields are enforced where OpenClaw requires them", () => {
 
 test('dmPolicy "open" requires "*" in allowFrom (top level and per account)', () => {
   assert.ok(findIssue(issuesOf({ channels: { telegram: { dmPolicy: "open", allowFrom: ["1"] } } }), ["channels", "telegram", "allowFrom"]));
-  assert.ok(findIssue(issuesOf({ channels: { whatsapp: { accounts: { a: { dmPolicy: "open" } } } } }), ["channels", "whatsapp", "accounts", "a", "allowFrom"]));
+  assert.ok(
+    findIssue(issuesOf({ channels: { whatsapp: { accounts: { a: { dmPolicy: "open" } } } } }), [
+      "channels",
+      "whatsapp",
+      "accounts",
+      "a",
+      "allowFrom",
+    ]),
+  );
   assert.ok(findIssue(issuesOf({ channels: { discord: { dm: { policy: "open" } } } }), ["channels", "discord", "dm", "allowFrom"]));
   assertValid({ channels: { telegram: { dmPolicy: "open", allowFrom: ["*"] } } }, "open with *");
 });
@@ -1070,7 +1096,13 @@ test('dmPolicy "open" requires "*" in allowFrom (top level and per account)', ()
 test("heartbeat interval and active hours are checked", () => {
   assert.ok(findIssue(issuesOf({ agents: { defaults: { heartbeat: { every: "soon" } } } }), ["agents", "defaults", "heartbeat", "every"]));
   assert.ok(
-    findIssue(issuesOf({ agents: { defaults: { heartbeat: { activeHours: { start: "24:00" } } } } }), ["agents", "defaults", "heartbeat", "activeHours", "start"]),
+    findIssue(issuesOf({ agents: { defaults: { heartbeat: { activeHours: { start: "24:00" } } } } }), [
+      "agents",
+      "defaults",
+      "heartbeat",
+      "activeHours",
+      "start",
+    ]),
   );
   assertValid({ agents: { defaults: { heartbeat: { every: "30m", activeHours: { start: "08:00", end: "24:00" } } } } }, "heartbeat");
 });

@@ -58,12 +58,18 @@ describe("config methods", () => {
     const c = await connect(gw.wsUrl, { token: TOKEN });
     const before = fs.readFileSync(path.join(gw.stateDir, "openclaw.json"), "utf8");
     const snap = await c.request<any>("config.get");
-    await assert.rejects(c.request("config.patch", { raw: "{ agents: { defaults: { bogusKey: 1 } } }", baseHash: snap.hash }), (e: Error) => {
-      const err = (e as GatewayRequestError).error as any;
-      assert.equal(err.code, "INVALID_REQUEST");
-      assert.ok(err.details.issues.some((i: any) => i.path === "agents.defaults.bogusKey"), JSON.stringify(err.details));
-      return true;
-    });
+    await assert.rejects(
+      c.request("config.patch", { raw: "{ agents: { defaults: { bogusKey: 1 } } }", baseHash: snap.hash }),
+      (e: Error) => {
+        const err = (e as GatewayRequestError).error as any;
+        assert.equal(err.code, "INVALID_REQUEST");
+        assert.ok(
+          err.details.issues.some((i: any) => i.path === "agents.defaults.bogusKey"),
+          JSON.stringify(err.details),
+        );
+        return true;
+      },
+    );
     await assert.rejects(c.request("config.patch", { raw: "{ not json", baseHash: snap.hash }), /JSON5/);
     assert.equal(fs.readFileSync(path.join(gw.stateDir, "openclaw.json"), "utf8"), before);
     c.close();

@@ -14,7 +14,9 @@ const TOKEN = "test-token-0123456789";
 async function rawSocket(url: string) {
   const ws = new WebSocket(url);
   const frames: any[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on("close", (code, r) => resolve({ code, reason: r.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on("close", (code, r) => resolve({ code, reason: r.toString() })),
+  );
   ws.on("message", (d) => frames.push(JSON.parse(String(d))));
   await new Promise((r, j) => (ws.on("open", r), ws.on("error", j)));
   while (frames.length === 0) await new Promise((r) => setTimeout(r, 10));
@@ -56,7 +58,17 @@ describe("protocol v3 handshake", () => {
     assert.equal(res.ok, true);
     assertMatches("HelloOk", res.payload);
     assert.equal(res.payload.protocol, 3);
-    for (const m of ["health", "status", "config.get", "config.set", "config.patch", "config.apply", "config.schema", "logs.tail", "system-presence"]) {
+    for (const m of [
+      "health",
+      "status",
+      "config.get",
+      "config.set",
+      "config.patch",
+      "config.apply",
+      "config.schema",
+      "logs.tail",
+      "system-presence",
+    ]) {
       assert.ok(res.payload.features.methods.includes(m), `hello-ok lists ${m}`);
     }
     for (const e of ["tick", "presence", "shutdown"]) assert.ok(res.payload.features.events.includes(e));
@@ -120,7 +132,14 @@ describe("protocol v3 handshake", () => {
 
   it("refuses connect params that break the schema, naming the field", async () => {
     const { ws, frames, closed } = await rawSocket(gw.wsUrl);
-    ws.send(JSON.stringify({ type: "req", id: "1", method: "connect", params: { ...connectParams(), client: { id: "nope", version: "1", platform: "x", mode: "cli" } } }));
+    ws.send(
+      JSON.stringify({
+        type: "req",
+        id: "1",
+        method: "connect",
+        params: { ...connectParams(), client: { id: "nope", version: "1", platform: "x", mode: "cli" } },
+      }),
+    );
     await closed;
     assert.match(frames[1].error.message, /client\.id/);
   });

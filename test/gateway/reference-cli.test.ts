@@ -19,7 +19,10 @@ const TOKEN = "reference-cli-token-1234";
 async function refCli(args: string[], token = TOKEN) {
   const state = tmpDir("oc-ref-");
   try {
-    const r = await run(TOOL, ["cli", ...args], { env: { ...process.env, OPENCLAW_GATEWAY_TOKEN: token, OPENCLAW_STATE_DIR: state }, timeout: 60_000 });
+    const r = await run(TOOL, ["cli", ...args], {
+      env: { ...process.env, OPENCLAW_GATEWAY_TOKEN: token, OPENCLAW_STATE_DIR: state },
+      timeout: 60_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -53,8 +56,14 @@ describe("openclaw@2026.1.29 CLI against this gateway", { skip: installed ? fals
   it("logs reads our log file with levels and messages", async () => {
     const r = await refCli(["logs", "--url", gw.wsUrl, "--json"]);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    assert.ok(lines.some((l) => l.type === "log" && l.level === "info" && /listening on/.test(l.message)), r.stdout.slice(0, 500));
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.ok(
+      lines.some((l) => l.type === "log" && l.level === "info" && /listening on/.test(l.message)),
+      r.stdout.slice(0, 500),
+    );
   });
 
   it("a wrong token is refused", async () => {

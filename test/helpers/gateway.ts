@@ -28,9 +28,7 @@ export interface TestGateway extends Gateway {
 }
 
 /** Starts a gateway in this process on 127.0.0.1 with a random port and its own state dir. */
-export async function startTestGateway(
-  opts: GatewayOptions & { config?: unknown; stateDir?: string } = {},
-): Promise<TestGateway> {
+export async function startTestGateway(opts: GatewayOptions & { config?: unknown; stateDir?: string } = {}): Promise<TestGateway> {
   const stateDir = opts.stateDir ?? tmpDir();
   if (opts.config !== undefined) writeConfig(stateDir, opts.config);
   const output: string[] = [];

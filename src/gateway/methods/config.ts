@@ -65,7 +65,14 @@ function write(ctx: GatewayContext, baseHash: string | undefined, change: (parse
 
 function applied(ctx: GatewayContext, reason: string) {
   const { applied, snapshot } = ctx.reloadConfig(reason);
-  return { ok: true, path: snapshot.path, hash: snapshot.hash, applied, config: redactSecrets(snapshot.config), warnings: snapshot.warnings };
+  return {
+    ok: true,
+    path: snapshot.path,
+    hash: snapshot.hash,
+    applied,
+    config: redactSecrets(snapshot.config),
+    warnings: snapshot.warnings,
+  };
 }
 
 export const configMethods = {
@@ -73,7 +80,12 @@ export const configMethods = {
   "config.schema": defineMethod({
     scope: "operator.read",
     params: z.strictObject({}).optional(),
-    handler: (_p, ctx) => ({ schema: configJsonSchema(), uiHints: configUiHints(), version: ctx.info.version, generatedAt: new Date(ctx.now()).toISOString() }),
+    handler: (_p, ctx) => ({
+      schema: configJsonSchema(),
+      uiHints: configUiHints(),
+      version: ctx.info.version,
+      generatedAt: new Date(ctx.now()).toISOString(),
+    }),
   }),
   "config.set": defineMethod({
     scope: "operator.admin",

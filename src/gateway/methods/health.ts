@@ -60,7 +60,12 @@ export function statusSnapshot(ctx: GatewayContext) {
       heapUsed: mem.heapUsed,
       heapTotal: mem.heapTotal,
       external: mem.external,
-      heapSpaces: Object.fromEntries(v8.getHeapSpaceStatistics().filter((s) => s.space_size > 0).map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])),
+      heapSpaces: Object.fromEntries(
+        v8
+          .getHeapSpaceStatistics()
+          .filter((s) => s.space_size > 0)
+          .map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]),
+      ),
     },
     clients: ctx.presence.list().length,
     logFile: ctx.logs.currentFile(),
@@ -71,7 +76,11 @@ const Empty = z.object({ probe: z.boolean().optional() }).strict().optional();
 
 export const healthMethods = {
   health: defineMethod({ scope: "operator.read", params: Empty, handler: (_p, ctx) => healthSnapshot(ctx) }),
-  status: defineMethod({ scope: "operator.read", params: z.object({}).passthrough().optional(), handler: (_p, ctx) => statusSnapshot(ctx) }),
+  status: defineMethod({
+    scope: "operator.read",
+    params: z.object({}).passthrough().optional(),
+    handler: (_p, ctx) => statusSnapshot(ctx),
+  }),
   "system-presence": defineMethod({
     scope: "operator.read",
     params: z.object({}).strict().optional(),

@@ -47,7 +47,16 @@ export interface DeviceAuthPayload {
 }
 
 export function buildDeviceAuthPayload(p: DeviceAuthPayload): string {
-  const parts = [p.nonce ? "v2" : "v1", p.deviceId, p.clientId, p.clientMode, p.role, p.scopes.join(","), String(p.signedAtMs), p.token ?? ""];
+  const parts = [
+    p.nonce ? "v2" : "v1",
+    p.deviceId,
+    p.clientId,
+    p.clientMode,
+    p.role,
+    p.scopes.join(","),
+    String(p.signedAtMs),
+    p.token ?? "",
+  ];
   if (p.nonce) parts.push(p.nonce);
   return parts.join("|");
 }
