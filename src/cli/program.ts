@@ -1,6 +1,7 @@
 /** The `openclaw` command line: one file per command group, each thin (parse → call → print). */
 import { Command } from "commander";
 import { packageVersion } from "../version.js";
+import { registerAgent } from "./agent.js";
 import { registerConfig } from "./config.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerGateway(program);
   registerConfig(program);
   registerHealth(program);
+  registerAgent(program);
   return program;
 }
 

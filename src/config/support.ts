@@ -5,7 +5,17 @@
 import type { OpenClawConfig } from "./schema.js";
 
 /** Top-level sections (or dotted sub-paths) that are implemented. */
-export const IMPLEMENTED: ReadonlySet<string> = new Set(["$schema", "meta", "env", "logging", "gateway"]);
+export const IMPLEMENTED: ReadonlySet<string> = new Set([
+  "$schema",
+  "meta",
+  "env",
+  "logging",
+  "gateway",
+  "agents",
+  "auth",
+  "models",
+  "session",
+]);
 
 /** Sub-paths of implemented sections that are still accepted-only. */
 const UNIMPLEMENTED_SUBPATHS = ["gateway.tailscale", "gateway.tls", "gateway.remote.transport", "gateway.http.endpoints.responses"];

@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
 import type { z } from "zod";
 import { checkAuth, type AuthRateLimiter, type ResolvedAuth } from "./auth.js";
-import { hasScope, type ClientInfo, type GatewayContext, type MethodTable } from "./context.js";
+import { TwoPhaseReply, hasScope, type ClientInfo, type GatewayContext, type MethodTable } from "./context.js";
 import {
   ConnectParamsSchema,
   ErrorCodes,
@@ -256,7 +256,13 @@ export class GatewayConnection {
     const started = ctx.now();
     try {
       const payload = await spec.handler(params, ctx, client);
-      this.send(resFrame(id, true, payload ?? {}));
+      if (payload instanceof TwoPhaseReply) {
+        this.send(resFrame(id, true, payload.ack));
+        void payload.final.then(
+          (f) => this.send(resFrame(id, f.ok, f.payload, f.error)),
+          (e: Error) => this.send(resFrame(id, false, undefined, err(ErrorCodes.INTERNAL, e.message))),
+        );
+      } else this.send(resFrame(id, true, payload ?? {}));
     } catch (e) {
       const shape = e instanceof MethodError ? e.toShape() : err(ErrorCodes.INTERNAL, (e as Error)?.message || String(e));
       if (!(e instanceof MethodError)) ctx.log.error(`${method} failed: ${(e as Error)?.stack ?? e}`);

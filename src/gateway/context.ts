@@ -8,6 +8,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import type { Env } from "../infra/paths.js";
 import type { LogSink, Logger } from "../infra/logger.js";
 import type { PresenceRegistry } from "./presence.js";
+import type { AgentService } from "../agents/service.js";
 
 export interface GatewayInfo {
   version: string;
@@ -40,6 +41,8 @@ export interface GatewayContext {
   broadcast(event: string, payload: unknown): void;
   /** Restarts the gateway in process (config apply); resolves once scheduled. */
   scheduleRestart(reason: string, delayMs: number): void;
+  /** The agent runtime. */
+  agents: AgentService;
 }
 
 export type Scope = "operator.read" | "operator.write" | "operator.admin" | "operator.approvals" | "operator.pairing";
@@ -62,6 +65,17 @@ export interface MethodSpec<P = unknown> {
 }
 
 export type MethodTable = Record<string, MethodSpec<any>>;
+
+/**
+ * A reply in two frames with the same request id: `ack` at once, then `final` when it settles (how
+ * OpenClaw's `agent` method lets clients wait for the end of a run).
+ */
+export class TwoPhaseReply {
+  constructor(
+    readonly ack: unknown,
+    readonly final: Promise<{ ok: boolean; payload?: unknown; error?: { code: string; message: string } }>,
+  ) {}
+}
 
 export function defineMethod<P>(spec: MethodSpec<P>): MethodSpec<P> {
   return spec;

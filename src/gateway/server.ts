@@ -37,13 +37,13 @@ export class GatewayServer {
   constructor(private readonly opts: GatewayServerOptions) {
     const { ctx } = opts;
     this.limiter = new AuthRateLimiter({ now: ctx.now });
+    const httpDeps = { auth: opts.auth, limiter: this.limiter, clientAddress: (req: http.IncomingMessage) => this.clientAddress(req) };
     this.http = http.createServer((req, res) => {
-      try {
-        handleHttp(ctx, this.state, req, res);
-      } catch (e) {
+      handleHttp(ctx, this.state, httpDeps, req, res).catch((e: unknown) => {
         ctx.log.error(`http ${req.url}: ${(e as Error).stack ?? e}`);
         if (!res.headersSent) res.writeHead(500).end();
-      }
+        else res.end();
+      });
     });
     this.http.on("connection", (s: Socket) => {
       this.sockets.add(s);

@@ -24,6 +24,9 @@ import { logsMethods } from "./methods/logs.js";
 import { PresenceRegistry } from "./presence.js";
 import { TICK_INTERVAL_MS } from "./protocol/frames.js";
 import { GatewayServer } from "./server.js";
+import { AgentService, type AgentServiceDeps } from "../agents/service.js";
+import { bridgeRunEvents, chatMethods } from "./methods/chat.js";
+import { sessionMethods } from "./methods/sessions.js";
 
 export interface GatewayOptions {
   /** Environment to read (and to load `.env` files into). Default: `process.env`. */
@@ -41,6 +44,10 @@ export interface GatewayOptions {
   stdout?: LogSinkOptions["stdout"];
   stderr?: LogSinkOptions["stderr"];
   now?: () => number;
+  /** Model clients by API; default loads the SDK-backed clients on first use (tests and bench inject). */
+  loadClient?: AgentServiceDeps["loadClient"];
+  /** See `AgentServiceDeps.modelIdleTimeoutMs`. */
+  modelIdleTimeoutMs?: number;
 }
 
 export class StartupError extends Error {
@@ -181,6 +188,16 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     startedAt,
   };
 
+  const agents = new AgentService({
+    config: () => good,
+    stateDir,
+    env,
+    log: logs.logger("agent"),
+    now,
+    loadClient: opts.loadClient,
+    modelIdleTimeoutMs: opts.modelIdleTimeoutMs,
+  });
+
   const ctx: GatewayContext = {
     info,
     env,
@@ -199,9 +216,11 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       restartTimer = setTimeout(() => void restartListener(reason, good), delayMs);
       restartTimer.unref();
     },
+    agents,
   };
+  const stopBridge = bridgeRunEvents(ctx);
 
-  const methods: MethodTable = { ...healthMethods, ...configMethods, ...logsMethods };
+  const methods: MethodTable = { ...healthMethods, ...configMethods, ...logsMethods, ...chatMethods, ...sessionMethods };
 
   const makeServer = () =>
     new GatewayServer({ ctx, methods, auth: () => current.auth, trustedProxies: () => good.gateway?.trustedProxies ?? [] });
@@ -256,6 +275,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     const changed = changedKeys(prev, good);
     warnUnimplemented(log, next);
     if (changed.includes("logging")) applyLogging(logs, good, opts.verbose);
+    agents.reconfigure();
     const auth = resolveAuth(good, env, { token: opts.token, password: opts.password });
     logs.setSecrets([auth.token, auth.password, ...collectSecrets(good)]);
     log.info(`config reloaded (${reason})${changed.length ? `: ${changed.join(", ")} changed` : ""}`);
@@ -324,6 +344,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
         clearTimeout(restartTimer);
         stopWatch();
         try {
+          await agents.close();
+          stopBridge();
           await server?.close(reason);
         } finally {
           lock.release();

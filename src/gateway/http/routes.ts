@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayContext } from "../context.js";
+import { handleOpenAi, type OpenAiHttpDeps } from "./openai.js";
 
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -28,9 +29,16 @@ export function normalizeBasePath(p: string | undefined): string {
   return "/" + p.replace(/^\/+|\/+$/g, "") + "/";
 }
 
-export function handleHttp(ctx: GatewayContext, state: HttpState, req: IncomingMessage, res: ServerResponse): void {
+export async function handleHttp(
+  ctx: GatewayContext,
+  state: HttpState,
+  deps: OpenAiHttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://gateway");
   const path = url.pathname;
+  if (path.startsWith("/v1/") && (await handleOpenAi(ctx, deps, req, res, path))) return;
   if (req.method !== "GET" && req.method !== "HEAD") {
     json(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: `${req.method} not allowed on ${path}` } });
     return;

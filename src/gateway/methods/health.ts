@@ -68,6 +68,7 @@ export function statusSnapshot(ctx: GatewayContext) {
       ),
     },
     clients: ctx.presence.list().length,
+    agents: ctx.agents.status(),
     logFile: ctx.logs.currentFile(),
   };
 }

@@ -1,0 +1,110 @@
+/**
+ * Compaction: when a conversation nears the model's context window, older turns are summarised by the
+ * model and replaced (in what the model sees next) by that summary; recent turns stay verbatim. The
+ * summary is a `compaction` entry in the transcript, so it survives restarts and nothing is deleted.
+ */
+import type { AssistantMessage, Message } from "../providers/types.js";
+import type { Transcript, TranscriptEntry, MessageEntry } from "../sessions/transcript.js";
+
+/** Rough token count (4 characters a token), used where the API has not told us. */
+export function estimateTokens(messages: Message[]): number {
+  let chars = 0;
+  for (const m of messages) {
+    if (typeof m.content === "string") chars += m.content.length;
+    else
+      for (const c of m.content) {
+        if (c.type === "text") chars += c.text.length;
+        else if (c.type === "thinking") chars += c.thinking.length;
+        else if (c.type === "toolCall") chars += JSON.stringify(c.arguments).length + c.name.length;
+        else if (c.type === "image") chars += 4000;
+      }
+  }
+  return Math.ceil(chars / 4);
+}
+
+export interface CompactionPlan {
+  /** First entry kept verbatim (a user message, so tool calls and results are never split). */
+  firstKeptEntryId: string;
+  /** What gets summarised. */
+  older: Message[];
+  tokensBefore: number;
+}
+
+/** Decides what to summarise so that roughly `keepRecentTokens` of the newest turns stay verbatim. */
+export function planCompaction(t: Transcript, keepRecentTokens: number): CompactionPlan | null {
+  const path = t.branch();
+  let startIdx = 0;
+  for (let i = path.length - 1; i >= 0; i--) {
+    if (path[i]!.type === "compaction") {
+      startIdx = i + 1;
+      break;
+    }
+  }
+  const live = path.slice(startIdx).filter((e): e is MessageEntry => e.type === "message");
+  const userTurns = live.map((e, i) => ({ e, i })).filter(({ e }) => e.message.role === "user");
+  if (userTurns.length < 2) return null;
+  let kept = 0;
+  let cut = userTurns[userTurns.length - 1]!.i; // always keep at least the last turn
+  for (let k = userTurns.length - 1; k >= 1; k--) {
+    const from = userTurns[k]!.i;
+    const size = estimateTokens(live.slice(from).map((e) => e.message as Message));
+    if (size > keepRecentTokens) break;
+    cut = from;
+    kept = size;
+  }
+  void kept;
+  const olderEntries: TranscriptEntry[] = live.slice(0, cut);
+  if (olderEntries.length === 0) return null;
+  const context = t.context();
+  return {
+    firstKeptEntryId: live[cut]!.id,
+    older: context.slice(0, context.length - (live.length - cut)),
+    tokensBefore: estimateTokens(context),
+  };
+}
+
+export const SUMMARY_SYSTEM_PROMPT =
+  "You write compact, faithful summaries of conversations between a user and their assistant, so the assistant can continue the conversation without the full history.";
+
+/** The request that asks the model for a summary of `older`. */
+export function summaryRequest(older: Message[]): Message[] {
+  const lines: string[] = [];
+  for (const m of older) {
+    const text =
+      typeof m.content === "string"
+        ? m.content
+        : m.content
+            .map((c) =>
+              c.type === "text"
+                ? c.text
+                : c.type === "toolCall"
+                  ? `[called ${c.name} ${JSON.stringify(c.arguments)}]`
+                  : c.type === "image"
+                    ? "[image]"
+                    : "",
+            )
+            .filter(Boolean)
+            .join("\n");
+    if (text.trim()) lines.push(`${m.role === "toolResult" ? `tool ${m.toolName}` : m.role}: ${text}`);
+  }
+  return [
+    {
+      role: "user",
+      content: [
+        {
+          type: "text",
+          text: `Summarise the conversation below. Keep facts, decisions, names, numbers, open questions and anything the user asked to remember; drop small talk. Write it as notes for yourself.\n\n<conversation>\n${lines.join("\n\n")}\n</conversation>`,
+        },
+      ],
+      timestamp: Date.now(),
+    },
+  ];
+}
+
+export function summaryText(m: AssistantMessage): string {
+  return m.content
+    .filter((c) => c.type === "text")
+    .map((c) => (c as { text: string }).text)
+    .join("")
+    .trim();
+}

@@ -1,0 +1,180 @@
+/**
+ * One agent turn: the user's message goes into the transcript, the model answers (streaming), tool
+ * calls are run and their results fed back, until the model answers without tools or the iteration
+ * cap is reached. Everything the model says and every tool result is appended to the transcript as it
+ * happens, so a crash or an abort loses nothing that was already produced.
+ */
+import type { Transcript } from "../sessions/transcript.js";
+import type { ToolContext, ToolRegistry } from "../tools/registry.js";
+import {
+  ProviderError,
+  emptyUsage,
+  type AssistantMessage,
+  type Message,
+  type ModelSpec,
+  type ToolCall,
+  type ToolResultMessage,
+  type Usage,
+  type UserMessage,
+} from "../providers/types.js";
+import type { FailoverEvent, RunRequest } from "./failover.js";
+
+export const DEFAULT_MAX_ITERATIONS = 24;
+
+export interface TurnEvents {
+  onModel?(model: ModelSpec, profileId: string): void;
+  /** `full` is all assistant text of this turn so far. */
+  onText?(delta: string, full: string): void;
+  onToolStart?(call: ToolCall): void;
+  onToolEnd?(call: ToolCall, result: ToolResultMessage): void;
+}
+
+export interface TurnOptions {
+  transcript: Transcript;
+  user: UserMessage;
+  systemPrompt: string;
+  tools: ToolRegistry;
+  toolCtx: Omit<ToolContext, "signal">;
+  /** Model call with failover, for this turn's chain. */
+  stream: (req: RunRequest) => AsyncGenerator<FailoverEvent, AssistantMessage>;
+  signal: AbortSignal;
+  maxIterations?: number;
+  idleTimeoutMs?: number;
+  events?: TurnEvents;
+  now: () => number;
+}
+
+export interface TurnResult {
+  status: "ok" | "error" | "aborted";
+  /** The assistant's reply text (all text blocks of the turn). */
+  text: string;
+  final?: AssistantMessage;
+  model?: ModelSpec;
+  usage: Usage;
+  iterations: number;
+  error?: Error;
+  /** Input+output tokens of the last call: how full the context is. */
+  contextTokens: number;
+}
+
+function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheWrite: a.cacheWrite + b.cacheWrite,
+    totalTokens: a.totalTokens + b.totalTokens,
+    cost: {
+      input: a.cost.input + b.cost.input,
+      output: a.cost.output + b.cost.output,
+      cacheRead: a.cost.cacheRead + b.cost.cacheRead,
+      cacheWrite: a.cost.cacheWrite + b.cost.cacheWrite,
+      total: a.cost.total + b.cost.total,
+    },
+  };
+}
+
+function textOf(m: AssistantMessage): string {
+  return m.content
+    .filter((c) => c.type === "text")
+    .map((c) => (c as { text: string }).text)
+    .join("");
+}
+
+export async function runTurn(o: TurnOptions): Promise<TurnResult> {
+  const t = o.transcript;
+  t.append([{ type: "message", message: o.user }], o.now);
+  t.sync();
+  const maxIterations = o.maxIterations ?? DEFAULT_MAX_ITERATIONS;
+  let usage = emptyUsage();
+  let text = "";
+  let model: ModelSpec | undefined;
+  let final: AssistantMessage | undefined;
+  let contextTokens = 0;
+  let iterations = 0;
+  const partial = { text: "" };
+
+  const finish = (status: TurnResult["status"], error?: Error): TurnResult => {
+    t.sync();
+    return { status, text, final, model, usage, iterations, contextTokens, ...(error ? { error } : {}) };
+  };
+
+  try {
+    while (iterations < maxIterations) {
+      iterations++;
+      const messages: Message[] = t.context();
+      partial.text = "";
+      const gen = o.stream({
+        systemPrompt: o.systemPrompt,
+        messages,
+        tools: o.tools.size ? o.tools.toSpecs() : undefined,
+        signal: o.signal,
+        idleTimeoutMs: o.idleTimeoutMs,
+      });
+      let step = await gen.next();
+      while (!step.done) {
+        const ev = step.value;
+        if (ev.type === "model") {
+          model = ev.model;
+          o.events?.onModel?.(ev.model, ev.profileId);
+        } else if (ev.type === "text_delta") {
+          partial.text += ev.delta;
+          text += ev.delta;
+          o.events?.onText?.(ev.delta, text);
+        }
+        step = await gen.next();
+      }
+      const msg = step.value;
+      final = msg;
+      usage = addUsage(usage, msg.usage);
+      contextTokens = msg.usage.input + msg.usage.cacheRead + msg.usage.cacheWrite + msg.usage.output;
+      t.append([{ type: "message", message: msg }], o.now);
+      const calls = msg.content.filter((c): c is ToolCall => c.type === "toolCall");
+      if (calls.length === 0 || msg.stopReason !== "toolUse") return finish("ok");
+      if (text && !text.endsWith("\n")) {
+        text += "\n\n";
+        o.events?.onText?.("\n\n", text);
+      }
+      for (const call of calls) {
+        if (o.signal.aborted) throw new ProviderError("aborted", "aborted");
+        o.events?.onToolStart?.(call);
+        const r = await o.tools.call(call.name, call.arguments, { ...o.toolCtx, signal: o.signal });
+        const result: ToolResultMessage = {
+          role: "toolResult",
+          toolCallId: call.id,
+          toolName: call.name,
+          content: [{ type: "text", text: r.text }],
+          ...(r.details !== undefined ? { details: r.details } : {}),
+          isError: r.isError ?? false,
+          timestamp: o.now(),
+        };
+        t.append([{ type: "message", message: result }], o.now);
+        o.events?.onToolEnd?.(call, result);
+      }
+    }
+    const note = `(Stopped after ${maxIterations} tool rounds without a final answer. Send another message to continue.)`;
+    text += (text ? "\n\n" : "") + note;
+    o.events?.onText?.(note, text);
+    return finish("ok");
+  } catch (e) {
+    const aborted = o.signal.aborted || (e instanceof ProviderError && e.kind === "aborted");
+    const err = e instanceof Error ? e : new Error(String(e));
+    // Record what happened in the conversation: partial text on abort, the reason on error.
+    const record: AssistantMessage = {
+      role: "assistant",
+      content: partial.text ? [{ type: "text", text: partial.text }] : [],
+      api: model?.api ?? "unknown",
+      provider: model?.provider ?? "unknown",
+      model: model?.id ?? "unknown",
+      usage: emptyUsage(),
+      stopReason: aborted ? "aborted" : "error",
+      ...(aborted ? {} : { errorMessage: err.message }),
+      timestamp: o.now(),
+    };
+    t.append([{ type: "message", message: record }], o.now);
+    final = record;
+    return finish(aborted ? "aborted" : "error", aborted ? undefined : err);
+  }
+}
+
+export { textOf };

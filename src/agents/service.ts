@@ -1,0 +1,942 @@
+/**
+ * The agent runtime as the gateway sees it: `send` a message to a session and get a run whose events
+ * stream out (`onEvent`) and whose result arrives on `done`. Owns the session stores, transcripts,
+ * lanes (one run per session, `agents.defaults.maxConcurrent` overall), failover state and chat
+ * commands. Gateway methods, the OpenAI-compatible endpoint and (later) channels all call this.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import type { OpenClawConfig } from "../config/schema.js";
+import { expandHome, type Env } from "../infra/paths.js";
+import type { Logger } from "../infra/logger.js";
+import { AuthStore } from "../providers/auth.js";
+import { loadProviderClient } from "../providers/index.js";
+import { BUILTIN_PROVIDERS, ModelRefError, modelChainFor, modelRef, providerIds, providerInfo, resolveModel } from "../providers/models.js";
+import {
+  ProviderError,
+  emptyUsage,
+  type Api,
+  type AssistantMessage,
+  type ImageContent,
+  type ModelSpec,
+  type ProviderClient,
+  type ToolCall,
+  type ToolResultMessage,
+  type Usage,
+  type UserMessage,
+} from "../providers/types.js";
+import { chatTypeOf, mainSessionKey, normalizeAgentId, parseSessionKey } from "../sessions/keys.js";
+import { SessionStore, type SessionEntry } from "../sessions/store.js";
+import { Transcript, type MessageEntry } from "../sessions/transcript.js";
+import { defaultTools, type ToolRegistry } from "../tools/registry.js";
+import { COMMAND_HELP, parseCommand, type ChatCommand } from "./commands.js";
+import { SUMMARY_SYSTEM_PROMPT, estimateTokens, planCompaction, summaryRequest, summaryText } from "./compaction.js";
+import { AllModelsFailedError, streamWithFailover, type FailoverSwitch, type RunRequest } from "./failover.js";
+import { KeyedMutex, Semaphore } from "./lanes.js";
+import { runTurn, type TurnResult } from "./run.js";
+import { buildSystemPrompt, ensureWorkspace, workspaceDirFor } from "./workspace.js";
+
+export const DEFAULT_MAX_CONCURRENT = 4;
+export const DEFAULT_TIMEOUT_SECONDS = 600;
+/** Largest message accepted (characters); bigger ones are refused with a clear error. */
+export const MAX_MESSAGE_CHARS = 200_000;
+
+export interface SendRequest {
+  /** Session key in any accepted form; default: the agent's main session. */
+  sessionKey?: string;
+  agentId?: string;
+  text: string;
+  images?: ImageContent[];
+  /** Idempotency key: the same key returns the same run instead of starting another. */
+  runId?: string;
+  timeoutMs?: number;
+  extraSystemPrompt?: string;
+}
+
+export type RunStatus = "ok" | "error" | "aborted";
+
+export interface RunResult {
+  runId: string;
+  sessionKey: string;
+  status: RunStatus;
+  text: string;
+  message?: AssistantMessage;
+  usage?: Usage;
+  model?: string;
+  error?: string;
+  /** A chat command answered this message; no model was called. */
+  command?: string;
+  startedAt: number;
+  endedAt: number;
+}
+
+export type RunEvent =
+  | { type: "start"; runId: string; sessionKey: string; agentId: string; ts: number }
+  | { type: "model"; runId: string; sessionKey: string; model: string; profileId: string; ts: number }
+  | { type: "text"; runId: string; sessionKey: string; delta: string; text: string; ts: number }
+  | { type: "tool"; runId: string; sessionKey: string; phase: "start" | "end"; call: ToolCall; result?: ToolResultMessage; ts: number }
+  | { type: "compaction"; runId: string; sessionKey: string; tokensBefore: number; ts: number }
+  | { type: "end"; runId: string; result: RunResult; ts: number };
+
+export interface RunHandle {
+  runId: string;
+  sessionKey: string;
+  done: Promise<RunResult>;
+}
+
+export class AgentError extends Error {
+  constructor(
+    readonly code: "UNKNOWN_AGENT" | "MESSAGE_TOO_LARGE" | "INVALID_MODEL" | "NOT_FOUND" | "EMPTY_MESSAGE",
+    message: string,
+  ) {
+    super(message);
+    this.name = "AgentError";
+  }
+}
+
+export interface AgentServiceDeps {
+  config(): OpenClawConfig;
+  stateDir: string;
+  env: Env;
+  log: Logger;
+  now?: () => number;
+  /** Model clients by API (tests inject; default loads the SDK-backed ones lazily). */
+  loadClient?: (api: Api) => Promise<ProviderClient>;
+  tools?: ToolRegistry;
+  /** Give up on a model stream that sends nothing for this long (default 90 s) and fail over. */
+  modelIdleTimeoutMs?: number;
+}
+
+interface Pending {
+  req: SendRequest;
+  runId: string;
+  resolve: (r: RunResult) => void;
+}
+
+interface ActiveRun {
+  runId: string;
+  sessionKey: string;
+  controller: AbortController;
+  startedAt: number;
+  done: Promise<RunResult>;
+}
+
+const MAX_OPEN_TRANSCRIPTS = 32;
+const IDEMPOTENCY_TTL_MS = 10 * 60_000;
+
+export class AgentService {
+  private readonly now: () => number;
+  private readonly listeners = new Set<(ev: RunEvent) => void>();
+  private readonly lanes = new KeyedMutex();
+  private readonly sem: Semaphore;
+  private readonly active = new Map<string, ActiveRun>(); // by runId
+  private readonly activeBySession = new Map<string, ActiveRun>();
+  private readonly collected = new Map<string, Pending[]>(); // by session key, waiting behind a run
+  private readonly recent = new Map<string, { handle: RunHandle; at: number }>();
+  private readonly results = new Map<string, RunResult>();
+  private readonly stores = new Map<string, SessionStore>();
+  private readonly auths = new Map<string, AuthStore>();
+  private readonly transcripts = new Map<string, Transcript>(); // LRU by file
+  private readonly tools: ToolRegistry;
+  /** Recent failovers, newest last (for `status`). */
+  readonly switches: FailoverSwitch[] = [];
+
+  constructor(private readonly deps: AgentServiceDeps) {
+    this.now = deps.now ?? Date.now;
+    this.sem = new Semaphore(deps.config().agents?.defaults?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
+    this.tools = deps.tools ?? defaultTools();
+  }
+
+  /** Config changed: apply what can change live. */
+  reconfigure(): void {
+    this.sem.setMax(this.deps.config().agents?.defaults?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
+  }
+
+  onEvent(fn: (ev: RunEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(ev: RunEvent): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(ev);
+      } catch (e) {
+        this.deps.log.error(`run event listener failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  // ---- agents and sessions -------------------------------------------------------------------
+
+  defaultAgentId(): string {
+    const list = this.deps.config().agents?.list ?? [];
+    return normalizeAgentId((list.find((a) => a.default) ?? list[0])?.id ?? "main");
+  }
+
+  agentIds(): string[] {
+    const list = this.deps.config().agents?.list ?? [];
+    return list.length ? list.map((a) => normalizeAgentId(a.id)) : ["main"];
+  }
+
+  mainKey(): string {
+    return this.deps.config().session?.mainKey ?? "main";
+  }
+
+  /** Canonical key and agent for any accepted key form; unknown agents are an error. */
+  resolveKey(sessionKey: string | undefined, agentId?: string): { key: string; agentId: string } {
+    const fallbackAgent = agentId ? normalizeAgentId(agentId) : this.defaultAgentId();
+    const key = sessionKey?.trim() || mainSessionKey(fallbackAgent, this.mainKey());
+    const parsed = parseSessionKey(key === "main" ? this.mainKey() : key, fallbackAgent);
+    if (!this.agentIds().includes(parsed.agentId)) {
+      throw new AgentError("UNKNOWN_AGENT", `unknown agent "${parsed.agentId}" (configured: ${this.agentIds().join(", ")})`);
+    }
+    return { key: parsed.canonical, agentId: parsed.agentId };
+  }
+
+  private sessionsDir(agentId: string): string {
+    return path.join(this.deps.stateDir, "agents", agentId, "sessions");
+  }
+
+  store(agentId: string): SessionStore {
+    let s = this.stores.get(agentId);
+    if (!s) {
+      const custom = this.deps.config().session?.store;
+      const file = custom
+        ? path.resolve(expandHome(custom.replace(/\{agentId\}/g, agentId), this.deps.env))
+        : path.join(this.sessionsDir(agentId), "sessions.json");
+      s = new SessionStore(file, { onError: (m) => this.deps.log.error(m) });
+      this.stores.set(agentId, s);
+    }
+    return s;
+  }
+
+  auth(agentId: string): AuthStore {
+    let a = this.auths.get(agentId);
+    if (!a) {
+      a = AuthStore.forAgent(this.deps.stateDir, agentId, this.now);
+      this.auths.set(agentId, a);
+    }
+    return a;
+  }
+
+  private transcriptFile(agentId: string, entry: SessionEntry): string {
+    if (entry.sessionFile)
+      return path.isAbsolute(entry.sessionFile) ? entry.sessionFile : path.join(this.sessionsDir(agentId), entry.sessionFile);
+    return path.join(this.sessionsDir(agentId), `${entry.sessionId}.jsonl`);
+  }
+
+  private transcript(agentId: string, entry: SessionEntry): Transcript {
+    const file = this.transcriptFile(agentId, entry);
+    let t = this.transcripts.get(file);
+    if (t) {
+      this.transcripts.delete(file);
+      this.transcripts.set(file, t);
+      return t;
+    }
+    t = Transcript.open(file, entry.sessionId, this.now);
+    if (t.skippedLines) this.deps.log.warn(`${file}: skipped ${t.skippedLines} unreadable line(s)`);
+    this.transcripts.set(file, t);
+    if (this.transcripts.size > MAX_OPEN_TRANSCRIPTS) {
+      const [oldest, ot] = this.transcripts.entries().next().value as [string, Transcript];
+      ot.close();
+      this.transcripts.delete(oldest);
+    }
+    return t;
+  }
+
+  private forgetTranscript(agentId: string, entry: SessionEntry): void {
+    const file = this.transcriptFile(agentId, entry);
+    this.transcripts.get(file)?.close();
+    this.transcripts.delete(file);
+  }
+
+  /** True when the session's reset policy says its conversation is over (daily or idle). */
+  private isStale(key: string, entry: SessionEntry): boolean {
+    const s = this.deps.config().session;
+    const type = chatTypeOf(key) === "direct" ? "dm" : "group";
+    const channel = key.split(":")[2];
+    const policy = (channel && s?.resetByChannel?.[channel]) || s?.resetByType?.[type] || s?.reset;
+    const now = this.now();
+    const idleMinutes = policy?.idleMinutes ?? (!policy ? s?.idleMinutes : undefined);
+    if (idleMinutes && now - entry.updatedAt > idleMinutes * 60_000) return true;
+    const mode = policy?.mode ?? (policy || !s?.idleMinutes ? "daily" : "idle");
+    if (mode === "daily") {
+      const boundary = new Date(now);
+      boundary.setHours(policy?.atHour ?? 4, 0, 0, 0);
+      if (boundary.getTime() > now) boundary.setDate(boundary.getDate() - 1);
+      return entry.updatedAt < boundary.getTime();
+    }
+    return false;
+  }
+
+  private newEntry(key: string, prev?: SessionEntry): SessionEntry {
+    const now = this.now();
+    return {
+      ...(prev?.label ? { label: prev.label } : {}),
+      ...(prev?.modelOverride ? { modelOverride: prev.modelOverride } : {}),
+      ...(prev?.displayName ? { displayName: prev.displayName } : {}),
+      sessionId: randomUUID(),
+      createdAt: now,
+      updatedAt: now,
+      chatType: chatTypeOf(key),
+    };
+  }
+
+  /** The entry to run in: existing, or a fresh one after a reset boundary. */
+  private currentEntry(agentId: string, key: string): SessionEntry {
+    const store = this.store(agentId);
+    const cur = store.get(key);
+    if (cur && !this.isStale(key, cur)) return cur;
+    if (cur) this.deps.log.info(`session ${key}: reset policy started a new conversation`);
+    return store.set(key, this.newEntry(key, cur));
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------
+
+  send(req: SendRequest): RunHandle {
+    const { key, agentId } = this.resolveKey(req.sessionKey, req.agentId);
+    const text = req.text ?? "";
+    if (!text.trim() && !req.images?.length) throw new AgentError("EMPTY_MESSAGE", "message is empty");
+    if (text.length > MAX_MESSAGE_CHARS) {
+      throw new AgentError("MESSAGE_TOO_LARGE", `message is ${text.length} characters; the limit is ${MAX_MESSAGE_CHARS}`);
+    }
+    this.pruneRecent();
+    if (req.runId) {
+      const seen = this.recent.get(req.runId);
+      if (seen) return seen.handle;
+    }
+    const runId = req.runId ?? randomUUID();
+    const command = parseCommand(text, this.deps.config().session?.resetTriggers ?? []);
+
+    // /stop must not wait behind the run it stops.
+    if (command?.name === "stop") {
+      const stopped = this.abort(key);
+      const at = this.now();
+      const result = this.commandResult(runId, key, "stop", stopped.length ? "Stopped." : "Nothing to stop.", at);
+      return this.remember({ runId, sessionKey: key, done: Promise.resolve(result) }, result);
+    }
+
+    // A message arriving while this session is busy waits and is merged with any others that arrive
+    // meanwhile into one follow-up turn.
+    if (!command && this.activeBySession.has(key)) {
+      let resolve!: (r: RunResult) => void;
+      const done = new Promise<RunResult>((r) => (resolve = r));
+      const list = this.collected.get(key) ?? [];
+      list.push({ req: { ...req, sessionKey: key }, runId, resolve });
+      this.collected.set(key, list);
+      return this.remember({ runId, sessionKey: key, done });
+    }
+
+    const done = this.lanes.run(key, () => this.execute(agentId, key, req, runId, command));
+    return this.remember({ runId, sessionKey: key, done });
+  }
+
+  private remember(handle: RunHandle, result?: RunResult): RunHandle {
+    this.recent.set(handle.runId, { handle, at: this.now() });
+    if (result) this.results.set(handle.runId, result);
+    void handle.done.then((r) => this.results.set(handle.runId, r));
+    return handle;
+  }
+
+  private pruneRecent(): void {
+    const cutoff = this.now() - IDEMPOTENCY_TTL_MS;
+    for (const [id, v] of this.recent) {
+      if (v.at >= cutoff) break;
+      if (this.active.has(id)) continue;
+      this.recent.delete(id);
+      this.results.delete(id);
+    }
+  }
+
+  /** Waits for a run's result (null on timeout or unknown run). */
+  async wait(runId: string, timeoutMs: number): Promise<RunResult | null> {
+    const known = this.results.get(runId);
+    if (known) return known;
+    const handle = this.recent.get(runId)?.handle;
+    if (!handle) return null;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)));
+    try {
+      return await Promise.race([handle.done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Aborts the session's active run (or one run) and drops nothing else. Returns aborted run ids. */
+  abort(sessionKey: string, runId?: string): string[] {
+    const { key } = this.resolveKey(sessionKey);
+    const out: string[] = [];
+    for (const run of this.active.values()) {
+      if (run.sessionKey !== key) continue;
+      if (runId && run.runId !== runId) continue;
+      run.controller.abort(new ProviderError("aborted", "aborted by request"));
+      out.push(run.runId);
+    }
+    return out;
+  }
+
+  private commandResult(runId: string, key: string, command: string, text: string, startedAt: number): RunResult {
+    const result: RunResult = { runId, sessionKey: key, status: "ok", text, command, startedAt, endedAt: this.now() };
+    this.emit({ type: "start", runId, sessionKey: key, agentId: parseSessionKey(key, this.defaultAgentId()).agentId, ts: startedAt });
+    this.emit({ type: "end", runId, result, ts: this.now() });
+    return result;
+  }
+
+  private async execute(agentId: string, key: string, req: SendRequest, runId: string, command: ChatCommand | null): Promise<RunResult> {
+    const startedAt = this.now();
+    if (command) {
+      const handled = await this.runCommand(agentId, key, command, runId, startedAt);
+      if ("result" in handled) return handled.result;
+      // `/new hello`: fresh session, then `hello` runs as a normal message.
+      req = { ...req, text: handled.continueWith };
+    }
+    return this.runAgent(agentId, key, req, runId, startedAt);
+  }
+
+  /** Answers a command, or says which text to send on as a normal message (`/new hello`). */
+  private async runCommand(
+    agentId: string,
+    key: string,
+    c: ChatCommand,
+    runId: string,
+    startedAt: number,
+  ): Promise<{ result: RunResult } | { continueWith: string }> {
+    const reply = (text: string) => ({ result: this.commandResult(runId, key, c.name, text, startedAt) });
+    const store = this.store(agentId);
+    switch (c.name) {
+      case "help":
+        return reply(`Commands:\n${COMMAND_HELP}`);
+      case "new":
+      case "reset": {
+        let rest = c.rest;
+        let model: string | undefined;
+        const firstWord = rest.split(/\s+/)[0] ?? "";
+        if (c.name === "new" && firstWord && this.isModelRef(firstWord)) {
+          model = this.canonicalRef(firstWord);
+          rest = rest.slice(firstWord.length).trim();
+        }
+        const prev = store.get(key);
+        if (prev) this.forgetTranscript(agentId, prev);
+        const entry = this.newEntry(key, prev);
+        if (model) entry.modelOverride = model;
+        store.set(key, entry);
+        store.flush();
+        if (rest) return { continueWith: rest };
+        return reply(`New conversation started${model ? ` with ${model}` : ""}.`);
+      }
+      case "model": {
+        const entry = this.currentEntry(agentId, key);
+        const chain = modelChainFor(this.deps.config(), agentId, entry.modelOverride);
+        if (!c.arg) {
+          const lines = [`Model: ${chain[0]}${entry.modelOverride ? " (set for this conversation)" : ""}`];
+          if (chain.length > 1) lines.push(`Fallbacks: ${chain.slice(1).join(", ")}`);
+          lines.push("Switch with /model <provider/model>, back with /model default.");
+          return reply(lines.join("\n"));
+        }
+        if (c.arg === "default" || c.arg === "reset") {
+          store.update(key, { modelOverride: undefined });
+          return reply(`Model back to ${modelChainFor(this.deps.config(), agentId)[0]}.`);
+        }
+        try {
+          resolveModel(this.deps.config(), c.arg);
+        } catch (e) {
+          return reply(`Cannot switch: ${(e as Error).message}`);
+        }
+        store.update(key, { modelOverride: this.canonicalRef(c.arg) });
+        return reply(`Model for this conversation: ${this.canonicalRef(c.arg)}.`);
+      }
+      case "status": {
+        const entry = this.currentEntry(agentId, key);
+        return reply(this.statusText(agentId, key, entry));
+      }
+      case "compact": {
+        const entry = this.currentEntry(agentId, key);
+        const done = await this.compactSession(agentId, key, entry, runId, true);
+        return reply(done ? `Compacted: older messages (about ${done.tokensBefore} tokens) are now a summary.` : "Nothing to compact yet.");
+      }
+      case "stop":
+        return reply("Nothing to stop.");
+    }
+  }
+
+  private isModelRef(word: string): boolean {
+    try {
+      resolveModel(this.deps.config(), word);
+      return word.includes("/") || Object.values(this.deps.config().agents?.defaults?.models ?? {}).some((m) => m.alias === word);
+    } catch {
+      return false;
+    }
+  }
+
+  private canonicalRef(ref: string): string {
+    return modelRef(resolveModel(this.deps.config(), ref));
+  }
+
+  private statusText(agentId: string, key: string, e: SessionEntry): string {
+    const cfg = this.deps.config();
+    const chain = modelChainFor(cfg, agentId, e.modelOverride);
+    let window = 0;
+    try {
+      window = resolveModel(cfg, e.lastModel ?? chain[0]!).contextWindow;
+    } catch {
+      /* unknown model: no percentage */
+    }
+    const pct = window && e.contextTokens ? ` (${Math.round((e.contextTokens / window) * 100)}% of ${window})` : "";
+    return [
+      `Session: ${key}`,
+      `Model: ${e.lastModel ?? chain[0]}${e.modelOverride ? " (override)" : ""}`,
+      `Tokens: ${e.inputTokens ?? 0} in, ${e.outputTokens ?? 0} out; context ${e.contextTokens ?? 0}${pct}`,
+      `Cost: $${(e.costUsd ?? 0).toFixed(4)}`,
+      `Compactions: ${e.compactionCount ?? 0}`,
+    ].join("\n");
+  }
+
+  private failoverStream(agentId: string) {
+    const cfg = this.deps.config();
+    return (chain: string[]) => (req: RunRequest) =>
+      streamWithFailover(chain, req, {
+        cfg,
+        env: this.deps.env,
+        auth: this.auth(agentId),
+        loadClient: this.deps.loadClient ?? loadProviderClient,
+        log: this.deps.log,
+        now: this.now,
+        onSwitch: (s) => {
+          this.switches.push(s);
+          if (this.switches.length > 20) this.switches.shift();
+        },
+      });
+  }
+
+  private async runAgent(agentId: string, key: string, req: SendRequest, runId: string, startedAt: number): Promise<RunResult> {
+    const release = await this.sem.acquire();
+    const controller = new AbortController();
+    let resolveDone!: (r: RunResult) => void;
+    const run: ActiveRun = { runId, sessionKey: key, controller, startedAt, done: new Promise((r) => (resolveDone = r)) };
+    this.active.set(runId, run);
+    this.activeBySession.set(key, run);
+    const cfg = this.deps.config();
+    const timeoutMs = req.timeoutMs ?? (cfg.agents?.defaults?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+    const timer = setTimeout(
+      () => controller.abort(new ProviderError("timeout", `run timed out after ${Math.round(timeoutMs / 1000)}s`)),
+      timeoutMs,
+    );
+    timer.unref();
+    let result: RunResult;
+    try {
+      this.emit({ type: "start", runId, sessionKey: key, agentId, ts: this.now() });
+      const entry = this.currentEntry(agentId, key);
+      const t = this.transcript(agentId, entry);
+      const workspaceDir = workspaceDirFor(cfg, agentId, this.deps.stateDir, this.deps.env);
+      ensureWorkspace(workspaceDir, cfg.agents?.defaults?.skipBootstrap);
+      const systemPrompt = buildSystemPrompt({
+        workspaceDir,
+        maxChars: cfg.agents?.defaults?.bootstrapMaxChars,
+        agentId,
+        now: new Date(this.now()),
+        timezone: cfg.agents?.defaults?.userTimezone,
+        extra: req.extraSystemPrompt,
+      });
+      const chain = modelChainFor(cfg, agentId, entry.modelOverride);
+      const stream = this.failoverStream(agentId)(chain);
+      const user: UserMessage = {
+        role: "user",
+        content: req.images?.length ? [...(req.text ? [{ type: "text" as const, text: req.text }] : []), ...req.images] : req.text,
+        timestamp: this.now(),
+      };
+      const turnOpts = {
+        transcript: t,
+        user,
+        systemPrompt,
+        tools: this.tools,
+        toolCtx: { sessionKey: key, agentId, workspaceDir, now: this.now },
+        stream,
+        signal: controller.signal,
+        idleTimeoutMs: this.deps.modelIdleTimeoutMs ?? 90_000,
+        now: this.now,
+        events: {
+          onModel: (m: ModelSpec, profileId: string) =>
+            this.emit({ type: "model", runId, sessionKey: key, model: modelRef(m), profileId, ts: this.now() }),
+          onText: (delta: string, text: string) => this.emit({ type: "text", runId, sessionKey: key, delta, text, ts: this.now() }),
+          onToolStart: (call: ToolCall) => this.emit({ type: "tool", runId, sessionKey: key, phase: "start", call, ts: this.now() }),
+          onToolEnd: (call: ToolCall, r: ToolResultMessage) =>
+            this.emit({ type: "tool", runId, sessionKey: key, phase: "end", call, result: r, ts: this.now() }),
+        },
+      };
+      let turn: TurnResult = await runTurn(turnOpts);
+      if (turn.status === "error" && turn.error instanceof ProviderError && turn.error.kind === "context_overflow") {
+        // Too long for the model: summarise older turns, then try once more.
+        const compacted = await this.compactSession(agentId, key, entry, runId, true);
+        if (compacted) turn = await runTurn({ ...turnOpts, user: { ...user, timestamp: this.now() } });
+      }
+      if (controller.signal.reason instanceof ProviderError && controller.signal.reason.kind === "timeout" && turn.status === "aborted") {
+        turn = { ...turn, status: "error", error: controller.signal.reason };
+      }
+      this.recordUsage(agentId, key, turn);
+      result = {
+        runId,
+        sessionKey: key,
+        status: turn.status,
+        text: turn.text,
+        ...(turn.final ? { message: turn.final } : {}),
+        usage: turn.usage,
+        ...(turn.model ? { model: modelRef(turn.model) } : {}),
+        ...(turn.error ? { error: describeError(turn.error) } : {}),
+        startedAt,
+        endedAt: this.now(),
+      };
+      if (turn.status === "error") this.deps.log.warn(`run ${runId} in ${key} failed: ${result.error}`);
+      if (turn.status === "ok" && turn.model) await this.maybeCompact(agentId, key, turn, runId);
+    } catch (e) {
+      const message = e instanceof ModelRefError || e instanceof AgentError ? e.message : describeError(e as Error);
+      this.deps.log.error(`run ${runId} in ${key} failed: ${(e as Error)?.stack ?? e}`);
+      result = { runId, sessionKey: key, status: "error", text: "", error: message, startedAt, endedAt: this.now() };
+    } finally {
+      clearTimeout(timer);
+      this.active.delete(runId);
+      if (this.activeBySession.get(key) === run) this.activeBySession.delete(key);
+      release();
+    }
+    resolveDone(result);
+    this.emit({ type: "end", runId, result, ts: this.now() });
+    this.startCollected(agentId, key);
+    return result;
+  }
+
+  /** Runs the messages collected while the session was busy as one turn. */
+  private startCollected(agentId: string, key: string): void {
+    const list = this.collected.get(key);
+    if (!list?.length) return;
+    this.collected.delete(key);
+    const [first, ...rest] = list as [Pending, ...Pending[]];
+    const merged: SendRequest = {
+      ...first.req,
+      text: list
+        .map((p) => p.req.text)
+        .filter((t) => t.trim())
+        .join("\n\n"),
+      images: list.flatMap((p) => p.req.images ?? []),
+    };
+    const done = this.lanes.run(key, () => this.runAgent(agentId, key, merged, first.runId, this.now()));
+    void done.then((r) => {
+      first.resolve(r);
+      for (const p of rest) {
+        const mine = { ...r, runId: p.runId };
+        p.resolve(mine);
+        this.emit({ type: "end", runId: p.runId, result: mine, ts: this.now() });
+      }
+    });
+  }
+
+  private recordUsage(agentId: string, key: string, turn: TurnResult): void {
+    const store = this.store(agentId);
+    const e = store.get(key);
+    if (!e) return;
+    const u = turn.usage;
+    store.update(key, {
+      updatedAt: this.now(),
+      inputTokens: (e.inputTokens ?? 0) + u.input,
+      outputTokens: (e.outputTokens ?? 0) + u.output,
+      cacheReadTokens: (e.cacheReadTokens ?? 0) + u.cacheRead,
+      cacheWriteTokens: (e.cacheWriteTokens ?? 0) + u.cacheWrite,
+      totalTokens: (e.totalTokens ?? 0) + u.totalTokens,
+      costUsd: (e.costUsd ?? 0) + u.cost.total,
+      ...(turn.contextTokens ? { contextTokens: turn.contextTokens } : {}),
+      ...(turn.model ? { lastModel: modelRef(turn.model), lastProvider: turn.model.provider } : {}),
+    });
+  }
+
+  /** Compacts when the last call used most of the window. */
+  private async maybeCompact(agentId: string, key: string, turn: TurnResult, runId: string): Promise<void> {
+    const cfg = this.deps.config();
+    const window = cfg.agents?.defaults?.contextTokens ?? turn.model!.contextWindow;
+    const reserve = Math.min(cfg.agents?.defaults?.compaction?.reserveTokensFloor ?? 20_000, Math.floor(window * 0.25));
+    if (turn.contextTokens <= window - reserve) return;
+    const entry = this.store(agentId).get(key);
+    if (entry) await this.compactSession(agentId, key, entry, runId, false);
+  }
+
+  /** Summarises older turns into a compaction entry. Returns it, or null when there is too little. */
+  async compactSession(
+    agentId: string,
+    key: string,
+    entry: SessionEntry,
+    runId: string,
+    manual: boolean,
+  ): Promise<{ tokensBefore: number } | null> {
+    const cfg = this.deps.config();
+    const t = this.transcript(agentId, entry);
+    const chain = modelChainFor(cfg, agentId, entry.modelOverride);
+    let window = 128_000;
+    try {
+      window = cfg.agents?.defaults?.contextTokens ?? resolveModel(cfg, entry.lastModel ?? chain[0]!).contextWindow;
+    } catch {
+      /* default window */
+    }
+    const keepRecent = Math.min(20_000, Math.floor(window * 0.3));
+    const plan = planCompaction(t, keepRecent);
+    if (!plan) return null;
+    try {
+      const gen = this.failoverStream(agentId)(chain)({ systemPrompt: SUMMARY_SYSTEM_PROMPT, messages: summaryRequest(plan.older) });
+      let step = await gen.next();
+      while (!step.done) step = await gen.next();
+      const summary = summaryText(step.value);
+      if (!summary) throw new Error("the model returned an empty summary");
+      t.append([{ type: "compaction", summary, firstKeptEntryId: plan.firstKeptEntryId, tokensBefore: plan.tokensBefore }], this.now);
+      t.sync();
+      const store = this.store(agentId);
+      store.update(key, { compactionCount: (store.get(key)?.compactionCount ?? 0) + 1, contextTokens: estimateTokens(t.context()) });
+      this.deps.log.info(`session ${key}: ${manual ? "compacted" : "auto-compacted"} ${plan.tokensBefore} tokens of history`);
+      this.emit({ type: "compaction", runId, sessionKey: key, tokensBefore: plan.tokensBefore, ts: this.now() });
+      return { tokensBefore: plan.tokensBefore };
+    } catch (e) {
+      this.deps.log.warn(`session ${key}: compaction failed: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  // ---- reading and managing sessions ------------------------------------------------------------
+
+  history(sessionKey: string, limit = 200) {
+    const { key, agentId } = this.resolveKey(sessionKey);
+    const entry = this.store(agentId).get(key);
+    if (!entry) return { sessionKey: key, sessionId: null as string | null, messages: [] as unknown[] };
+    const t = this.transcript(agentId, entry);
+    const messages = t.messages().map((e: MessageEntry) => e.message);
+    return { sessionKey: key, sessionId: entry.sessionId, messages: messages.slice(-limit), thinkingLevel: entry.thinkingLevel ?? "off" };
+  }
+
+  listSessions(opts: { agentId?: string; limit?: number; activeMinutes?: number } = {}) {
+    const now = this.now();
+    const rows: Array<Record<string, unknown> & { key: string; updatedAt: number }> = [];
+    const agents = opts.agentId ? [normalizeAgentId(opts.agentId)] : this.agentIds();
+    for (const agentId of agents) {
+      for (const [key, e] of this.store(agentId).list()) {
+        if (opts.activeMinutes && now - e.updatedAt > opts.activeMinutes * 60_000) continue;
+        rows.push({
+          key,
+          agentId,
+          sessionId: e.sessionId,
+          updatedAt: e.updatedAt,
+          chatType: e.chatType ?? chatTypeOf(key),
+          ...(e.label ? { label: e.label } : {}),
+          ...(e.displayName ? { displayName: e.displayName } : {}),
+          model: e.modelOverride ?? e.lastModel ?? modelChainFor(this.deps.config(), agentId)[0],
+          ...(e.modelOverride ? { modelOverride: e.modelOverride } : {}),
+          inputTokens: e.inputTokens ?? 0,
+          outputTokens: e.outputTokens ?? 0,
+          totalTokens: e.totalTokens ?? 0,
+          contextTokens: e.contextTokens ?? 0,
+          costUsd: e.costUsd ?? 0,
+          compactionCount: e.compactionCount ?? 0,
+          active: this.activeBySession.has(key),
+        });
+      }
+    }
+    rows.sort((a, b) => b.updatedAt - a.updatedAt);
+    return { ts: now, count: rows.length, sessions: opts.limit ? rows.slice(0, opts.limit) : rows };
+  }
+
+  preview(keys: string[], limit = 5) {
+    return keys.map((k) => {
+      try {
+        const h = this.history(k, limit);
+        return { key: h.sessionKey, messages: h.messages.map(previewOf) };
+      } catch (e) {
+        return { key: k, error: (e as Error).message, messages: [] };
+      }
+    });
+  }
+
+  private existing(sessionKey: string): { key: string; agentId: string; entry: SessionEntry } {
+    const { key, agentId } = this.resolveKey(sessionKey);
+    const entry = this.store(agentId).get(key);
+    if (!entry) throw new AgentError("NOT_FOUND", `no session ${key}`);
+    return { key, agentId, entry };
+  }
+
+  patch(
+    sessionKey: string,
+    patch: { label?: string | null; model?: string | null; thinkingLevel?: string | null; sendPolicy?: "allow" | "deny" | null },
+  ) {
+    const { key, agentId } = this.resolveKey(sessionKey);
+    const store = this.store(agentId);
+    if (!store.get(key)) store.set(key, this.newEntry(key));
+    const next: Partial<SessionEntry> = {};
+    if (patch.label !== undefined) next.label = patch.label ?? undefined;
+    if (patch.thinkingLevel !== undefined) next.thinkingLevel = patch.thinkingLevel ?? undefined;
+    if (patch.sendPolicy !== undefined) next.sendPolicy = patch.sendPolicy ?? undefined;
+    if (patch.model !== undefined) {
+      if (patch.model === null) next.modelOverride = undefined;
+      else {
+        try {
+          next.modelOverride = this.canonicalRef(patch.model);
+        } catch (e) {
+          throw new AgentError("INVALID_MODEL", (e as Error).message);
+        }
+      }
+    }
+    return { ok: true, key, entry: store.update(key, next) };
+  }
+
+  reset(sessionKey: string) {
+    const { key, agentId } = this.resolveKey(sessionKey);
+    const store = this.store(agentId);
+    const prev = store.get(key);
+    if (prev) this.forgetTranscript(agentId, prev);
+    const entry = store.set(key, this.newEntry(key, prev));
+    store.flush();
+    return { ok: true, key, entry };
+  }
+
+  /** Removes the entry; the transcript is kept (renamed `.deleted.<ts>`) unless `deleteTranscript`. */
+  delete(sessionKey: string, deleteTranscript = false) {
+    const { key, agentId, entry } = this.existing(sessionKey);
+    this.abort(key);
+    this.forgetTranscript(agentId, entry);
+    const file = this.transcriptFile(agentId, entry);
+    let archived: string | undefined;
+    if (fs.existsSync(file)) {
+      if (deleteTranscript) fs.rmSync(file, { force: true });
+      else {
+        archived = `${file}.deleted.${this.now()}`;
+        fs.renameSync(file, archived);
+      }
+    }
+    const store = this.store(agentId);
+    store.delete(key);
+    store.flush();
+    return { ok: true, key, deleted: true, ...(archived ? { archived } : {}) };
+  }
+
+  async compact(sessionKey: string) {
+    const { key, agentId, entry } = this.existing(sessionKey);
+    const done = await this.lanes.run(key, () => this.compactSession(agentId, key, entry, randomUUID(), true));
+    return { ok: true, key, compacted: Boolean(done), ...(done ? { tokensBefore: done.tokensBefore } : {}) };
+  }
+
+  listModels() {
+    const cfg = this.deps.config();
+    const seen = new Set<string>();
+    const out: Array<{
+      id: string;
+      name: string;
+      provider: string;
+      contextWindow: number;
+      reasoning: boolean;
+      ref: string;
+      configured: boolean;
+    }> = [];
+    const add = (ref: string, configured: boolean) => {
+      try {
+        const m = resolveModel(cfg, ref);
+        const r = modelRef(m);
+        if (seen.has(r)) return;
+        seen.add(r);
+        out.push({
+          id: m.id,
+          name: m.name ?? m.id,
+          provider: m.provider,
+          contextWindow: m.contextWindow,
+          reasoning: Boolean(m.reasoning),
+          ref: r,
+          configured,
+        });
+      } catch {
+        /* a bad ref is reported where it is used */
+      }
+    };
+    for (const agentId of this.agentIds()) for (const ref of modelChainFor(cfg, agentId)) add(ref, true);
+    for (const ref of Object.keys(cfg.agents?.defaults?.models ?? {})) add(ref, true);
+    for (const id of providerIds(cfg)) {
+      const p = providerInfo(cfg, id);
+      if (!p) continue;
+      const hasKey = this.auth(this.defaultAgentId()).credentials(cfg, p, this.deps.env).length > 0;
+      if (!hasKey && BUILTIN_PROVIDERS[id]) continue;
+      for (const modelId of Object.keys(p.models)) add(`${id}/${modelId}`, false);
+    }
+    return { models: out };
+  }
+
+  listAgents() {
+    const list = this.deps.config().agents?.list ?? [];
+    return {
+      defaultId: this.defaultAgentId(),
+      mainKey: this.mainKey(),
+      scope: this.deps.config().session?.scope ?? "per-sender",
+      agents: (list.length ? list : [{ id: "main" }]).map((a) => ({
+        id: normalizeAgentId(a.id),
+        ...((a as { name?: string }).name ? { name: (a as { name?: string }).name } : {}),
+      })),
+    };
+  }
+
+  /** Failover and load state for `status` and the Control UI. */
+  status() {
+    const cfg = this.deps.config();
+    const now = this.now();
+    const agentId = this.defaultAgentId();
+    const chain = modelChainFor(cfg, agentId);
+    const cooldowns: Array<Record<string, unknown>> = [];
+    for (const id of this.agentIds()) {
+      for (const [profileId, s] of Object.entries(this.auth(id).allStats())) {
+        const until = Math.max(s.cooldownUntil ?? 0, s.disabledUntil ?? 0);
+        if (until > now)
+          cooldowns.push({
+            agentId: id,
+            profileId,
+            until,
+            remainingMs: until - now,
+            reason: s.disabledReason ?? "cooldown",
+            errorCount: s.errorCount ?? 0,
+            lastError: s.lastError,
+          });
+      }
+    }
+    return {
+      model: { primary: chain[0], fallbacks: chain.slice(1) },
+      cooldowns,
+      failovers: this.switches.slice(-10),
+      runs: {
+        active: this.sem.running,
+        waiting: this.sem.waiting,
+        maxConcurrent: cfg.agents?.defaults?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+      },
+    };
+  }
+
+  /** Stops runs, writes stores, closes files. */
+  async close(): Promise<void> {
+    for (const run of this.active.values()) run.controller.abort(new ProviderError("aborted", "gateway stopping"));
+    await Promise.race([Promise.allSettled([...this.active.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, 2000))]);
+    for (const s of this.stores.values()) s.flush();
+    for (const t of this.transcripts.values()) t.close();
+    this.transcripts.clear();
+  }
+}
+
+function describeError(e: Error): string {
+  if (e instanceof AllModelsFailedError) return e.message;
+  if (e instanceof ProviderError)
+    return `${e.provider ? `${e.provider}${e.model ? `/${e.model}` : ""}: ` : ""}${e.kind === "timeout" ? "" : `${e.kind}: `}${e.message}`;
+  return e.message;
+}
+
+function previewOf(m: unknown) {
+  const msg = m as { role: string; content?: unknown; errorMessage?: string; timestamp?: number };
+  const text =
+    typeof msg.content === "string"
+      ? msg.content
+      : Array.isArray(msg.content)
+        ? (msg.content as Array<{ type: string; text?: string }>)
+            .filter((c) => c.type === "text")
+            .map((c) => c.text)
+            .join("")
+        : "";
+  return { role: msg.role, text: (text || msg.errorMessage || "").slice(0, 300), timestamp: msg.timestamp };
+}
+
+export { emptyUsage };

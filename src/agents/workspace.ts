@@ -1,0 +1,106 @@
+/**
+ * The agent's workspace: a folder of Markdown files that make up its system prompt (AGENTS.md,
+ * SOUL.md, USER.md, IDENTITY.md, TOOLS.md, MEMORY.md). Missing files get short defaults on first run;
+ * each file is capped (`agents.defaults.bootstrapMaxChars`, default 20,000 characters) so one runaway
+ * file cannot eat the context window.
+ *
+ * Deliberate difference from OpenClaw: the default workspace lives under the state directory
+ * (`$OPENCLAW_STATE_DIR/workspace`), so a Fly.io volume at /data keeps it across deploys. With the
+ * default state dir this is the same `~/.openclaw/workspace` OpenClaw uses.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { OpenClawConfig } from "../config/schema.js";
+import { expandHome, type Env } from "../infra/paths.js";
+
+export const WORKSPACE_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "IDENTITY.md", "TOOLS.md", "MEMORY.md"] as const;
+export const DEFAULT_BOOTSTRAP_MAX_CHARS = 20_000;
+
+const DEFAULTS: Record<(typeof WORKSPACE_FILES)[number], string> = {
+  "AGENTS.md": `# How you work
+
+- You are a personal assistant reached through chat apps and a web dashboard.
+- Be direct and useful. Prefer short answers in chat; use lists and code blocks when they help.
+- When you are unsure, say so and ask one clear question.
+- Use your tools when they give a better answer than guessing.
+`,
+  "SOUL.md": `# Personality
+
+Warm, calm and honest. You do not flatter and you do not pad answers.
+`,
+  "USER.md": `# About the owner
+
+(Nothing yet. Add what the assistant should know about you: name, time zone, preferences.)
+`,
+  "IDENTITY.md": `# Identity
+
+Name: OpenClaw
+`,
+  "TOOLS.md": `# Tools
+
+Notes about the tools available to you and how the owner likes them used.
+`,
+  "MEMORY.md": `# Memory
+
+Durable notes worth remembering across conversations.
+`,
+};
+
+export function workspaceDirFor(cfg: OpenClawConfig, agentId: string, stateDir: string, env: Env): string {
+  const entry = cfg.agents?.list?.find((a) => a.id === agentId);
+  if (entry?.workspace) return path.resolve(expandHome(entry.workspace, env));
+  const list = cfg.agents?.list ?? [];
+  const defaultId = (list.find((a) => a.default) ?? list[0])?.id ?? "main";
+  if (agentId === defaultId) {
+    return cfg.agents?.defaults?.workspace
+      ? path.resolve(expandHome(cfg.agents.defaults.workspace, env))
+      : path.join(stateDir, "workspace");
+  }
+  return path.join(stateDir, `workspace-${agentId}`);
+}
+
+/** Creates the folder and any missing default files (unless `skipBootstrap`). */
+export function ensureWorkspace(dir: string, skipBootstrap = false): void {
+  fs.mkdirSync(dir, { recursive: true });
+  if (skipBootstrap) return;
+  for (const name of WORKSPACE_FILES) {
+    const file = path.join(dir, name);
+    try {
+      fs.writeFileSync(file, DEFAULTS[name], { flag: "wx" });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+}
+
+export interface SystemPromptOptions {
+  workspaceDir: string;
+  maxChars?: number;
+  agentId: string;
+  now: Date;
+  timezone?: string;
+  extra?: string;
+}
+
+/** The system prompt: a short frame, the current time, then each workspace file under its name. */
+export function buildSystemPrompt(o: SystemPromptOptions): string {
+  const max = o.maxChars ?? DEFAULT_BOOTSTRAP_MAX_CHARS;
+  const parts = [
+    `You are the personal assistant "${o.agentId}", running in an OpenClaw gateway.`,
+    `Current time: ${o.now.toISOString()}${o.timezone ? ` (owner's time zone: ${o.timezone})` : ""}.`,
+    `Your workspace is ${o.workspaceDir}. The files below are your instructions and memory.`,
+  ];
+  for (const name of WORKSPACE_FILES) {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(o.workspaceDir, name), "utf8").trim();
+    } catch {
+      continue;
+    }
+    if (!text) continue;
+    if (text.length > max) text = `${text.slice(0, max)}\n\n[... ${name} truncated at ${max} characters]`;
+    parts.push(`## ${name}\n\n${text}`);
+  }
+  if (o.extra?.trim()) parts.push(o.extra.trim());
+  return parts.join("\n\n");
+}

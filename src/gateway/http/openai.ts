@@ -1,0 +1,219 @@
+/**
+ * OpenAI-compatible HTTP: `POST /v1/chat/completions` (plain and SSE streaming) and `GET /v1/models`,
+ * off unless `gateway.http.endpoints.chatCompletions.enabled`. A request is an ordinary agent run:
+ * `model: "openclaw:<agentId>"` (or header `x-openclaw-agent-id`) picks the agent; the OpenAI `user`
+ * field (or header `x-openclaw-session-key`) makes calls share a session, otherwise each is fresh.
+ * Authenticated with the gateway token or password as `Authorization: Bearer …`.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { checkAuth, type AuthRateLimiter, type ResolvedAuth } from "../auth.js";
+import type { GatewayContext } from "../context.js";
+import { AgentError, type RunEvent } from "../../agents/service.js";
+import { ModelRefError } from "../../providers/models.js";
+import type { ImageContent } from "../../providers/types.js";
+
+const MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+const ContentPart = z.looseObject({
+  type: z.string(),
+  text: z.string().optional(),
+  image_url: z.union([z.string(), z.looseObject({ url: z.string() })]).optional(),
+});
+const ChatRequest = z.looseObject({
+  model: z.string().optional(),
+  messages: z
+    .array(
+      z.looseObject({
+        role: z.enum(["system", "developer", "user", "assistant", "tool"]),
+        content: z.union([z.string(), z.array(ContentPart), z.null()]).optional(),
+      }),
+    )
+    .min(1),
+  stream: z.boolean().optional(),
+  user: z.string().optional(),
+});
+
+export interface OpenAiHttpDeps {
+  auth: () => ResolvedAuth;
+  limiter: AuthRateLimiter;
+  clientAddress: (req: IncomingMessage) => { address: string; isLocal: boolean };
+}
+
+function error(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  type = "invalid_request_error",
+  extra: Record<string, string> = {},
+): void {
+  const body = JSON.stringify({ error: { message, type, code: null } });
+  res.writeHead(status, { "content-type": "application/json", ...extra });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw Object.assign(new Error(`request body over ${MAX_BODY_BYTES / 1048576} MB`), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function textOf(content: z.infer<typeof ChatRequest>["messages"][number]["content"]): string {
+  if (typeof content === "string") return content;
+  return (content ?? []).map((p) => (p.type === "text" ? (p.text ?? "") : "")).join("");
+}
+
+function imagesOf(content: z.infer<typeof ChatRequest>["messages"][number]["content"]): ImageContent[] {
+  if (!Array.isArray(content)) return [];
+  const out: ImageContent[] = [];
+  for (const p of content) {
+    if (p.type !== "image_url" || !p.image_url) continue;
+    const url = typeof p.image_url === "string" ? p.image_url : p.image_url.url;
+    const m = /^data:([^;]+);base64,(.*)$/s.exec(url);
+    if (m) out.push({ type: "image", mimeType: m[1]!, data: m[2]! });
+  }
+  return out;
+}
+
+/** True when the request was handled here. */
+export async function handleOpenAi(
+  ctx: GatewayContext,
+  deps: OpenAiHttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<boolean> {
+  if (path !== "/v1/chat/completions" && path !== "/v1/models") return false;
+  if (ctx.config().gateway?.http?.endpoints?.chatCompletions?.enabled !== true) return false;
+
+  const { address, isLocal } = deps.clientAddress(req);
+  const wait = deps.limiter.retryAfter(address);
+  if (wait > 0) {
+    error(res, 429, "too many failed auth attempts; try again later", "rate_limit_error", {
+      "retry-after": String(Math.ceil(wait / 1000)),
+    });
+    return true;
+  }
+  const auth = deps.auth();
+  const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1]?.trim();
+  if (auth.mode === "none" ? !isLocal : !checkAuth(auth, { token: bearer, password: bearer }).ok) {
+    if (auth.mode !== "none") deps.limiter.fail(address);
+    error(res, 401, "invalid or missing gateway token (send Authorization: Bearer <OPENCLAW_GATEWAY_TOKEN>)", "authentication_error");
+    return true;
+  }
+  deps.limiter.succeed(address);
+
+  if (path === "/v1/models") {
+    if (req.method !== "GET") return (error(res, 405, "use GET"), true);
+    const created = Math.floor(ctx.info.startedAt / 1000);
+    const data = ctx.agents.agentIds().map((id) => ({ id: `openclaw:${id}`, object: "model", created, owned_by: "openclaw" }));
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ object: "list", data }));
+    return true;
+  }
+  if (req.method !== "POST") return (error(res, 405, "use POST"), true);
+
+  let body: z.infer<typeof ChatRequest>;
+  try {
+    const parsed = ChatRequest.safeParse(JSON.parse(await readBody(req)));
+    if (!parsed.success) return (error(res, 400, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")), true);
+    body = parsed.data;
+  } catch (e) {
+    return (error(res, (e as { status?: number }).status ?? 400, `invalid request body: ${(e as Error).message}`), true);
+  }
+
+  const headerAgent = req.headers["x-openclaw-agent-id"];
+  const modelAgent = /^(?:openclaw|agent):(.+)$/.exec(body.model ?? "")?.[1];
+  const agentId = (typeof headerAgent === "string" && headerAgent) || modelAgent || undefined;
+  const headerKey = req.headers["x-openclaw-session-key"];
+  const slug = (s: string) => s.replace(/[^A-Za-z0-9_.@+-]/g, "_").slice(0, 100);
+  const sessionKey =
+    typeof headerKey === "string" && headerKey
+      ? headerKey
+      : `agent:${agentId ?? ctx.agents.defaultAgentId()}:openai:${body.user ? slug(body.user) : randomUUID()}`;
+
+  const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
+  if (!lastUser) return (error(res, 400, "messages: needs at least one user message"), true);
+  const system = body.messages
+    .filter((m) => m.role === "system" || m.role === "developer")
+    .map((m) => textOf(m.content))
+    .join("\n\n");
+  // Stateless calls carry their own history: give it to the agent as context.
+  const earlier =
+    body.user || typeof headerKey === "string"
+      ? []
+      : body.messages.slice(0, body.messages.lastIndexOf(lastUser)).filter((m) => m.role === "user" || m.role === "assistant");
+  const history = earlier.length
+    ? `Earlier in this conversation:\n${earlier.map((m) => `${m.role}: ${textOf(m.content)}`).join("\n")}\n\n`
+    : "";
+
+  let handle;
+  try {
+    handle = ctx.agents.send({
+      sessionKey,
+      agentId,
+      text: history + textOf(lastUser.content),
+      images: imagesOf(lastUser.content),
+      extraSystemPrompt: system || undefined,
+    });
+  } catch (e) {
+    if (e instanceof AgentError || e instanceof ModelRefError) return (error(res, 400, e.message), true);
+    throw e;
+  }
+  const id = `chatcmpl-${handle.runId}`;
+  const created = Math.floor(ctx.now() / 1000);
+  const model = body.model ?? "openclaw";
+
+  if (!body.stream) {
+    const r = await handle.done;
+    if (r.status === "error") return (error(res, 502, r.error ?? "the agent run failed", "server_error"), true);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        id,
+        object: "chat.completion",
+        created,
+        model,
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: r.text },
+            finish_reason: r.status === "aborted" ? "stop" : r.message?.stopReason === "length" ? "length" : "stop",
+          },
+        ],
+        usage: {
+          prompt_tokens: r.usage?.input ?? 0,
+          completion_tokens: r.usage?.output ?? 0,
+          total_tokens: (r.usage?.input ?? 0) + (r.usage?.output ?? 0),
+        },
+      }),
+    );
+    return true;
+  }
+
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+    res.write(
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+    );
+  chunk({ role: "assistant", content: "" }, null);
+  const off = ctx.agents.onEvent((ev: RunEvent) => {
+    if (ev.type === "text" && ev.runId === handle.runId) chunk({ content: ev.delta }, null);
+  });
+  req.on("close", () => {
+    if (!res.writableEnded) ctx.agents.abort(sessionKey, handle.runId);
+  });
+  const r = await handle.done;
+  off();
+  if (r.status === "error")
+    res.write(`data: ${JSON.stringify({ error: { message: r.error ?? "the agent run failed", type: "server_error" } })}\n\n`);
+  else chunk({}, "stop");
+  res.end("data: [DONE]\n\n");
+  return true;
+}
