@@ -4,7 +4,7 @@
  */
 import type { OpenClawConfig } from "./schema.js";
 
-/** Top-level sections (or dotted sub-paths) that are implemented. */
+/** Top-level sections that are implemented (their unimplemented sub-keys are listed below). */
 export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "$schema",
   "meta",
@@ -17,8 +17,56 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "session",
 ]);
 
-/** Sub-paths of implemented sections that are still accepted-only. */
-const UNIMPLEMENTED_SUBPATHS = ["gateway.tailscale", "gateway.tls", "gateway.remote.transport", "gateway.http.endpoints.responses"];
+/** Sub-keys of implemented sections that are still accepted-only (`*` matches any list item or map key). */
+const UNIMPLEMENTED_SUBPATHS = [
+  "gateway.tailscale",
+  "gateway.tls",
+  "gateway.remote.transport",
+  "gateway.http.endpoints.responses",
+  ...[
+    "heartbeat",
+    "sandbox",
+    "memorySearch",
+    "contextPruning",
+    "cliBackends",
+    "subagents",
+    "imageModel",
+    "humanDelay",
+    "blockStreamingDefault",
+    "blockStreamingBreak",
+    "blockStreamingChunk",
+    "blockStreamingCoalesce",
+    "typingMode",
+    "typingIntervalSeconds",
+    "thinkingDefault",
+    "verboseDefault",
+    "elevatedDefault",
+    "envelopeTimezone",
+    "envelopeTimestamp",
+    "envelopeElapsed",
+    "repoRoot",
+    "mediaMaxMb",
+  ].map((k) => `agents.defaults.${k}`),
+  ...["heartbeat", "sandbox", "tools", "groupChat", "subagents", "memorySearch", "humanDelay", "identity", "agentDir"].map(
+    (k) => `agents.list.*.${k}`,
+  ),
+  "session.identityLinks",
+  "session.sendPolicy",
+  "models.bedrockDiscovery",
+];
+
+function present(value: unknown, parts: string[], prefix: string[], out: string[]): void {
+  if (value === undefined) return;
+  if (parts.length === 0) {
+    out.push(prefix.join("."));
+    return;
+  }
+  const [head, ...rest] = parts as [string, ...string[]];
+  if (!value || typeof value !== "object") return;
+  if (head === "*") {
+    for (const [k, v] of Object.entries(value)) present(v, rest, [...prefix, k], out);
+  } else present((value as Record<string, unknown>)[head], rest, [...prefix, head], out);
+}
 
 /** Dotted paths present in `cfg` that are accepted but have no effect yet. */
 export function unimplementedPaths(cfg: OpenClawConfig): string[] {
@@ -27,10 +75,6 @@ export function unimplementedPaths(cfg: OpenClawConfig): string[] {
   for (const key of Object.keys(record)) {
     if (record[key] !== undefined && !IMPLEMENTED.has(key)) out.push(key);
   }
-  for (const sub of UNIMPLEMENTED_SUBPATHS) {
-    let cur: unknown = record;
-    for (const part of sub.split(".")) cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[part] : undefined;
-    if (cur !== undefined) out.push(sub);
-  }
+  for (const sub of UNIMPLEMENTED_SUBPATHS) present(cfg, sub.split("."), [], out);
   return out;
 }

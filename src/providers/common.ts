@@ -61,8 +61,8 @@ export class RequestGuard {
 
   /** Awaits an SDK promise with the idle timer armed; rejects at once when the guard fires. */
   async wait<T>(p: Promise<T>): Promise<T> {
+    p.catch(() => {}); // first: `p` may reject after we stop listening
     this.throwIfFired();
-    p.catch(() => {});
     const ms = this.idleTimeoutMs;
     if (ms !== undefined && ms > 0 && Number.isFinite(ms)) this.timer = setTimeout(() => this.fire("timeout"), ms);
     try {

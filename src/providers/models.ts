@@ -228,7 +228,8 @@ export function providerInfo(cfg: OpenClawConfig, id: string): ProviderInfo | nu
     baseUrl: custom?.baseUrl ?? builtin!.baseUrl,
     headers: custom?.headers,
     envKeys: builtin?.envKeys ?? [`${id.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_API_KEY`],
-    keyOptional: builtin?.keyOptional ?? !custom?.apiKey,
+    // Hosted APIs need a key; a custom provider without one is assumed to be a local server.
+    keyOptional: builtin ? Boolean(builtin.keyOptional) : !custom?.apiKey,
     configKey: custom?.apiKey,
     defaults: builtin?.defaults ?? { contextWindow: 128_000, maxTokens: 8192 },
     models,

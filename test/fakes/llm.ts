@@ -87,6 +87,20 @@ function chunks(text: string, max = 4): string[] {
 
 const tokens = (s: string) => Math.max(1, Math.ceil(s.length / 4));
 
+/** In an event list: where `chunkDelayMs` applies (between content chunks, not framing events). */
+const PAUSE = Symbol("pause");
+type Frame = string | typeof PAUSE;
+
+/** Puts a PAUSE before every content frame except the first. */
+function paced(frames: Frame[]): Frame[] {
+  let seen = false;
+  return frames.filter((f) => {
+    if (f !== PAUSE || seen) return true;
+    seen = true;
+    return false;
+  });
+}
+
 export class FakeLlm {
   readonly kind: FakeKind;
   readonly baseUrl: string;
@@ -187,12 +201,12 @@ export class FakeLlm {
       });
       const events =
         this.kind === "anthropic" ? anthropicEvents(fr, reply) : this.kind === "openai" ? openaiEvents(fr, reply) : geminiEvents(fr, reply);
-      let first = true;
-      for (const ev of events) {
+      for (const ev of paced(events)) {
+        if (ev === PAUSE) {
+          if (reply.chunkDelayMs) await delay(reply.chunkDelayMs);
+          continue;
+        }
         if (res.destroyed || res.writableEnded) return;
-        if (!first && reply.chunkDelayMs) await delay(reply.chunkDelayMs);
-        first = false;
-        if (res.destroyed) return;
         res.write(ev);
       }
       res.end();
@@ -265,7 +279,13 @@ export class FakeLlm {
         error: { message, type, param: null, code: e.status === 401 ? "invalid_api_key" : e.status === 429 ? "rate_limit_exceeded" : null },
       };
     } else {
-      body = { error: { code: e.status, message, status: e.type ?? googleStatus(e.status) } };
+      // Gemini sends no retry-after header; the delay is a RetryInfo detail.
+      const details =
+        e.retryAfterSeconds !== undefined
+          ? [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: `${e.retryAfterSeconds}s` }]
+          : undefined;
+      delete headers["retry-after"];
+      body = { error: { code: e.status, message, status: e.type ?? googleStatus(e.status), ...(details ? { details } : {}) } };
     }
     res.writeHead(e.status, headers);
     res.end(JSON.stringify(body));
@@ -436,9 +456,9 @@ function sse(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-function anthropicEvents(req: FakeRequest, reply: FakeReply): string[] {
+function anthropicEvents(req: FakeRequest, reply: FakeReply): Frame[] {
   const p = plan(req, reply, "toolu_");
-  const out: string[] = [];
+  const out: Frame[] = [];
   out.push(
     sse("message_start", {
       type: "message_start",
@@ -465,7 +485,10 @@ function anthropicEvents(req: FakeRequest, reply: FakeReply): string[] {
       sse("content_block_start", { type: "content_block_start", index, content_block: { type: "thinking", thinking: "", signature: "" } }),
     );
     for (const piece of chunks(p.thinking))
-      out.push(sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: piece } }));
+      out.push(
+        PAUSE,
+        sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: piece } }),
+      );
     out.push(
       sse("content_block_delta", {
         type: "content_block_delta",
@@ -480,11 +503,11 @@ function anthropicEvents(req: FakeRequest, reply: FakeReply): string[] {
     out.push(sse("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }));
     out.push(sse("ping", { type: "ping" }));
     for (const piece of chunks(p.text))
-      out.push(sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } }));
-    if (reply.streamError) return [...out, anthropicStreamError(reply.streamError)];
+      out.push(PAUSE, sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } }));
+    if (reply.streamError) return [...out, PAUSE, anthropicStreamError(reply.streamError)];
     out.push(sse("content_block_stop", { type: "content_block_stop", index }));
     index++;
-  } else if (reply.streamError) return [...out, anthropicStreamError(reply.streamError)];
+  } else if (reply.streamError) return [...out, PAUSE, anthropicStreamError(reply.streamError)];
   for (const c of p.calls) {
     out.push(
       sse("content_block_start", {
@@ -495,7 +518,10 @@ function anthropicEvents(req: FakeRequest, reply: FakeReply): string[] {
     );
     out.push(sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: "" } }));
     for (const f of fragments(c.json))
-      out.push(sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: f } }));
+      out.push(
+        PAUSE,
+        sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: f } }),
+      );
     out.push(sse("content_block_stop", { type: "content_block_stop", index }));
     index++;
   }
@@ -569,7 +595,7 @@ function openaiUsage(p: Planned) {
   };
 }
 
-function openaiEvents(req: FakeRequest, reply: FakeReply): string[] {
+function openaiEvents(req: FakeRequest, reply: FakeReply): Frame[] {
   const p = plan(req, reply, "call_");
   const includeUsage = req.body?.stream_options?.include_usage === true;
   const base = {
@@ -582,11 +608,12 @@ function openaiEvents(req: FakeRequest, reply: FakeReply): string[] {
   };
   const chunk = (delta: unknown, finish: string | null = null) =>
     data({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
-  const out = [chunk({ role: "assistant", content: "", refusal: null })];
-  for (const piece of chunks(p.thinking)) out.push(chunk({ reasoning_content: piece }));
-  for (const piece of chunks(p.text)) out.push(chunk({ content: piece }));
+  const out: Frame[] = [chunk({ role: "assistant", content: "", refusal: null })];
+  for (const piece of chunks(p.thinking)) out.push(PAUSE, chunk({ reasoning_content: piece }));
+  for (const piece of chunks(p.text)) out.push(PAUSE, chunk({ content: piece }));
   if (reply.streamError) {
     out.push(
+      PAUSE,
       data({
         error: {
           message: reply.streamError.message ?? "The server had an error while processing your request.",
@@ -600,7 +627,7 @@ function openaiEvents(req: FakeRequest, reply: FakeReply): string[] {
   }
   p.calls.forEach((c, index) => {
     out.push(chunk({ tool_calls: [{ index, id: c.id, type: "function", function: { name: c.name, arguments: "" } }] }));
-    for (const f of fragments(c.json)) out.push(chunk({ tool_calls: [{ index, function: { arguments: f } }] }));
+    for (const f of fragments(c.json)) out.push(PAUSE, chunk({ tool_calls: [{ index, function: { arguments: f } }] }));
   });
   out.push(chunk({}, reply.stopReason ?? (p.calls.length ? "tool_calls" : "stop")));
   if (includeUsage) out.push(data({ ...base, choices: [], usage: openaiUsage(p) }));
@@ -644,7 +671,7 @@ function geminiUsage(p: Planned, output = p.usage.output) {
   };
 }
 
-function geminiEvents(req: FakeRequest, reply: FakeReply): string[] {
+function geminiEvents(req: FakeRequest, reply: FakeReply): Frame[] {
   const p = plan(req, reply, "");
   const responseId = rid(10);
   const frame = (parts: unknown[], finish?: string, output?: number) =>
@@ -654,10 +681,11 @@ function geminiEvents(req: FakeRequest, reply: FakeReply): string[] {
       modelVersion: req.model,
       responseId,
     })}\r\n\r\n`;
-  const out: string[] = [];
+  const out: Frame[] = [];
   const thoughts = chunks(p.thinking);
   thoughts.forEach((t, i) =>
     out.push(
+      PAUSE,
       frame(
         [
           {
@@ -674,9 +702,10 @@ function geminiEvents(req: FakeRequest, reply: FakeReply): string[] {
   const texts = chunks(p.text);
   const finish = reply.stopReason ?? "STOP";
   if (reply.streamError) {
-    for (const t of texts) out.push(frame([{ text: t }], undefined, 0));
+    for (const t of texts) out.push(PAUSE, frame([{ text: t }], undefined, 0));
     const e = reply.streamError;
     out.push(
+      PAUSE,
       `data: ${JSON.stringify({ error: { code: e.status ?? 503, message: e.message ?? "The model is overloaded. Please try again later.", status: e.type ?? googleStatus(e.status ?? 503) } })}\r\n\r\n`,
     );
     return out;
@@ -687,9 +716,12 @@ function geminiEvents(req: FakeRequest, reply: FakeReply): string[] {
   }));
   texts.forEach((t, i) => {
     const lastText = i === texts.length - 1;
-    out.push(frame([{ text: t }], lastText && !callParts.length ? finish : undefined, lastText && !callParts.length ? p.usage.output : 0));
+    out.push(
+      PAUSE,
+      frame([{ text: t }], lastText && !callParts.length ? finish : undefined, lastText && !callParts.length ? p.usage.output : 0),
+    );
   });
-  if (callParts.length) out.push(frame(callParts, finish));
+  if (callParts.length) out.push(PAUSE, frame(callParts, finish));
   if (!texts.length && !callParts.length) out.push(frame([{ text: "" }], finish));
   return out;
 }

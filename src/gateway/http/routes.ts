@@ -39,6 +39,13 @@ export async function handleHttp(
   const url = new URL(req.url ?? "/", "http://gateway");
   const path = url.pathname;
   if (path.startsWith("/v1/") && (await handleOpenAi(ctx, deps, req, res, path))) return;
+  const cfgUi = ctx.config().gateway?.controlUi;
+  const base = normalizeBasePath(cfgUi?.basePath);
+  const isUi = cfgUi?.enabled !== false && (path === base || path + "/" === base);
+  if (path !== "/healthz" && path !== "/readyz" && !isUi) {
+    json(res, 404, { error: { code: "NOT_FOUND", message: `no route for ${path}` } });
+    return;
+  }
   if (req.method !== "GET" && req.method !== "HEAD") {
     json(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: `${req.method} not allowed on ${path}` } });
     return;
@@ -55,23 +62,16 @@ export async function handleHttp(
       clients: ctx.presence.list().length,
     });
   }
-  const cfgUi = ctx.config().gateway?.controlUi;
-  const base = normalizeBasePath(cfgUi?.basePath);
-  if (cfgUi?.enabled !== false && (path === base || path + "/" === base)) {
-    const html = placeholderPage(ctx.info.version);
-    res.writeHead(200, {
-      "content-type": "text/html; charset=utf-8",
-      "content-security-policy": CSP,
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
-      "cache-control": "no-cache",
-    });
-    res.end(req.method === "HEAD" ? undefined : html);
-    return;
-  }
-  json(res, 404, { error: { code: "NOT_FOUND", message: `no route for ${path}` } });
+  const html = placeholderPage(ctx.info.version);
+  res.writeHead(200, {
+    "content-type": "text/html; charset=utf-8",
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-cache",
+  });
+  res.end(req.method === "HEAD" ? undefined : html);
 }
-
 function placeholderPage(version: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>OpenClaw Gateway</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5">

@@ -1,0 +1,373 @@
+/** Lanes and limits, abort, restarts, compaction, OpenClaw transcripts, and sessions.* methods. */
+import { after, before, beforeEach, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { chatClient, startAgentGateway, startFakes, type Fakes } from "../helpers/agents.js";
+import { tmpDir, waitFor } from "../helpers/gateway.js";
+
+describe("sessions and runs", () => {
+  let f: Fakes;
+  before(async () => {
+    f = await startFakes();
+  });
+  after(() => f.close());
+  beforeEach(() => {
+    for (const k of [f.anthropic, f.openai, f.gemini]) k.requests.length = 0;
+  });
+
+  it("never runs more than agents.defaults.maxConcurrent turns at once", async () => {
+    const gw = await startAgentGateway(f, { agents: { defaults: { maxConcurrent: 2 } } });
+    try {
+      let inFlight = 0;
+      let peak = 0;
+      f.anthropic.responder = () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        setTimeout(() => inFlight--, 150);
+        return { text: "done", delayMs: 150 };
+      };
+      const c = await chatClient(gw);
+      const outs = await Promise.all([1, 2, 3, 4, 5].map((i) => c.send(`m${i}`, `agent:main:conc-${i}`)));
+      assert.ok(outs.every((o) => o.state === "final"));
+      assert.equal(peak, 2, `peak concurrency ${peak}`);
+      c.client.close();
+    } finally {
+      f.anthropic.responder = (req) => ({ text: `echo: ${req.messages.at(-1)?.text}` });
+      await gw.close();
+    }
+  });
+
+  it("runs one turn at a time per session and collects messages that arrive meanwhile", async () => {
+    const gw = await startAgentGateway(f);
+    try {
+      f.anthropic.enqueue({ text: "first answer", delayMs: 300 }, { text: "answer to the rest" });
+      const c = await chatClient(gw);
+      const first = c.send("first", "agent:main:collect");
+      await new Promise((r) => setTimeout(r, 100));
+      const second = c.send("second", "agent:main:collect");
+      const third = c.send("third", "agent:main:collect");
+      const [a, b, d] = await Promise.all([first, second, third]);
+      assert.equal(a.text, "first answer");
+      assert.equal(b.text, "answer to the rest");
+      assert.equal(d.text, "answer to the rest");
+      assert.equal(f.anthropic.requests.length, 2, "the two waiting messages became one turn");
+      assert.equal(f.anthropic.requests[1]!.messages.at(-1)!.text, "second\n\nthird");
+      c.client.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("chat.abort stops a streaming reply, keeps the partial text, and the session stays usable", async () => {
+    const gw = await startAgentGateway(f);
+    try {
+      f.anthropic.enqueue({ text: "one two three four five six seven eight nine ten", chunkDelayMs: 150 });
+      const c = await chatClient(gw);
+      const pending = c.send("count slowly", "agent:main:abort");
+      await waitFor(() => c.events.some((e) => e.event === "agent" && e.payload.stream === "assistant"), 5000, "first tokens");
+      const res = await c.client.request<any>("chat.abort", { sessionKey: "agent:main:abort" });
+      assert.equal(res.aborted, true);
+      const out = await pending;
+      assert.equal(out.state, "aborted");
+      const h = await c.client.request<any>("chat.history", { sessionKey: "agent:main:abort" });
+      const last = h.messages.at(-1);
+      assert.equal(last.stopReason, "aborted");
+      assert.ok(last.content[0].text.length > 0 && last.content[0].text.length < 49, "partial text kept");
+      f.anthropic.enqueue({ text: "fine again" });
+      assert.equal((await c.send("next", "agent:main:abort")).text, "fine again");
+      c.client.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("/stop in the conversation stops the reply in progress", async () => {
+    const gw = await startAgentGateway(f);
+    try {
+      f.anthropic.enqueue({ text: "a b c d e f g h i j k l", chunkDelayMs: 150 });
+      const c = await chatClient(gw);
+      const pending = c.send("go", "agent:main:stopcmd");
+      await waitFor(() => c.events.some((e) => e.event === "agent" && e.payload.stream === "assistant"), 5000, "first tokens");
+      assert.equal((await c.send("/stop", "agent:main:stopcmd")).text, "Stopped.");
+      assert.equal((await pending).state, "aborted");
+      c.client.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("a restart keeps the history, and the model sees it on the next message", async () => {
+    const stateDir = tmpDir();
+    let gw = await startAgentGateway(f, {}, { stateDir });
+    let c = await chatClient(gw);
+    f.anthropic.enqueue({ text: "Nice to meet you, Ada." });
+    await c.send("My name is Ada.", "agent:main:restart");
+    c.client.close();
+    await gw.close();
+
+    gw = await startAgentGateway(f, {}, { stateDir });
+    c = await chatClient(gw);
+    const h = await c.client.request<any>("chat.history", { sessionKey: "agent:main:restart" });
+    assert.deepEqual(
+      h.messages.map((m: any) => (typeof m.content === "string" ? m.content : m.content[0].text)),
+      ["My name is Ada.", "Nice to meet you, Ada."],
+    );
+    f.anthropic.enqueue({ text: "Ada." });
+    await c.send("What is my name?", "agent:main:restart");
+    assert.deepEqual(
+      f.anthropic.requests.at(-1)!.messages.map((m) => m.text),
+      ["My name is Ada.", "Nice to meet you, Ada.", "What is my name?"],
+    );
+    c.client.close();
+    await gw.close();
+  });
+
+  it("a transcript torn by a crash mid-write still loads, and the session continues", async () => {
+    const stateDir = tmpDir();
+    let gw = await startAgentGateway(f, {}, { stateDir });
+    let c = await chatClient(gw);
+    await c.send("before the crash", "agent:main:torn");
+    c.client.close();
+    await gw.close();
+    const dir = path.join(stateDir, "agents/main/sessions");
+    const id = JSON.parse(fs.readFileSync(path.join(dir, "sessions.json"), "utf8"))["agent:main:torn"].sessionId;
+    fs.appendFileSync(path.join(dir, `${id}.jsonl`), '{"type":"message","id":"torn1","parentId":'); // half a line
+
+    gw = await startAgentGateway(f, {}, { stateDir });
+    c = await chatClient(gw);
+    const out = await c.send("after the crash", "agent:main:torn");
+    assert.equal(out.state, "final");
+    assert.deepEqual(
+      f.anthropic.requests.at(-1)!.messages.map((m) => m.text),
+      ["before the crash", "echo: before the crash", "after the crash"],
+    );
+    const lines = fs
+      .readFileSync(path.join(dir, `${id}.jsonl`), "utf8")
+      .split("\n")
+      .filter(Boolean);
+    assert.equal(lines.filter((l) => l.startsWith('{"type":"message","id":"torn1"')).length, 1, "the torn line stays, untouched");
+    c.client.close();
+    await gw.close();
+  });
+
+  it("compacts automatically near the context window, keeping recent turns and the summary", async () => {
+    const gw = await startAgentGateway(f, {
+      providers: { anthropic: { models: [{ id: "claude-opus-4-5", name: "Opus (small window)", contextWindow: 4000, maxTokens: 500 }] } },
+    });
+    try {
+      const c = await chatClient(gw);
+      f.anthropic.enqueue({ text: "noted one", usage: { input: 500, output: 20 } });
+      await c.send("fact one: the boat is blue", "agent:main:compact");
+      f.anthropic.enqueue({ text: "noted two", usage: { input: 800, output: 20 } });
+      await c.send("fact two: the car is red", "agent:main:compact");
+      // This turn reports a nearly full window: compaction follows.
+      f.anthropic.enqueue({ text: "noted three", usage: { input: 3500, output: 20 } }, { text: "SUMMARY: boat blue, car red" });
+      await c.send("fact three: the sky is grey", "agent:main:compact");
+      await waitFor(() => c.events.some((e) => e.event === "agent" && e.payload.stream === "compaction"), 5000, "compaction event");
+      const summaryReq = f.anthropic.requests.at(-1)!;
+      assert.match(summaryReq.messages[0]!.text, /Summarise the conversation.*fact one: the boat is blue/s);
+
+      f.anthropic.enqueue({ text: "ok" });
+      await c.send("what do you know?", "agent:main:compact");
+      const next = f.anthropic.requests.at(-1)!.messages.map((m) => m.text);
+      assert.match(next[0]!, /compacted into the following summary:[\s\S]*SUMMARY: boat blue, car red/);
+      assert.ok(!next.some((t) => t === "fact one: the boat is blue"), "old turns replaced by the summary");
+      assert.equal(next.at(-1), "what do you know?");
+      const list = await c.client.request<any>("sessions.list", {});
+      assert.equal(list.sessions.find((s: any) => s.key === "agent:main:compact").compactionCount, 1);
+      // History still shows everything: compaction never deletes.
+      const h = await c.client.request<any>("chat.history", { sessionKey: "agent:main:compact" });
+      assert.ok(h.messages.some((m: any) => m.content === "fact one: the boat is blue"));
+      c.client.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("loads an existing OpenClaw session: store, transcript with a compaction entry, extension entries", async () => {
+    const stateDir = tmpDir();
+    const dir = path.join(stateDir, "agents/main/sessions");
+    fs.mkdirSync(dir, { recursive: true });
+    const sid = "3f2c9a1e-0000-4000-8000-000000000001";
+    fs.writeFileSync(
+      path.join(dir, "sessions.json"),
+      JSON.stringify({
+        "agent:main:main": {
+          sessionId: sid,
+          updatedAt: Date.now(),
+          chatType: "direct",
+          thinkingLevel: "low",
+          someFutureField: { kept: true },
+        },
+      }),
+    );
+    const ts = new Date().toISOString();
+    const lines = [
+      { type: "session", version: 3, id: sid, timestamp: ts, cwd: "/root/.openclaw/workspace" },
+      {
+        type: "message",
+        id: "a1",
+        parentId: null,
+        timestamp: ts,
+        message: { role: "user", content: [{ type: "text", text: "old question" }], timestamp: 1 },
+      },
+      {
+        type: "message",
+        id: "a2",
+        parentId: "a1",
+        timestamp: ts,
+        message: {
+          role: "assistant",
+          content: [{ type: "text", text: "old answer" }],
+          api: "anthropic-messages",
+          provider: "anthropic",
+          model: "claude-opus-4-5",
+          usage: {
+            input: 1,
+            output: 1,
+            cacheRead: 0,
+            cacheWrite: 0,
+            totalTokens: 2,
+            cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+          },
+          stopReason: "stop",
+          timestamp: 2,
+        },
+      },
+      { type: "model_change", id: "a3", parentId: "a2", timestamp: ts, provider: "anthropic", modelId: "claude-opus-4-5" },
+      { type: "message", id: "a4", parentId: "a3", timestamp: ts, message: { role: "user", content: "kept question", timestamp: 3 } },
+      {
+        type: "message",
+        id: "a5",
+        parentId: "a4",
+        timestamp: ts,
+        message: {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "hmm", thinkingSignature: "sig" },
+            { type: "text", text: "kept answer" },
+          ],
+          api: "anthropic-messages",
+          provider: "anthropic",
+          model: "claude-opus-4-5",
+          usage: {
+            input: 1,
+            output: 1,
+            cacheRead: 0,
+            cacheWrite: 0,
+            totalTokens: 2,
+            cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+          },
+          stopReason: "stop",
+          timestamp: 4,
+        },
+      },
+      {
+        type: "compaction",
+        id: "a6",
+        parentId: "a5",
+        timestamp: ts,
+        summary: "The user asked an old question.",
+        firstKeptEntryId: "a4",
+        tokensBefore: 1234,
+      },
+      { type: "custom", id: "a7", parentId: "a6", timestamp: ts, customType: "memory-flush", data: { at: 1 } },
+      {
+        type: "custom_message",
+        id: "a8",
+        parentId: "a7",
+        timestamp: ts,
+        customType: "note",
+        content: "a note for the model",
+        display: false,
+      },
+    ];
+    fs.writeFileSync(path.join(dir, `${sid}.jsonl`), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+
+    const gw = await startAgentGateway(f, {}, { stateDir });
+    try {
+      const c = await chatClient(gw);
+      const h = await c.client.request<any>("chat.history", { sessionKey: "main" });
+      assert.equal(h.sessionId, sid);
+      assert.equal(h.messages.length, 4);
+      f.anthropic.enqueue({ text: "continuing" });
+      await c.send("new question", "main");
+      const sent = f.anthropic.requests.at(-1)!.messages.map((m) => m.text);
+      assert.match(sent[0]!, /The user asked an old question\./);
+      assert.deepEqual(sent.slice(1), ["kept question", "kept answer", "a note for the model", "new question"]);
+      c.client.close();
+      await gw.close();
+      const store = JSON.parse(fs.readFileSync(path.join(dir, "sessions.json"), "utf8"));
+      assert.deepEqual(store["agent:main:main"].someFutureField, { kept: true }, "unknown store fields survive");
+      assert.equal(store["agent:main:main"].sessionId, sid);
+    } catch (e) {
+      await gw.close();
+      throw e;
+    }
+  });
+
+  it("sessions.list / preview / patch / reset / delete / compact", async () => {
+    const gw = await startAgentGateway(f);
+    try {
+      const c = await chatClient(gw);
+      await c.send("hello one", "agent:main:s1");
+      await c.send("hello two", "agent:main:s2");
+      const list = await c.client.request<any>("sessions.list", {});
+      assert.deepEqual(
+        list.sessions.map((s: any) => s.key).filter((k: string) => k.startsWith("agent:main:s")),
+        ["agent:main:s2", "agent:main:s1"],
+      );
+      assert.ok(list.sessions[0].totalTokens > 0);
+      const prev = await c.client.request<any>("sessions.preview", { keys: ["agent:main:s1"] });
+      assert.deepEqual(
+        prev.previews[0].messages.map((m: any) => m.text),
+        ["hello one", "echo: hello one"],
+      );
+      await c.client.request("sessions.patch", { key: "agent:main:s1", label: "Work", model: "openai/gpt-4o" });
+      await assert.rejects(c.client.request("sessions.patch", { key: "agent:main:s1", model: "bogus" }), /provider\/model/);
+      f.openai.enqueue({ text: "gpt here" });
+      assert.equal((await c.send("which model?", "agent:main:s1")).text, "gpt here");
+      const reset = await c.client.request<any>("sessions.reset", { key: "agent:main:s1" });
+      assert.equal(reset.entry.label, "Work", "reset keeps the label and model choice");
+      assert.equal((await c.client.request<any>("chat.history", { sessionKey: "agent:main:s1" })).messages.length, 0);
+      const del = await c.client.request<any>("sessions.delete", { key: "agent:main:s2" });
+      assert.ok(fs.existsSync(del.archived), "the transcript is archived, not destroyed");
+      await assert.rejects(c.client.request("sessions.delete", { key: "agent:main:s2" }), /no session agent:main:s2/);
+      const comp = await c.client.request<any>("sessions.compact", { key: "agent:main:s1" });
+      assert.equal(comp.compacted, false, "nothing to compact in an empty session");
+      c.client.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("models.list and agents.list describe what is configured", async () => {
+    const gw = await startAgentGateway(f, {
+      agents: {
+        list: [
+          { id: "main", default: true },
+          { id: "work", model: "openai/gpt-4o" },
+        ],
+      },
+    });
+    try {
+      const c = await chatClient(gw);
+      const models = await c.client.request<any>("models.list", {});
+      const refs = models.models.map((m: any) => `${m.provider}/${m.id}`);
+      assert.ok(refs.includes("anthropic/claude-opus-4-5") && refs.includes("openai/gpt-4o"));
+      const agents = await c.client.request<any>("agents.list", {});
+      assert.equal(agents.defaultId, "main");
+      assert.deepEqual(
+        agents.agents.map((a: any) => a.id),
+        ["main", "work"],
+      );
+      f.openai.enqueue({ text: "work agent" });
+      assert.equal((await c.send("hi", "agent:work:main")).text, "work agent");
+      await waitFor(() => fs.existsSync(path.join(gw.stateDir, "agents/work/sessions/sessions.json")), 2000, "the work agent's own store");
+      c.client.close();
+    } finally {
+      await gw.close();
+    }
+  });
+});
