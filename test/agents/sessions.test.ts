@@ -371,3 +371,57 @@ describe("sessions and runs", () => {
     }
   });
 });
+
+describe("session reset policy", () => {
+  it("starts a new conversation after session.reset idleMinutes, and at the daily boundary by default", async () => {
+    const f = await startFakes();
+    let clock = new Date(2026, 10, 20, 10, 0, 0).getTime(); // 10:00 local
+    const { startTestGateway } = await import("../helpers/gateway.js");
+    const { fakeConfig, KEYS } = await import("../helpers/agents.js");
+    const idle = await startTestGateway({
+      config: { ...fakeConfig(f), session: { reset: { mode: "idle", idleMinutes: 30 } } },
+      env: KEYS,
+      now: () => clock,
+    });
+    try {
+      const c = await chatClient(idle);
+      await c.send("one", "agent:main:idle");
+      const first = (await c.client.request<any>("chat.history", { sessionKey: "agent:main:idle" })).sessionId;
+      clock += 10 * 60_000;
+      await c.send("two", "agent:main:idle");
+      assert.equal(
+        (await c.client.request<any>("chat.history", { sessionKey: "agent:main:idle" })).sessionId,
+        first,
+        "within the idle window",
+      );
+      clock += 31 * 60_000;
+      await c.send("three", "agent:main:idle");
+      const h = await c.client.request<any>("chat.history", { sessionKey: "agent:main:idle" });
+      assert.notEqual(h.sessionId, first, "idle for 31 minutes: new conversation");
+      assert.equal(h.messages.length, 2);
+      c.client.close();
+    } finally {
+      await idle.close();
+    }
+    const daily = await startTestGateway({ config: fakeConfig(f), env: KEYS, now: () => clock });
+    try {
+      const c = await chatClient(daily);
+      await c.send("evening", "agent:main:daily");
+      const first = (await c.client.request<any>("chat.history", { sessionKey: "agent:main:daily" })).sessionId;
+      clock = new Date(2026, 10, 21, 3, 59, 0).getTime();
+      await c.send("before four", "agent:main:daily");
+      assert.equal((await c.client.request<any>("chat.history", { sessionKey: "agent:main:daily" })).sessionId, first);
+      clock = new Date(2026, 10, 21, 4, 1, 0).getTime();
+      await c.send("after four", "agent:main:daily");
+      assert.notEqual(
+        (await c.client.request<any>("chat.history", { sessionKey: "agent:main:daily" })).sessionId,
+        first,
+        "4 AM boundary passed",
+      );
+      c.client.close();
+    } finally {
+      await daily.close();
+      await f.close();
+    }
+  });
+});

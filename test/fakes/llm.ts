@@ -69,7 +69,18 @@ interface Auth {
   ok: boolean;
 }
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when the client goes away (so no timer outlives a closed fake). */
+function pause(ms: number, res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off("close", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.on("close", done);
+  });
+}
 const rid = (n = 12) =>
   randomBytes(n)
     .toString("hex")
@@ -190,7 +201,8 @@ export class FakeLlm {
 
     const reply = this.queue.shift() ?? this.responder(fr);
     if (reply.hang) return; // keep the socket open, never answer
-    if (reply.delayMs) await delay(reply.delayMs);
+    if (reply.delayMs) await pause(reply.delayMs, res);
+    if (res.destroyed) return;
     if (reply.error) return this.sendError(res, reply.error);
     if (fr.stream) {
       res.writeHead(200, {
@@ -203,7 +215,7 @@ export class FakeLlm {
         this.kind === "anthropic" ? anthropicEvents(fr, reply) : this.kind === "openai" ? openaiEvents(fr, reply) : geminiEvents(fr, reply);
       for (const ev of paced(events)) {
         if (ev === PAUSE) {
-          if (reply.chunkDelayMs) await delay(reply.chunkDelayMs);
+          if (reply.chunkDelayMs) await pause(reply.chunkDelayMs, res);
           continue;
         }
         if (res.destroyed || res.writableEnded) return;

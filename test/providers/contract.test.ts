@@ -263,6 +263,25 @@ for (const { kind, api } of KINDS) {
       );
     });
 
+    it("a slow consumer does not trip the idle timeout (it only runs while waiting on the API)", async () => {
+      fake.enqueue({ text: "four little chunks" });
+      let deltas = 0;
+      for await (const ev of client.stream({ model, apiKey: "k", messages: [user("hi")], idleTimeoutMs: 80 })) {
+        if (ev.type === "text_delta") deltas++;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      assert.ok(deltas >= 3);
+    });
+
+    it("breaking out of the stream early closes it quietly; the client keeps working", async () => {
+      fake.enqueue({ text: "a reply nobody reads to the end", chunkDelayMs: 100 });
+      for await (const ev of client.stream({ model, apiKey: "k", messages: [user("hi")] })) {
+        if (ev.type === "text_delta") break;
+      }
+      const { done } = await collect(client, { model, apiKey: "k", messages: [user("still there?")] });
+      assert.equal(done.content[0]?.type === "text" && done.content[0].text, "echo: still there?");
+    });
+
     it("sends the API key the way the API expects it", async () => {
       fake.requiredKey = "sk-right";
       await collect(client, { model, apiKey: "sk-right", messages: [user("hi")] });

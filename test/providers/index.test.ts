@@ -1,0 +1,91 @@
+/** loadProviderClient: SDKs load only when their API is first used, and clients are cached per API. */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { loadProviderClient } from "../../src/providers/index.js";
+import { ProviderError, type Api } from "../../src/providers/types.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/**
+ * Runs `script` in a fresh Node with a module-resolution hook that prints (to stderr) every SDK module
+ * it resolves, so the test sees exactly when each SDK is loaded.
+ */
+async function sdkLoads(script: string): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-providers-"));
+  fs.writeFileSync(
+    path.join(dir, "hooks.mjs"),
+    `import fs from "node:fs";
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  const m = /node_modules\\/(@anthropic-ai\\/sdk|openai|@google\\/genai)\\//.exec(r.url);
+  if (m) fs.writeSync(2, "SDK " + m[1] + "\\n");
+  return r;
+}
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, "register.mjs"),
+    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(path.join(dir, "hooks.mjs")).href)});\n`,
+  );
+  fs.writeFileSync(path.join(dir, "main.mts"), script);
+  try {
+    const { stderr } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "--import", pathToFileURL(path.join(dir, "register.mjs")).href, path.join(dir, "main.mts")],
+      {
+        cwd: ROOT,
+        timeout: 30_000,
+      },
+    );
+    return stderr;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("loadProviderClient", () => {
+  it("loads no SDK on import and only the used API's SDK on first use", async () => {
+    const index = pathToFileURL(path.join(ROOT, "src/providers/index.ts")).href;
+    const out = await sdkLoads(`
+const { loadProviderClient } = await import(${JSON.stringify(index)});
+process.stderr.write("MARK imported\\n");
+await loadProviderClient("openai-completions");
+process.stderr.write("MARK openai\\n");
+await loadProviderClient("anthropic-messages");
+process.stderr.write("MARK anthropic\\n");
+`);
+    const lines = out.split("\n").filter((l) => l.startsWith("SDK ") || l.startsWith("MARK "));
+    const section = (from: string, to: string) => new Set(lines.slice(lines.indexOf(from) + 1, lines.indexOf(to)));
+    const before = new Set(lines.slice(0, lines.indexOf("MARK imported")));
+    assert.ok(lines.includes("MARK anthropic"), out);
+    assert.equal(before.size, 0, `no SDK before first use: ${[...before].join(", ")}`);
+    assert.deepEqual([...section("MARK imported", "MARK openai")], ["SDK openai"]);
+    assert.deepEqual([...section("MARK openai", "MARK anthropic")], ["SDK @anthropic-ai/sdk"]);
+    assert.ok(!lines.includes("SDK @google/genai"), "Google's SDK was never needed");
+  });
+
+  it("returns the same client for the same API", async () => {
+    const apis: Api[] = ["anthropic-messages", "openai-completions", "google-generative-ai"];
+    for (const api of apis) {
+      const [a, b] = await Promise.all([loadProviderClient(api), loadProviderClient(api)]);
+      assert.equal(a, b);
+      assert.equal(typeof a.stream, "function");
+    }
+    assert.notEqual(await loadProviderClient("anthropic-messages"), await loadProviderClient("openai-completions"));
+  });
+
+  it("rejects an API it does not implement with a bad_request ProviderError", async () => {
+    await assert.rejects(loadProviderClient("bedrock-converse-stream" as Api), (err: unknown) => {
+      assert.ok(err instanceof ProviderError);
+      assert.equal(err.kind, "bad_request");
+      assert.match(err.message, /bedrock-converse-stream/);
+      return true;
+    });
+  });
+});
