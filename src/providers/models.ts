@@ -210,6 +210,7 @@ export function providerInfo(cfg: OpenClawConfig, id: string): ProviderInfo | nu
       ...(m.reasoning !== undefined ? { reasoning: m.reasoning } : {}),
       ...(m.input ? { input: m.input } : {}),
       ...(m.headers ? { headers: m.headers } : {}),
+      ...(m.compat ? { compat: m.compat } : {}),
       ...(m.cost
         ? {
             cost: {
@@ -279,6 +280,7 @@ export function resolveModel(cfg: OpenClawConfig, ref: string): ModelSpec {
     reasoning: m.reasoning ?? false,
     input: m.input ?? ["text"],
     cost: m.cost ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    ...(m.compat ? { compat: m.compat } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * readable error result the model can correct, never an exception in the gateway.
  */
 import { z } from "zod";
-import type { ToolSpec } from "../providers/types.js";
+import { RAW_TOOL_ARGUMENTS_KEY, type ToolSpec } from "../providers/types.js";
 
 export interface ToolContext {
   sessionKey: string;
@@ -62,6 +62,13 @@ export class ToolRegistry {
   async call(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolResult> {
     const tool = this.tools.get(name);
     if (!tool) return { text: `Unknown tool "${name}". Available tools: ${this.names().join(", ") || "none"}.`, isError: true };
+    const raw = (rawArgs as Record<string, unknown> | null)?.[RAW_TOOL_ARGUMENTS_KEY];
+    if (typeof raw === "string") {
+      return {
+        text: `The arguments for ${name} were not valid JSON (${raw.slice(0, 200)}). Call it again with a JSON object.`,
+        isError: true,
+      };
+    }
     const parsed = tool.args.safeParse(rawArgs);
     if (!parsed.success) {
       const why = parsed.error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ");

@@ -117,7 +117,7 @@ describe("chat over the gateway", () => {
     assert.equal(out.state, "final");
     assert.equal(out.text, "recovered");
     const back = f.anthropic.requests[1]!.toolResults[0]!;
-    assert.match(back.content, /Invalid arguments|could not be parsed|malformed/i);
+    assert.match(back.content, /The arguments for current_time were not valid JSON \(\{"timezone": \)/);
     c.client.close();
   });
 
