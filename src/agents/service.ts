@@ -52,6 +52,9 @@ export interface SendRequest {
   runId?: string;
   timeoutMs?: number;
   extraSystemPrompt?: string;
+  /** Where the message came from, for labels in session lists (`telegram`, `discord`, ...). */
+  channel?: string;
+  displayName?: string;
 }
 
 export type RunStatus = "ok" | "error" | "aborted";
@@ -67,6 +70,8 @@ export interface RunResult {
   error?: string;
   /** A chat command answered this message; no model was called. */
   command?: string;
+  /** This message was collected into another run (whose reply answers it too). */
+  mergedInto?: string;
   startedAt: number;
   endedAt: number;
 }
@@ -624,7 +629,7 @@ export class AgentService {
     void done.then((r) => {
       first.resolve(r);
       for (const p of rest) {
-        const mine = { ...r, runId: p.runId };
+        const mine = { ...r, runId: p.runId, mergedInto: r.runId };
         p.resolve(mine);
         this.emit({ type: "end", runId: p.runId, result: mine, ts: this.now() });
       }

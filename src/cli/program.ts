@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { packageVersion } from "../version.js";
 import { registerAgent } from "./agent.js";
+import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerHealth(program);
   registerAgent(program);
+  registerChannels(program);
   return program;
 }
 

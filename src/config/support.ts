@@ -15,7 +15,12 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "auth",
   "models",
   "session",
+  "channels",
+  "bindings",
 ]);
+
+/** Channels with an adapter; other `channels.<name>` blocks are accepted and named in the warning. */
+const IMPLEMENTED_CHANNELS = new Set(["telegram", "discord", "defaults"]);
 
 /** Sub-keys of implemented sections that are still accepted-only (`*` matches any list item or map key). */
 const UNIMPLEMENTED_SUBPATHS = [
@@ -75,6 +80,7 @@ export function unimplementedPaths(cfg: OpenClawConfig): string[] {
   for (const key of Object.keys(record)) {
     if (record[key] !== undefined && !IMPLEMENTED.has(key)) out.push(key);
   }
+  for (const name of Object.keys((cfg.channels ?? {}) as Record<string, unknown>)) if (!IMPLEMENTED_CHANNELS.has(name)) out.push(`channels.${name}`);
   for (const sub of UNIMPLEMENTED_SUBPATHS) present(cfg, sub.split("."), [], out);
   return out;
 }

@@ -9,6 +9,8 @@ import type { Env } from "../infra/paths.js";
 import type { LogSink, Logger } from "../infra/logger.js";
 import type { PresenceRegistry } from "./presence.js";
 import type { AgentService } from "../agents/service.js";
+import type { ChannelManager } from "../channels/manager.js";
+import type { PairingStore } from "../routing/pairing.js";
 
 export interface GatewayInfo {
   version: string;
@@ -43,6 +45,8 @@ export interface GatewayContext {
   scheduleRestart(reason: string, delayMs: number): void;
   /** The agent runtime. */
   agents: AgentService;
+  channels: ChannelManager;
+  pairing: PairingStore;
 }
 
 export type Scope = "operator.read" | "operator.write" | "operator.admin" | "operator.approvals" | "operator.pairing";

@@ -27,6 +27,10 @@ import { GatewayServer } from "./server.js";
 import { AgentService, type AgentServiceDeps } from "../agents/service.js";
 import { bridgeRunEvents, chatMethods } from "./methods/chat.js";
 import { sessionMethods } from "./methods/sessions.js";
+import { channelMethods } from "./methods/channels.js";
+import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
+import { ChannelRouter } from "../routing/router.js";
+import { PairingStore } from "../routing/pairing.js";
 
 export interface GatewayOptions {
   /** Environment to read (and to load `.env` files into). Default: `process.env`. */
@@ -48,6 +52,8 @@ export interface GatewayOptions {
   loadClient?: AgentServiceDeps["loadClient"];
   /** See `AgentServiceDeps.modelIdleTimeoutMs`. */
   modelIdleTimeoutMs?: number;
+  /** Channel adapter factories (tests); default loads the built-in adapters when configured. */
+  channelFactories?: ChannelManagerDeps["factories"];
 }
 
 export class StartupError extends Error {
@@ -188,6 +194,17 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     startedAt,
   };
 
+  const pairing = PairingStore.forStateDir(stateDir, now);
+  let router: ChannelRouter | null = null;
+  const channels = new ChannelManager({
+    config: () => good,
+    env,
+    logs,
+    stateDir,
+    now,
+    onInbound: (msg) => router?.handle(msg),
+    factories: opts.channelFactories,
+  });
   const agents = new AgentService({
     config: () => good,
     stateDir,
@@ -217,10 +234,13 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       restartTimer.unref();
     },
     agents,
+    channels,
+    pairing,
   };
+  router = new ChannelRouter({ config: () => good, agents, channels, pairing, log: logs.logger("router"), now });
   const stopBridge = bridgeRunEvents(ctx);
 
-  const methods: MethodTable = { ...healthMethods, ...configMethods, ...logsMethods, ...chatMethods, ...sessionMethods };
+  const methods: MethodTable = { ...healthMethods, ...configMethods, ...logsMethods, ...chatMethods, ...sessionMethods, ...channelMethods };
 
   const makeServer = () =>
     new GatewayServer({ ctx, methods, auth: () => current.auth, trustedProxies: () => good.gateway?.trustedProxies ?? [] });
@@ -276,6 +296,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     warnUnimplemented(log, next);
     if (changed.includes("logging")) applyLogging(logs, good, opts.verbose);
     agents.reconfigure();
+    if (changed.includes("channels")) void channels.sync();
     const auth = resolveAuth(good, env, { token: opts.token, password: opts.password });
     logs.setSecrets([auth.token, auth.password, ...collectSecrets(good)]);
     log.info(`config reloaded (${reason})${changed.length ? `: ${changed.join(", ")} changed` : ""}`);
@@ -307,6 +328,9 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
             log.error(`config reload failed: ${(e as Error).message}`);
           }
         });
+
+  // Channels connect in the background: a slow or broken platform never delays the gateway.
+  void channels.sync();
 
   const tick = setInterval(() => server?.broadcast("tick", { ts: now() }), TICK_INTERVAL_MS);
   tick.unref();
@@ -344,6 +368,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
         clearTimeout(restartTimer);
         stopWatch();
         try {
+          await channels.stop();
           await agents.close();
           stopBridge();
           await server?.close(reason);

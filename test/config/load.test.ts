@@ -24,7 +24,7 @@ describe("config loading", () => {
     assert.deepEqual(snap.issues, []);
     assert.equal(snap.valid, true);
     assert.equal(snap.config.gateway?.mode, "local");
-    assert.deepEqual(snap.warnings.map((w) => w.path).sort(), ["bindings", "channels"]);
+    assert.deepEqual(snap.warnings, [], "everything in the guide's config is implemented");
   });
 
   it("accepts the voice-call plugin entry from the guide", () => {

@@ -1,0 +1,126 @@
+/**
+ * The channel adapter contract. An adapter connects one account of one chat platform, turns the
+ * platform's events into `InboundMessage`s, and sends replies. Everything platform-specific (length
+ * limits, markdown dialect, mention syntax, rate limits, reconnects) stays inside the adapter: the
+ * router and the agent never see it.
+ */
+import type { ImageContent } from "../providers/types.js";
+import type { Env } from "../infra/paths.js";
+import type { Logger } from "../infra/logger.js";
+
+export type ChatKind = "dm" | "group" | "channel";
+
+/** One message from a person, normalised. */
+export interface InboundMessage {
+  channel: string; // "telegram" | "discord" | ...
+  accountId: string; // "default" or a key of channels.<name>.accounts
+  messageId: string;
+  chat: {
+    kind: ChatKind;
+    /** Where to reply: Telegram chat id, Discord channel id (a DM channel for DMs). */
+    id: string;
+    /** Forum topic (Telegram) or thread (Discord) the message is in. */
+    threadId?: string;
+    /** A Discord thread's parent channel (threads inherit its rules). */
+    parentId?: string;
+    title?: string;
+    /** Discord guild. */
+    guildId?: string;
+    guildName?: string;
+    /** Discord channel name without `#` (config may key channels by name). */
+    channelName?: string;
+    parentName?: string;
+  };
+  sender: {
+    id: string;
+    username?: string;
+    name?: string;
+    isBot?: boolean;
+  };
+  /** Text with the bot's own mention removed (`<@123> hi` → `hi`, `/status@bot` → `/status`). */
+  text: string;
+  images?: ImageContent[];
+  /** The bot was mentioned, or the message replies to the bot. Always true in DMs. */
+  mentioned: boolean;
+  replyToMessageId?: string;
+  timestamp: number;
+}
+
+export interface OutboundTarget {
+  chatId: string;
+  threadId?: string;
+  replyToMessageId?: string;
+}
+
+export interface OutboundContent {
+  /** Markdown as the agent wrote it; the adapter converts it to its platform's dialect. */
+  text: string;
+  images?: Array<{ mimeType: string; data: Buffer; fileName?: string }>;
+}
+
+/** Status fields follow the protocol's `channels.status` account shape. */
+export interface ChannelStatus {
+  accountId: string;
+  name?: string;
+  enabled: boolean;
+  configured: boolean;
+  running: boolean;
+  connected: boolean;
+  reconnectAttempts?: number;
+  lastConnectedAt?: number;
+  lastError?: string;
+  lastStartAt?: number;
+  lastStopAt?: number;
+  lastInboundAt?: number;
+  lastOutboundAt?: number;
+  mode?: string; // "polling" | "webhook" | "gateway"
+  tokenSource?: string; // "env" | "config" | "none"
+  baseUrl?: string;
+  /** Bot identity once connected. */
+  botId?: string;
+  botName?: string;
+  /** Replies waiting for the connection to come back. */
+  queued?: number;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  detail?: string;
+  latencyMs?: number;
+  bot?: { id: string; name: string };
+}
+
+export interface ChannelAdapter {
+  readonly channel: string;
+  readonly accountId: string;
+  /**
+   * Connects and starts receiving. Never throws for a bad token or an unreachable API: those end in
+   * `status().lastError` (and a retry with backoff where it can help), so one broken channel cannot
+   * take the gateway down or into a crash loop.
+   */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): ChannelStatus;
+  /**
+   * Sends a reply: converted to the platform's markdown, chunked to its limit (never inside a code
+   * fence), queued while disconnected and delivered after, platform rate limits honoured.
+   */
+  send(to: OutboundTarget, content: OutboundContent): Promise<{ messageIds: string[] }>;
+  /** Shows "typing…" once (callers repeat it while the agent works). */
+  typing(to: OutboundTarget): Promise<void>;
+  /** Checks the credentials and API reachability now. */
+  probe(): Promise<ProbeResult>;
+}
+
+/** What an adapter factory gets. `config` is the merged config of this account. */
+export interface ChannelContext<C = Record<string, unknown>> {
+  accountId: string;
+  config: C;
+  env: Env;
+  log: Logger;
+  stateDir: string;
+  now: () => number;
+  onInbound: (msg: InboundMessage) => void;
+}
+
+export type AdapterFactory<C = Record<string, unknown>> = (ctx: ChannelContext<C>) => ChannelAdapter;

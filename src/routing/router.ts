@@ -1,0 +1,165 @@
+/**
+ * Inbound chat messages → the agent → the reply. For each message: access policy (pairing codes for
+ * strangers, allowlists, mention gating), the agent from `bindings`, the session key from
+ * `session.dmScope`, a typing indicator while the agent works, then the reply through the same
+ * adapter. Un-mentioned group messages are kept (up to `historyLimit`) and handed to the agent as
+ * context the next time it is addressed there.
+ */
+import type { AgentService } from "../agents/service.js";
+import type { ChannelManager } from "../channels/manager.js";
+import type { InboundMessage, OutboundTarget } from "../channels/types.js";
+import type { OpenClawConfig } from "../config/schema.js";
+import type { Logger } from "../infra/logger.js";
+import { sessionKeyFor, type DmScope } from "../sessions/keys.js";
+import { decide } from "./access.js";
+import { resolveAgentId } from "./bindings.js";
+import type { PairingStore } from "./pairing.js";
+
+const DEFAULT_HISTORY_LIMIT: Record<string, number> = { telegram: 50, discord: 20 };
+const TYPING_EVERY_MS = 4500;
+
+export interface RouterDeps {
+  config(): OpenClawConfig;
+  agents: AgentService;
+  channels: ChannelManager;
+  pairing: PairingStore;
+  log: Logger;
+  now: () => number;
+}
+
+interface ContextLine {
+  who: string;
+  text: string;
+}
+
+type Obj = Record<string, any>;
+
+export class ChannelRouter {
+  private history = new Map<string, ContextLine[]>();
+
+  constructor(private readonly deps: RouterDeps) {}
+
+  private accountConfig(msg: InboundMessage): { config: Obj; sectionPresent: boolean } {
+    const section = ((this.deps.config().channels ?? {}) as Obj)[msg.channel] as Obj | undefined;
+    const { accounts, ...base } = section ?? {};
+    return { config: { ...base, ...(accounts?.[msg.accountId] ?? {}) }, sectionPresent: Boolean(section) };
+  }
+
+  /** Called by adapters for every inbound message; never throws. */
+  handle(msg: InboundMessage): void {
+    void this.route(msg).catch((e: Error) => this.deps.log.error(`${msg.channel} message ${msg.messageId}: ${e.stack ?? e.message}`));
+  }
+
+  private chatKey(msg: InboundMessage): string {
+    return `${msg.channel}:${msg.accountId}:${msg.chat.id}:${msg.chat.threadId ?? ""}`;
+  }
+
+  private async route(msg: InboundMessage): Promise<void> {
+    const { config, sectionPresent } = this.accountConfig(msg);
+    const decision = decide(msg, { config, sectionPresent, pairing: this.deps.pairing });
+    const adapter = this.deps.channels.get(msg.channel, msg.accountId);
+    if (!adapter) return;
+    const to: OutboundTarget = { chatId: msg.chat.id, ...(msg.chat.threadId ? { threadId: msg.chat.threadId } : {}) };
+
+    if (decision.action === "drop") {
+      this.deps.log.debug(`${msg.channel}: ignored message from ${msg.sender.id} in ${msg.chat.kind} ${msg.chat.id}: ${decision.reason}`);
+      return;
+    }
+    if (decision.action === "context") {
+      this.remember(msg, config);
+      return;
+    }
+    if (decision.action === "pair") {
+      const meta: Record<string, string> = {};
+      if (msg.sender.username) meta.username = msg.sender.username;
+      if (msg.sender.name) meta.name = msg.sender.name;
+      const r = this.deps.pairing.request(msg.channel, msg.sender.id, meta);
+      if (r.code === null) {
+        this.deps.log.info(`${msg.channel}: pairing request from ${msg.sender.id} ignored: 3 requests are already waiting`);
+        return;
+      }
+      if (!r.created) return; // already told them; the code stands for an hour
+      this.deps.log.info(`${msg.channel}: pairing request from ${msg.sender.username ?? msg.sender.id} (code ${r.code})`);
+      await adapter.send(to, {
+        text: [
+          "This assistant is private. To let you in, its owner runs:",
+          "",
+          `openclaw pairing approve ${msg.channel} ${r.code}`,
+          "",
+          `Your ${msg.channel} user id: ${msg.sender.id}. The code expires in an hour.`,
+        ].join("\n"),
+      });
+      return;
+    }
+
+    const cfg = this.deps.config();
+    const agentId = resolveAgentId(cfg, msg, this.deps.agents.defaultAgentId());
+    const kind = msg.chat.kind;
+    const peerId =
+      kind === "dm" ? msg.sender.id : msg.chat.id + (msg.channel === "telegram" && msg.chat.threadId ? `:topic:${msg.chat.threadId}` : "");
+    const sessionKey = sessionKeyFor(
+      { agentId, channel: msg.channel, accountId: msg.accountId, kind, id: peerId },
+      (cfg.session?.dmScope ?? "main") as DmScope,
+      cfg.session?.mainKey ?? "main",
+    );
+
+    let text = msg.text;
+    // A command (/status, /new) goes to the command parser unchanged; group context waits for a real message.
+    if (kind !== "dm" && !text.trim().startsWith("/")) {
+      const who = msg.sender.name ?? msg.sender.username ?? msg.sender.id;
+      const earlier = this.history.get(this.chatKey(msg)) ?? [];
+      this.history.delete(this.chatKey(msg));
+      const context = earlier.length
+        ? `[Earlier in this chat, not addressed to you]\n${earlier.map((l) => `${l.who}: ${l.text}`).join("\n")}\n\n`
+        : "";
+      text = `${context}[${who}${msg.sender.username ? ` (@${msg.sender.username})` : ""}]: ${text}`;
+    }
+
+    let handle;
+    try {
+      handle = this.deps.agents.send({
+        sessionKey,
+        agentId,
+        text,
+        images: msg.images,
+        extraSystemPrompt: decision.systemPrompt,
+        channel: msg.channel,
+      });
+    } catch (e) {
+      await adapter.send({ ...to, replyToMessageId: msg.messageId }, { text: `Sorry, I can't answer that: ${(e as Error).message}` });
+      return;
+    }
+
+    const typing = () => void adapter.typing(to).catch(() => undefined);
+    typing();
+    const timer = setInterval(typing, TYPING_EVERY_MS);
+    let result;
+    try {
+      result = await handle.done;
+    } finally {
+      clearInterval(timer);
+    }
+    if (result.mergedInto) return; // answered by the run it was collected into
+    const reply =
+      result.status === "error"
+        ? `Sorry, something went wrong: ${result.error ?? "the agent run failed"}`
+        : result.text.trim() || (result.status === "aborted" ? "" : "(no reply)");
+    if (!reply) return;
+    await adapter.send({ ...to, ...(kind !== "dm" ? { replyToMessageId: msg.messageId } : {}) }, { text: reply });
+  }
+
+  private remember(msg: InboundMessage, config: Obj): void {
+    const limit =
+      config.historyLimit ??
+      (this.deps.config().messages as Obj | undefined)?.groupChat?.historyLimit ??
+      DEFAULT_HISTORY_LIMIT[msg.channel] ??
+      20;
+    if (limit <= 0 || !msg.text.trim()) return;
+    const key = this.chatKey(msg);
+    const list = this.history.get(key) ?? [];
+    list.push({ who: msg.sender.name ?? msg.sender.username ?? msg.sender.id, text: msg.text.slice(0, 2000) });
+    if (list.length > limit) list.splice(0, list.length - limit);
+    this.history.set(key, list);
+    if (this.history.size > 1000) this.history.delete(this.history.keys().next().value as string);
+  }
+}
