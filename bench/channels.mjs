@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// The gateway process with Telegram and Discord connected (to fake Bot API / Discord servers on
+// loopback) and the guide's openclaw.json: time until both are logged in, idle RSS, and the round trip
+// of a Telegram message through the agent (fake model answering at once) back to the chat.
+//
+//   node --import tsx bench/channels.mjs [--messages 200]
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const args = process.argv.slice(2);
+const MESSAGES = Number(args[args.indexOf("--messages") + 1]) || 200;
+const { FakeTelegram } = await import(path.join(root, "test/fakes/telegram.ts"));
+const { FakeDiscord } = await import(path.join(root, "test/fakes/discord.ts"));
+const { FakeLlm } = await import(path.join(root, "test/fakes/llm.ts"));
+
+const tg = await FakeTelegram.start();
+const dc = await FakeDiscord.start();
+dc.addGuild({ id: "100000000000000001", name: "Home", channels: [{ id: "100000000000000002", name: "general" }] });
+const llm = await FakeLlm.start("anthropic");
+llm.responder = () => ({ text: "ok" });
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-bench-ch-"));
+const seed = JSON.parse(fs.readFileSync(path.resolve(root, "../shared/reference/seed-openclaw.json"), "utf8"));
+seed.channels.discord.apiBaseUrl = dc.apiBaseUrl;
+seed.channels.discord.guilds = { "100000000000000001": { channels: { general: { allow: true } }, requireMention: false } };
+seed.channels.telegram = { apiRoot: tg.apiRoot, dmPolicy: "open", allowFrom: ["*"] };
+seed.models = { providers: { anthropic: { baseUrl: llm.baseUrl, models: [] }, openai: { baseUrl: "http://127.0.0.1:9/v1", models: [] } } };
+fs.writeFileSync(path.join(dir, "openclaw.json"), JSON.stringify(seed, null, 2));
+
+const t0 = performance.now();
+const child = spawn(
+  process.execPath,
+  [path.join(root, "dist/index.js"), "gateway", "--allow-unconfigured", "--port", "0", "--bind", "lan"],
+  {
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      OPENCLAW_STATE_DIR: dir,
+      NODE_ENV: "production",
+      NODE_OPTIONS: "--max-old-space-size=1536",
+      OPENCLAW_GATEWAY_TOKEN: "bench-token-0123456789",
+      ANTHROPIC_API_KEY: "bench",
+      TELEGRAM_BOT_TOKEN: tg.token,
+      DISCORD_BOT_TOKEN: dc.token,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  },
+);
+let out = "";
+child.stdout.on("data", (d) => (out += d));
+child.stderr.on("data", (d) => (out += d));
+const until = async (re, what, ms = 20000) => {
+  const end = Date.now() + ms;
+  while (!re.test(out)) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${out}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return performance.now() - t0;
+};
+const listening = await until(/listening on/, "listening");
+const tgReady = await until(/logged in to telegram/, "telegram login");
+const dcReady = await until(/logged in to discord/, "discord login");
+const status = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))[1]) / 1024;
+await new Promise((r) => setTimeout(r, 3000));
+const rss3 = status("VmRSS");
+await new Promise((r) => setTimeout(r, 12000));
+const rss15 = status("VmRSS");
+const anon15 = status("RssAnon");
+
+const times = [];
+for (let i = 0; i < MESSAGES; i++) {
+  const before = tg.sent.length;
+  const t = performance.now();
+  tg.userSends({ chatId: 5000 + (i % 20), from: { id: 5000 + (i % 20), username: `user${i % 20}` }, text: `hello ${i}` });
+  await tg.waitForSent(before + 1, 10000);
+  times.push(performance.now() - t);
+}
+times.sort((a, b) => a - b);
+const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(1);
+await new Promise((r) => setTimeout(r, 1000));
+const rssAfter = status("VmRSS");
+
+console.log(`gateway with the guide's openclaw.json, Telegram and Discord connected (fakes on loopback):`);
+console.log(
+  `  listening ${listening.toFixed(0)} ms, telegram logged in ${tgReady.toFixed(0)} ms, discord logged in ${dcReady.toFixed(0)} ms after launch`,
+);
+console.log(`  RSS ${rss3.toFixed(1)} MB 3 s after login, ${rss15.toFixed(1)} MB after 15 s idle (${anon15.toFixed(1)} MB anonymous)`);
+console.log(
+  `  Telegram message → agent → reply in the chat (${MESSAGES} messages, 20 users): p50 ${pct(50)} ms, p99 ${pct(99)} ms; RSS after ${rssAfter.toFixed(1)} MB`,
+);
+child.kill("SIGTERM");
+await new Promise((r) => child.on("exit", r));
+await Promise.all([tg.close(), dc.close(), llm.close()]);
+fs.rmSync(dir, { recursive: true, force: true });
