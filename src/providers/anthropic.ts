@@ -18,6 +18,7 @@ import type {
   Tool,
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { Stream } from "@anthropic-ai/sdk/streaming";
 import {
   ClientCache,
   IMAGE_OMITTED,
@@ -82,7 +83,11 @@ async function* streamAnthropic(sdk: Anthropic, req: StreamRequest): AsyncGenera
   try {
     guard.throwIfFired();
     const params = buildParams(req);
-    const stream = await guard.wait(sdk.messages.create(params, { signal: guard.signal }));
+    // `messages.create` would also print a console warning on every request for a model Anthropic has
+    // announced an end-of-life date for (the guide's default among them); the same request, quietly.
+    const stream = await guard.wait(
+      sdk.post<Stream<RawMessageStreamEvent>>("/v1/messages", { body: params, stream: true, signal: guard.signal }),
+    );
     iterator = stream[Symbol.asyncIterator]();
 
     const blocks = new Map<number, Block>();
