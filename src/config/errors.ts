@@ -1,5 +1,5 @@
 /** Config problems, each named by its full dotted path so a person can find and fix it. */
-import type { z } from "zod";
+import type * as z from "zod";
 
 export interface ConfigIssue {
   /** Dotted path, e.g. `channels.discord.guilds.123.requireMention` ("" for the root). */

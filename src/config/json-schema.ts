@@ -1,5 +1,5 @@
 /** The config schema as JSON Schema, for `config schema`, `config.schema` and editors (`$schema`). */
-import { z } from "zod";
+import * as z from "zod";
 import { OpenClawConfigSchema } from "./schema.js";
 
 let cached: unknown;

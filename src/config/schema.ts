@@ -31,7 +31,7 @@
  * Legacy keys that `openclaw doctor` migrates (`agent`, `identity`, `routing`, top-level
  * `whatsapp`/`telegram`/..., `gateway.token`) are rejected, as in OpenClaw.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 // ---------------------------------------------------------------------------
 // Shared building blocks

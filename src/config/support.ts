@@ -80,7 +80,8 @@ export function unimplementedPaths(cfg: OpenClawConfig): string[] {
   for (const key of Object.keys(record)) {
     if (record[key] !== undefined && !IMPLEMENTED.has(key)) out.push(key);
   }
-  for (const name of Object.keys((cfg.channels ?? {}) as Record<string, unknown>)) if (!IMPLEMENTED_CHANNELS.has(name)) out.push(`channels.${name}`);
+  for (const name of Object.keys((cfg.channels ?? {}) as Record<string, unknown>))
+    if (!IMPLEMENTED_CHANNELS.has(name)) out.push(`channels.${name}`);
   for (const sub of UNIMPLEMENTED_SUBPATHS) present(cfg, sub.split("."), [], out);
   return out;
 }

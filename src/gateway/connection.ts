@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
-import type { z } from "zod";
+import type * as z from "zod";
 import { checkAuth, type AuthRateLimiter, type ResolvedAuth } from "./auth.js";
 import { TwoPhaseReply, hasScope, type ClientInfo, type GatewayContext, type MethodTable } from "./context.js";
 import {

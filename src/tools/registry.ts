@@ -3,7 +3,7 @@
  * turned into JSON Schema, is what the model sees), so a malformed call from the model becomes a
  * readable error result the model can correct, never an exception in the gateway.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { RAW_TOOL_ARGUMENTS_KEY, type ToolSpec } from "../providers/types.js";
 
 export interface ToolContext {

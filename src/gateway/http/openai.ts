@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { checkAuth, type AuthRateLimiter, type ResolvedAuth } from "../auth.js";
 import type { GatewayContext } from "../context.js";
 import { AgentError, type RunEvent } from "../../agents/service.js";

@@ -1,5 +1,5 @@
 /** `channels.status` and the DM pairing queue (`pairing.list|approve|reject`). */
-import { z } from "zod";
+import * as z from "zod";
 import { defineMethod } from "../context.js";
 import { ErrorCodes, MethodError } from "../protocol/frames.js";
 

@@ -3,7 +3,7 @@
  * wait for it). Runs stream out as events: `chat` (`delta` with the text so far, at most every 150 ms,
  * then `final`, `error` or `aborted`) and `agent` (`lifecycle`, `assistant`, `tool` streams).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { AgentError, type RunEvent, type RunResult, type SendRequest } from "../../agents/service.js";
 import { ModelRefError } from "../../providers/models.js";
 import type { ImageContent } from "../../providers/types.js";

@@ -3,7 +3,7 @@
  * require the `baseHash` from `config.get` (so two editors cannot overwrite each other), keep
  * `openclaw.json.bak`, and then apply through the same reload path as an edit on disk.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { defineMethod, type GatewayContext } from "../context.js";
 import { ErrorCodes, MethodError } from "../protocol/frames.js";
 import { ConfigError } from "../../config/errors.js";

@@ -1,7 +1,7 @@
 /** `health` and `status`: cheap snapshots of the running gateway. */
 import os from "node:os";
 import v8 from "node:v8";
-import { z } from "zod";
+import * as z from "zod";
 import { defineMethod, type GatewayContext } from "../context.js";
 
 export function defaultAgentId(ctx: GatewayContext): string {

@@ -4,7 +4,7 @@
  * rotated or truncated, `reset: true` tells the client to start over.
  */
 import fs from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { defineMethod } from "../context.js";
 import { MethodError, ErrorCodes } from "../protocol/frames.js";
 

@@ -1,5 +1,5 @@
 /** `sessions.*`, `models.list` and `agents.list`. */
-import { z } from "zod";
+import * as z from "zod";
 import { defineMethod } from "../context.js";
 import { agentCall } from "./chat.js";
 

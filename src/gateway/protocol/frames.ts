@@ -2,7 +2,7 @@
  * Gateway protocol v3 on the wire: frames, the connect handshake and error codes. Each schema here
  * mirrors the published v3 contract; every frame a client sends is validated against one of them.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const PROTOCOL_VERSION = 3;
 /** Largest frame accepted before `connect` succeeds. */
