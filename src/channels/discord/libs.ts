@@ -17,8 +17,12 @@ export type WsModule = typeof import("@discordjs/ws");
 
 let restModule: Promise<RestModule> | null = null;
 
+/** Set by the production bundle, which already resolves `@discordjs/rest` to its web build. */
+declare const __OPENCLAW_BUNDLED__: boolean | undefined;
+
 export function loadRest(): Promise<RestModule> {
   restModule ??= (async () => {
+    if (typeof __OPENCLAW_BUNDLED__ !== "undefined" && __OPENCLAW_BUNDLED__) return import("@discordjs/rest");
     try {
       const entry = createRequire(import.meta.url).resolve("@discordjs/rest");
       const web = path.join(path.dirname(entry), "web.mjs");
