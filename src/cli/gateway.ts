@@ -18,7 +18,18 @@ async function runGateway(flags: RunFlags): Promise<void> {
   const { startGateway, StartupError } = await import("../gateway/start.js");
   if (flags.token) process.env.OPENCLAW_GATEWAY_TOKEN = flags.token;
   if (flags.password) process.env.OPENCLAW_GATEWAY_PASSWORD = flags.password;
-  let gw: Awaited<ReturnType<typeof startGateway>>;
+  let gw: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let stopRequested: string | undefined;
+  const stop = (signal: string) => {
+    // Never hang on the way out: a stuck socket must not keep the container from stopping.
+    setTimeout(() => process.exit(0), 5000).unref();
+    // A signal during start-up (the listener may already be up) is honoured once start-up is done,
+    // so the lock and the port are still released properly.
+    if (!gw) stopRequested = signal;
+    else void gw.close(`received ${signal}`).then(() => process.exit(0));
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
   try {
     gw = await startGateway({
       port: flags.port !== undefined ? Number(flags.port) : undefined,
@@ -36,13 +47,7 @@ async function runGateway(flags: RunFlags): Promise<void> {
     }
     throw e;
   }
-  const stop = (signal: string) => {
-    // Never hang on the way out: a stuck socket must not keep the container from stopping.
-    setTimeout(() => process.exit(0), 5000).unref();
-    void gw.close(`received ${signal}`).then(() => process.exit(0));
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  if (stopRequested) stop(stopRequested);
   await gw.closed;
 }
 
