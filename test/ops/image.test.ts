@@ -77,7 +77,7 @@ describe("the runtime image, assembled from a clean checkout", () => {
       proc.stdout!.on("data", (d) => (out += d));
       proc.stderr!.on("data", (d) => (out += d));
       const m = await waitFor(() => /listening on ws:\/\/0\.0\.0\.0:(\d+) \(PID \d+\)/.exec(out), 15_000, `the gateway to listen:\n${out}`);
-      port = Number(m[1]);
+      port = Number(m?.[1]);
     });
     after(() => proc?.kill("SIGKILL"));
 
