@@ -229,6 +229,18 @@ function checkStateDir(ctx: OpsContext, fix: boolean, fixed: string[]): Finding[
     }
   }
 
+  if (exists) {
+    const foreign = foreignOwned(dir);
+    if (foreign)
+      out.push(
+        warn(
+          "state.ownership",
+          `${foreign.count}${foreign.truncated ? "+" : ""} file(s) in the state directory belong to uid ${foreign.uids.join(", ")} while the directory belongs to uid ${foreign.dirUid} (for example ${foreign.examples.join(", ")}); a gateway running as uid ${foreign.dirUid} cannot update them`,
+          `\`chown -R ${foreign.dirUid}:${foreign.dirGid} ${dir}\` (Fly: \`fly ssh console -C "chown -R node:node ${dir}"\`)`,
+        ),
+      );
+  }
+
   const container = ctx.system.container();
   if (container) {
     const mount = ctx.system.mountPointOf(dir);
@@ -252,6 +264,55 @@ function checkStateDir(ctx: OpsContext, fix: boolean, fixed: string[]): Finding[
     else out.push(ok("state.persistent", `state directory ${dir} is on the volume mounted at ${mount ?? "?"}`));
   }
   return out;
+}
+
+const FOREIGN_SCAN_LIMIT = 2000;
+
+/**
+ * Files under `dir` owned by another user than `dir` itself: what a state directory copied as root
+ * (an old volume, `fly ssh console` as root) looks like to a gateway that runs unprivileged.
+ */
+function foreignOwned(
+  dir: string,
+): { count: number; truncated: boolean; uids: number[]; dirUid: number; dirGid: number; examples: string[] } | null {
+  if (process.platform === "win32") return null;
+  let top: fs.Stats;
+  try {
+    top = fs.statSync(dir);
+  } catch {
+    return null;
+  }
+  const uids = new Set<number>();
+  const examples: string[] = [];
+  let count = 0;
+  let seen = 0;
+  const walk = (d: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (++seen > FOREIGN_SCAN_LIMIT) return;
+      if (e.isSymbolicLink()) continue;
+      const p = path.join(d, e.name);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(p);
+      } catch {
+        continue;
+      }
+      if (st.uid !== top.uid) {
+        count++;
+        uids.add(st.uid);
+        if (examples.length < 3) examples.push(path.relative(dir, p));
+      }
+      if (e.isDirectory() && depth < 4) walk(p, depth + 1);
+    }
+  };
+  walk(dir, 1);
+  return count > 0 ? { count, truncated: seen > FOREIGN_SCAN_LIMIT, uids: [...uids], dirUid: top.uid, dirGid: top.gid, examples } : null;
 }
 
 function describeLockOwner(ctx: OpsContext): string {

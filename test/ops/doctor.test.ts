@@ -193,6 +193,30 @@ describe("doctor: state directory and lock", () => {
     assert.equal(host.mountPointOf("/no/such/dir/anywhere"), "/");
   });
 
+  it(
+    "state.ownership: files owned by another user than the state directory (a volume copied as root)",
+    { skip: process.getuid?.() !== 0 && "needs root to chown" },
+    async () => {
+      const r = await doctor({
+        config: { gateway: { mode: "local" } },
+        setup: (dir) => {
+          fs.mkdirSync(path.join(dir, "agents/main/sessions"), { recursive: true });
+          fs.writeFileSync(path.join(dir, "agents/main/sessions/sessions.json"), "{}");
+          fs.chownSync(path.join(dir, "agents"), 4242, 4242);
+          fs.chownSync(path.join(dir, "agents/main/sessions/sessions.json"), 4242, 4242);
+        },
+      });
+      const f = one(r, "state.ownership");
+      assert.equal(f.level, "warn");
+      assert.match(
+        f.message,
+        /^2 file\(s\) in the state directory belong to uid 4242 while the directory belongs to uid 0 \(for example agents, agents\/main\/sessions\/sessions\.json\)/,
+      );
+      assert.match(f.fix!, /chown -R 0:0 /);
+      none(await doctor({ config: { gateway: { mode: "local" } } }), "state.ownership");
+    },
+  );
+
   it("gateway.lock: nothing running is ok", async () => {
     const f = one(await doctor(), "gateway.lock");
     assert.equal(f.level, "ok");
