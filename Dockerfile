@@ -61,14 +61,15 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# `openclaw` on the PATH (`fly ssh console -C "openclaw doctor"`), run as `node` even from a root shell.
+COPY docker/openclaw /usr/local/bin/openclaw
 
-# /data belongs to the runtime user, so a fresh volume mounted there is writable; `openclaw` on the
-# PATH runs the CLI (`fly ssh console -C "openclaw doctor"`).
-RUN mkdir -p /data \
+# /data belongs to the runtime user, so a fresh volume mounted there is writable.
+RUN command -v setpriv \
+    && chmod 755 /usr/local/bin/openclaw \
+    && mkdir -p /data \
     && chown node:node /data \
-    && chmod 700 /data \
-    && printf '#!/bin/sh\nexec node /app/dist/index.js "$@"\n' > /usr/local/bin/openclaw \
-    && chmod 755 /usr/local/bin/openclaw
+    && chmod 700 /data
 
 USER node
 EXPOSE 3000

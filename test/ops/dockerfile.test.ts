@@ -46,7 +46,7 @@ describe("Dockerfile", () => {
     assert.deepEqual(copies.find((c) => c.from === "build")?.parts, ["/app/dist", "./dist"]);
     assert.deepEqual(copies.find((c) => c.from === "deps")?.parts, ["/app/node_modules", "./node_modules"]);
     const local = copies.filter((c) => c.from === null).flatMap((c) => c.parts.slice(0, -1));
-    assert.deepEqual(local, ["package.json"], "only package.json (for the version) comes from the context");
+    assert.deepEqual(local, ["package.json", "docker/openclaw"], "from the context: package.json (the version) and the CLI wrapper");
     assert.doesNotMatch(runs(runtime), /npm (ci|install)/, "no install in the runtime stage");
   });
 
@@ -70,6 +70,20 @@ describe("Dockerfile", () => {
     assert.equal(cmd.join(" "), GUIDE_COMMAND);
     assert.deepEqual(cmd, readToml("fly.toml").processes.app.split(" "), "Docker and Fly run the same command");
     assert.ok(keyword(runtime, "EXPOSE").some((e) => args(e) === "3000"));
+  });
+
+  it("puts an `openclaw` command on the PATH that runs the CLI as the gateway's user", () => {
+    const wrapper = fs.readFileSync(path.join(ROOT, "docker/openclaw"), "utf8");
+    assert.ok(fs.statSync(path.join(ROOT, "docker/openclaw")).mode & 0o111, "executable in git, so COPY keeps it executable");
+    assert.match(wrapper, /^#!\/bin\/sh\n/);
+    assert.match(
+      wrapper,
+      /if \[ "\$\(id -u\)" = "0" \][^\n]*\n\s+export HOME=\/home\/node\n\s+exec setpriv --reuid=node --regid=node --init-groups node \/app\/dist\/index\.js "\$@"/,
+    );
+    assert.match(wrapper, /\nexec node \/app\/dist\/index\.js "\$@"\n$/);
+    assert.match(runs(runtime), /command -v setpriv/, "the build fails if the base image lacks setpriv");
+    const user = args(keyword(runtime, "USER")[0]!);
+    assert.equal(user, "node", "the wrapper drops to the same user the image runs as");
   });
 
   it("checks health on /healthz with Node (no curl in the slim image)", () => {
