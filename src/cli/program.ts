@@ -4,8 +4,10 @@ import { packageVersion } from "../version.js";
 import { registerAgent } from "./agent.js";
 import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
+import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
+import { registerSecurity } from "./security.js";
 
 export function buildProgram(): Command {
   const program = new Command("openclaw")
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerHealth(program);
   registerAgent(program);
   registerChannels(program);
+  registerDoctor(program);
+  registerSecurity(program);
   return program;
 }
 

@@ -3,7 +3,7 @@
  * connection set, broadcasts events, and closes cleanly (clients get `shutdown` first).
  */
 import http from "node:http";
-import type { Socket } from "node:net";
+import net, { type Socket } from "node:net";
 import { WebSocketServer } from "ws";
 import { AuthRateLimiter, type ResolvedAuth } from "./auth.js";
 import { isLoopbackHost } from "./bind.js";
@@ -32,6 +32,8 @@ export class GatewayServer {
   private readonly limiter: AuthRateLimiter;
   private readonly state: HttpState = { shuttingDown: false };
   private readonly sockets = new Set<Socket>();
+  /** IPv6 twin of a `0.0.0.0` listener (see `listenV6`). */
+  private v6: net.Server | null = null;
   private seq = 0;
 
   constructor(private readonly opts: GatewayServerOptions) {
@@ -130,11 +132,32 @@ export class GatewayServer {
       const onListening = () => {
         this.http.off("error", onError);
         const addr = this.http.address();
-        resolve(typeof addr === "object" && addr ? addr.port : port);
+        const bound = typeof addr === "object" && addr ? addr.port : port;
+        if (host === "0.0.0.0") void this.listenV6(bound).then(() => resolve(bound));
+        else resolve(bound);
       };
       this.http.once("error", onError);
       this.http.once("listening", onListening);
       this.http.listen({ host, port, exclusive: true });
+    });
+  }
+
+  /**
+   * `0.0.0.0` only accepts IPv4. Private networks such as Fly.io's 6PN (`fly proxy`, WireGuard) reach
+   * a machine over IPv6, so an all-interfaces bind also listens on `[::]` (IPv6 only) on the same port.
+   * Best effort: a host without IPv6 keeps the IPv4 listener alone.
+   */
+  private listenV6(port: number): Promise<void> {
+    return new Promise((resolve) => {
+      const server = net.createServer((socket) => this.http.emit("connection", socket));
+      server.once("error", (e: NodeJS.ErrnoException) => {
+        this.opts.ctx.log.debug(`not listening on [::]:${port} as well (${e.code ?? e.message}); IPv4 only`);
+        resolve();
+      });
+      server.listen({ host: "::", port, ipv6Only: true, exclusive: true }, () => {
+        this.v6 = server;
+        resolve();
+      });
     });
   }
 
@@ -146,6 +169,8 @@ export class GatewayServer {
     await new Promise<void>((resolve) => {
       this.wss.close(() => resolve());
     });
+    this.v6?.close();
+    this.v6 = null;
     await new Promise<void>((resolve) => {
       this.http.close(() => resolve());
       // Give in-flight responses and WS close handshakes a moment, then cut what is left.
