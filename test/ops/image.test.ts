@@ -50,8 +50,10 @@ describe("the runtime image, assembled from a clean checkout", () => {
   it("holds the committed deployment files and production dependencies only", () => {
     for (const f of ["Dockerfile", "fly.toml", "fly.private.toml", "docker-compose.yml", ".dockerignore", "package-lock.json"])
       assert.ok(fs.existsSync(path.join(app, f)), `${f} is committed`);
-    assert.ok(fs.existsSync(path.join(app, "node_modules/smol-toml")), "doctor's TOML reader is a runtime dependency");
-    for (const dev of ["typescript", "tsx", "dockerfile-ast", "prettier", "esbuild"])
+    // dist/ is bundled with its libraries; only the model provider SDKs are installed beside it.
+    for (const sdk of ["@anthropic-ai/sdk", "openai", "@google/genai"])
+      assert.ok(fs.existsSync(path.join(app, "node_modules", sdk)), `${sdk} is a runtime dependency`);
+    for (const dev of ["typescript", "tsx", "dockerfile-ast", "prettier", "esbuild", "grammy", "smol-toml"])
       assert.ok(!fs.existsSync(path.join(app, "node_modules", dev)), `${dev} is a dev dependency and stays out`);
   });
 
