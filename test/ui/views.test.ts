@@ -142,24 +142,24 @@ describe("Control UI views", () => {
       await main.waitFor();
       assert.match((await main.textContent()) ?? "", /Tokens\s*\d+(\.\d)?k/);
       assert.match((await main.textContent()) ?? "", /Cost\s*\$0\.\d+/);
-      await main.getByRole("button", { name: "Preview agent:main:main" }).click();
-      await main.getByRole("list", { name: "Preview of agent:main:main" }).getByText("Hello from the assistant").waitFor();
+      await main.getByRole("button", { name: "Preview main" }).click();
+      await main.getByRole("list", { name: "Preview of main" }).getByText("Hello from the assistant").waitFor();
 
       const scratch = page.getByRole("listitem").filter({ has: page.getByText("agent:main:scratch", { exact: true }) });
-      await scratch.getByRole("button", { name: "Open agent:main:scratch in chat" }).click();
+      await scratch.getByRole("button", { name: "Open scratch in chat" }).click();
       await page.getByText("echo: scratch note").waitFor();
       assert.equal(new URL(page.url()).pathname, "/");
 
       await open(page, gw, "Sessions", "Sessions");
-      await scratch.getByRole("button", { name: "Reset agent:main:scratch" }).click();
+      await scratch.getByRole("button", { name: "Reset scratch" }).click();
       await scratch.getByRole("button", { name: "Yes, reset" }).click();
       await page.getByText("Started a new conversation in agent:main:scratch.").waitFor();
       assert.equal((await gw.ctx.agents.history("agent:main:scratch")).messages.length, 0);
 
-      await scratch.getByRole("button", { name: "Delete agent:main:scratch" }).click();
+      await scratch.getByRole("button", { name: "Delete scratch" }).click();
       await scratch.getByRole("button", { name: "Cancel" }).click();
       assert.equal(await scratch.count(), 1, "cancel keeps it");
-      await scratch.getByRole("button", { name: "Delete agent:main:scratch" }).click();
+      await scratch.getByRole("button", { name: "Delete scratch" }).click();
       await scratch.getByRole("button", { name: "Yes, delete" }).click();
       await page.getByText("Deleted agent:main:scratch.").waitFor();
       await page.waitForFunction(

@@ -19,6 +19,8 @@ import "./views/usage.js";
 
 const TOKEN_KEY = "openclaw.control.token";
 const THEME_KEY = "openclaw.control.theme";
+/** The session Chat shows (shared with the chat view). */
+export const CHAT_SESSION_KEY = "openclaw.control.session";
 
 export const ROUTES = [
   { id: "chat", label: "Chat", path: "" },
@@ -65,8 +67,6 @@ export class OcApp extends LitElement {
   @state() private theme: "light" | "dark" | null = null;
   @state() private toasts: Array<{ id: number; text: string }> = [];
   @state() private now = Date.now();
-  /** Session to show in Chat (set from the Sessions view). */
-  @state() private chatSession: string | null = null;
   private readonly base = basePath();
   private toastSeq = 0;
   private clock: ReturnType<typeof setInterval> | undefined;
@@ -115,7 +115,7 @@ export class OcApp extends LitElement {
   };
 
   private onOpenSession = (e: CustomEvent<string>) => {
-    this.chatSession = e.detail;
+    storage()?.setItem(CHAT_SESSION_KEY, e.detail);
     this.navigate("chat");
   };
 
@@ -160,8 +160,8 @@ export class OcApp extends LitElement {
     this.gw?.stop();
     this.gw = null;
     storage()?.removeItem(TOKEN_KEY);
+    storage()?.removeItem(CHAT_SESSION_KEY);
     this.loginError = "";
-    this.chatSession = null;
   }
 
   private get effectiveTheme(): "light" | "dark" {
@@ -290,7 +290,7 @@ export class OcApp extends LitElement {
       case "usage":
         return html`<oc-usage .gw=${gw}></oc-usage>`;
       default:
-        return html`<oc-chat .gw=${gw} .requestedSession=${this.chatSession}></oc-chat>`;
+        return html`<oc-chat .gw=${gw}></oc-chat>`;
     }
   }
 }

@@ -4,7 +4,7 @@
  * `agent` events, and from the transcript in history), image attachments by picker, paste or drop.
  */
 import { html, nothing, type TemplateResult } from "lit";
-import { property, state } from "lit/decorators.js";
+import { state } from "lit/decorators.js";
 import { unsafeHTML } from "lit/directives/unsafe-html.js";
 import { uuid } from "../gateway.js";
 import { renderMarkdown } from "../markdown.js";
@@ -128,8 +128,6 @@ async function toAttachment(file: File): Promise<Attachment> {
 }
 
 export class OcChat extends View {
-  /** A session picked elsewhere (Sessions view); null: the last one used here, or main. */
-  @property({ attribute: false }) requestedSession: string | null = null;
   @state() private sessionKey = "";
   @state() private sessions: Array<{ key: string; label: string }> = [];
   @state() private items: Item[] = [];
@@ -143,15 +141,9 @@ export class OcChat extends View {
   private stick = true;
 
   override connectedCallback(): void {
-    this.sessionKey = this.requestedSession ?? localStorage.getItem(SESSION_KEY) ?? "main";
+    // The last session shown (or opened from the Sessions view), else the main one.
+    this.sessionKey = localStorage.getItem(SESSION_KEY) ?? "main";
     super.connectedCallback();
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    super.willUpdate(changed);
-    if (changed.has("requestedSession") && this.requestedSession && this.requestedSession !== this.sessionKey) {
-      this.switchSession(this.requestedSession);
-    }
   }
 
   protected override load(): void {

@@ -3,6 +3,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import { state } from "lit/decorators.js";
 import { errorText, fmtAgo, fmtCost, fmtNumber, fmtTime } from "../format.js";
 import { View } from "./base.js";
+import { sessionName } from "./chat.js";
 
 interface Row {
   key: string;
@@ -69,7 +70,7 @@ export class OcSessions extends View {
   }
 
   private name(r: Row): string {
-    return r.label || r.displayName || r.key;
+    return r.label || r.displayName || sessionName(r.key);
   }
 
   private renderActions(r: Row): TemplateResult {

@@ -116,7 +116,7 @@ export class OcUsage extends View {
         const h = (v / max) * plotH;
         const x = left + i * step + (step - bw) / 2;
         return svg`<rect class="bar" x=${x} y=${top + plotH - h} width=${bw} height=${Math.max(h, v > 0 ? 1 : 0)} rx="2"><title>${d.date}: ${this.fmt(v)}</title></rect>
-          ${(days.length - 1 - i) % labelEvery === 0 ? svg`<text class="axis" x=${x + bw / 2} y=${H - 6} text-anchor="middle">${d.date.slice(5)}</text>` : nothing}`;
+          ${(days.length - 1 - i) % labelEvery === 0 ? svg`<text class="axis" x=${i === days.length - 1 ? x + bw : x + bw / 2} y=${H - 6} text-anchor=${i === days.length - 1 ? "end" : "middle"}>${d.date.slice(5)}</text>` : nothing}`;
       })}
     </svg>`;
   }
