@@ -84,6 +84,31 @@ describe("Control UI sign-in", () => {
     }
   });
 
+  it("works under gateway.controlUi.basePath, with every view at its own address", async () => {
+    const other = await startUiGateway(
+      fakes,
+      {},
+      { configOverride: (c) => ({ ...c, gateway: { ...c.gateway, controlUi: { basePath: "/openclaw" } } }) },
+    );
+    const { context, page, errors } = await newPage(browser);
+    try {
+      await page.goto(`${other.httpUrl}/openclaw`);
+      await page.getByLabel("Gateway token").fill(TOKEN);
+      await page.getByRole("button", { name: "Connect" }).click();
+      await page.getByRole("textbox", { name: "Message" }).waitFor();
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sessions" }).click();
+      assert.equal(new URL(page.url()).pathname, "/openclaw/sessions");
+      await page.reload();
+      await page.getByRole("heading", { name: "Sessions", level: 1 }).waitFor();
+      await page.goBack();
+      await page.getByRole("textbox", { name: "Message" }).waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+      await other.close();
+    }
+  });
+
   it("shows a lost connection and reconnects by itself when the gateway is back", async () => {
     const stateDir = gw.stateDir;
     const port = gw.port;

@@ -420,7 +420,7 @@ export class OcConfig extends View {
         autocomplete="off"
         spellcheck="false"
         .value=${value}
-        placeholder=${secretSet ? "Saved (hidden); type to replace" : f.kind === "list" ? "comma separated" : (f.placeholder ?? "")}
+        placeholder=${secretSet ? "Saved (hidden); type to replace" : f.sensitive ? "Not set in the file" : f.kind === "list" ? "comma separated" : (f.placeholder ?? "")}
         aria-invalid=${err ? "true" : "false"}
         aria-describedby=${describedBy || nothing}
         @input=${(e: Event) => this.onInput(f.path, (e.target as HTMLInputElement).value)}
