@@ -169,6 +169,8 @@ export class OcChat extends View {
       this.sessionKey = r.sessionKey;
       localStorage.setItem(SESSION_KEY, r.sessionKey);
       this.items = itemsFrom(r.messages ?? []);
+      // After a reconnect the transcript is the truth; a run still going re-announces itself.
+      this.live = null;
       this.error = "";
       this.stick = true;
     } catch (e) {
