@@ -9,6 +9,7 @@ import { AuthRateLimiter, type ResolvedAuth } from "./auth.js";
 import { isLoopbackHost } from "./bind.js";
 import { GatewayConnection } from "./connection.js";
 import type { GatewayContext, MethodTable } from "./context.js";
+import type { ControlUi } from "./http/control-ui.js";
 import { handleHttp, type HttpState } from "./http/routes.js";
 import { MAX_PAYLOAD_BYTES, eventFrame } from "./protocol/frames.js";
 
@@ -23,6 +24,7 @@ export interface GatewayServerOptions {
   methods: MethodTable;
   auth: () => ResolvedAuth;
   trustedProxies: () => string[];
+  controlUi: ControlUi;
 }
 
 export class GatewayServer {
@@ -30,7 +32,7 @@ export class GatewayServer {
   private readonly wss: WebSocketServer;
   private readonly conns = new Set<GatewayConnection>();
   private readonly limiter: AuthRateLimiter;
-  private readonly state: HttpState = { shuttingDown: false };
+  private readonly state: HttpState;
   private readonly sockets = new Set<Socket>();
   /** IPv6 twin of a `0.0.0.0` listener (see `listenV6`). */
   private v6: net.Server | null = null;
@@ -38,6 +40,7 @@ export class GatewayServer {
 
   constructor(private readonly opts: GatewayServerOptions) {
     const { ctx } = opts;
+    this.state = { shuttingDown: false, ui: opts.controlUi };
     this.limiter = new AuthRateLimiter({ now: ctx.now });
     const httpDeps = { auth: opts.auth, limiter: this.limiter, clientAddress: (req: http.IncomingMessage) => this.clientAddress(req) };
     this.http = http.createServer((req, res) => {
@@ -70,7 +73,10 @@ export class GatewayServer {
 
   private accept(ws: import("ws").WebSocket, req: http.IncomingMessage): void {
     const { ctx } = this.opts;
-    const { address, isLocal } = this.clientAddress(req);
+    const { address, isLocal: localPeer } = this.clientAddress(req);
+    // A page from another site may open a WebSocket to a loopback gateway through the owner's browser;
+    // such a connection never counts as local, so it needs the token like any remote client.
+    const isLocal = localPeer && !isCrossOrigin(req);
     const conn = new GatewayConnection(
       ws,
       { ctx, methods: this.opts.methods, events: EVENTS, auth: this.opts.auth, limiter: this.limiter, isLocal, remoteAddress: address },
@@ -179,5 +185,16 @@ export class GatewayServer {
       }, 500).unref();
       this.http.closeIdleConnections?.();
     });
+  }
+}
+
+/** True for a browser connection whose page came from another origin than this gateway. */
+function isCrossOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
   }
 }

@@ -24,10 +24,12 @@ import { logsMethods } from "./methods/logs.js";
 import { PresenceRegistry } from "./presence.js";
 import { TICK_INTERVAL_MS } from "./protocol/frames.js";
 import { GatewayServer } from "./server.js";
+import { ControlUi, findControlUiRoot } from "./http/control-ui.js";
 import { AgentService, type AgentServiceDeps } from "../agents/service.js";
 import { bridgeRunEvents, chatMethods } from "./methods/chat.js";
 import { sessionMethods } from "./methods/sessions.js";
 import { channelMethods } from "./methods/channels.js";
+import { usageMethods } from "./methods/usage.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
 import { ChannelRouter } from "../routing/router.js";
 import { PairingStore } from "../routing/pairing.js";
@@ -54,6 +56,8 @@ export interface GatewayOptions {
   modelIdleTimeoutMs?: number;
   /** Channel adapter factories (tests); default loads the built-in adapters when configured. */
   channelFactories?: ChannelManagerDeps["factories"];
+  /** Folder of the built Control UI; default: found beside the code. `null`: serve the "not built" page. */
+  controlUiRoot?: string | null;
 }
 
 export class StartupError extends Error {
@@ -240,10 +244,19 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   router = new ChannelRouter({ config: () => good, agents, channels, pairing, log: logs.logger("router"), now });
   const stopBridge = bridgeRunEvents(ctx);
 
-  const methods: MethodTable = { ...healthMethods, ...configMethods, ...logsMethods, ...chatMethods, ...sessionMethods, ...channelMethods };
+  const methods: MethodTable = {
+    ...healthMethods,
+    ...configMethods,
+    ...logsMethods,
+    ...chatMethods,
+    ...sessionMethods,
+    ...channelMethods,
+    ...usageMethods,
+  };
 
+  const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());
   const makeServer = () =>
-    new GatewayServer({ ctx, methods, auth: () => current.auth, trustedProxies: () => good.gateway?.trustedProxies ?? [] });
+    new GatewayServer({ ctx, methods, auth: () => current.auth, trustedProxies: () => good.gateway?.trustedProxies ?? [], controlUi });
 
   async function listen(p: ListenPlan, force: boolean): Promise<void> {
     server = makeServer();

@@ -81,6 +81,7 @@ describe("protocol v3 handshake", () => {
     const health = await c.request<any>("health");
     assert.equal(health.ok, true);
     assert.ok(health.uptimeMs >= 0);
+    assert.ok(health.memory.rss > health.memory.heapUsed && health.memory.heapUsed > 0, "process memory");
     const status = await c.request<any>("status");
     assert.equal(status.gateway.port, gw.port);
     assert.equal(status.gateway.auth, "token");

@@ -1,7 +1,7 @@
 /** Gateways wired to fake model APIs (real SDKs, real HTTP on 127.0.0.1). */
 import { FakeLlm } from "../fakes/llm.js";
 import { connect, startTestGateway, type TestGateway } from "./gateway.js";
-import type { GatewayClient } from "../../src/cli/client.js";
+import type { ClientOptions, GatewayClient } from "../../src/cli/client.js";
 import { randomUUID } from "node:crypto";
 
 export interface Fakes {
@@ -63,10 +63,11 @@ export interface ChatOutcome {
 }
 
 /** A client that records events, with a helper that sends a message and waits for its end. */
-export async function chatClient(gw: TestGateway) {
+export async function chatClient(gw: TestGateway, opts: Partial<ClientOptions> = {}) {
   const events: Array<{ event: string; payload: any }> = [];
   const waiters = new Map<string, (p: any) => void>();
   const client: GatewayClient = await connect(gw.wsUrl, {
+    ...opts,
     onEvent: (event, payload: any) => {
       events.push({ event, payload });
       if (event === "chat" && payload.state !== "delta") waiters.get(payload.runId)?.(payload);

@@ -5,13 +5,13 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayContext } from "../context.js";
+import type { ControlUi } from "./control-ui.js";
 import { handleOpenAi, type OpenAiHttpDeps } from "./openai.js";
-
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 export interface HttpState {
   shuttingDown: boolean;
+  /** The built Control UI (or the page saying it is not built). */
+  ui: ControlUi;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -41,10 +41,20 @@ export async function handleHttp(
   if (path.startsWith("/v1/") && (await handleOpenAi(ctx, deps, req, res, path))) return;
   const cfgUi = ctx.config().gateway?.controlUi;
   const base = normalizeBasePath(cfgUi?.basePath);
-  const isUi = cfgUi?.enabled !== false && (path === base || path + "/" === base);
-  if (path !== "/healthz" && path !== "/readyz" && !isUi) {
-    json(res, 404, { error: { code: "NOT_FOUND", message: `no route for ${path}` } });
-    return;
+  const uiOn = cfgUi?.enabled !== false;
+  // API prefixes never fall back to the app page, even when the UI sits at `/`.
+  const reserved = path === "/healthz" || path === "/readyz" || path === "/v1" || path.startsWith("/v1/");
+  const isUi = uiOn && !reserved && path.startsWith(base);
+  if (!isUi) {
+    if (path !== "/healthz" && path !== "/readyz") {
+      // `/ui` for a `/ui/` base, or `/` when the UI moved: send the browser to the UI.
+      if (uiOn && (req.method === "GET" || req.method === "HEAD") && (path + "/" === base || (path === "/" && base !== "/"))) {
+        res.writeHead(302, { location: base + url.search, "cache-control": "no-store" }).end();
+        return;
+      }
+      json(res, 404, { error: { code: "NOT_FOUND", message: `no route for ${path}` } });
+      return;
+    }
   }
   if (req.method !== "GET" && req.method !== "HEAD") {
     json(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: `${req.method} not allowed on ${path}` } });
@@ -62,19 +72,5 @@ export async function handleHttp(
       clients: ctx.presence.list().length,
     });
   }
-  const html = placeholderPage(ctx.info.version);
-  res.writeHead(200, {
-    "content-type": "text/html; charset=utf-8",
-    "content-security-policy": CSP,
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "cache-control": "no-cache",
-  });
-  res.end(req.method === "HEAD" ? undefined : html);
-}
-function placeholderPage(version: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>OpenClaw Gateway</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
-<h1>OpenClaw Gateway</h1><p>The gateway is running (version ${version}). Connect with the CLI or a v3 WebSocket client on this address.</p>
-</body></html>`;
+  state.ui.serve(req, res, base, path.slice(base.length), ctx.info.version);
 }

@@ -25,6 +25,7 @@ export function healthSnapshot(ctx: GatewayContext) {
     defaultAgentId: agentId,
     agents: (ctx.config().agents?.list ?? [{ id: agentId }]).map((a) => ({ agentId: a.id, isDefault: a.id === agentId })),
     config: { valid: ctx.configSnapshot().valid, path: ctx.configPath },
+    memory: { rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed },
   };
 }
 

@@ -1,0 +1,3 @@
+/** Entry point: the stylesheet and the app element. */
+import "./styles.css";
+import "./app.js";
