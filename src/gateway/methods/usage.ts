@@ -1,6 +1,6 @@
 /** `usage.cost`: tokens and cost per day and per model over the last `days` days, from the transcripts. */
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { defineMethod } from "../context.js";
 import { resolveModel } from "../../providers/models.js";
 import { costUsageSummary } from "../../sessions/usage.js";
