@@ -16,6 +16,24 @@ const run = promisify(execFile);
 const app = tmpDir("oc-image-");
 const TOKEN = "0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e";
 
+/** Whether .dockerignore keeps a path (relative to the repository root) out of the build context. */
+function dockerIgnored(rel: string): boolean {
+  if (!rel) return false;
+  const patterns = fs
+    .readFileSync(path.join(ROOT, ".dockerignore"), "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+  return patterns.some((p) => {
+    const anyDepth = p.startsWith("**/");
+    const body = (anyDepth ? p.slice(3) : p)
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join("[^/]*");
+    return new RegExp(`^${anyDepth ? "(?:.*/)?" : ""}${body}(?:/.*)?$`).test(rel);
+  });
+}
+
 async function runHealthcheck(port: number): Promise<number> {
   const [cmd, ...argv] = execForm(keyword(dockerStages().at(-1)!, "HEALTHCHECK")[0]!);
   assert.equal(cmd, "node");
@@ -35,8 +53,15 @@ describe("the runtime image, assembled from a clean checkout", () => {
   before(
     async () => {
       await run("sh", ["-c", `git -C "${ROOT}" archive --format=tar HEAD | tar -x -C "${app}"`]);
+      // The build stage: `COPY . .` of what .dockerignore leaves, then `npm ci` and `npm run build`.
+      const context = tmpDir("oc-image-build-");
+      fs.cpSync(app, context, { recursive: true, filter: (src) => !dockerIgnored(path.relative(app, src)) });
+      const npmOpts = { cwd: context, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 };
+      await run("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], npmOpts);
+      await run("npm", ["run", "build"], npmOpts);
       // COPY --from=build /app/dist ./dist
-      fs.cpSync(path.join(ROOT, "dist"), path.join(app, "dist"), { recursive: true });
+      fs.cpSync(path.join(context, "dist"), path.join(app, "dist"), { recursive: true });
+      fs.rmSync(context, { recursive: true, force: true });
       // RUN npm ci --omit=dev (the deps stage)
       await run("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
         cwd: app,
@@ -44,8 +69,13 @@ describe("the runtime image, assembled from a clean checkout", () => {
         maxBuffer: 16 * 1024 * 1024,
       });
     },
-    { timeout: 660_000 },
+    { timeout: 1_500_000 },
   );
+
+  it("builds the server and the Control UI from the build context .dockerignore leaves", () => {
+    assert.ok(fs.existsSync(path.join(app, "dist/index.js")), "dist/index.js");
+    assert.ok(fs.existsSync(path.join(app, "dist/control-ui/index.html")), "dist/control-ui/index.html");
+  });
 
   it("holds the committed deployment files and production dependencies only", () => {
     for (const f of ["Dockerfile", "fly.toml", "fly.private.toml", "docker-compose.yml", ".dockerignore", "package-lock.json"])
