@@ -28,6 +28,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import type { APIAttachment, APIMessage, APIUser, GatewayReadyDispatchData } from "discord-api-types/v10";
+import { readBody } from "./http.js";
 
 const DISCORD_EPOCH = 1420070400000n;
 const INTENT_GUILD_MESSAGES = 1 << 9;
@@ -685,13 +686,4 @@ function parseJson(raw: Buffer): any {
   } catch {
     return undefined;
   }
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }

@@ -22,6 +22,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { randomBytes } from "node:crypto";
+import { readBody } from "./http.js";
 
 export type FakeKind = "anthropic" | "openai" | "gemini";
 
@@ -174,7 +175,7 @@ export class FakeLlm {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const raw = await readBody(req);
+    const raw = (await readBody(req)).toString("utf8");
     let body: any = {};
     if (raw) {
       try {
@@ -781,13 +782,4 @@ function defaultMessage(status: number): string {
       529: "Overloaded",
     }[status] ?? `HTTP ${status}`
   );
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on("data", (c: Buffer) => parts.push(c));
-    req.on("end", () => resolve(Buffer.concat(parts).toString("utf8")));
-    req.on("error", reject);
-  });
 }

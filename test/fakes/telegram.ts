@@ -28,6 +28,7 @@
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { readBody } from "./http.js";
 
 export interface TelegramErrorSpec {
   error_code: number;
@@ -714,15 +715,6 @@ export class FakeTelegram {
 }
 
 // --- parsing -------------------------------------------------------------------------------------
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 
 /** Form values that hold JSON (arrays, objects) are decoded, as the Bot API does. */
 function formValue(v: string): unknown {
