@@ -4,12 +4,10 @@
 // of a Telegram message through the agent (fake model answering at once) back to the chat.
 //
 //   node --import tsx bench/channels.mjs [--messages 200]
-import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { launch, procMb, root, seedConfig, sleep, targets } from "./lib.mjs";
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const args = process.argv.slice(2);
 const MESSAGES = Number(args[args.indexOf("--messages") + 1]) || 200;
 const { FakeTelegram } = await import(path.join(root, "test/fakes/telegram.ts"));
@@ -22,51 +20,32 @@ dc.addGuild({ id: "100000000000000001", name: "Home", channels: [{ id: "10000000
 const llm = await FakeLlm.start("anthropic");
 llm.responder = () => ({ text: "ok" });
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-bench-ch-"));
-const seed = JSON.parse(fs.readFileSync(path.resolve(root, "../shared/reference/seed-openclaw.json"), "utf8"));
+const seed = JSON.parse(fs.readFileSync(seedConfig, "utf8"));
 seed.channels.discord.apiBaseUrl = dc.apiBaseUrl;
 seed.channels.discord.guilds = { "100000000000000001": { channels: { general: { allow: true } }, requireMention: false } };
 seed.channels.telegram = { apiRoot: tg.apiRoot, dmPolicy: "open", allowFrom: ["*"] };
 seed.models = { providers: { anthropic: { baseUrl: llm.baseUrl, models: [] }, openai: { baseUrl: "http://127.0.0.1:9/v1", models: [] } } };
-fs.writeFileSync(path.join(dir, "openclaw.json"), JSON.stringify(seed, null, 2));
 
-const t0 = performance.now();
-const child = spawn(
-  process.execPath,
-  [path.join(root, "dist/index.js"), "gateway", "--allow-unconfigured", "--port", "0", "--bind", "lan"],
-  {
-    env: {
-      PATH: process.env.PATH,
-      HOME: dir,
-      OPENCLAW_STATE_DIR: dir,
-      NODE_ENV: "production",
-      NODE_OPTIONS: "--max-old-space-size=1536",
-      OPENCLAW_GATEWAY_TOKEN: "bench-token-0123456789",
-      ANTHROPIC_API_KEY: "bench",
-      TELEGRAM_BOT_TOKEN: tg.token,
-      DISCORD_BOT_TOKEN: dc.token,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  },
-);
-let out = "";
-child.stdout.on("data", (d) => (out += d));
-child.stderr.on("data", (d) => (out += d));
+const gw = await launch(targets.ours, {
+  config: seed,
+  env: { ANTHROPIC_API_KEY: "bench", TELEGRAM_BOT_TOKEN: tg.token, DISCORD_BOT_TOKEN: dc.token },
+});
+/** ms from launch until a line matching `re` is printed. */
 const until = async (re, what, ms = 20000) => {
   const end = Date.now() + ms;
-  while (!re.test(out)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${out}`);
-    await new Promise((r) => setTimeout(r, 5));
+  while (!re.test(gw.output())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${gw.output()}`);
+    await sleep(5);
   }
-  return performance.now() - t0;
+  return performance.now() - gw.startedAt;
 };
-const listening = await until(/listening on/, "listening");
+const listening = gw.listeningMs;
 const tgReady = await until(/logged in to telegram/, "telegram login");
 const dcReady = await until(/logged in to discord/, "discord login");
-const status = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))[1]) / 1024;
-await new Promise((r) => setTimeout(r, 3000));
+const status = (k) => procMb(gw.child.pid, k);
+await sleep(3000);
 const rss3 = status("VmRSS");
-await new Promise((r) => setTimeout(r, 12000));
+await sleep(12000);
 const rss15 = status("VmRSS");
 const anon15 = status("RssAnon");
 
@@ -80,7 +59,7 @@ for (let i = 0; i < MESSAGES; i++) {
 }
 times.sort((a, b) => a - b);
 const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(1);
-await new Promise((r) => setTimeout(r, 1000));
+await sleep(1000);
 const rssAfter = status("VmRSS");
 
 if (args.includes("--json")) {
@@ -110,7 +89,5 @@ function printReport() {
     `  Telegram message → agent → reply in the chat (${MESSAGES} messages, 20 users): p50 ${pct(50)} ms, p99 ${pct(99)} ms; RSS after ${rssAfter.toFixed(1)} MB`,
   );
 }
-child.kill("SIGTERM");
-await new Promise((r) => child.on("exit", r));
+await gw.stop();
 await Promise.all([tg.close(), dc.close(), llm.close()]);
-fs.rmSync(dir, { recursive: true, force: true });

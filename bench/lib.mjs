@@ -66,7 +66,8 @@ export function percentile(sorted, p) {
 
 /**
  * Starts a gateway in a fresh state dir with `config` (an object, a file path, or none) and waits for
- * its listening line. Returns { child, port, stateDir, listeningMs, output(), stop() }.
+ * its listening line. Returns { child, port, stateDir, startedAt, listeningMs, output(), stop() }
+ * (`startedAt` is the `performance.now()` of the launch, for timing later lines).
  */
 export async function launch(target, { config, env = {}, bind = "lan", timeoutMs = 60_000 } = {}) {
   const port = await freePort();
@@ -102,6 +103,7 @@ export async function launch(target, { config, env = {}, bind = "lan", timeoutMs
     child,
     port,
     stateDir,
+    startedAt: t0,
     listeningMs,
     output: () => out,
     async stop() {
