@@ -15,13 +15,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
 const dist = path.join(root, "dist");
 const require = createRequire(path.join(root, "package.json"));
 
-// Clean the server output but keep other build outputs that live in dist/ (the Control UI).
-for (const e of fs.existsSync(dist) ? fs.readdirSync(dist, { withFileTypes: true }) : []) {
-  if (
-    e.isFile() ||
-    ["cli", "gateway", "agents", "channels", "config", "infra", "providers", "routing", "sessions", "tools"].includes(e.name)
-  )
-    fs.rmSync(path.join(dist, e.name), { recursive: true, force: true });
+// Everything in dist/ is this script's output except the Control UI, which its own build writes.
+for (const name of fs.existsSync(dist) ? fs.readdirSync(dist) : []) {
+  if (name !== "control-ui") fs.rmSync(path.join(dist, name), { recursive: true, force: true });
 }
 
 const restWeb = path.join(path.dirname(require.resolve("@discordjs/rest")), "web.mjs");
