@@ -6,8 +6,9 @@
 import { writeFileAtomicSync } from "../infra/atomic.js";
 import type { Env } from "../infra/paths.js";
 import { ConfigError } from "./errors.js";
-import { readConfigSnapshot, resolveConfigObject, validateConfigObject, type ConfigSnapshot } from "./load.js";
+import { parseJson5, readConfigSnapshot, resolveConfigObject, validateConfigObject, type ConfigSnapshot } from "./load.js";
 import { SENSITIVE_KEY_PATTERN } from "./schema.js";
+import { locateStrings, samePath, type LocatedString } from "./locate.js";
 
 /** Stands in for a secret in anything shown to a client; writing it back keeps the stored value. */
 export const REDACTED = "__OPENCLAW_REDACTED__";
@@ -39,10 +40,66 @@ export function collectSecrets(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** The raw file text with secret values masked. */
-export function redactRaw(raw: string, parsed: unknown): string {
+/** A string value that {@link redactSecrets} would hide: under a secret-named key, not a `${VAR}`. */
+function isSecretValue(loc: LocatedString): boolean {
+  const key = loc.path[loc.path.length - 1];
+  return typeof key === "string" && SENSITIVE_KEY_PATTERN.test(key) && loc.value !== "" && !isEnvRef(loc.value);
+}
+
+/**
+ * The raw file text with secret values masked, by position: exactly the values {@link redactSecrets}
+ * hides in the parsed form are replaced, and every other character is left as written. (Replacing the
+ * secret's text wherever it appears would corrupt unrelated words when a secret is short.)
+ */
+export function redactRaw(raw: string): string {
+  const located = locateStrings(raw);
+  if (!located) return redactUnparseable(raw);
   let out = raw;
-  for (const s of collectSecrets(parsed).sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
+  for (const loc of located.filter(isSecretValue).reverse()) {
+    const q = raw[loc.start]!;
+    out = out.slice(0, loc.start) + q + REDACTED + q + out.slice(loc.end);
+  }
+  return out;
+}
+
+/** A file that does not parse: hide the value of every `secretKey: "..."` pair that can be seen. */
+function redactUnparseable(raw: string): string {
+  return raw.replace(
+    /((["']?)([A-Za-z0-9_.$-]+)\2\s*:\s*)(["'])((?:\\.|(?!\4)[^\\\n])*)\4/g,
+    (m: string, lead: string, _q: string, key: string, q: string, value: string) =>
+      SENSITIVE_KEY_PATTERN.test(key) && value !== "" && !isEnvRef(value) ? `${lead}${q}${REDACTED}${q}` : m,
+  );
+}
+
+/**
+ * Puts the stored secrets back into edited raw text: each string literal that is exactly
+ * {@link REDACTED} is replaced by the literal found at the same path in the current file, byte for
+ * byte. Throws `CONFIG_REDACTED` when there is no stored value at that path.
+ */
+export function restoreRedactedRaw(next: string, currentRaw: string | null): string {
+  const located = locateStrings(next);
+  if (!located) return next; // the parser reports the syntax error
+  const placeholders = located.filter((l) => l.value === REDACTED);
+  if (placeholders.length === 0) return next;
+  const current = (currentRaw !== null ? locateStrings(currentRaw) : null) ?? [];
+  let out = next;
+  for (const p of placeholders.reverse()) {
+    const stored = current.find((c) => samePath(c.path, p.path) && c.value !== REDACTED);
+    if (!stored) {
+      const where = p.path.join(".");
+      throw new ConfigError(
+        "CONFIG_REDACTED",
+        `${where}: holds the placeholder ${REDACTED} but no secret is stored there; type the real value`,
+        [
+          {
+            path: where,
+            message: `${REDACTED} is a placeholder for a stored secret, and none is stored at this path; type the real value`,
+          },
+        ],
+      );
+    }
+    out = out.slice(0, p.start) + currentRaw!.slice(stored.start, stored.end) + out.slice(p.end);
+  }
   return out;
 }
 
@@ -142,5 +199,32 @@ export function editConfigFile(
       v.issues,
     );
   writeFileAtomicSync(file, JSON.stringify(next, null, 2) + "\n", { backup: true });
+  return readConfigSnapshot(file, env);
+}
+
+/**
+ * Replaces the whole file with `raw` as written (comments and layout kept), after putting stored
+ * secrets back where the text holds {@link REDACTED} and validating the result. Same conflict rules as
+ * {@link editConfigFile}.
+ */
+export function replaceConfigText(file: string, env: Env, raw: string, opts: EditOptions = {}): ConfigSnapshot {
+  const before = readConfigSnapshot(file, env);
+  if (before.exists && opts.requireBaseHash && !opts.baseHash) {
+    throw new ConfigError("CONFIG_CONFLICT", "baseHash is required: read the config with config.get first and pass its hash");
+  }
+  if (opts.baseHash && opts.baseHash !== before.hash) {
+    throw new ConfigError("CONFIG_CONFLICT", "config changed since it was read (baseHash mismatch); reload it and apply your edit again");
+  }
+  const text = restoreRedactedRaw(raw, before.raw);
+  const parsed = parseJson5(text, "raw");
+  if (!isObj(parsed)) throw new ConfigError("CONFIG_INVALID", "config must be an object", [{ path: "", message: "expected object" }]);
+  const v = validateConfigObject(resolveConfigObject(parsed, file, { ...env }));
+  if (!v.ok)
+    throw new ConfigError(
+      "CONFIG_INVALID",
+      `invalid config:\n${v.issues.map((i) => `  ${i.path || "<root>"}: ${i.message}`).join("\n")}`,
+      v.issues,
+    );
+  writeFileAtomicSync(file, text.endsWith("\n") ? text : text + "\n", { backup: true });
   return readConfigSnapshot(file, env);
 }

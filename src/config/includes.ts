@@ -3,12 +3,13 @@
  * array of files deep-merges them in order; sibling keys are merged on top. Paths are relative to the
  * including file; nesting is capped at 10 levels and cycles are reported with their chain.
  */
-import fs from "node:fs";
 import path from "node:path";
-import JSON5 from "json5";
 import { ConfigError } from "./errors.js";
+import { parseJson5, readConfigText } from "./parse.js";
 
 const MAX_DEPTH = 10;
+/** Most files one config may pull in, all includes together. */
+const MAX_FILES = 64;
 const KEY = "$include";
 
 type Json = unknown;
@@ -28,11 +29,11 @@ export function deepMerge(a: Json, b: Json): Json {
   return b;
 }
 
-export function resolveIncludes(value: Json, file: string, chain: string[] = [file]): Json {
-  if (Array.isArray(value)) return value.map((v) => resolveIncludes(v, file, chain));
+export function resolveIncludes(value: Json, file: string, chain: string[] = [file], budget = { files: 0 }): Json {
+  if (Array.isArray(value)) return value.map((v) => resolveIncludes(v, file, chain, budget));
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (k !== KEY) out[k] = resolveIncludes(v, file, chain);
+  for (const [k, v] of Object.entries(value)) if (k !== KEY) out[k] = resolveIncludes(v, file, chain, budget);
   if (!(KEY in value)) return out;
 
   const spec = value[KEY];
@@ -47,19 +48,16 @@ export function resolveIncludes(value: Json, file: string, chain: string[] = [fi
       throw new ConfigError("CONFIG_INCLUDE", `circular $include: ${[...chain, target].join(" -> ")}`);
     }
     if (chain.length > MAX_DEPTH) throw new ConfigError("CONFIG_INCLUDE", `$include nested deeper than ${MAX_DEPTH} levels at ${target}`);
+    if (++budget.files > MAX_FILES) throw new ConfigError("CONFIG_INCLUDE", `more than ${MAX_FILES} $include files (at ${target})`);
     let text: string;
     try {
-      text = fs.readFileSync(target, "utf8");
-    } catch {
+      text = readConfigText(target);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(err.code, `${err.message} (included from ${file})`, err.issues);
       throw new ConfigError("CONFIG_INCLUDE", `$include file not found: ${target} (included from ${file})`);
     }
-    let parsed: Json;
-    try {
-      parsed = JSON5.parse(text);
-    } catch (err) {
-      throw new ConfigError("CONFIG_PARSE", `${target} (included from ${file}): ${(err as Error).message}`);
-    }
-    const resolved = resolveIncludes(parsed, target, [...chain, target]);
+    const parsed: Json = parseJson5(text, `${target} (included from ${file})`);
+    const resolved = resolveIncludes(parsed, target, [...chain, target], budget);
     included = included === undefined ? resolved : deepMerge(included, resolved);
   }
   if (Object.keys(out).length === 0) return included;

@@ -5,13 +5,15 @@
  */
 import fs from "node:fs";
 import { createHash } from "node:crypto";
-import JSON5 from "json5";
 import { OpenClawConfigSchema, type OpenClawConfig } from "./schema.js";
 import { ConfigError, formatZodIssues, type ConfigIssue } from "./errors.js";
 import { resolveIncludes } from "./includes.js";
 import { substituteEnv } from "./env-subst.js";
 import { unimplementedPaths } from "./support.js";
 import type { Env } from "../infra/paths.js";
+import { parseJson5, readConfigText } from "./parse.js";
+
+export { MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, formatBytes, parseJson5, readConfigText } from "./parse.js";
 
 export interface ConfigSnapshot {
   path: string;
@@ -34,14 +36,6 @@ export function hashRaw(raw: string | null): string {
   return createHash("sha256")
     .update(raw ?? "")
     .digest("hex");
-}
-
-export function parseJson5(raw: string, label: string): unknown {
-  try {
-    return JSON5.parse(raw);
-  } catch (err) {
-    throw new ConfigError("CONFIG_PARSE", `${label}: ${(err as Error).message}`, [{ path: "", message: (err as Error).message }]);
-  }
 }
 
 /** Resolves includes, applies the config's `env` block (non-overriding) and substitutes `${VAR}`. */
@@ -82,8 +76,21 @@ export function validateConfigObject(value: unknown): ValidationResult {
 export function readConfigSnapshot(file: string, env: Env): ConfigSnapshot {
   let raw: string | null = null;
   try {
-    raw = fs.readFileSync(file, "utf8");
+    raw = readConfigText(file);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      return {
+        path: file,
+        exists: true,
+        raw: null,
+        parsed: {},
+        valid: false,
+        config: {} as OpenClawConfig,
+        hash: hashRaw(null),
+        issues: err.issues,
+        warnings: [],
+      };
+    }
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
       const issue = { path: "", message: `cannot read ${file}: ${(err as Error).message}` };
       return {
@@ -101,9 +108,15 @@ export function readConfigSnapshot(file: string, env: Env): ConfigSnapshot {
   }
   const base = { path: file, exists: raw !== null, raw, hash: hashRaw(raw) };
   if (raw === null) return { ...base, parsed: {}, valid: true, config: {} as OpenClawConfig, issues: [], warnings: [] };
+  if (raw.trim() === "") {
+    // An empty file is a mistake (a failed write, a truncation), never "no settings": applying it
+    // would silently drop the token and every model. Keep the last good config and say so.
+    const message = `the file is empty; write a JSON5 object such as { gateway: { mode: "local" } }, or delete the file to use the defaults`;
+    return { ...base, parsed: {}, valid: false, config: {} as OpenClawConfig, issues: [{ path: "", message }], warnings: [] };
+  }
   let parsed: unknown = {};
   try {
-    parsed = raw.trim() === "" ? {} : parseJson5(raw, file);
+    parsed = parseJson5(raw, file);
     const resolved = resolveConfigObject(parsed, file, env);
     const v = validateConfigObject(resolved);
     return { ...base, parsed, valid: v.ok, config: v.config, issues: v.issues, warnings: v.warnings };

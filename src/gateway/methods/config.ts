@@ -7,7 +7,7 @@ import * as z from "zod";
 import { defineMethod, type GatewayContext } from "../context.js";
 import { ErrorCodes, MethodError } from "../protocol/frames.js";
 import { ConfigError } from "../../config/errors.js";
-import { editConfigFile, mergePatch, redactRaw, redactSecrets } from "../../config/edit.js";
+import { editConfigFile, mergePatch, redactRaw, redactSecrets, replaceConfigText } from "../../config/edit.js";
 import { parseJson5, readConfigSnapshot } from "../../config/load.js";
 import { configJsonSchema } from "../../config/json-schema.js";
 import { configUiHints } from "../../config/schema.js";
@@ -29,7 +29,7 @@ export function publicSnapshot(ctx: GatewayContext) {
   return {
     path: snap.path,
     exists: snap.exists,
-    raw: snap.raw === null ? null : redactRaw(snap.raw, snap.parsed),
+    raw: snap.raw === null ? null : redactRaw(snap.raw),
     parsed: redactSecrets(snap.parsed),
     valid: snap.valid,
     config: redactSecrets(snap.config),
@@ -53,9 +53,12 @@ function parseObject(raw: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function write(ctx: GatewayContext, baseHash: string | undefined, change: (parsed: unknown) => unknown) {
+function write(ctx: GatewayContext, baseHash: string | undefined, change: ((parsed: unknown) => unknown) | string) {
   try {
-    return editConfigFile(ctx.configPath, { ...ctx.env }, change, { baseHash, requireBaseHash: true });
+    const opts = { baseHash, requireBaseHash: true };
+    return typeof change === "string"
+      ? replaceConfigText(ctx.configPath, { ...ctx.env }, change, opts)
+      : editConfigFile(ctx.configPath, { ...ctx.env }, change, opts);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     if (err.code === "CONFIG_CONFLICT") throw new MethodError(ErrorCodes.CONFLICT, err.message);
@@ -91,8 +94,9 @@ export const configMethods = {
     scope: "operator.admin",
     params: SetParams,
     handler: (p, ctx) => {
-      const next = parseObject(p.raw);
-      write(ctx, p.baseHash, () => next);
+      parseObject(p.raw);
+      // The text is saved as sent, so comments and layout survive a round trip through an editor.
+      write(ctx, p.baseHash, p.raw);
       return applied(ctx, "config.set");
     },
   }),
@@ -109,8 +113,8 @@ export const configMethods = {
     scope: "operator.admin",
     params: ApplyParams,
     handler: (p, ctx) => {
-      const next = parseObject(p.raw);
-      write(ctx, p.baseHash, () => next);
+      parseObject(p.raw);
+      write(ctx, p.baseHash, p.raw);
       const res = applied(ctx, "config.apply");
       ctx.scheduleRestart("config.apply", p.restartDelayMs ?? 2000);
       return { ...res, restart: { delayMs: p.restartDelayMs ?? 2000 } };
