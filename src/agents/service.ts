@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { OpenClawConfig } from "../config/schema.js";
 import { expandHome, type Env } from "../infra/paths.js";
 import type { Logger } from "../infra/logger.js";
+import { StorageError, isStorageFailure, type FaultBoard } from "../infra/faults.js";
 import { AuthStore } from "../providers/auth.js";
 import { loadProviderClient } from "../providers/index.js";
 import { BUILTIN_PROVIDERS, ModelRefError, modelChainFor, modelRef, providerIds, providerInfo, resolveModel } from "../providers/models.js";
@@ -92,7 +93,7 @@ export interface RunHandle {
 
 export class AgentError extends Error {
   constructor(
-    readonly code: "UNKNOWN_AGENT" | "MESSAGE_TOO_LARGE" | "INVALID_MODEL" | "NOT_FOUND" | "EMPTY_MESSAGE",
+    readonly code: "UNKNOWN_AGENT" | "MESSAGE_TOO_LARGE" | "INVALID_MODEL" | "NOT_FOUND" | "EMPTY_MESSAGE" | "STORAGE",
     message: string,
   ) {
     super(message);
@@ -111,6 +112,8 @@ export interface AgentServiceDeps {
   tools?: ToolRegistry;
   /** Give up on a model stream that sends nothing for this long (default 90 s) and fail over. */
   modelIdleTimeoutMs?: number;
+  /** Where failed state writes are reported (shown by `/readyz`). */
+  faults?: FaultBoard;
 }
 
 interface Pending {
@@ -211,7 +214,18 @@ export class AgentService {
       const file = custom
         ? path.resolve(expandHome(custom.replace(/\{agentId\}/g, agentId), this.deps.env))
         : path.join(this.sessionsDir(agentId), "sessions.json");
-      s = new SessionStore(file, { onError: (m) => this.deps.log.error(m) });
+      const fault = `storage:${file}`;
+      s = new SessionStore(file, {
+        onError: (m) => this.deps.log.error(m),
+        onWriteFailure: (e) => {
+          this.deps.log.error(`${e.message}; sessions are kept in memory and written again once it works`);
+          this.deps.faults?.set(fault, e.message);
+        },
+        onWriteRecovered: () => {
+          this.deps.log.info(`${file}: written again`);
+          this.deps.faults?.clear(fault);
+        },
+      });
       this.stores.set(agentId, s);
     }
     return s;
@@ -307,6 +321,12 @@ export class AgentService {
     if (text.length > MAX_MESSAGE_CHARS) {
       throw new AgentError("MESSAGE_TOO_LARGE", `message is ${text.length} characters; the limit is ${MAX_MESSAGE_CHARS}`);
     }
+    if ((req.extraSystemPrompt?.length ?? 0) > MAX_MESSAGE_CHARS) {
+      throw new AgentError(
+        "MESSAGE_TOO_LARGE",
+        `the extra system prompt is ${req.extraSystemPrompt!.length} characters; the limit is ${MAX_MESSAGE_CHARS}`,
+      );
+    }
     this.pruneRecent();
     if (req.runId) {
       const seen = this.recent.get(req.runId);
@@ -334,8 +354,23 @@ export class AgentService {
       return this.remember({ runId, sessionKey: key, done });
     }
 
+    // A new conversation is on disk before it is acknowledged: after a crash, what is said in it can
+    // be found. A full disk or read-only volume fails this request here, with the reason.
+    if (!command) this.ensureSession(agentId, key);
+
     const done = this.lanes.run(key, () => this.execute(agentId, key, req, runId, command));
     return this.remember({ runId, sessionKey: key, done });
+  }
+
+  /** Creates the session's entry if there is none, and writes it through. */
+  private ensureSession(agentId: string, key: string): void {
+    const store = this.store(agentId);
+    if (!store.get(key)) store.set(key, this.newEntry(key));
+    try {
+      store.persistPointers();
+    } catch (e) {
+      throw new AgentError("STORAGE", `${(e as Error).message}. Free some space or fix the volume, then send the message again.`);
+    }
   }
 
   private remember(handle: RunHandle, result?: RunResult): RunHandle {
@@ -393,12 +428,47 @@ export class AgentService {
   private async execute(agentId: string, key: string, req: SendRequest, runId: string, command: ChatCommand | null): Promise<RunResult> {
     const startedAt = this.now();
     if (command) {
-      const handled = await this.runCommand(agentId, key, command, runId, startedAt);
+      let handled: Awaited<ReturnType<AgentService["runCommand"]>>;
+      try {
+        handled = await this.runCommand(agentId, key, command, runId, startedAt);
+      } catch (e) {
+        // A command that cannot save its change (a full disk) answers with the reason.
+        this.noteStorageFailure(e, agentId);
+        const result: RunResult = {
+          runId,
+          sessionKey: key,
+          status: "error",
+          text: "",
+          error: (e as Error).message,
+          command: command.name,
+          startedAt,
+          endedAt: this.now(),
+        };
+        this.emit({ type: "start", runId, sessionKey: key, agentId, ts: startedAt });
+        this.emit({ type: "end", runId, result, ts: this.now() });
+        return result;
+      }
       if ("result" in handled) return handled.result;
       // `/new hello`: fresh session, then `hello` runs as a normal message.
       req = { ...req, text: handled.continueWith };
     }
     return this.runAgent(agentId, key, req, runId, startedAt);
+  }
+
+  /** Reports a failed state write as a fault (cleared by {@link recheckStorage}). */
+  private noteStorageFailure(e: unknown, agentId: string): void {
+    if (!isStorageFailure(e)) return;
+    const message = e instanceof StorageError ? e.message : `cannot write state for agent ${agentId}: ${(e as Error).message}`;
+    if (this.deps.faults?.set(`storage:transcripts:${agentId}`, message)) this.deps.log.error(message);
+  }
+
+  /**
+   * The state directory is writable again (a probe write worked): write what is pending and close
+   * the faults that were about transcripts.
+   */
+  recheckStorage(): void {
+    for (const s of this.stores.values()) s.flush();
+    for (const f of this.deps.faults?.list() ?? []) if (f.id.startsWith("storage:transcripts:")) this.deps.faults?.clear(f.id);
   }
 
   /** Answers a command, or says which text to send on as a normal message (`/new hello`). */
@@ -428,7 +498,7 @@ export class AgentService {
         const entry = this.newEntry(key, prev);
         if (model) entry.modelOverride = model;
         store.set(key, entry);
-        store.flush();
+        store.flushOrThrow();
         if (rest) return { continueWith: rest };
         return reply(`New conversation started${model ? ` with ${model}` : ""}.`);
       }
@@ -534,6 +604,8 @@ export class AgentService {
     try {
       this.emit({ type: "start", runId, sessionKey: key, agentId, ts: this.now() });
       const entry = this.currentEntry(agentId, key);
+      // A reset boundary may have started a new transcript: record where before writing to it.
+      this.store(agentId).persistPointers();
       const t = this.transcript(agentId, entry);
       const workspaceDir = workspaceDirFor(cfg, agentId, this.deps.stateDir, this.deps.env);
       ensureWorkspace(workspaceDir, cfg.agents?.defaults?.skipBootstrap);
@@ -581,6 +653,7 @@ export class AgentService {
         turn = { ...turn, status: "error", error: controller.signal.reason };
       }
       this.recordUsage(agentId, key, turn);
+      this.deps.faults?.clear(`storage:transcripts:${agentId}`);
       result = {
         runId,
         sessionKey: key,
@@ -597,7 +670,8 @@ export class AgentService {
       if (turn.status === "ok" && turn.model) await this.maybeCompact(agentId, key, turn, runId);
     } catch (e) {
       const message = e instanceof ModelRefError || e instanceof AgentError ? e.message : describeError(e as Error);
-      this.deps.log.error(`run ${runId} in ${key} failed: ${(e as Error)?.stack ?? e}`);
+      if (isStorageFailure(e)) this.noteStorageFailure(e, agentId);
+      else this.deps.log.error(`run ${runId} in ${key} failed: ${(e as Error)?.stack ?? e}`);
       result = { runId, sessionKey: key, status: "error", text: "", error: message, startedAt, endedAt: this.now() };
     } finally {
       clearTimeout(timer);
@@ -709,6 +783,9 @@ export class AgentService {
     const { key, agentId } = this.resolveKey(sessionKey);
     const entry = this.store(agentId).get(key);
     if (!entry) return { sessionKey: key, sessionId: null as string | null, messages: [] as unknown[] };
+    // Reading never creates files (a read-only volume still shows what it has).
+    if (!this.transcripts.has(this.transcriptFile(agentId, entry)) && !fs.existsSync(this.transcriptFile(agentId, entry)))
+      return { sessionKey: key, sessionId: entry.sessionId, messages: [] as unknown[], thinkingLevel: entry.thinkingLevel ?? "off" };
     const t = this.transcript(agentId, entry);
     const messages = t.messages().map((e: MessageEntry) => e.message);
     return { sessionKey: key, sessionId: entry.sessionId, messages: messages.slice(-limit), thinkingLevel: entry.thinkingLevel ?? "off" };
@@ -793,7 +870,7 @@ export class AgentService {
     const prev = store.get(key);
     if (prev) this.forgetTranscript(agentId, prev);
     const entry = store.set(key, this.newEntry(key, prev));
-    store.flush();
+    store.flushOrThrow();
     return { ok: true, key, entry };
   }
 
@@ -813,7 +890,7 @@ export class AgentService {
     }
     const store = this.store(agentId);
     store.delete(key);
-    store.flush();
+    store.flushOrThrow();
     return { ok: true, key, deleted: true, ...(archived ? { archived } : {}) };
   }
 

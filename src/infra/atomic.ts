@@ -23,18 +23,23 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array, o
   } catch {
     /* new file */
   }
-  const fd = fs.openSync(tmp, "w", mode);
   try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
+    const fd = fs.openSync(tmp, "w", mode);
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     if (opts.backup && fs.existsSync(target)) fs.copyFileSync(target, `${target}.bak`);
     fs.renameSync(tmp, target);
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    // A full disk fails half-way: never leave the half-written temp file behind.
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* a read-only volume never got the file */
+    }
     throw err;
   }
   fsyncDir(dir);
@@ -50,5 +55,76 @@ function fsyncDir(dir: string): void {
     }
   } catch {
     /* some filesystems refuse directory fsync; the rename is still atomic */
+  }
+}
+
+/** Our temp files: `.<name>.<pid>.<8 hex>.tmp`; OpenClaw's: `<name>.<uuid>.tmp`. */
+const OUR_TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+const THEIR_TEMP = /^(.+)\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes temp files that a crash left behind in `dir` (not recursive): ours when the writing process
+ * is gone, OpenClaw's when older than a minute. Returns the names removed. Never throws.
+ */
+export function removeStaleTempFiles(dir: string, now = Date.now()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.endsWith(".tmp")) continue;
+    const ours = OUR_TEMP.exec(name);
+    let stale = false;
+    if (ours) stale = Number(ours[2]) === process.pid ? false : !alive(Number(ours[2]));
+    else if (THEIR_TEMP.test(name)) {
+      try {
+        stale = now - fs.statSync(path.join(dir, name)).mtimeMs > 60_000;
+      } catch {
+        stale = false;
+      }
+    }
+    if (!stale) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true });
+      removed.push(name);
+    } catch {
+      /* leave it; it harms nothing */
+    }
+  }
+  return removed;
+}
+
+/** True when `dir` takes a small durable write right now (the file is removed again). */
+export function probeWritable(dir: string): boolean {
+  const file = path.join(dir, `.write-probe.${process.pid}.00000000.tmp`);
+  try {
+    const fd = fs.openSync(file, "w", 0o600);
+    try {
+      fs.writeSync(fd, "ok\n");
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.rmSync(file, { force: true });
+    return true;
+  } catch {
+    try {
+      fs.rmSync(file, { force: true });
+    } catch {
+      /* nothing was created */
+    }
+    return false;
   }
 }

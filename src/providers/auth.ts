@@ -81,8 +81,20 @@ export class AuthStore {
     return this.data;
   }
 
+  /** The last failed write, until one succeeds (cooldowns are then kept in memory only). */
+  writeError: Error | null = null;
+
+  /**
+   * Writes cooldown and usage state. A failure (full disk) is kept in `writeError` rather than thrown:
+   * losing a cooldown across a restart is better than failing the message that caused it.
+   */
   private save(): void {
-    writeFileAtomicSync(this.file, JSON.stringify(this.load(), null, 2) + "\n", { mode: 0o600 });
+    try {
+      writeFileAtomicSync(this.file, JSON.stringify(this.load(), null, 2) + "\n", { mode: 0o600 });
+      this.writeError = null;
+    } catch (e) {
+      this.writeError = e as Error;
+    }
   }
 
   profiles(): Record<string, StoredProfile> {

@@ -3,9 +3,17 @@
  * overrides, token and cost counters). Fields this gateway does not know are kept as they are, so a
  * store shared with OpenClaw round-trips. Writes are atomic and coalesced (many turns a second would
  * otherwise rewrite the file each time); `flush()` forces one.
+ *
+ * What must survive a crash is where each session's transcript is: a new session, or a session that
+ * moved to a new transcript (`/new`, reset), is written through at once (`persistPointers`), before
+ * anything is said in it. Counters (tokens, cost, timestamps) ride on the coalesced writes.
+ *
+ * A failed write (full disk, read-only volume) never throws out of a timer: the store stays dirty,
+ * reports the failure, and tries again with backoff until it succeeds.
  */
 import fs from "node:fs";
 import { writeFileAtomicSync } from "../infra/atomic.js";
+import { StorageError } from "../infra/faults.js";
 
 export interface SessionEntry {
   sessionId: string;
@@ -38,15 +46,36 @@ export interface SessionEntry {
   [key: string]: unknown;
 }
 
+export interface SessionStoreOptions {
+  flushDelayMs?: number;
+  /** Problems worth a log line (an unreadable file set aside). */
+  onError?: (msg: string) => void;
+  /** A write failed (called once per failure streak) / succeeded again after failing. */
+  onWriteFailure?: (err: StorageError) => void;
+  onWriteRecovered?: () => void;
+}
+
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30_000;
+
 export class SessionStore {
   private entries: Record<string, SessionEntry> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private dirty = false;
+  /** Keys whose transcript pointer (sessionId / sessionFile) changed since the last write. */
+  private moved = new Set<string>();
+  private failing: StorageError | null = null;
+  private retryMs = RETRY_MIN_MS;
 
   constructor(
     readonly file: string,
-    private readonly opts: { flushDelayMs?: number; onError?: (msg: string) => void } = {},
+    private readonly opts: SessionStoreOptions = {},
   ) {}
+
+  /** The last write error while writes are failing, else null. */
+  get writeError(): StorageError | null {
+    return this.failing;
+  }
 
   private load(): Record<string, SessionEntry> {
     if (this.entries) return this.entries;
@@ -64,10 +93,13 @@ export class SessionStore {
       } catch (err) {
         // Never silently lose a user's sessions: keep the unreadable file aside and say so.
         const aside = `${this.file}.unreadable-${Date.now()}`;
-        fs.copyFileSync(this.file, aside);
-        this.opts.onError?.(
-          `${this.file} is not valid JSON (${(err as Error).message}); kept a copy at ${aside} and started an empty store`,
-        );
+        let kept = `kept a copy at ${aside}`;
+        try {
+          fs.copyFileSync(this.file, aside);
+        } catch (e) {
+          kept = `could not keep a copy (${(e as Error).message}); the file is left as it is until the next write`;
+        }
+        this.opts.onError?.(`${this.file} is not valid JSON (${(err as Error).message}); ${kept}, and started an empty store`);
       }
     }
     return this.entries;
@@ -86,7 +118,10 @@ export class SessionStore {
   }
 
   set(key: string, entry: SessionEntry): SessionEntry {
-    this.load()[key] = entry;
+    const all = this.load();
+    const prev = all[key];
+    if (!prev || prev.sessionId !== entry.sessionId || prev.sessionFile !== entry.sessionFile) this.moved.add(key);
+    all[key] = entry;
     this.schedule();
     return entry;
   }
@@ -107,6 +142,7 @@ export class SessionStore {
     const had = key in this.load();
     if (had) {
       delete this.load()[key];
+      this.moved.delete(key);
       this.schedule();
     }
     return had;
@@ -115,17 +151,58 @@ export class SessionStore {
   private schedule(): void {
     this.dirty = true;
     const delay = this.opts.flushDelayMs ?? 50;
-    if (delay <= 0) return this.flush();
+    if (delay <= 0) return void this.flush();
     if (this.timer) return;
-    this.timer = setTimeout(() => this.flush(), delay);
+    this.timer = setTimeout(() => this.flush(), this.failing ? this.retryMs : delay);
     this.timer.unref();
   }
 
-  flush(): void {
+  /** Writes pending changes now. Never throws: a failure is reported and retried with backoff. */
+  flush(): boolean {
+    try {
+      this.write();
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  /**
+   * Writes now if a session moved to a new transcript since the last write, so that what is about to
+   * be said in it can be found after a crash. Throws a {@link StorageError} when that write fails.
+   */
+  persistPointers(): void {
+    if (this.moved.size > 0) this.write();
+  }
+
+  /** Writes pending changes now; throws a {@link StorageError} when the write fails. */
+  flushOrThrow(): void {
+    this.write();
+  }
+
+  private write(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (!this.dirty || !this.entries) return;
+    try {
+      writeFileAtomicSync(this.file, JSON.stringify(this.entries, null, 2) + "\n");
+    } catch (e) {
+      const err = e instanceof StorageError ? e : new StorageError(this.file, e);
+      const first = !this.failing;
+      this.failing = err;
+      if (first) this.opts.onWriteFailure?.(err);
+      // Keep the changes and try again later; the next successful write carries them all.
+      this.timer = setTimeout(() => this.flush(), this.retryMs);
+      this.timer.unref();
+      this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+      throw err;
+    }
     this.dirty = false;
-    writeFileAtomicSync(this.file, JSON.stringify(this.entries, null, 2) + "\n");
+    this.moved.clear();
+    this.retryMs = RETRY_MIN_MS;
+    if (this.failing) {
+      this.failing = null;
+      this.opts.onWriteRecovered?.();
+    }
   }
 }

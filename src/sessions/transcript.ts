@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { ImageContent, Message, TextContent } from "../providers/types.js";
+import { StorageError } from "../infra/faults.js";
 
 export const TRANSCRIPT_VERSION = 3;
 
@@ -72,6 +73,8 @@ export class Transcript {
   entries: TranscriptEntry[] = [];
   private byId = new Map<string, TranscriptEntry>();
   private fd: number | null = null;
+  /** Bytes of the file that hold whole lines; a failed append is cut back to this. */
+  private size = 0;
   /** Lines that could not be parsed (a torn write, or a foreign line). */
   skippedLines = 0;
 
@@ -96,9 +99,15 @@ export class Transcript {
         timestamp: new Date(now()).toISOString(),
         cwd: process.cwd(),
       };
-      fs.mkdirSync(path.dirname(file), { recursive: true });
       const t = new Transcript(file, header);
-      fs.writeFileSync(file, JSON.stringify(header) + "\n", { mode: 0o600 });
+      const line = JSON.stringify(header) + "\n";
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, line, { mode: 0o600 });
+      } catch (e) {
+        throw new StorageError(file, e);
+      }
+      t.size = Buffer.byteLength(line);
       t.sync();
       return t;
     }
@@ -127,8 +136,16 @@ export class Transcript {
       t.byId.set(e.id, e);
     }
     if (header) t.header = header;
+    t.size = Buffer.byteLength(text);
     // A torn last line has no newline after it: end the file cleanly before appending more.
-    if (!text.endsWith("\n")) fs.appendFileSync(file, "\n");
+    if (!text.endsWith("\n")) {
+      try {
+        fs.appendFileSync(file, "\n");
+        t.size += 1;
+      } catch (e) {
+        throw new StorageError(file, e);
+      }
+    }
     return t;
   }
 
@@ -136,19 +153,45 @@ export class Transcript {
     return this.entries.length ? this.entries[this.entries.length - 1]!.id : null;
   }
 
-  /** Appends entries (each parented to the one before) and returns them with ids. */
+  /**
+   * Appends entries (each parented to the one before) and returns them with ids. Either all of them
+   * reach the file or none does: a failed write (full disk) is cut back and thrown as a
+   * {@link StorageError}, and the transcript in memory stays as it was.
+   */
   append(items: NewEntry[], now: () => number = Date.now): TranscriptEntry[] {
     const out: TranscriptEntry[] = [];
     let lines = "";
+    let parentId = this.leafId;
     for (const item of items) {
-      const entry = { ...item, id: this.newId(), parentId: this.leafId, timestamp: new Date(now()).toISOString() } as TranscriptEntry;
-      this.entries.push(entry);
-      this.byId.set(entry.id, entry);
+      const entry = { ...item, id: this.newId(out), parentId, timestamp: new Date(now()).toISOString() } as TranscriptEntry;
+      parentId = entry.id;
       out.push(entry);
       lines += JSON.stringify(entry) + "\n";
     }
-    fs.writeSync(this.openFd(), lines);
+    const buf = Buffer.from(lines, "utf8");
+    try {
+      const fd = this.openFd();
+      for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      this.cutBack();
+      throw new StorageError(this.file, e);
+    }
+    this.size += buf.length;
+    for (const entry of out) {
+      this.entries.push(entry);
+      this.byId.set(entry.id, entry);
+    }
     return out;
+  }
+
+  /** Removes a partly written append so the next line starts on a line of its own. */
+  private cutBack(): void {
+    try {
+      if (this.fd !== null) fs.ftruncateSync(this.fd, this.size);
+    } catch {
+      // Cannot even truncate (read-only): drop the descriptor; reopening repairs a torn last line.
+      this.close();
+    }
   }
 
   /** Makes everything appended so far durable (called at turn boundaries). */
@@ -161,19 +204,43 @@ export class Transcript {
   }
 
   close(): void {
-    if (this.fd !== null) fs.closeSync(this.fd);
+    if (this.fd !== null) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        /* already gone */
+      }
+    }
     this.fd = null;
   }
 
   private openFd(): number {
-    this.fd ??= fs.openSync(this.file, "a", 0o600);
+    if (this.fd === null) {
+      const fd = fs.openSync(this.file, "a+", 0o600);
+      // The length may have changed since it was read (a failed write that could not be cut back).
+      let size = fs.fstatSync(fd).size;
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        fs.readSync(fd, last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) {
+          try {
+            size += fs.writeSync(fd, "\n");
+          } catch (e) {
+            fs.closeSync(fd);
+            throw e;
+          }
+        }
+      }
+      this.fd = fd;
+      this.size = size;
+    }
     return this.fd;
   }
 
-  private newId(): string {
+  private newId(pending: TranscriptEntry[] = []): string {
     for (let i = 0; i < 10; i++) {
       const id = randomUUID().slice(0, 8);
-      if (!this.byId.has(id)) return id;
+      if (!this.byId.has(id) && !pending.some((e) => e.id === id)) return id;
     }
     return randomUUID();
   }

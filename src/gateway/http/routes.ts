@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayContext } from "../context.js";
 import type { ControlUi } from "./control-ui.js";
 import { handleOpenAi, type OpenAiHttpDeps } from "./openai.js";
+import type { RequestTrust } from "../trust.js";
 
 export interface HttpState {
   shuttingDown: boolean;
@@ -35,10 +36,11 @@ export async function handleHttp(
   deps: OpenAiHttpDeps,
   req: IncomingMessage,
   res: ServerResponse,
+  trust: RequestTrust,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://gateway");
   const path = url.pathname;
-  if (path.startsWith("/v1/") && (await handleOpenAi(ctx, deps, req, res, path))) return;
+  if (path.startsWith("/v1/") && (await handleOpenAi(ctx, deps, req, res, path, trust))) return;
   const cfgUi = ctx.config().gateway?.controlUi;
   const base = normalizeBasePath(cfgUi?.basePath);
   const uiOn = cfgUi?.enabled !== false;
@@ -63,10 +65,18 @@ export async function handleHttp(
   if (path === "/healthz") return json(res, state.shuttingDown ? 503 : 200, { ok: !state.shuttingDown });
   if (path === "/readyz") {
     const snap = ctx.configSnapshot();
-    const ready = !state.shuttingDown && snap.valid;
+    const faults = ctx.faults.list();
+    const reasons = [
+      ...(state.shuttingDown ? ["shutting down"] : []),
+      ...(!snap.valid ? ["config invalid"] : []),
+      ...faults.map((f) => f.message),
+    ];
+    const ready = reasons.length === 0;
     return json(res, ready ? 200 : 503, {
       ready,
-      ...(state.shuttingDown ? { reason: "shutting down" } : !snap.valid ? { reason: "config invalid", issues: snap.issues } : {}),
+      ...(ready ? {} : { reason: reasons.join("; ") }),
+      ...(!snap.valid ? { issues: snap.issues } : {}),
+      ...(faults.length ? { faults } : {}),
       version: ctx.info.version,
       uptimeMs: ctx.now() - ctx.info.startedAt,
       clients: ctx.presence.list().length,

@@ -65,16 +65,26 @@ export function toImages(attachments: Array<z.infer<typeof Attachment>> | undefi
   return out;
 }
 
-/** Maps runtime errors to protocol errors. */
-export function agentCall<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof AgentError)
-      throw new MethodError(e.code === "NOT_FOUND" ? ErrorCodes.NOT_FOUND : ErrorCodes.INVALID_REQUEST, e.message);
-    if (e instanceof ModelRefError) throw new MethodError(ErrorCodes.INVALID_REQUEST, e.message);
-    throw e;
+/** A runtime error as the protocol error a client should see (others are passed on unchanged). */
+function toMethodError(e: unknown): unknown {
+  if (e instanceof AgentError) {
+    const code = e.code === "NOT_FOUND" ? ErrorCodes.NOT_FOUND : e.code === "STORAGE" ? ErrorCodes.UNAVAILABLE : ErrorCodes.INVALID_REQUEST;
+    return new MethodError(code, e.message);
   }
+  if (e instanceof ModelRefError) return new MethodError(ErrorCodes.INVALID_REQUEST, e.message);
+  return e;
+}
+
+/** Maps runtime errors to protocol errors, thrown at once or (for async work) when it settles. */
+export function agentCall<T>(fn: () => T): T {
+  let out: T;
+  try {
+    out = fn();
+  } catch (e) {
+    throw toMethodError(e);
+  }
+  if (out instanceof Promise) return out.catch((e: unknown) => Promise.reject(toMethodError(e))) as T;
+  return out;
 }
 
 function send(ctx: GatewayContext, req: SendRequest) {

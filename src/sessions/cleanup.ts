@@ -1,0 +1,88 @@
+/**
+ * Start-up tidying of the state directory after a crash: temp files of interrupted atomic writes, and
+ * transcripts that were created but never written to and that no session points at. Transcripts with
+ * content are never removed, referenced or not (an old conversation after `/new` is still history).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { removeStaleTempFiles } from "../infra/atomic.js";
+
+export interface CleanupReport {
+  tempFiles: string[];
+  emptyTranscripts: string[];
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => path.join(dir, e.name));
+  } catch {
+    return [];
+  }
+}
+
+/** Never throws; returns what it removed (paths relative to `stateDir`). */
+export function cleanStateDir(stateDir: string, extraDirs: string[] = []): CleanupReport {
+  const report: CleanupReport = { tempFiles: [], emptyTranscripts: [] };
+  const agentDirs = subdirs(path.join(stateDir, "agents"));
+  const dirs = [
+    stateDir,
+    path.join(stateDir, "credentials"),
+    path.join(stateDir, "devices"),
+    ...agentDirs.flatMap((a) => [path.join(a, "sessions"), path.join(a, "agent")]),
+    ...extraDirs,
+  ];
+  for (const dir of new Set(dirs)) {
+    for (const name of removeStaleTempFiles(dir)) report.tempFiles.push(path.relative(stateDir, path.join(dir, name)));
+  }
+  for (const a of agentDirs)
+    report.emptyTranscripts.push(...removeEmptyOrphans(path.join(a, "sessions")).map((f) => path.relative(stateDir, f)));
+  return report;
+}
+
+/** Header-only `.jsonl` files in `dir` that `sessions.json` does not reference. */
+function removeEmptyOrphans(dir: string): string[] {
+  let referenced: Set<string>;
+  try {
+    const store = JSON.parse(fs.readFileSync(path.join(dir, "sessions.json"), "utf8")) as Record<
+      string,
+      { sessionId?: unknown; sessionFile?: unknown }
+    >;
+    referenced = new Set();
+    for (const e of Object.values(store ?? {})) {
+      if (typeof e?.sessionFile === "string") referenced.add(path.resolve(dir, e.sessionFile));
+      if (typeof e?.sessionId === "string") referenced.add(path.join(dir, `${e.sessionId}.jsonl`));
+    }
+  } catch {
+    return []; // without a readable store we cannot know what is an orphan: touch nothing
+  }
+  const removed: string[] = [];
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.endsWith(".jsonl")) continue;
+    const file = path.join(dir, name);
+    if (referenced.has(file)) continue;
+    try {
+      const st = fs.statSync(file);
+      if (st.size > 64 * 1024) continue;
+      const lines = fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.trim());
+      const headerOnly = lines.length === 0 || (lines.length === 1 && /"type"\s*:\s*"session"/.test(lines[0]!));
+      if (!headerOnly) continue;
+      fs.rmSync(file, { force: true });
+      removed.push(file);
+    } catch {
+      /* leave it */
+    }
+  }
+  return removed;
+}

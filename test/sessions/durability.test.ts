@@ -1,0 +1,128 @@
+/** State that cannot be written is an error for the request that needed it, never a crash or a torn file. */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { SessionStore } from "../../src/sessions/store.js";
+import { Transcript } from "../../src/sessions/transcript.js";
+import { StorageError } from "../../src/infra/faults.js";
+import { cleanStateDir } from "../../src/sessions/cleanup.js";
+import { tmpDir, waitFor } from "../helpers/gateway.js";
+
+const dirs: string[] = [];
+const scratch = () => {
+  const d = tmpDir("oc-durable-");
+  dirs.push(d);
+  return d;
+};
+after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe("session store writes", { timeout: 20_000 }, () => {
+  it("a failing write in the background is reported, kept, and retried until it works", async () => {
+    const dir = scratch();
+    const folder = path.join(dir, "sessions");
+    fs.mkdirSync(folder);
+    const failures: StorageError[] = [];
+    let recovered = 0;
+    const store = new SessionStore(path.join(folder, "sessions.json"), {
+      flushDelayMs: 5,
+      onWriteFailure: (e) => failures.push(e),
+      onWriteRecovered: () => recovered++,
+    });
+    store.keys();
+    // The store's folder is replaced by a file: every write fails (ENOTDIR), whatever the user.
+    fs.rmSync(folder, { recursive: true });
+    fs.writeFileSync(folder, "not a folder");
+    store.set("agent:main:main", { sessionId: "s1", updatedAt: 1 });
+    await waitFor(() => failures.length === 1, 5000, "the failure to be reported");
+    assert.match(failures[0]!.message, /^cannot write .*sessions\.json: /);
+    assert.ok(store.writeError, "the failure is visible");
+    assert.throws(() => store.persistPointers(), StorageError, "a caller that needs durability gets the error");
+    fs.rmSync(folder);
+    fs.mkdirSync(folder);
+    await waitFor(() => recovered === 1, 10_000, "the retry to succeed");
+    assert.equal(store.writeError, null);
+    const onDisk = JSON.parse(fs.readFileSync(path.join(folder, "sessions.json"), "utf8"));
+    assert.equal(onDisk["agent:main:main"].sessionId, "s1", "nothing was lost while failing");
+    assert.equal(failures.length, 1, "one report per failure streak");
+  });
+
+  it("writes a session's transcript pointer through at once, and counters lazily", () => {
+    const dir = scratch();
+    const file = path.join(dir, "sessions.json");
+    const store = new SessionStore(file, { flushDelayMs: 60_000 });
+    store.set("k", { sessionId: "s1", updatedAt: 1 });
+    store.persistPointers();
+    assert.equal(JSON.parse(fs.readFileSync(file, "utf8")).k.sessionId, "s1");
+    store.update("k", { inputTokens: 5 });
+    const before = fs.readFileSync(file, "utf8");
+    store.persistPointers();
+    assert.equal(fs.readFileSync(file, "utf8"), before, "a counter change alone waits for the coalesced write");
+    store.flush();
+    assert.equal(JSON.parse(fs.readFileSync(file, "utf8")).k.inputTokens, 5);
+  });
+});
+
+describe("transcript appends", { timeout: 20_000 }, () => {
+  it("an append that fails leaves neither the file nor memory half-changed", () => {
+    const dir = scratch();
+    const file = path.join(dir, "s.jsonl");
+    const t = Transcript.open(file, "s");
+    t.append([{ type: "message", message: { role: "user", content: "one", timestamp: 1 } }]);
+    const size = fs.statSync(file).size;
+    // Make the next write fail by closing the descriptor behind the transcript's back.
+    const fd = (t as unknown as { fd: number }).fd;
+    fs.closeSync(fd);
+    assert.throws(() => t.append([{ type: "message", message: { role: "user", content: "two", timestamp: 2 } }]), StorageError);
+    assert.equal(t.entries.length, 1, "memory did not take the failed entry");
+    assert.equal(fs.statSync(file).size, size, "the file did not take it either");
+    (t as unknown as { fd: number | null }).fd = null;
+    t.append([{ type: "message", message: { role: "user", content: "three", timestamp: 3 } }]);
+    const reopened = Transcript.open(file, "s");
+    assert.deepEqual(
+      reopened.messages().map((e) => (e.message as { content: string }).content),
+      ["one", "three"],
+    );
+    assert.equal(reopened.skippedLines, 0);
+  });
+
+  it("a torn last line from a crash is closed off before the next append", () => {
+    const dir = scratch();
+    const file = path.join(dir, "s.jsonl");
+    const t = Transcript.open(file, "s");
+    t.append([{ type: "message", message: { role: "user", content: "one", timestamp: 1 } }]);
+    t.close();
+    fs.appendFileSync(file, '{"type":"message","id":"torn","mess');
+    const again = Transcript.open(file, "s");
+    again.append([{ type: "message", message: { role: "user", content: "two", timestamp: 2 } }]);
+    const last = Transcript.open(file, "s");
+    assert.deepEqual(
+      last.messages().map((e) => (e.message as { content: string }).content),
+      ["one", "two"],
+    );
+    assert.equal(last.skippedLines, 1);
+  });
+});
+
+describe("start-up tidying", { timeout: 20_000 }, () => {
+  it("removes temp files of dead writers and unwritten orphan transcripts, and nothing else", () => {
+    const state = scratch();
+    const sessions = path.join(state, "agents", "main", "sessions");
+    fs.mkdirSync(sessions, { recursive: true });
+    fs.writeFileSync(path.join(sessions, "sessions.json"), JSON.stringify({ "agent:main:main": { sessionId: "live", updatedAt: 1 } }));
+    fs.writeFileSync(path.join(sessions, "live.jsonl"), '{"type":"session","id":"live"}\n');
+    fs.writeFileSync(path.join(sessions, "empty-orphan.jsonl"), '{"type":"session","id":"empty-orphan"}\n');
+    fs.writeFileSync(path.join(sessions, "old-talk.jsonl"), '{"type":"session","id":"old"}\n{"type":"message","id":"a"}\n');
+    fs.writeFileSync(path.join(sessions, ".sessions.json.999999999.0123abcd.tmp"), "{");
+    fs.writeFileSync(path.join(sessions, `.sessions.json.${process.pid}.0123abcd.tmp`), "{");
+    const report = cleanStateDir(state);
+    assert.deepEqual(report.tempFiles, [path.join("agents", "main", "sessions", ".sessions.json.999999999.0123abcd.tmp")]);
+    assert.deepEqual(report.emptyTranscripts, [path.join("agents", "main", "sessions", "empty-orphan.jsonl")]);
+    assert.deepEqual(fs.readdirSync(sessions).sort(), [
+      `.sessions.json.${process.pid}.0123abcd.tmp`,
+      "live.jsonl",
+      "old-talk.jsonl",
+      "sessions.json",
+    ]);
+  });
+});
