@@ -36,6 +36,10 @@ import {
   verifyDeviceSignature,
 } from "./protocol/device.js";
 import { healthSnapshot, defaultAgentId } from "./methods/health.js";
+import type { PairedDevices } from "./devices.js";
+import { checkJsonShape } from "../infra/json-shape.js";
+import { StorageError, describeFsError, isStorageFailure } from "../infra/faults.js";
+import type { PresenceEntry } from "./presence.js";
 
 export interface ConnectionDeps {
   ctx: GatewayContext;
@@ -44,8 +48,16 @@ export interface ConnectionDeps {
   auth: () => ResolvedAuth;
   limiter: AuthRateLimiter;
   isLocal: boolean;
+  /** The client's address (see `trust.ts`); failed attempts are counted against it. */
   remoteAddress: string;
+  devices: PairedDevices;
+  /** The presence list for `hello-ok` (bounded). */
+  presenceSnapshot: () => PresenceEntry[];
 }
+
+/** Nesting and size no request needs; such frames are dropped before parsing. */
+const MAX_FRAME_DEPTH = 64;
+const MAX_FRAME_CONTAINERS = 50_000;
 
 /** WebSocket close codes used here. */
 const CLOSE_POLICY = 1008;
@@ -67,17 +79,28 @@ export class GatewayConnection {
     this.send(eventFrame("connect.challenge", { nonce: this.nonce, ts: deps.ctx.now() }));
     this.handshakeTimer = setTimeout(() => this.close(CLOSE_POLICY, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
     this.handshakeTimer.unref();
-    socket.on("message", (data, isBinary) => void this.onMessage(data as Buffer, isBinary));
+    socket.on("message", (data, isBinary) =>
+      this.onMessage(data as Buffer, isBinary).catch((e: unknown) => {
+        // A bug or an exhausted resource in one request must not take the gateway down.
+        deps.ctx.log.error(`connection ${this.connId} from ${deps.remoteAddress}: ${(e as Error)?.stack ?? e}`);
+        if (!this.client) this.close(1011, "internal error");
+      }),
+    );
     socket.on("close", () => clearTimeout(this.handshakeTimer));
   }
 
   send(frame: unknown): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  /** Sends an already serialised frame (broadcasts serialise once for every client). */
+  sendText(text: string): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.close(CLOSE_POLICY, "slow consumer");
       return;
     }
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(text);
   }
 
   close(code: number, reason: string): void {
@@ -91,7 +114,11 @@ export class GatewayConnection {
     let frame: unknown;
     try {
       if (isBinary) throw new Error("binary frame");
-      frame = JSON.parse(data.toString("utf8"));
+      const text = data.toString("utf8");
+      // Deep nesting parses, but whatever walks it next (validation, logging) would overflow the stack.
+      const shape = checkJsonShape(text, { maxDepth: MAX_FRAME_DEPTH, maxContainers: MAX_FRAME_CONTAINERS });
+      if (shape) throw new Error(shape.message);
+      frame = JSON.parse(text);
     } catch {
       if (!this.client) return this.close(CLOSE_PROTOCOL, "invalid frame: expected JSON text");
       log.debug(`dropped unparseable frame from ${this.deps.remoteAddress}`);
@@ -146,30 +173,10 @@ export class GatewayConnection {
     const role = p.role ?? "operator";
     if (!(ROLES as readonly string[]).includes(role)) return this.refuse(id, ErrorCodes.INVALID_REQUEST, `invalid role "${role}"`);
 
-    const wait = limiter.retryAfter(remoteAddress);
-    if (wait > 0)
-      return this.refuse(id, ErrorCodes.RATE_LIMITED, "too many failed auth attempts; try again later", {
-        retryable: true,
-        retryAfterMs: wait,
-      });
-
     const auth = this.deps.auth();
-    const result = checkAuth(auth, p.auth);
-    if (!result.ok) {
-      limiter.fail(remoteAddress);
-      const what = auth.mode === "password" ? "password" : "token";
-      const hint = auth.mode === "password" ? "OPENCLAW_GATEWAY_PASSWORD" : "OPENCLAW_GATEWAY_TOKEN";
-      return this.refuse(
-        id,
-        ErrorCodes.UNAUTHORIZED,
-        result.reason === "missing"
-          ? `unauthorized: gateway ${what} missing (set ${hint} or pass --${what})`
-          : `unauthorized: gateway ${what} mismatch`,
-      );
-    }
-
     const scopes = p.scopes ?? (role === "operator" ? ["operator.read", "operator.write"] : []);
     let deviceId: string | undefined;
+    let deviceToken = false;
     if (p.device) {
       const d = p.device;
       const raw = rawPublicKey(d.publicKey);
@@ -194,7 +201,34 @@ export class GatewayConnection {
         return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device signature invalid");
       }
       deviceId = d.id;
-    } else if (auth.mode === "none" && !this.deps.isLocal) {
+      // The device proved it holds its key; its own token (issued at pairing) makes it the owner's.
+      const token = p.auth?.token;
+      deviceToken = Boolean(token && d.nonce && this.deps.devices.verifyToken(d.id, d.publicKey, token, role, scopes).ok);
+    }
+
+    // A locked-out address may not keep guessing the shared secret; the owner's paired device still
+    // gets in, so strangers behind the same address (a NAT, a proxy) cannot lock the owner out.
+    const wait = limiter.retryAfter(remoteAddress);
+    if (wait > 0 && !deviceToken)
+      return this.refuse(id, ErrorCodes.RATE_LIMITED, "too many failed auth attempts; try again later", {
+        retryable: true,
+        retryAfterMs: wait,
+      });
+
+    const result = deviceToken ? { ok: true as const } : checkAuth(auth, p.auth);
+    if (!result.ok) {
+      limiter.fail(remoteAddress);
+      const what = auth.mode === "password" ? "password" : "token";
+      const hint = auth.mode === "password" ? "OPENCLAW_GATEWAY_PASSWORD" : "OPENCLAW_GATEWAY_TOKEN";
+      return this.refuse(
+        id,
+        ErrorCodes.UNAUTHORIZED,
+        result.reason === "missing"
+          ? `unauthorized: gateway ${what} missing (set ${hint} or pass --${what})`
+          : `unauthorized: gateway ${what} mismatch`,
+      );
+    }
+    if (!deviceToken && auth.mode === "none" && !this.deps.isLocal) {
       // Unreachable with a safe bind, but never let an unauthenticated stranger in.
       return this.refuse(id, ErrorCodes.UNAUTHORIZED, "unauthorized: remote clients need a gateway token");
     }
@@ -224,7 +258,7 @@ export class GatewayConnection {
       server: { version: ctx.info.version, host: ctx.info.host, connId: this.connId },
       features: { methods: Object.keys(methods), events: [...events] },
       snapshot: {
-        presence: ctx.presence.list(),
+        presence: this.deps.presenceSnapshot(),
         health: healthSnapshot(ctx),
         stateVersion: { presence: ctx.presence.version, health: 0 },
         uptimeMs: Math.max(0, ctx.now() - ctx.info.startedAt),
@@ -264,8 +298,14 @@ export class GatewayConnection {
         );
       } else this.send(resFrame(id, true, payload ?? {}));
     } catch (e) {
-      const shape = e instanceof MethodError ? e.toShape() : err(ErrorCodes.INTERNAL, (e as Error)?.message || String(e));
-      if (!(e instanceof MethodError)) ctx.log.error(`${method} failed: ${(e as Error)?.stack ?? e}`);
+      const shape =
+        e instanceof MethodError
+          ? e.toShape()
+          : isStorageFailure(e)
+            ? err(ErrorCodes.UNAVAILABLE, storageMessage(e))
+            : err(ErrorCodes.INTERNAL, (e as Error)?.message || String(e));
+      if (isStorageFailure(e)) ctx.log.error(`${method}: ${shape.message}`);
+      else if (!(e instanceof MethodError)) ctx.log.error(`${method} failed: ${(e as Error)?.stack ?? e}`);
       this.send(resFrame(id, false, undefined, shape));
     } finally {
       const ms = ctx.now() - started;
@@ -286,4 +326,10 @@ export function zodMessage(error: z.ZodError): string {
         `${i.path.length ? i.path.join(".") : "<root>"}: ${i.code === "unrecognized_keys" ? `unknown key ${i.keys.join(", ")}` : i.message}`,
     )
     .join("; ");
+}
+
+function storageMessage(e: unknown): string {
+  if (e instanceof StorageError) return e.message;
+  const path = (e as NodeJS.ErrnoException).path;
+  return `cannot write ${path ?? "the state directory"}: ${describeFsError(e)}`;
 }

@@ -11,6 +11,7 @@ import type { PresenceRegistry } from "./presence.js";
 import type { AgentService } from "../agents/service.js";
 import type { ChannelManager } from "../channels/manager.js";
 import type { PairingStore } from "../routing/pairing.js";
+import type { FaultBoard } from "../infra/faults.js";
 
 export interface GatewayInfo {
   version: string;
@@ -47,6 +48,8 @@ export interface GatewayContext {
   agents: AgentService;
   channels: ChannelManager;
   pairing: PairingStore;
+  /** What is failing right now (state writes...); `/readyz` reports them. */
+  faults: FaultBoard;
 }
 
 export type Scope = "operator.read" | "operator.write" | "operator.admin" | "operator.approvals" | "operator.pairing";

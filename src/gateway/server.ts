@@ -1,19 +1,32 @@
 /**
  * The listener: one HTTP server on one port for HTTP routes and the WebSocket protocol. Owns the
  * connection set, broadcasts events, and closes cleanly (clients get `shutdown` first).
+ *
+ * Before any route runs, each request is classified (`trust.ts`): who the client is, and whether it
+ * may act as "this machine". A gateway without a token serves only requests addressed to a loopback
+ * name from a same-origin page, which is what keeps a hostile web page in the owner's browser out.
+ * Sockets are capped and idle ones closed (`sockets.ts`), so a flood cannot starve the process of
+ * descriptors or lock the owner out.
  */
 import http from "node:http";
 import net, { type Socket } from "node:net";
 import { WebSocketServer } from "ws";
 import { AuthRateLimiter, type ResolvedAuth } from "./auth.js";
-import { isLoopbackHost } from "./bind.js";
 import { GatewayConnection } from "./connection.js";
 import type { GatewayContext, MethodTable } from "./context.js";
 import type { ControlUi } from "./http/control-ui.js";
 import { handleHttp, type HttpState } from "./http/routes.js";
 import { MAX_PAYLOAD_BYTES, eventFrame } from "./protocol/frames.js";
+import { DEFAULT_IDLE_MS, SocketGuard } from "./sockets.js";
+import { isFlyProxy, isLoopbackIp, normalizeIp, proxyMatcher, requestTrust, type RequestTrust } from "./trust.js";
+import type { PairedDevices } from "./devices.js";
 
 export const EVENTS = ["connect.challenge", "tick", "presence", "shutdown", "config.changed"] as const;
+
+/** Presence is broadcast at most this often; changes in between go out together. */
+export const PRESENCE_INTERVAL_MS = 1000;
+/** Entries in a presence list sent to clients (newest first). */
+export const MAX_PRESENCE_ENTRIES = 100;
 
 export interface ListenError extends Error {
   code: "GATEWAY_PORT_IN_USE" | "GATEWAY_LISTEN";
@@ -25,6 +38,10 @@ export interface GatewayServerOptions {
   auth: () => ResolvedAuth;
   trustedProxies: () => string[];
   controlUi: ControlUi;
+  devices: PairedDevices;
+  /** Socket caps (tests); default from the descriptor limit. */
+  maxSockets?: number;
+  idleMs?: number;
 }
 
 export class GatewayServer {
@@ -33,55 +50,135 @@ export class GatewayServer {
   private readonly conns = new Set<GatewayConnection>();
   private readonly limiter: AuthRateLimiter;
   private readonly state: HttpState;
-  private readonly sockets = new Set<Socket>();
+  readonly guard: SocketGuard;
   /** IPv6 twin of a `0.0.0.0` listener (see `listenV6`). */
   private v6: net.Server | null = null;
   private seq = 0;
+  private presenceTimer: NodeJS.Timeout | null = null;
+  private presenceSentAt = 0;
+  private floodNote = { at: 0, count: 0 };
+  private listenErrorAt = 0;
+  private proxyCache: { list: readonly string[] | null; match: (ip: string) => boolean } = { list: null, match: () => false };
 
   constructor(private readonly opts: GatewayServerOptions) {
     const { ctx } = opts;
     this.state = { shuttingDown: false, ui: opts.controlUi };
     this.limiter = new AuthRateLimiter({ now: ctx.now });
-    const httpDeps = { auth: opts.auth, limiter: this.limiter, clientAddress: (req: http.IncomingMessage) => this.clientAddress(req) };
-    this.http = http.createServer((req, res) => {
-      handleHttp(ctx, this.state, httpDeps, req, res).catch((e: unknown) => {
-        ctx.log.error(`http ${req.url}: ${(e as Error).stack ?? e}`);
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.end();
-      });
+    const httpDeps = { auth: opts.auth, limiter: this.limiter };
+    this.http = http.createServer(
+      {
+        // Slow request heads (slowloris) and bodies are cut off; the check runs every second.
+        headersTimeout: opts.idleMs ?? DEFAULT_IDLE_MS,
+        requestTimeout: 120_000,
+        connectionsCheckingInterval: 1000,
+      },
+      (req, res) => {
+        this.guard.active(req.socket);
+        const t = this.trust(req);
+        if (this.refuseUntrusted(req, t, (status, body) => sendJson(res, status, body))) return;
+        handleHttp(ctx, this.state, httpDeps, req, res, t).catch((e: unknown) => {
+          ctx.log.error(`http ${req.url}: ${(e as Error).stack ?? e}`);
+          if (!res.headersSent) res.writeHead(500, { connection: "close" }).end();
+          else res.end();
+        });
+      },
+    );
+    this.http.keepAliveTimeout = 5000;
+    this.guard = new SocketGuard({
+      maxSockets: opts.maxSockets,
+      idleMs: opts.idleMs,
+      exempt: (peer) => isLoopbackIp(peer) || this.proxies()(peer) || (this.onFly && isFlyProxy(peer)),
+      onEvict: (peer, why) => this.noteFlood(peer, why),
     });
-    this.http.on("connection", (s: Socket) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
+    this.http.on("connection", (s: Socket) => this.guard.admit(s, normalizeIp(s.remoteAddress)));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
-    this.http.on("upgrade", (req, socket, head) => {
+    this.http.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
       if (this.state.shuttingDown) return socket.destroy();
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+      this.guard.active(socket);
+      const t = this.trust(req);
+      const refuse = (status: number, body: unknown) => {
+        const text = JSON.stringify(body);
+        socket.end(
+          `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+            `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+        );
+      };
+      if (this.refuseUntrusted(req, t, refuse)) return;
+      socket.on("error", () => undefined);
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, t));
     });
+    // After listening, an accept() can still fail (EMFILE when descriptors run out): log it and keep
+    // serving; libuv sheds the connection and keeps the listener.
+    this.http.on("error", (e: NodeJS.ErrnoException) => this.onListenerError(e));
   }
 
-  /** Client address, trusting `x-forwarded-for` only from configured proxies. */
-  private clientAddress(req: http.IncomingMessage): { address: string; isLocal: boolean } {
-    const peer = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
-    const fwd = req.headers["x-forwarded-for"];
-    const forwarded = typeof fwd === "string" ? fwd.split(",")[0]?.trim() : undefined;
-    if (forwarded && this.opts.trustedProxies().includes(peer)) return { address: forwarded, isLocal: isLoopbackHost(forwarded) };
-    // Anything relayed by an untrusted proxy is treated as remote even when the peer is loopback.
-    return { address: peer, isLocal: isLoopbackHost(peer) && !forwarded };
+  private trust(req: http.IncomingMessage): RequestTrust {
+    const trustedProxies = this.opts.trustedProxies();
+    return requestTrust(req, { trustedProxies, onFly: this.onFly }, this.proxies(trustedProxies));
   }
 
-  private accept(ws: import("ws").WebSocket, req: http.IncomingMessage): void {
+  private get onFly(): boolean {
+    return Boolean(this.opts.ctx.env.FLY_APP_NAME);
+  }
+
+  /** `gateway.trustedProxies` as a matcher, rebuilt only when the config's list changes. */
+  private proxies(list = this.opts.trustedProxies()): (ip: string) => boolean {
+    if (this.proxyCache.list !== list) this.proxyCache = { list, match: proxyMatcher(list) };
+    return this.proxyCache.match;
+  }
+
+  /**
+   * A gateway without a token trusts this machine only. A request addressed to any other name (a DNS
+   * rebinding page) or sent by a page of another origin is refused before it reaches a route.
+   */
+  private refuseUntrusted(req: http.IncomingMessage, t: RequestTrust, refuse: (status: number, body: unknown) => void): boolean {
+    if (this.opts.auth().mode !== "none") return false;
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && (path === "/healthz" || path === "/readyz") && !req.headers.upgrade) return false;
+    if (!t.loopbackHost) {
+      this.opts.ctx.log.warn(
+        `refused a request for host ${JSON.stringify(req.headers.host ?? "")} from ${t.address}: no gateway token is set`,
+      );
+      refuse(403, {
+        error: {
+          code: "FORBIDDEN_HOST",
+          message: `this gateway has no token, so it only answers requests addressed to 127.0.0.1 or localhost (got Host ${JSON.stringify(req.headers.host ?? "")}). Open it as http://127.0.0.1:${this.opts.ctx.info.port}/, or set OPENCLAW_GATEWAY_TOKEN to serve other names.`,
+        },
+      });
+      return true;
+    }
+    if (t.crossSite) {
+      this.opts.ctx.log.warn(`refused a cross-site request from origin ${JSON.stringify(req.headers.origin ?? "")} (${t.address})`);
+      refuse(403, {
+        error: {
+          code: "FORBIDDEN_ORIGIN",
+          message: `cross-site request refused: a page from ${req.headers.origin ?? "another site"} may not use a gateway that has no token. Set OPENCLAW_GATEWAY_TOKEN to allow authenticated clients from other origins.`,
+        },
+      });
+      return true;
+    }
+    return false;
+  }
+
+  private accept(ws: import("ws").WebSocket, req: http.IncomingMessage, t: RequestTrust): void {
     const { ctx } = this.opts;
-    const { address, isLocal: localPeer } = this.clientAddress(req);
-    // A page from another site may open a WebSocket to a loopback gateway through the owner's browser;
-    // such a connection never counts as local, so it needs the token like any remote client.
-    const isLocal = localPeer && !isCrossOrigin(req);
+    const address = t.address;
     const conn = new GatewayConnection(
       ws,
-      { ctx, methods: this.opts.methods, events: EVENTS, auth: this.opts.auth, limiter: this.limiter, isLocal, remoteAddress: address },
+      {
+        ctx,
+        methods: this.opts.methods,
+        events: EVENTS,
+        auth: this.opts.auth,
+        limiter: this.limiter,
+        isLocal: t.isLocal,
+        remoteAddress: address,
+        devices: this.opts.devices,
+        presenceSnapshot: () => this.presenceList(),
+      },
       {
         register: (c, p) => {
+          this.guard.authenticated(req.socket);
           ctx.presence.upsert(c.connId, {
             ts: ctx.now(),
             ip: address,
@@ -97,29 +194,67 @@ export class GatewayServer {
           });
           ctx.log.info(`client connected: ${p.client.id} ${p.client.version} (${p.client.mode}) from ${address}`);
         },
-        announce: () => this.broadcastPresence(),
+        announce: () => this.schedulePresence(),
       },
     );
     this.conns.add(conn);
     ws.on("error", (e) => ctx.log.debug(`ws error from ${address}: ${e.message}`));
     ws.on("close", () => {
       this.conns.delete(conn);
-      if (conn.client && ctx.presence.remove(conn.connId)) this.broadcastPresence();
+      if (conn.client && ctx.presence.remove(conn.connId)) this.schedulePresence();
     });
   }
 
-  private broadcastPresence(): void {
-    this.broadcast("presence", { presence: this.opts.ctx.presence.list() });
+  private presenceList() {
+    return this.opts.ctx.presence.list().slice(0, MAX_PRESENCE_ENTRIES);
   }
 
-  /** Sends an event to every connected (post-handshake) client. */
+  /**
+   * Presence goes out at most once a second: a burst of connects costs one list per second instead of
+   * one list per connect to every client (which grows with the square of the number of clients).
+   */
+  private schedulePresence(): void {
+    if (this.presenceTimer || this.state.shuttingDown) return;
+    const wait = Math.max(0, this.presenceSentAt + PRESENCE_INTERVAL_MS - this.opts.ctx.now());
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = null;
+      this.presenceSentAt = this.opts.ctx.now();
+      this.broadcast("presence", { presence: this.presenceList() });
+    }, wait);
+    this.presenceTimer.unref();
+  }
+
+  /** Sends an event to every connected (post-handshake) client; the frame is serialised once. */
   broadcast(event: string, payload: unknown): void {
     const frame = { ...eventFrame(event, payload, ++this.seq), stateVersion: { presence: this.opts.ctx.presence.version, health: 0 } };
-    for (const c of this.conns) if (c.client) c.send(frame);
+    let text: string | null = null;
+    for (const c of this.conns) {
+      if (!c.client) continue;
+      text ??= JSON.stringify(frame);
+      c.sendText(text);
+    }
   }
 
   get connectionCount(): number {
     return this.conns.size;
+  }
+
+  /** One warning per ten seconds while a flood lasts, with how many were shed. */
+  private noteFlood(peer: string, why: string): void {
+    const now = this.opts.ctx.now();
+    this.floodNote.count++;
+    if (now - this.floodNote.at < 10_000) return;
+    this.opts.ctx.log.warn(`shedding connections: ${why} (last from ${peer}; ${this.floodNote.count} shed since the last note)`);
+    this.floodNote = { at: now, count: 0 };
+  }
+
+  private onListenerError(e: NodeJS.ErrnoException): void {
+    const now = this.opts.ctx.now();
+    if (now - this.listenErrorAt < 10_000) return;
+    this.listenErrorAt = now;
+    this.opts.ctx.log.error(
+      `listener: ${e.code ?? ""} ${e.message}${e.code === "EMFILE" || e.code === "ENFILE" ? " (out of file descriptors; new connections are being shed)" : ""}`,
+    );
   }
 
   listen(host: string, port: number): Promise<number> {
@@ -162,6 +297,7 @@ export class GatewayServer {
       });
       server.listen({ host: "::", port, ipv6Only: true, exclusive: true }, () => {
         this.v6 = server;
+        server.on("error", (e: NodeJS.ErrnoException) => this.onListenerError(e));
         resolve();
       });
     });
@@ -170,6 +306,8 @@ export class GatewayServer {
   /** Tells clients why (`shutdown` event), closes every socket and the listener. */
   async close(reason: string, restartExpectedMs?: number): Promise<void> {
     this.state.shuttingDown = true;
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
+    this.presenceTimer = null;
     this.broadcast("shutdown", { reason, ...(restartExpectedMs !== undefined ? { restartExpectedMs } : {}) });
     for (const c of this.conns) c.close(restartExpectedMs !== undefined ? 1012 : 1001, reason);
     await new Promise<void>((resolve) => {
@@ -180,21 +318,19 @@ export class GatewayServer {
     await new Promise<void>((resolve) => {
       this.http.close(() => resolve());
       // Give in-flight responses and WS close handshakes a moment, then cut what is left.
-      setTimeout(() => {
-        for (const s of this.sockets) s.destroy();
-      }, 500).unref();
+      setTimeout(() => this.guard.destroyAll(), 500).unref();
       this.http.closeIdleConnections?.();
     });
   }
 }
 
-/** True for a browser connection whose page came from another origin than this gateway. */
-function isCrossOrigin(req: http.IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return false;
-  try {
-    return new URL(origin).host !== req.headers.host;
-  } catch {
-    return true;
-  }
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(text),
+    connection: "close",
+  });
+  res.end(text);
 }

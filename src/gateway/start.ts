@@ -33,6 +33,14 @@ import { usageMethods } from "./methods/usage.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
 import { ChannelRouter } from "../routing/router.js";
 import { PairingStore } from "../routing/pairing.js";
+import { FaultBoard } from "../infra/faults.js";
+import { cleanStateDir } from "../sessions/cleanup.js";
+import { PairedDevices } from "./devices.js";
+import { probeWritable } from "../infra/atomic.js";
+
+const NO_PROXIES: string[] = [];
+/** While a state write is failing, the state directory is probed this often to notice recovery. */
+const STORAGE_PROBE_MS = 5000;
 
 export interface GatewayOptions {
   /** Environment to read (and to load `.env` files into). Default: `process.env`. */
@@ -130,6 +138,13 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   const rawMode = snapshot.valid ? good.gateway?.mode : readRawGatewayMode(snapshot.parsed);
   if (!opts.allowUnconfigured && rawMode !== "local") {
     logs.close();
+    if (snapshot.exists && !snapshot.valid && rawMode === undefined) {
+      // The file may well say "local": what stops us is that it cannot be read. Say that.
+      throw new StartupError(
+        "GATEWAY_CONFIG_INVALID",
+        `config ${configPath} cannot be used:\n${snapshot.issues.map((i) => `  ${i.path || "<root>"}: ${i.message}`).join("\n")}\nFix the file (\`openclaw config validate\` lists the problems), or start with --allow-unconfigured to run on safe defaults until it is fixed.`,
+      );
+    }
     throw new StartupError(
       "GATEWAY_UNCONFIGURED",
       snapshot.exists
@@ -137,6 +152,10 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
         : `no config at ${configPath}. Run \`openclaw config set gateway.mode local\` to create one, or start with --allow-unconfigured.`,
     );
   }
+  // Running on safe defaults: keep the auth the file asks for when it can still be read, so a file
+  // broken elsewhere never opens the gateway to tokenless clients.
+  const salvagedAuth = snapshot.valid ? undefined : readRawAuth(snapshot.parsed);
+  if (salvagedAuth) good = { gateway: { auth: salvagedAuth } } as OpenClawConfig;
 
   const plan = (cfg: OpenClawConfig): ListenPlan => {
     const mode = (opts.bind ?? cfg.gateway?.bind ?? "loopback") as BindMode;
@@ -183,7 +202,16 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     throw new StartupError("GATEWAY_LOCKED", (e as Error).message);
   }
 
+  const cleaned = cleanStateDir(stateDir, [path.dirname(configPath)]);
+  if (cleaned.tempFiles.length || cleaned.emptyTranscripts.length) {
+    log.info(
+      `tidied the state directory after an interrupted run: removed ${[...cleaned.tempFiles, ...cleaned.emptyTranscripts].join(", ")}`,
+    );
+  }
+
   const presence = new PresenceRegistry();
+  const faults = new FaultBoard(now);
+  const devices = new PairedDevices(stateDir);
   let server: GatewayServer | null = null;
   let restartTimer: NodeJS.Timeout | undefined;
   const info = {
@@ -217,6 +245,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     now,
     loadClient: opts.loadClient,
     modelIdleTimeoutMs: opts.modelIdleTimeoutMs,
+    faults,
   });
 
   const ctx: GatewayContext = {
@@ -240,6 +269,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     agents,
     channels,
     pairing,
+    faults,
   };
   router = new ChannelRouter({ config: () => good, agents, channels, pairing, log: logs.logger("router"), now });
   const stopBridge = bridgeRunEvents(ctx);
@@ -256,7 +286,14 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
 
   const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());
   const makeServer = () =>
-    new GatewayServer({ ctx, methods, auth: () => current.auth, trustedProxies: () => good.gateway?.trustedProxies ?? [], controlUi });
+    new GatewayServer({
+      ctx,
+      methods,
+      auth: () => current.auth,
+      trustedProxies: () => good.gateway?.trustedProxies ?? NO_PROXIES,
+      controlUi,
+      devices,
+    });
 
   async function listen(p: ListenPlan, force: boolean): Promise<void> {
     server = makeServer();
@@ -348,6 +385,14 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   const tick = setInterval(() => server?.broadcast("tick", { ts: now() }), TICK_INTERVAL_MS);
   tick.unref();
 
+  // While state writes fail (full disk, read-only volume), check every few seconds whether the state
+  // directory takes writes again; when it does, pending writes go out and the faults close.
+  const storageProbe = setInterval(() => {
+    if (!faults.list().some((f) => f.id.startsWith("storage:"))) return;
+    if (probeWritable(stateDir)) agents.recheckStorage();
+  }, STORAGE_PROBE_MS);
+  storageProbe.unref();
+
   let closing: Promise<void> | null = null;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
@@ -378,6 +423,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       closing ??= (async () => {
         log.info(`shutting down: ${reason}`);
         clearInterval(tick);
+        clearInterval(storageProbe);
         clearTimeout(restartTimer);
         stopWatch();
         try {
@@ -400,6 +446,15 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
 function warnUnimplemented(log: Logger, snap: ConfigSnapshot): void {
   if (snap.warnings.length === 0) return;
   log.warn(`config: not implemented yet, accepted and ignored: ${snap.warnings.map((w) => w.path).join(", ")}`);
+}
+
+/** `gateway.auth.token|password` from a file that failed validation, when they are plain strings. */
+function readRawAuth(parsed: unknown): { token?: string; password?: string } | undefined {
+  const a = (parsed as { gateway?: { auth?: { token?: unknown; password?: unknown } } } | null)?.gateway?.auth;
+  if (!a || typeof a !== "object") return undefined;
+  const str = (v: unknown) => (typeof v === "string" && v && !v.includes("${") ? v : undefined);
+  const out = { ...(str(a.token) ? { token: str(a.token) } : {}), ...(str(a.password) ? { password: str(a.password) } : {}) };
+  return Object.keys(out).length ? out : undefined;
 }
 
 function readRawGatewayMode(parsed: unknown): unknown {

@@ -10,11 +10,19 @@ import { randomUUID } from "node:crypto";
 import * as z from "zod";
 import { checkAuth, type AuthRateLimiter, type ResolvedAuth } from "../auth.js";
 import type { GatewayContext } from "../context.js";
-import { AgentError, type RunEvent } from "../../agents/service.js";
+import { AgentError, MAX_MESSAGE_CHARS, type RunEvent } from "../../agents/service.js";
+import { checkJsonShape } from "../../infra/json-shape.js";
+import type { RequestTrust } from "../trust.js";
 import { ModelRefError } from "../../providers/models.js";
 import type { ImageContent } from "../../providers/types.js";
 
-const MAX_BODY_BYTES = 20 * 1024 * 1024;
+/** Largest request body: room for a few images inline as base64, little enough for a 256 MB machine. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Nesting and size a chat request never needs; deeper or bigger bodies are refused before parsing. */
+export const MAX_BODY_DEPTH = 32;
+export const MAX_BODY_CONTAINERS = 10_000;
+/** A request body still being sent after a 413 is read and dropped up to this much, then cut. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 const ContentPart = z.looseObject({
   type: z.string(),
@@ -38,7 +46,6 @@ const ChatRequest = z.looseObject({
 export interface OpenAiHttpDeps {
   auth: () => ResolvedAuth;
   limiter: AuthRateLimiter;
-  clientAddress: (req: IncomingMessage) => { address: string; isLocal: boolean };
 }
 
 function error(
@@ -49,20 +56,68 @@ function error(
   extra: Record<string, string> = {},
 ): void {
   const body = JSON.stringify({ error: { message, type, code: null } });
-  res.writeHead(status, { "content-type": "application/json", ...extra });
+  res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...extra });
   res.end(body);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw Object.assign(new Error(`request body over ${MAX_BODY_BYTES / 1048576} MB`), { status: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+class TooLarge extends Error {}
+
+/**
+ * The body as text, or `TooLarge` as soon as it is known to exceed the cap (from `Content-Length`, or
+ * while it streams in). Nothing past the cap is kept.
+ */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return reject(new TooLarge());
+    let size = 0;
+    const chunks: Buffer[] = [];
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      // Stop keeping it, but leave the stream alone: destroying it would reset the socket.
+      req.off("data", onData);
+      chunks.length = 0;
+      reject(new TooLarge());
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.once("error", reject);
+  });
 }
+
+/**
+ * Answers 413 and closes the connection. The answer is written at once, but the response is ended
+ * (which makes Node close the socket) only when the client has finished sending, or has sent too much
+ * more, or after a while: closing a socket with unread data resets it, and a reset can destroy the
+ * answer before the client reads it.
+ */
+function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+  const body = JSON.stringify({
+    error: { message: `request body is larger than ${MAX_BODY_BYTES / 1048576} MB`, type: "invalid_request_error", code: null },
+  });
+  res.writeHead(413, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" });
+  res.write(body);
+  let drained = 0;
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    res.end();
+  };
+  const timer = setTimeout(finish, 10_000);
+  timer.unref();
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > MAX_DRAIN_BYTES) finish();
+  });
+  req.once("end", finish);
+  req.once("error", finish);
+  req.resume();
+}
+
+const isJson = (req: IncomingMessage) => /^application\/json\s*(?:;|$)/i.test(req.headers["content-type"] ?? "");
 
 function textOf(content: z.infer<typeof ChatRequest>["messages"][number]["content"]): string {
   if (typeof content === "string") return content;
@@ -88,11 +143,20 @@ export async function handleOpenAi(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
+  trust: RequestTrust,
 ): Promise<boolean> {
   if (path !== "/v1/chat/completions" && path !== "/v1/models") return false;
-  if (ctx.config().gateway?.http?.endpoints?.chatCompletions?.enabled !== true) return false;
+  if (ctx.config().gateway?.http?.endpoints?.chatCompletions?.enabled !== true) {
+    error(
+      res,
+      404,
+      `the OpenAI-compatible endpoint ${path} is off; turn it on with \`openclaw config set gateway.http.endpoints.chatCompletions.enabled true\``,
+      "not_found_error",
+    );
+    return true;
+  }
 
-  const { address, isLocal } = deps.clientAddress(req);
+  const { address, isLocal } = trust;
   const wait = deps.limiter.retryAfter(address);
   if (wait > 0) {
     error(res, 429, "too many failed auth attempts; try again later", "rate_limit_error", {
@@ -118,14 +182,26 @@ export async function handleOpenAi(
     return true;
   }
   if (req.method !== "POST") return (error(res, 405, "use POST"), true);
+  // Browsers send text/plain and form types across sites without asking first; JSON needs a preflight
+  // that this endpoint never grants, so insisting on it keeps web pages out.
+  if (!isJson(req)) return (error(res, 415, "Content-Type must be application/json"), true);
 
   let body: z.infer<typeof ChatRequest>;
+  let text: string;
   try {
-    const parsed = ChatRequest.safeParse(JSON.parse(await readBody(req)));
+    text = await readBody(req);
+  } catch (e) {
+    if (e instanceof TooLarge) return (tooLarge(req, res), true);
+    throw e;
+  }
+  const shape = checkJsonShape(text, { maxDepth: MAX_BODY_DEPTH, maxContainers: MAX_BODY_CONTAINERS });
+  if (shape) return (error(res, 400, `invalid request body: ${shape.message}`), true);
+  try {
+    const parsed = ChatRequest.safeParse(JSON.parse(text));
     if (!parsed.success) return (error(res, 400, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")), true);
     body = parsed.data;
   } catch (e) {
-    return (error(res, (e as { status?: number }).status ?? 400, `invalid request body: ${(e as Error).message}`), true);
+    return (error(res, 400, `invalid request body: ${(e as Error).message}`), true);
   }
 
   const headerAgent = req.headers["x-openclaw-agent-id"];
@@ -144,6 +220,8 @@ export async function handleOpenAi(
     .filter((m) => m.role === "system" || m.role === "developer")
     .map((m) => textOf(m.content))
     .join("\n\n");
+  if (system.length > MAX_MESSAGE_CHARS)
+    return (error(res, 400, `system messages are ${system.length} characters; the limit is ${MAX_MESSAGE_CHARS}`), true);
   // Stateless calls carry their own history: give it to the agent as context.
   const earlier =
     body.user || typeof headerKey === "string"

@@ -9,6 +9,18 @@ export function defaultAgentId(ctx: GatewayContext): string {
   return (list.find((a) => a.default) ?? list[0])?.id ?? "main";
 }
 
+/**
+ * Process memory, or zeros when it cannot be read: reading it opens /proc, which fails when the
+ * process is out of file descriptors, and a health answer must never be what brings the gateway down.
+ */
+export function processMemory(): NodeJS.MemoryUsage {
+  try {
+    return process.memoryUsage();
+  } catch {
+    return { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+  }
+}
+
 export function healthSnapshot(ctx: GatewayContext) {
   const start = ctx.now();
   const agentId = defaultAgentId(ctx);
@@ -25,12 +37,12 @@ export function healthSnapshot(ctx: GatewayContext) {
     defaultAgentId: agentId,
     agents: (ctx.config().agents?.list ?? [{ id: agentId }]).map((a) => ({ agentId: a.id, isDefault: a.id === agentId })),
     config: { valid: ctx.configSnapshot().valid, path: ctx.configPath },
-    memory: { rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed },
+    memory: (({ rss, heapUsed }) => ({ rss, heapUsed }))(processMemory()),
   };
 }
 
 export function statusSnapshot(ctx: GatewayContext) {
-  const mem = process.memoryUsage();
+  const mem = processMemory();
   const snap = ctx.configSnapshot();
   return {
     ok: true,
