@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import JSON5 from "json5";
 import { callGateway, fail, printJson } from "./call.js";
+import { isStorageFailure } from "../infra/faults.js";
 
 interface RunFlags {
   port?: string;
@@ -30,6 +31,7 @@ async function runGateway(flags: RunFlags): Promise<void> {
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+  guardProcess();
   try {
     gw = await startGateway({
       port: flags.port !== undefined ? Number(flags.port) : undefined,
@@ -49,6 +51,23 @@ async function runGateway(flags: RunFlags): Promise<void> {
   }
   if (stopRequested) stop(stopRequested);
   await gw.closed;
+}
+
+/**
+ * Last line of defence for a long-running gateway. A rejected promise nobody awaited is logged, not
+ * fatal: one request failed, the rest keep working. An uncaught exception caused by the environment
+ * (full disk, read-only volume, no descriptors left) is logged and survived, since it heals when the
+ * environment does; any other uncaught exception means a bug, so the process exits and a supervisor
+ * starts it fresh.
+ */
+function guardProcess(): void {
+  const say = (what: string, e: unknown) => process.stderr.write(`[gateway] error: ${what}: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.on("unhandledRejection", (e) => say("unhandled rejection (the gateway keeps running)", e));
+  process.on("uncaughtException", (e) => {
+    if (isStorageFailure(e)) return say("environment failure (the gateway keeps running)", e);
+    say("uncaught exception; exiting", e);
+    process.exit(1);
+  });
 }
 
 function withRunOptions(cmd: Command): Command {
