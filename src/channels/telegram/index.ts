@@ -7,8 +7,9 @@
  * loop keeps it alive: network errors retry with backoff (1 s doubling to 30 s) and leave `connected`
  * false meanwhile; a rejected token (401/404) stops everything with a clear `lastError` instead of
  * retrying. Replies go through an `Outbox`, so sends made while disconnected (or rate limited) are
- * delivered in order once Telegram answers again. A 429 "retry after N" holds every send of the account
- * for those N seconds: polls returning, reconnects or new replies do not end it early.
+ * delivered in order once Telegram answers again. A 429 "retry after N" holds every send of the account,
+ * typing indicators included, for those N seconds: polls returning, reconnects or new replies do not
+ * end it early.
  *
  * Ids the router sees: chat ids, sender ids and message ids are Telegram's numbers as decimal strings
  * (groups are negative, e.g. "-1001234567890"); `threadId` is the forum topic id ("1" = General).
@@ -223,7 +224,8 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async typing(to: OutboundTarget): Promise<void> {
     const bot = this.bot;
-    if (!bot || !this.st.connected) return;
+    // During a rate limit an indicator would only be refused (or lengthen the wait); the reply matters more.
+    if (!bot || !this.st.connected || this.outbox.heldMs > 0) return;
     // Unlike sends, chat actions accept the General topic id.
     const thread = to.threadId ? Number(to.threadId) : undefined;
     try {
@@ -233,7 +235,11 @@ export class TelegramAdapter implements ChannelAdapter {
         thread !== undefined && Number.isFinite(thread) ? { message_thread_id: thread } : {},
       );
     } catch (err) {
-      this.ctx.log.debug(`telegram typing failed: ${this.describe(err)}`);
+      const wait = retryAfterMs(err);
+      if (wait !== undefined) {
+        this.outbox.hold(wait);
+        this.logRateLimit(wait);
+      } else this.ctx.log.debug(`telegram typing failed: ${this.describe(err)}`);
     }
   }
 

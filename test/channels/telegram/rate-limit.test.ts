@@ -76,8 +76,9 @@ describe("telegram adapter: rate limits", () => {
       // A getUpdates poll returns (it carries this message) while the wait runs.
       fake.userSends({ chatId: 555, from: { id: 555, first_name: "Ann" }, text: "are you there?" });
       await h.waitInbound(1);
-      // Another reply is queued while the wait runs.
+      // Another reply is queued, and a typing indicator asked for, while the wait runs.
       const second = h.adapter.send({ chatId: "555" }, { text: "second reply" });
+      await h.adapter.typing({ chatId: "555" });
       assert.ok(Date.now() < limit.allowedAt, "the poll and the second reply happened during the wait");
       assert.equal(h.adapter.status().queued, 2);
 
@@ -92,6 +93,7 @@ describe("telegram adapter: rate limits", () => {
         fake.sent.map((s) => String(s.messageId)),
       );
       assert.equal(fake.callCount("sendMessage"), 3, "the refused call, then each reply once");
+      assert.equal(fake.callCount("sendChatAction"), 0, "no typing indicator during the wait");
       assert.equal(h.adapter.status().queued, 0);
     });
   });
@@ -139,6 +141,20 @@ describe("telegram adapter: rate limits", () => {
         fake.sent.map((s) => s.plain),
         ["after the restart"],
       );
+    });
+  });
+
+  test("a 429 on a typing indicator holds the replies too", async () => {
+    await withAdapter(async (fake, h) => {
+      fake.failNext("sendChatAction", tooManyRequests(1));
+      const from = nextCall(fake);
+      await h.adapter.typing({ chatId: "558" });
+      const limit = await waitForRateLimit(fake, h, from, 1);
+
+      await h.adapter.send({ chatId: "558" }, { text: "after typing was refused" });
+      assertNoSendBefore(fake, limit);
+      assert.equal(fake.sent[0]!.plain, "after typing was refused");
+      assert.equal(fake.callCount("sendMessage"), 1);
     });
   });
 });
