@@ -71,8 +71,6 @@ export async function until(predicate: () => boolean, timeoutMs = 5000, what: st
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** A port that was free a moment ago (the webhook listener needs it before start, for webhookUrl). */
 export async function freePort(): Promise<number> {
   const srv = net.createServer();
