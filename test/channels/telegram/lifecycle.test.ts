@@ -145,17 +145,21 @@ describe("telegram adapter: start, status, probe, stop", () => {
 
   test("tokenFile is read (config wins over env)", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-token-"));
-    const file = path.join(dir, "token");
-    fs.writeFileSync(file, `${fake.token}\n`);
-    const h = await startAdapter(fake, { withToken: false, config: { tokenFile: file }, env: { TELEGRAM_BOT_TOKEN: "1:wrong" } });
     try {
-      assert.equal(h.adapter.status().tokenSource, "config");
-      assert.equal(h.adapter.status().connected, true);
+      const file = path.join(dir, "token");
+      fs.writeFileSync(file, `${fake.token}\n`);
+      const h = await startAdapter(fake, { withToken: false, config: { tokenFile: file }, env: { TELEGRAM_BOT_TOKEN: "1:wrong" } });
+      try {
+        assert.equal(h.adapter.status().tokenSource, "config");
+        assert.equal(h.adapter.status().connected, true);
+      } finally {
+        await h.adapter.stop();
+      }
+      const missing = await startAdapter(fake, { withToken: false, config: { tokenFile: path.join(dir, "nope") } });
+      assert.equal(missing.adapter.status().configured, false);
+      assert.match(missing.adapter.status().lastError ?? "", /cannot read tokenFile .*nope \(ENOENT\)/);
     } finally {
-      await h.adapter.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    const missing = await startAdapter(fake, { withToken: false, config: { tokenFile: path.join(dir, "nope") } });
-    assert.equal(missing.adapter.status().configured, false);
-    assert.match(missing.adapter.status().lastError ?? "", /cannot read tokenFile .*nope \(ENOENT\)/);
   });
 });
