@@ -65,7 +65,8 @@ function assertNoSendBefore(fake: FakeTelegram, { index, allowedAt }: RateLimit)
 /** Where in `fake.calls` to look for a 429 about to be provoked. */
 const nextCall = (fake: FakeTelegram) => fake.calls.length;
 
-describe("telegram adapter: rate limits", () => {
+// Each test waits at most a few seconds on purpose; a reply that never goes out must fail, not hang.
+describe("telegram adapter: rate limits", { timeout: 30_000 }, () => {
   test("a poll returning and another reply queued during the wait do not end it early; both go out in order after", async () => {
     await withAdapter(async (fake, h) => {
       fake.failNext("sendMessage", tooManyRequests(1));
