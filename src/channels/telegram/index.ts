@@ -7,7 +7,9 @@
  * loop keeps it alive: network errors retry with backoff (1 s doubling to 30 s) and leave `connected`
  * false meanwhile; a rejected token (401/404) stops everything with a clear `lastError` instead of
  * retrying. Replies go through an `Outbox`, so sends made while disconnected (or rate limited) are
- * delivered in order once Telegram answers again.
+ * delivered in order once Telegram answers again. A 429 "retry after N" holds every send of the account,
+ * typing indicators included, for those N seconds: polls returning, reconnects or new replies do not
+ * end it early.
  *
  * Ids the router sees: chat ids, sender ids and message ids are Telegram's numbers as decimal strings
  * (groups are negative, e.g. "-1001234567890"); `threadId` is the forum topic id ("1" = General).
@@ -199,12 +201,12 @@ export class TelegramAdapter implements ChannelAdapter {
     const jobs: Array<Promise<Message>> = [];
     for (const chunk of chunks) {
       const opts = common();
-      jobs.push(this.outbox.push(() => this.sendChunk(bot, to.chatId, chunk, opts)));
+      jobs.push(this.queue(() => this.sendChunk(bot, to.chatId, chunk, opts)));
     }
     for (const img of content.images ?? []) {
       const opts = common();
       jobs.push(
-        this.outbox.push(async () => {
+        this.queue(async () => {
           const msg = await bot.api.sendPhoto(to.chatId, new InputFile(img.data, img.fileName), opts);
           this.st.lastOutboundAt = this.ctx.now();
           return msg;
@@ -222,7 +224,8 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async typing(to: OutboundTarget): Promise<void> {
     const bot = this.bot;
-    if (!bot || !this.st.connected) return;
+    // During a rate limit an indicator would only be refused (or lengthen the wait); the reply matters more.
+    if (!bot || !this.st.connected || this.outbox.heldMs > 0) return;
     // Unlike sends, chat actions accept the General topic id.
     const thread = to.threadId ? Number(to.threadId) : undefined;
     try {
@@ -232,7 +235,11 @@ export class TelegramAdapter implements ChannelAdapter {
         thread !== undefined && Number.isFinite(thread) ? { message_thread_id: thread } : {},
       );
     } catch (err) {
-      this.ctx.log.debug(`telegram typing failed: ${this.describe(err)}`);
+      const wait = retryAfterMs(err);
+      if (wait !== undefined) {
+        this.outbox.hold(wait);
+        this.logRateLimit(wait);
+      } else this.ctx.log.debug(`telegram typing failed: ${this.describe(err)}`);
     }
   }
 
@@ -401,6 +408,23 @@ export class TelegramAdapter implements ChannelAdapter {
     const msg = `telegram connection failed: ${detail}; retrying in ${Math.round(this.backoffMs / 1000)}s`;
     if (wasConnected || this.st.reconnectAttempts === 1) this.ctx.log.warn(msg);
     else this.ctx.log.debug(msg);
+  }
+
+  /** Queues one send; the outbox retries it, and a 429 is worth telling the operator about. */
+  private queue<T>(send: () => Promise<T>): Promise<T> {
+    return this.outbox.push(async () => {
+      try {
+        return await send();
+      } catch (err) {
+        const wait = retryAfterMs(err);
+        if (wait !== undefined) this.logRateLimit(wait);
+        throw err;
+      }
+    });
+  }
+
+  private logRateLimit(waitMs: number): void {
+    this.ctx.log.warn(`telegram rate limit (429): sends wait ${Math.ceil(waitMs / 1000)}s as Telegram asks`);
   }
 
   /** Sends one chunk as HTML; if Telegram cannot parse it, sends the same chunk as plain text. */

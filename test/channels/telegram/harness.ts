@@ -29,6 +29,17 @@ export function memoryLogger(lines: string[], subsystem = "telegram"): Logger {
   };
 }
 
+/** One state directory per test process, removed when it exits; each adapter gets its own inside. */
+let stateRoot: string | undefined;
+function stateDir(): string {
+  if (!stateRoot) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tg-state-"));
+    process.once("exit", () => fs.rmSync(root, { recursive: true, force: true }));
+    stateRoot = root;
+  }
+  return fs.mkdtempSync(path.join(stateRoot, "account-"));
+}
+
 /**
  * Builds (and by default starts) an adapter pointed at `fake`. The long-poll timeout is 1 s
  * (OPENCLAW_TELEGRAM_POLL_TIMEOUT) so nothing waits on a 30 s poll.
@@ -45,7 +56,7 @@ export async function startAdapter(
     config,
     env: { OPENCLAW_TELEGRAM_POLL_TIMEOUT: "1", ...opts.env },
     log: memoryLogger(logs),
-    stateDir: fs.mkdtempSync(path.join(os.tmpdir(), "tg-state-")),
+    stateDir: stateDir(),
     now: Date.now,
     onInbound: (m) => void inbound.push(m),
   });
@@ -70,8 +81,6 @@ export async function until(predicate: () => boolean, timeoutMs = 5000, what: st
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A port that was free a moment ago (the webhook listener needs it before start, for webhookUrl). */
 export async function freePort(): Promise<number> {

@@ -95,18 +95,23 @@ describe("telegram adapter: start, status, probe, stop", () => {
     // The handled update was confirmed, so a restart would not see it again.
     assert.equal(fake.pendingUpdates().length, 0);
 
+    // stop() waited for the poll loop to end, so nothing polls any more: what arrives now stays
+    // with Telegram until the restart below fetches it.
     const pollsAfterStop = fake.callCount("getUpdates");
     fake.userSends({ chatId: 501, from: { id: 501, first_name: "Ann" }, text: "after stop" });
-    await new Promise((r) => setTimeout(r, 300));
+    await assert.rejects(h.adapter.send({ chatId: "501" }, { text: "hi" }), /not running/);
     assert.equal(h.inbound.length, 1);
     assert.equal(fake.callCount("getUpdates"), pollsAfterStop);
-    await assert.rejects(h.adapter.send({ chatId: "501" }, { text: "hi" }), /not running/);
+    assert.equal(fake.pendingUpdates().length, 1);
 
-    // A restarted adapter picks up what arrived meanwhile.
+    // A restarted adapter picks up what arrived meanwhile, exactly once.
     await h.adapter.start();
     try {
       await h.waitInbound(2);
-      assert.equal(h.inbound[1]!.text, "after stop");
+      assert.deepEqual(
+        h.inbound.map((m) => m.text),
+        ["before stop", "after stop"],
+      );
     } finally {
       await h.adapter.stop();
     }
@@ -140,17 +145,21 @@ describe("telegram adapter: start, status, probe, stop", () => {
 
   test("tokenFile is read (config wins over env)", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-token-"));
-    const file = path.join(dir, "token");
-    fs.writeFileSync(file, `${fake.token}\n`);
-    const h = await startAdapter(fake, { withToken: false, config: { tokenFile: file }, env: { TELEGRAM_BOT_TOKEN: "1:wrong" } });
     try {
-      assert.equal(h.adapter.status().tokenSource, "config");
-      assert.equal(h.adapter.status().connected, true);
+      const file = path.join(dir, "token");
+      fs.writeFileSync(file, `${fake.token}\n`);
+      const h = await startAdapter(fake, { withToken: false, config: { tokenFile: file }, env: { TELEGRAM_BOT_TOKEN: "1:wrong" } });
+      try {
+        assert.equal(h.adapter.status().tokenSource, "config");
+        assert.equal(h.adapter.status().connected, true);
+      } finally {
+        await h.adapter.stop();
+      }
+      const missing = await startAdapter(fake, { withToken: false, config: { tokenFile: path.join(dir, "nope") } });
+      assert.equal(missing.adapter.status().configured, false);
+      assert.match(missing.adapter.status().lastError ?? "", /cannot read tokenFile .*nope \(ENOENT\)/);
     } finally {
-      await h.adapter.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    const missing = await startAdapter(fake, { withToken: false, config: { tokenFile: path.join(dir, "nope") } });
-    assert.equal(missing.adapter.status().configured, false);
-    assert.match(missing.adapter.status().lastError ?? "", /cannot read tokenFile .*nope \(ENOENT\)/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { FakeTelegram } from "../../fakes/telegram.js";
-import { sleep, startAdapter, until } from "./harness.js";
+import { startAdapter, until } from "./harness.js";
 
 describe("telegram adapter: outages and bad credentials", () => {
   test("an outage marks the channel disconnected; a reply sent meanwhile is delivered after reconnect", async () => {
@@ -22,7 +22,9 @@ describe("telegram adapter: outages and bad credentials", () => {
         delivered = true;
         return r;
       });
-      await sleep(300);
+      // The reply waits through the next failed reconnect attempt: queued, not sent, not dropped.
+      const attempts = down.reconnectAttempts ?? 0;
+      await until(() => (h.adapter.status().reconnectAttempts ?? 0) > attempts, 5000, "another reconnect attempt");
       assert.equal(delivered, false);
       assert.equal(h.adapter.status().queued, 1);
       assert.equal(fake.sent.length, 0);
@@ -57,7 +59,9 @@ describe("telegram adapter: outages and bad credentials", () => {
       assert.equal(st.configured, true);
       assert.equal(st.lastError, "invalid bot token (401 Unauthorized)");
       assert.ok(h.logs.some((l) => l.startsWith("error:") && l.includes("401")));
-      await sleep(2000);
+      // Not running is the proof there is no retry loop: start() returns without starting one, and
+      // the loop ends as soon as the token is rejected.
+      assert.equal(st.running, false);
       assert.equal(fake.callCount("getMe"), 1);
       assert.equal(fake.callCount("getUpdates"), 0);
       assert.equal(h.adapter.status().lastError, "invalid bot token (401 Unauthorized)");
