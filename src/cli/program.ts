@@ -7,6 +7,7 @@ import { registerConfig } from "./config.js";
 import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
+import { exitQuietlyWhenOutputCloses } from "./output.js";
 import { registerSecurity } from "./security.js";
 
 export function buildProgram(): Command {
@@ -24,6 +25,17 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** `openclaw gateway` and `openclaw gateway run` serve until stopped; every other command ends. */
+function isServer(command: Command): boolean {
+  return command.name() === "gateway" || (command.name() === "run" && command.parent?.name() === "gateway");
+}
+
 export async function runCli(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  let serving = false;
+  exitQuietlyWhenOutputCloses(() => serving);
+  const program = buildProgram();
+  program.hook("preAction", (_program, action) => {
+    serving = isServer(action);
+  });
+  await program.parseAsync(argv);
 }
