@@ -2,14 +2,62 @@
  * `openclaw config get|set|unset|validate|schema|file`: works on the file directly (no running
  * gateway needed); a running gateway picks up the change through its file watcher.
  */
+import fs from "node:fs";
 import type { Command } from "commander";
 import JSON5 from "json5";
 import { ConfigError, formatIssues } from "../config/errors.js";
 import { editConfigFile, getPath, redactSecrets, setPath, splitPath } from "../config/edit.js";
+import { resolveIncludes } from "../config/includes.js";
 import { readConfigSnapshot } from "../config/load.js";
 import { configJsonSchema } from "../config/json-schema.js";
 import { fail, printJson } from "./call.js";
 import { cliEnv } from "./target.js";
+
+/** The file as written and as the gateway sees it (`$include`s merged in), or why it cannot be read. */
+type ConfigText = { ok: true; written: unknown; merged: unknown; includes: boolean } | { ok: false; problem: string };
+
+/** `<where>: JSON5: invalid character 'x' at 3:5` (an included file) → where, line and column in words. */
+function describeIncludeError(message: string): string {
+  const m = /^(.*): JSON5: (.*) at (\d+):(\d+)$/.exec(message);
+  return m ? `invalid JSON5 in ${m[1]} at line ${m[3]}, column ${m[4]}: ${m[2]}` : message;
+}
+
+function hasInclude(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasInclude);
+  if (value === null || typeof value !== "object") return false;
+  return "$include" in value || Object.values(value).some(hasInclude);
+}
+
+function readConfigText(file: string): ConfigText {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, written: {}, merged: {}, includes: false };
+    return { ok: false, problem: `cannot read ${file}: ${(e as Error).message}` };
+  }
+  let written: unknown = {};
+  if (raw.trim() !== "") {
+    try {
+      written = JSON5.parse(raw);
+    } catch (e) {
+      const { lineNumber, columnNumber } = e as { lineNumber?: number; columnNumber?: number };
+      const where = lineNumber !== undefined ? ` at line ${lineNumber}, column ${columnNumber ?? 1}` : "";
+      const reason = (e as Error).message.replace(/^JSON5: /, "").replace(/ at \d+:\d+$/, "");
+      const backup = fs.existsSync(`${file}.bak`) ? `; the previous version is in ${file}.bak` : "";
+      return {
+        ok: false,
+        problem: `invalid JSON5 in ${file}${where}: ${reason}\nFix the file (\`openclaw config validate\` checks it)${backup}.`,
+      };
+    }
+  }
+  try {
+    return { ok: true, written, merged: resolveIncludes(written, file), includes: hasInclude(written) };
+  } catch (e) {
+    if (e instanceof ConfigError) return { ok: false, problem: describeIncludeError(e.message) };
+    throw e;
+  }
+}
 
 /** `true`, `3000`, `["a"]`, `{a:1}` parse as JSON5; anything else is a plain string. */
 function parseValue(text: string): unknown {
@@ -22,6 +70,12 @@ function parseValue(text: string): unknown {
 
 function edit(change: (parsed: unknown) => unknown): boolean {
   const c = cliEnv();
+  // A file that does not parse reads as empty: editing it would replace it with the one new key.
+  const text = readConfigText(c.configPath);
+  if (!text.ok) {
+    fail(`config not changed: ${text.problem}`);
+    return false;
+  }
   try {
     editConfigFile(c.configPath, { ...c.env }, change);
     return true;
@@ -39,15 +93,19 @@ export function registerConfig(program: Command): void {
 
   config
     .command("get [path]")
-    .description("Print the config or one value (secrets redacted unless --show-secrets)")
+    .description(
+      "Print the config or one value as the gateway reads it: $include'd files merged in, ${VAR} references " +
+        "shown as written (the gateway fills them from its own environment), secrets redacted unless --show-secrets",
+    )
     .option("--json", "print JSON")
     .option("--show-secrets", "print secret values as stored")
     .action((p: string | undefined, flags: { json?: boolean; showSecrets?: boolean }) => {
       const c = cliEnv();
-      const snap = readConfigSnapshot(c.configPath, { ...c.env });
-      const source = flags.showSecrets ? snap.parsed : redactSecrets(snap.parsed);
+      const text = readConfigText(c.configPath);
+      if (!text.ok) return fail(text.problem);
+      const source = flags.showSecrets ? text.merged : redactSecrets(text.merged);
       const value = p ? getPath(source, splitPath(p)) : source;
-      if (value === undefined) return fail(`${p} is not set in ${c.configPath}`);
+      if (value === undefined) return fail(`${p} is not set in ${c.configPath}${text.includes ? " or the files it includes" : ""}`);
       if (!flags.json && typeof value !== "object") process.stdout.write(String(value) + "\n");
       else printJson(value);
     });
@@ -74,7 +132,13 @@ export function registerConfig(program: Command): void {
     .action((p: string) => {
       const parts = splitPath(p);
       const c = cliEnv();
-      if (getPath(readConfigSnapshot(c.configPath, { ...c.env }).parsed, parts) === undefined) return fail(`${p} is not set`);
+      const text = readConfigText(c.configPath);
+      if (!text.ok) return fail(`config not changed: ${text.problem}`);
+      if (getPath(text.written, parts) === undefined) {
+        if (getPath(text.merged, parts) !== undefined)
+          return fail(`${p} comes from a file that ${c.configPath} pulls in with $include; remove it there`);
+        return fail(`${p} is not set`);
+      }
       if (edit((parsed) => setPath(parsed, parts, undefined))) process.stdout.write(`unset ${p}\n`);
     });
 

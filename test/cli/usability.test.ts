@@ -29,6 +29,72 @@ function removeDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+describe("config get shows the file's problems and the effective values", () => {
+  let dir: string;
+  before(() => {
+    dir = tmpDir();
+  });
+  after(() => removeDir(dir));
+  const env = (extra: Record<string, string> = {}) => ({ OPENCLAW_STATE_DIR: dir, HOME: dir, ...extra });
+
+  it("a JSON5 syntax error is reported with the file and line, exiting non-zero", TIMEOUT, async () => {
+    const file = path.join(dir, "openclaw.json");
+    const broken = `{\n  gateway: { mode: "local", port: 3000 },\n  agents: { defaults: { workspace: "/srv" }\n`;
+    fs.writeFileSync(file, broken);
+    const r = await cli(["config", "get", "gateway.port"], env());
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.stderr, /is not set/);
+    assert.ok(r.stderr.startsWith(`error: invalid JSON5 in ${file} at line 4, column 1: invalid end of input\n`), r.stderr);
+    assert.equal(r.stdout, "");
+
+    // Editing a file that cannot be read must not replace it with the one new key.
+    const set = await cli(["config", "set", "gateway.bind", "lan"], env());
+    assert.equal(set.code, 1);
+    assert.match(set.stderr, /line 4, column 1/);
+    assert.equal(fs.readFileSync(file, "utf8"), broken, "the file is left as it was");
+  });
+
+  it("values from an $include'd file are shown, secrets still redacted, ${VAR} as written", TIMEOUT, async () => {
+    fs.writeFileSync(path.join(dir, "openclaw.json"), `{ $include: "./parts/agents.json5", gateway: { mode: "local" } }`);
+    fs.mkdirSync(path.join(dir, "parts"), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, "parts/agents.json5"),
+      `{ agents: { defaults: { workspace: "/srv/ws", maxConcurrent: 2 } }, channels: { telegram: { botToken: "123:included-secret", webhookUrl: "\${HOOK_URL}" } } }`,
+    );
+    const e = env({ HOOK_URL: "https://example.test/hook" });
+    const ws = await cli(["config", "get", "agents.defaults.workspace"], e);
+    assert.equal(ws.code, 0, ws.stderr);
+    assert.equal(ws.stdout, "/srv/ws\n");
+    assert.equal((await cli(["config", "get", "agents.defaults.maxConcurrent"], e)).stdout, "2\n");
+
+    const token = await cli(["config", "get", "channels.telegram.botToken"], e);
+    assert.equal(token.stdout, "__OPENCLAW_REDACTED__\n");
+    assert.equal((await cli(["config", "get", "channels.telegram.botToken", "--show-secrets"], e)).stdout, "123:included-secret\n");
+    assert.equal((await cli(["config", "get", "channels.telegram.webhookUrl"], e)).stdout, "${HOOK_URL}\n");
+
+    const all = JSON.parse((await cli(["config", "get", "--json"], e)).stdout);
+    assert.deepEqual(all.gateway, { mode: "local" });
+    assert.equal(all.agents.defaults.workspace, "/srv/ws");
+    assert.equal(all.channels.telegram.botToken, "__OPENCLAW_REDACTED__");
+    assert.equal(all.$include, undefined);
+
+    const help = await cli(["config", "get", "--help"], e);
+    assert.match(help.stdout, /\$include/);
+    assert.match(help.stdout, /\$\{VAR\}/);
+
+    const unset = await cli(["config", "unset", "agents.defaults.workspace"], e);
+    assert.equal(unset.code, 1);
+    assert.match(unset.stderr, /\$include/);
+  });
+
+  it("a missing include is reported, not a missing key", TIMEOUT, async () => {
+    fs.writeFileSync(path.join(dir, "openclaw.json"), `{ $include: "./nowhere.json5" }`);
+    const r = await cli(["config", "get", "gateway.mode"], env());
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\$include file not found: .*nowhere\.json5/);
+  });
+});
+
 describe("output closed early", () => {
   for (const args of [
     ["config", "schema"],
