@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { GatewayClient } from "./client.js";
-import { callGateway, fail, printJson } from "./call.js";
+import { callGateway, connectGateway, fail, printJson } from "./call.js";
 import { resolveTarget, type TargetFlags } from "./target.js";
 
 function targetOptions(cmd: Command): Command {
@@ -61,7 +61,7 @@ async function runAgentCommand(flags: AgentFlags): Promise<void> {
     },
   });
   try {
-    await client.connect();
+    await connectGateway(client, target);
     const sessionKey = flags.session ?? (flags.agent ? `agent:${flags.agent}:main` : "main");
     await client.request("chat.send", { sessionKey, message: flags.message, idempotencyKey: runId });
     process.exitCode = await exit;

@@ -1,13 +1,57 @@
-/** One RPC against a running gateway, for `gateway call`, `health` and `status`. */
-import { GatewayClient } from "./client.js";
-import { resolveTarget, type TargetFlags } from "./target.js";
+/** One RPC against a running gateway, for `gateway call`, `health`, `status` and the other commands. */
+import { GatewayClient, GatewayUnreachableError } from "./client.js";
+import { resolveTarget, type Target, type TargetFlags } from "./target.js";
+
+/** What to do when no gateway answers where a command looked: start one, or point at one. */
+export function unreachableAdvice(target: Target): string[] {
+  if (target.remote)
+    return [
+      "Check that the gateway on that machine is running (`openclaw gateway` there),",
+      "or point at another one with --url ws://HOST:PORT.",
+    ];
+  return [
+    "To start one, run in another terminal:",
+    "  openclaw gateway --allow-unconfigured",
+    "  (from a clone without `npm link`: node dist/index.js gateway --allow-unconfigured)",
+    "To use one that is already running: --url ws://HOST:PORT, or OPENCLAW_GATEWAY_PORT=PORT for another port on this machine.",
+  ];
+}
+
+/**
+ * No gateway answered where the command looked. The message is `cannot reach gateway at <url> (<where
+ * the url came from>): <reason>` followed by the advice, one line each.
+ */
+export class NoGatewayError extends Error {
+  readonly headline: string;
+  constructor(
+    readonly unreachable: GatewayUnreachableError,
+    readonly target: Target,
+  ) {
+    const headline = `cannot reach gateway at ${unreachable.url} (${target.source}): ${unreachable.reason}`;
+    super([headline, ...unreachableAdvice(target)].join("\n"));
+    this.name = "NoGatewayError";
+    this.headline = headline;
+  }
+}
+
+/** Connects and completes the handshake; an unreachable gateway becomes a {@link NoGatewayError}. */
+export async function connectGateway(client: GatewayClient, target: Target): Promise<void> {
+  try {
+    await client.connect();
+  } catch (e) {
+    if (e instanceof GatewayUnreachableError) throw new NoGatewayError(e, target);
+    throw e;
+  }
+}
 
 export async function callGateway<T = unknown>(method: string, params: unknown, flags: TargetFlags): Promise<T> {
   const target = resolveTarget(flags);
   const client = new GatewayClient({ url: target.url, token: target.token, password: target.password, timeoutMs: target.timeoutMs });
-  const timer = setTimeout(() => client.close(), target.timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await client.connect();
+    // The handshake has its own timeout (and a clearer message); this one bounds the request.
+    await connectGateway(client, target);
+    timer = setTimeout(() => client.close(), target.timeoutMs);
     return await client.request<T>(method, params);
   } finally {
     clearTimeout(timer);

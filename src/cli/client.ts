@@ -27,6 +27,39 @@ export class GatewayRequestError extends Error {
   }
 }
 
+/** No gateway answered at the URL: nothing listening, unknown host, no answer in time, not a gateway. */
+export class GatewayUnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach gateway at ${url}: ${reason}`);
+    this.name = "GatewayUnreachableError";
+  }
+}
+
+/** The socket error in words (Node's own can be empty: an AggregateError when both ::1 and 127.0.0.1 refuse). */
+function describeSocketError(e: NodeJS.ErrnoException, url: string, timeoutMs: number): string {
+  switch (e.code) {
+    case "ECONNREFUSED":
+      return "nothing is listening there";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `host ${new URL(url).hostname} not found`;
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "host unreachable";
+    case "ETIMEDOUT":
+      return "no answer (connection timed out)";
+    case "ECONNRESET":
+      return "the connection was reset";
+  }
+  if (/handshake has timed out/i.test(e.message)) return `no answer within ${timeoutMs} ms`;
+  const http = /^Unexpected server response: (\d+)/.exec(e.message);
+  if (http) return `something other than a gateway answers there (HTTP ${http[1]})`;
+  return e.message || e.code || "connection failed";
+}
+
 export class GatewayClient {
   private ws!: WebSocket;
   private pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -41,7 +74,7 @@ export class GatewayClient {
     const timeoutMs = this.opts.timeoutMs ?? 10_000;
     this.ws = new WebSocket(this.opts.url, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
     const challenge = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out connecting to ${this.opts.url}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new GatewayUnreachableError(this.opts.url, `no answer within ${timeoutMs} ms`)), timeoutMs);
       this.ws.on("message", (data) => {
         let frame: { type?: string; id?: string; ok?: boolean; payload?: unknown; error?: ErrorShape; event?: string };
         try {
@@ -65,7 +98,7 @@ export class GatewayClient {
       });
       this.ws.on("error", (e) => {
         clearTimeout(timer);
-        reject(new Error(`cannot reach gateway at ${this.opts.url}: ${(e as Error).message}`));
+        reject(new GatewayUnreachableError(this.opts.url, describeSocketError(e as NodeJS.ErrnoException, this.opts.url, timeoutMs)));
       });
       this.ws.on("close", (code, reason) => {
         clearTimeout(timer);

@@ -1,7 +1,7 @@
 /** `openclaw health` (asks the running gateway) and `openclaw status` (local view plus a probe). */
 import type { Command } from "commander";
 import { readConfigSnapshot } from "../config/load.js";
-import { callGateway, fail, printJson } from "./call.js";
+import { NoGatewayError, callGateway, fail, printJson, unreachableAdvice } from "./call.js";
 import { cliEnv, resolveTarget, type TargetFlags } from "./target.js";
 
 function targetOptions(cmd: Command): Command {
@@ -44,10 +44,12 @@ export function registerHealth(program: Command): void {
       const target = resolveTarget(flags, c);
       let gateway: unknown = null;
       let error: string | null = null;
+      let unreachable: NoGatewayError | null = null;
       try {
         gateway = await callGateway("status", {}, flags);
       } catch (e) {
-        error = (e as Error).message;
+        if (e instanceof NoGatewayError) unreachable = e;
+        error = e instanceof NoGatewayError ? e.headline : (e as Error).message;
       }
       const local = { stateDir: c.stateDir, config: { path: snap.path, exists: snap.exists, valid: snap.valid, issues: snap.issues } };
       if (flags.json) return printJson({ ...local, url: target.url, reachable: gateway !== null, gateway, error });
@@ -60,6 +62,10 @@ export function registerHealth(program: Command): void {
         const g = gateway as { version: string; uptimeMs: number; pid: number; clients: number; memory: { rss: number } };
         out.push(`gateway:    reachable at ${target.url} (version ${g.version}, pid ${g.pid}, up ${fmtDuration(g.uptimeMs)})`);
         out.push(`memory:     ${(g.memory.rss / 1048576).toFixed(1)} MB RSS, ${g.clients} client(s)`);
+      } else if (unreachable) {
+        const { url, reason } = unreachable.unreachable;
+        out.push(`gateway:    not reachable at ${url} (${unreachable.target.source}): ${reason}`);
+        out.push(...unreachableAdvice(unreachable.target).map((l) => `  ${l}`));
       } else out.push(`gateway:    not reachable at ${target.url} (${error})`);
       process.stdout.write(out.join("\n") + "\n");
     },

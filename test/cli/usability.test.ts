@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -92,6 +93,79 @@ describe("config get shows the file's problems and the effective values", () => 
     const r = await cli(["config", "get", "gateway.mode"], env());
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\$include file not found: .*nowhere\.json5/);
+  });
+});
+
+describe("commands that need a gateway, when none is listening", () => {
+  let dir: string;
+  let port: number;
+  before(async () => {
+    dir = tmpDir();
+    port = await closedPort();
+  });
+  after(() => removeDir(dir));
+
+  const commands = [
+    ["health"],
+    ["gateway", "call", "health"],
+    ["sessions", "list"],
+    ["models", "list"],
+    ["channels", "status"],
+    ["agent", "--message", "hello"],
+  ];
+  for (const args of commands) {
+    it(`openclaw ${args.join(" ")} says which URL it tried and how to start a gateway`, TIMEOUT, async () => {
+      const r = await cli(args, { OPENCLAW_STATE_DIR: dir, HOME: dir, OPENCLAW_GATEWAY_PORT: String(port) });
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^error: cannot reach gateway at ws://127\\.0\\.0\\.1:${port} \\(from OPENCLAW_GATEWAY_PORT\\): nothing is listening there`,
+        ),
+      );
+      assert.match(r.stderr, /openclaw gateway --allow-unconfigured/);
+      assert.match(r.stderr, /node dist\/index\.js gateway --allow-unconfigured/);
+      assert.match(r.stderr, /--url/);
+      assert.match(r.stderr, /OPENCLAW_GATEWAY_PORT/);
+      assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
+    });
+  }
+
+  it("names --url as the source when it was given", TIMEOUT, async () => {
+    const r = await cli(["health", "--url", `ws://127.0.0.1:${port}`], { OPENCLAW_STATE_DIR: dir, HOME: dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`cannot reach gateway at ws://127\\.0\\.0\\.1:${port} \\(from --url\\): nothing is listening there`));
+  });
+
+  it("says when something other than a gateway answers, or nothing answers in time", TIMEOUT, async () => {
+    const web = http.createServer((_req, res) => res.end("a web page"));
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => void sockets.add(s)); // accepts and never says a word
+    await Promise.all([web, silent].map((s) => new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve))));
+    const portOf = (s: net.Server) => (s.address() as net.AddressInfo).port;
+    try {
+      const e = { OPENCLAW_STATE_DIR: dir, HOME: dir };
+      const other = await cli(["health", "--url", `ws://127.0.0.1:${portOf(web)}`], e);
+      assert.equal(other.code, 1);
+      assert.match(
+        other.stderr,
+        /^error: cannot reach gateway at \S+ \(from --url\): something other than a gateway answers there \(HTTP 200\)$/m,
+      );
+      const mute = await cli(["health", "--url", `ws://127.0.0.1:${portOf(silent)}`, "--timeout", "1000"], e);
+      assert.equal(mute.code, 1);
+      assert.match(mute.stderr, /^error: cannot reach gateway at \S+ \(from --url\): no answer within 1000 ms$/m);
+    } finally {
+      for (const s of sockets) s.destroy();
+      web.closeAllConnections();
+      await Promise.all([web, silent].map((s) => new Promise((resolve) => s.close(resolve))));
+    }
+  });
+
+  it("status still shows the local state, with the same advice", TIMEOUT, async () => {
+    const r = await cli(["status"], { OPENCLAW_STATE_DIR: dir, HOME: dir, OPENCLAW_GATEWAY_PORT: String(port) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^gateway: +not reachable at ws://127\\.0\\.0\\.1:${port}`, "m"));
+    assert.match(r.stdout, /openclaw gateway --allow-unconfigured/);
   });
 });
 
