@@ -53,7 +53,7 @@ export function registerChannels(program: Command): void {
   channels
     .command("status")
     .description("Connection state of each channel account")
-    .option("--probe", "also check each account's credentials against its API now")
+    .option("--probe", "also check each account's credentials against its API now; exits non-zero if any check fails")
     .option("--json", "print JSON")
     .option("--url <url>", "gateway WebSocket URL")
     .option("--token <token>", "gateway token")
@@ -62,25 +62,34 @@ export function registerChannels(program: Command): void {
     .action(async (flags: TargetFlags & { probe?: boolean; json?: boolean }) => {
       try {
         const res = await callGateway<any>("channels.status", { probe: Boolean(flags.probe) }, flags);
-        if (flags.json) return printJson(res);
-        if (res.channelOrder.length === 0) return void process.stdout.write("no channels configured\n");
-        for (const ch of res.channelOrder as string[]) {
-          for (const a of res.channelAccounts[ch] as any[]) {
-            const state = !a.configured ? "not configured" : a.connected ? "connected" : a.running ? "connecting" : "stopped";
-            const parts = [`${res.channelLabels[ch]} ${a.accountId}: ${state}`];
-            if (a.botName) parts.push(`as ${a.botName}`);
-            if (a.mode) parts.push(`(${a.mode})`);
-            if (a.queued) parts.push(`${a.queued} queued`);
-            if (a.lastError) parts.push(`— ${a.lastError}`);
-            if (a.probe)
-              parts.push(
-                a.probe.ok
-                  ? `probe ok${a.probe.latencyMs !== undefined ? ` ${a.probe.latencyMs} ms` : ""}`
-                  : `probe failed: ${a.probe.detail}`,
-              );
-            process.stdout.write(parts.join(" ") + "\n");
+        const probed: Array<{ name: string; ok: boolean }> = [];
+        for (const ch of res.channelOrder as string[])
+          for (const a of res.channelAccounts[ch] as any[])
+            if (a.probe) probed.push({ name: `${res.channelLabels[ch]} ${a.accountId}`, ok: Boolean(a.probe.ok) });
+        if (flags.json) printJson(res);
+        else if (res.channelOrder.length === 0) process.stdout.write("no channels configured\n");
+        else
+          for (const ch of res.channelOrder as string[]) {
+            for (const a of res.channelAccounts[ch] as any[]) {
+              const state = !a.configured ? "not configured" : a.connected ? "connected" : a.running ? "connecting" : "stopped";
+              const parts = [`${res.channelLabels[ch]} ${a.accountId}: ${state}`];
+              if (a.botName) parts.push(`as ${a.botName}`);
+              if (a.mode) parts.push(`(${a.mode})`);
+              if (a.queued) parts.push(`${a.queued} queued`);
+              if (a.lastError) parts.push(`— ${a.lastError}`);
+              if (a.probe)
+                parts.push(
+                  a.probe.ok
+                    ? `probe ok${a.probe.latencyMs !== undefined ? ` ${a.probe.latencyMs} ms` : ""}`
+                    : `probe failed: ${a.probe.detail}`,
+                );
+              process.stdout.write(parts.join(" ") + "\n");
+            }
           }
-        }
+        // A failed probe is a failed check: scripts and health checks see it in the exit status.
+        const failed = probed.filter((p) => !p.ok).map((p) => p.name);
+        if (failed.length)
+          fail(`probe failed for ${failed.length} of ${probed.length} account${probed.length === 1 ? "" : "s"}: ${failed.join(", ")}`);
       } catch (e) {
         fail((e as Error).message);
       }

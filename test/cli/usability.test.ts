@@ -169,6 +169,48 @@ describe("commands that need a gateway, when none is listening", () => {
   });
 });
 
+describe("channels status --probe", () => {
+  let tg: FakeTelegram;
+  before(async () => {
+    tg = await FakeTelegram.start();
+  });
+  after(() => tg.close());
+
+  it("exits non-zero and names each account whose probe failed", TIMEOUT, async () => {
+    const gw = await startTestGateway({
+      config: {
+        gateway: { mode: "local" },
+        channels: {
+          telegram: {
+            apiRoot: tg.apiRoot,
+            accounts: { good: { botToken: tg.token }, bad: { botToken: "4242:not-the-token" } },
+          },
+        },
+      },
+      env: { OPENCLAW_TELEGRAM_POLL_TIMEOUT: "1" },
+    });
+    try {
+      await waitFor(() => gw.output.some((l) => /logged in to telegram as @/.test(l)), 10_000, "telegram login");
+      const env = { OPENCLAW_STATE_DIR: gw.stateDir, HOME: gw.stateDir, OPENCLAW_GATEWAY_PORT: String(gw.port) };
+      const plain = await cli(["channels", "status"], env);
+      assert.equal(plain.code, 0, plain.stderr);
+
+      const probed = await cli(["channels", "status", "--probe"], env);
+      assert.equal(probed.code, 1);
+      assert.match(probed.stdout, /Telegram good: .*probe ok/);
+      assert.match(probed.stdout, /Telegram bad: .*probe failed: .*401/);
+      assert.match(probed.stderr, /^error: probe failed for 1 of 2 accounts: Telegram bad$/m);
+
+      const json = await cli(["channels", "status", "--probe", "--json"], env);
+      assert.equal(json.code, 1);
+      assert.equal(JSON.parse(json.stdout).channelAccounts.telegram.length, 2);
+    } finally {
+      await gw.close();
+      removeDir(gw.stateDir);
+    }
+  });
+});
+
 describe("output closed early", () => {
   for (const args of [
     ["config", "schema"],
