@@ -96,6 +96,49 @@ describe("config get shows the file's problems and the effective values", () => 
   });
 });
 
+describe("status shows failovers and cooldowns", () => {
+  let f: Fakes;
+  before(async () => {
+    f = await startFakes();
+  });
+  after(() => f.close());
+
+  it("lists the resting credential and the recent switch in plain text", TIMEOUT, async () => {
+    const gw = await startAgentGateway(f);
+    try {
+      f.anthropic.enqueue({ error: { status: 529, type: "overloaded_error", message: "Overloaded" } });
+      f.openai.enqueue({ text: "fallback answered" });
+      const c = await chatClient(gw);
+      assert.equal((await c.send("hello")).text, "fallback answered");
+      c.client.close();
+
+      const r = await cli(["status"], { OPENCLAW_STATE_DIR: gw.stateDir, HOME: gw.stateDir, OPENCLAW_GATEWAY_PORT: String(gw.port) });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^model: +anthropic\/claude-opus-4-5, then openai\/gpt-4o$/m);
+      assert.match(r.stdout, /^cooldowns: +1 credential resting$/m);
+      assert.match(r.stdout, /^ +anthropic:env \(agent main\): rests (\d+m )?\d+s more; 1 error, last: .*Overloaded/m);
+      assert.match(r.stdout, /^failovers: +1 recent, newest first$/m);
+      assert.match(r.stdout, /^ +\d+s ago +anthropic\/claude-opus-4-5 failed \(overloaded\): .*Overloaded; anthropic:env rests 1m 0s$/m);
+    } finally {
+      await gw.close();
+      removeDir(gw.stateDir);
+    }
+  });
+
+  it("says when nothing is resting", TIMEOUT, async () => {
+    const gw = await startAgentGateway(f);
+    try {
+      const r = await cli(["status"], { OPENCLAW_STATE_DIR: gw.stateDir, HOME: gw.stateDir, OPENCLAW_GATEWAY_PORT: String(gw.port) });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^cooldowns: +none; every model in the chain is available$/m);
+      assert.match(r.stdout, /^failovers: +none since the gateway started$/m);
+    } finally {
+      await gw.close();
+      removeDir(gw.stateDir);
+    }
+  });
+});
+
 describe("commands that need a gateway, when none is listening", () => {
   let dir: string;
   let port: number;
