@@ -96,6 +96,47 @@ describe("config get shows the file's problems and the effective values", () => 
   });
 });
 
+describe("the quick start puts openclaw on the PATH", () => {
+  it("the quick start links the package and the examples after it use `openclaw`", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const quick = /## Quick start\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? "";
+    const blocks = [...quick.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.trim());
+    assert.equal(blocks.length, 2, "two commands: install and run, then the tests");
+    assert.match(blocks[0]!, /^npm ci && npm run build && npm link && openclaw gateway --allow-unconfigured$/);
+    assert.equal(blocks[1], "npm test");
+    assert.match(quick, /NPM_CONFIG_PREFIX=~\/\.local npm link/, "names the fallback when the global folder is not writable");
+    assert.match(readme, /^openclaw config set /m, "later examples say `openclaw`");
+  });
+
+  it("dist/index.js is an executable script that runs when linked", TIMEOUT, async () => {
+    const head = fs.readFileSync(ENTRY, "utf8").split("\n")[0];
+    assert.equal(head, "#!/usr/bin/env node");
+    assert.ok(fs.statSync(ENTRY).mode & 0o111, "dist/index.js is executable");
+
+    const prefix = tmpDir("oc-prefix-");
+    try {
+      // `npm test` hands its own settings (npm_config_prefix=…) to children: drop them, so the link
+      // goes into the scratch prefix and never into the machine's global folder.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+      const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+      await promisify(execFile)(npm, ["link", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+        cwd: ROOT,
+        env: { ...env, NPM_CONFIG_PREFIX: prefix },
+      });
+      const bin = path.join(prefix, "bin");
+      assert.ok(fs.existsSync(path.join(bin, "openclaw")), "npm link put openclaw in the prefix's bin folder");
+      // Run through the link by name, from another directory, as a user would.
+      const { stdout } = await promisify(execFile)("openclaw", ["config", "file"], {
+        cwd: prefix,
+        env: { PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}`, OPENCLAW_STATE_DIR: prefix, HOME: prefix },
+      });
+      assert.equal(stdout.trim(), path.join(prefix, "openclaw.json"));
+    } finally {
+      removeDir(prefix);
+    }
+  });
+});
+
 describe("status shows failovers and cooldowns", () => {
   let f: Fakes;
   before(async () => {
