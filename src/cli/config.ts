@@ -2,24 +2,24 @@
  * `openclaw config get|set|unset|validate|schema|file`: works on the file directly (no running
  * gateway needed); a running gateway picks up the change through its file watcher.
  */
-import fs from "node:fs";
 import type { Command } from "commander";
 import JSON5 from "json5";
 import { ConfigError, formatIssues } from "../config/errors.js";
 import { editConfigFile, getPath, redactSecrets, setPath, splitPath } from "../config/edit.js";
 import { resolveIncludes } from "../config/includes.js";
-import { readConfigSnapshot } from "../config/load.js";
+import { parseJson5, readConfigSnapshot, readConfigText } from "../config/load.js";
 import { configJsonSchema } from "../config/json-schema.js";
 import { fail, printJson } from "./call.js";
 import { cliEnv } from "./target.js";
 
 /** The file as written and as the gateway sees it (`$include`s merged in), or why it cannot be read. */
-type ConfigText = { ok: true; written: unknown; merged: unknown; includes: boolean } | { ok: false; problem: string };
+type ConfigFile = { ok: true; written: unknown; merged: unknown; includes: boolean; empty: boolean } | { ok: false; problem: string };
 
-/** `<where>: JSON5: invalid character 'x' at 3:5` (an included file) → where, line and column in words. */
-function describeIncludeError(message: string): string {
-  const m = /^(.*): JSON5: (.*) at (\d+):(\d+)$/.exec(message);
-  return m ? `invalid JSON5 in ${m[1]} at line ${m[3]}, column ${m[4]}: ${m[2]}` : message;
+/** `<file>: JSON5: invalid character 'x' at 3:5` → the file, then line and column in words. */
+function describeConfigError(e: ConfigError): string {
+  const m = /^(.*): JSON5: (.*) at (\d+):(\d+)$/.exec(e.message);
+  if (!m) return e.message;
+  return `invalid JSON5 in ${m[1]} at line ${m[3]}, column ${m[4]}: ${m[2]}\nFix the file (\`openclaw config validate\` checks it).`;
 }
 
 function hasInclude(value: unknown): boolean {
@@ -28,33 +28,21 @@ function hasInclude(value: unknown): boolean {
   return "$include" in value || Object.values(value).some(hasInclude);
 }
 
-function readConfigText(file: string): ConfigText {
-  let raw: string;
+function readConfigFile(file: string): ConfigFile {
   try {
-    raw = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, written: {}, merged: {}, includes: false };
-    return { ok: false, problem: `cannot read ${file}: ${(e as Error).message}` };
-  }
-  let written: unknown = {};
-  if (raw.trim() !== "") {
+    let raw: string;
     try {
-      written = JSON5.parse(raw);
+      raw = readConfigText(file);
     } catch (e) {
-      const { lineNumber, columnNumber } = e as { lineNumber?: number; columnNumber?: number };
-      const where = lineNumber !== undefined ? ` at line ${lineNumber}, column ${columnNumber ?? 1}` : "";
-      const reason = (e as Error).message.replace(/^JSON5: /, "").replace(/ at \d+:\d+$/, "");
-      const backup = fs.existsSync(`${file}.bak`) ? `; the previous version is in ${file}.bak` : "";
-      return {
-        ok: false,
-        problem: `invalid JSON5 in ${file}${where}: ${reason}\nFix the file (\`openclaw config validate\` checks it)${backup}.`,
-      };
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, written: {}, merged: {}, includes: false, empty: false };
+      if (e instanceof ConfigError) throw e;
+      return { ok: false, problem: `cannot read ${file}: ${(e as Error).message}` };
     }
-  }
-  try {
-    return { ok: true, written, merged: resolveIncludes(written, file), includes: hasInclude(written) };
+    const empty = raw.trim() === "";
+    const written = empty ? {} : parseJson5(raw, file);
+    return { ok: true, written, merged: resolveIncludes(written, file), includes: hasInclude(written), empty };
   } catch (e) {
-    if (e instanceof ConfigError) return { ok: false, problem: describeIncludeError(e.message) };
+    if (e instanceof ConfigError) return { ok: false, problem: describeConfigError(e) };
     throw e;
   }
 }
@@ -71,7 +59,7 @@ function parseValue(text: string): unknown {
 function edit(change: (parsed: unknown) => unknown): boolean {
   const c = cliEnv();
   // A file that does not parse reads as empty: editing it would replace it with the one new key.
-  const text = readConfigText(c.configPath);
+  const text = readConfigFile(c.configPath);
   if (!text.ok) {
     fail(`config not changed: ${text.problem}`);
     return false;
@@ -101,8 +89,12 @@ export function registerConfig(program: Command): void {
     .option("--show-secrets", "print secret values as stored")
     .action((p: string | undefined, flags: { json?: boolean; showSecrets?: boolean }) => {
       const c = cliEnv();
-      const text = readConfigText(c.configPath);
+      const text = readConfigFile(c.configPath);
       if (!text.ok) return fail(text.problem);
+      if (text.empty)
+        return fail(
+          `${c.configPath} is empty, and the gateway does not apply an empty file; set a value (\`openclaw config set gateway.mode local\`) or delete the file to use the defaults`,
+        );
       const source = flags.showSecrets ? text.merged : redactSecrets(text.merged);
       const value = p ? getPath(source, splitPath(p)) : source;
       if (value === undefined) return fail(`${p} is not set in ${c.configPath}${text.includes ? " or the files it includes" : ""}`);
@@ -132,7 +124,7 @@ export function registerConfig(program: Command): void {
     .action((p: string) => {
       const parts = splitPath(p);
       const c = cliEnv();
-      const text = readConfigText(c.configPath);
+      const text = readConfigFile(c.configPath);
       if (!text.ok) return fail(`config not changed: ${text.problem}`);
       if (getPath(text.written, parts) === undefined) {
         if (getPath(text.merged, parts) !== undefined)

@@ -88,6 +88,16 @@ describe("config get shows the file's problems and the effective values", () => 
     assert.match(unset.stderr, /\$include/);
   });
 
+  it("an empty file is reported as such, and config set can fill it", TIMEOUT, async () => {
+    const file = path.join(dir, "openclaw.json");
+    fs.writeFileSync(file, "\n");
+    const r = await cli(["config", "get", "gateway.mode"], env());
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /openclaw\.json is empty/);
+    assert.equal((await cli(["config", "set", "gateway.mode", "local"], env())).code, 0);
+    assert.equal((await cli(["config", "get", "gateway.mode"], env())).stdout, "local\n");
+  });
+
   it("a missing include is reported, not a missing key", TIMEOUT, async () => {
     fs.writeFileSync(path.join(dir, "openclaw.json"), `{ $include: "./nowhere.json5" }`);
     const r = await cli(["config", "get", "gateway.mode"], env());
