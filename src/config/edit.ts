@@ -164,6 +164,31 @@ export function setPath(root: unknown, parts: string[], value: unknown): unknown
   return obj;
 }
 
+/**
+ * An edit starts from the file as it is; a file that cannot be read or parsed would make it start
+ * from nothing and silently drop every other setting. Refuse instead.
+ */
+function refuseUnreadable(file: string, before: ConfigSnapshot): void {
+  if (!before.exists) return;
+  if (before.raw === null) {
+    throw new ConfigError(
+      "CONFIG_UNREADABLE",
+      `${file} cannot be read (${before.issues.map((i) => i.message).join("; ")}); nothing was changed`,
+      before.issues,
+    );
+  }
+  if (before.raw.trim() === "") return; // an empty file: the edit becomes its first content
+  try {
+    parseJson5(before.raw, file);
+  } catch (e) {
+    throw new ConfigError(
+      "CONFIG_PARSE",
+      `${(e as Error).message}; fix the file first (nothing was changed)`,
+      (e as ConfigError).issues ?? [],
+    );
+  }
+}
+
 export interface EditOptions {
   /** Hash the caller last saw; a mismatch means someone else changed the file. */
   baseHash?: string;
@@ -188,6 +213,7 @@ export function editConfigFile(
   if (opts.baseHash && opts.baseHash !== before.hash) {
     throw new ConfigError("CONFIG_CONFLICT", "config changed since it was read (baseHash mismatch); reload it and apply your edit again");
   }
+  refuseUnreadable(file, before);
   const next = restoreRedacted(change(before.parsed, before), before.parsed);
   if (!isObj(next)) throw new ConfigError("CONFIG_INVALID", "config must be an object", [{ path: "", message: "expected object" }]);
   const resolved = resolveConfigObject(next, file, { ...env });

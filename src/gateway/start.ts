@@ -360,14 +360,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     return { applied: true, snapshot };
   }
 
-  try {
-    await listen(current, opts.force ?? false);
-  } catch (e) {
-    lock.release();
-    logs.close();
-    throw new StartupError((e as { code?: string }).code ?? "GATEWAY_LISTEN", (e as Error).message);
-  }
-
+  // Watch before listening, then look once more: an edit made while starting is never missed.
   const stopWatch =
     (good.gateway?.reload?.mode ?? "hybrid") === "off"
       ? () => undefined
@@ -378,6 +371,21 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
             log.error(`config reload failed: ${(e as Error).message}`);
           }
         });
+
+  try {
+    await listen(current, opts.force ?? false);
+  } catch (e) {
+    stopWatch();
+    lock.release();
+    logs.close();
+    throw new StartupError((e as { code?: string }).code ?? "GATEWAY_LISTEN", (e as Error).message);
+  }
+
+  try {
+    reload("changed while starting");
+  } catch (e) {
+    log.error(`config reload failed: ${(e as Error).message}`);
+  }
 
   // Channels connect in the background: a slow or broken platform never delays the gateway.
   void channels.sync();

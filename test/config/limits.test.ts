@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { readConfigSnapshot, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH } from "../../src/config/load.js";
+import { editConfigFile, mergePatch } from "../../src/config/edit.js";
 import { StartupError } from "../../src/gateway/start.js";
 import { connect, startTestGateway, tmpDir, waitFor, writeConfig } from "../helpers/gateway.js";
 
@@ -59,6 +60,22 @@ describe("config limits", { timeout: 30_000 }, () => {
       assert.equal(snap.valid, false);
       assert.match(snap.issues[0]!.message, /the file is empty/);
     }
+  });
+});
+
+describe("editing a file that cannot be read", { timeout: 30_000 }, () => {
+  it("refuses, and leaves the file as it was, instead of starting from nothing", () => {
+    const dir = scratch();
+    const text = '{ gateway: { mode: "local", auth: { token: "keep-me" } }, oops }';
+    const file = writeConfig(dir, text);
+    assert.throws(
+      () => editConfigFile(file, {}, (parsed) => mergePatch(parsed, { logging: { level: "debug" } })),
+      /fix the file first \(nothing was changed\)/,
+    );
+    assert.equal(fs.readFileSync(file, "utf8"), text);
+    const empty = writeConfig(dir, "");
+    editConfigFile(empty, {}, (parsed) => mergePatch(parsed, { gateway: { mode: "local" } }));
+    assert.equal(readConfigSnapshot(empty, {}).valid, true, "an empty file takes its first content");
   });
 });
 
