@@ -1,0 +1,84 @@
+/**
+ * Forwarded-address spoofing. Only a peer listed in `gateway.trustedProxies` (exact IPs and CIDR
+ * ranges) may say who the client is, through X-Forwarded-For, and then the client is the right-most
+ * entry that is not itself a trusted proxy: entries to its left were written by the client and
+ * prove nothing. A peer that is not trusted but sends X-Forwarded-For, X-Real-IP or Forwarded is
+ * something relaying requests, so it is never local.
+ *
+ * The test connects from 127.0.0.1, playing a proxy on the same machine that appended the address
+ * it saw to whatever the client sent.
+ */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { Harness, TOKEN, connectParams, describeOutcome, probeSecrets, report, tryConnect, type ConnectOutcome } from "./harness.js";
+
+function assertRefused(o: ConnectOutcome, leaked: string[], what: string): void {
+  assert.deepEqual(leaked, [], `${what}: never answers config.get or chat.history`);
+  if (o.kind === "refused") {
+    assert.equal(o.status, 403, `${what}: ${describeOutcome(o)}`);
+    return;
+  }
+  assert.equal(o.kind, "res", `${what}: ${describeOutcome(o)}`);
+  if (o.kind !== "res") return;
+  assert.equal(o.res.ok, false, `${what}: ${describeOutcome(o)}`);
+  assert.equal(o.res.error?.code, "UNAUTHORIZED", `${what}: ${describeOutcome(o)}`);
+}
+
+describe("X-Forwarded-For on a tokenless loopback gateway", { timeout: 120_000 }, () => {
+  const h = new Harness();
+  after(() => h.cleanup());
+
+  it("trustedProxies [127.0.0.1]: 'X-Forwarded-For: 127.0.0.1, 203.0.113.9' is the remote client 203.0.113.9 and is refused", async (t) => {
+    const gw = await h.launch({ config: { gateway: { mode: "local", trustedProxies: ["127.0.0.1"] } } });
+    const o = await tryConnect(h, gw.port, { headers: { "x-forwarded-for": "127.0.0.1, 203.0.113.9" } });
+    const leaked = await probeSecrets(o);
+    report(t, `${describeOutcome(o)}; answered: ${leaked.join(", ") || "nothing"}`);
+    assertRefused(o, leaked, "spoofed 127.0.0.1 left of the proxy's entry");
+  });
+
+  it("trustedProxies [127.0.0.1]: 'X-Forwarded-For: 203.0.113.9' is refused, no X-Forwarded-For connects as local", async (t) => {
+    const gw = await h.launch({ config: { gateway: { mode: "local", trustedProxies: ["127.0.0.1"] } } });
+    const remote = await tryConnect(h, gw.port, { headers: { "x-forwarded-for": "203.0.113.9" } });
+    const leaked = await probeSecrets(remote);
+    const local = await tryConnect(h, gw.port);
+    report(t, `X-Forwarded-For 203.0.113.9: ${describeOutcome(remote)}; none: ${describeOutcome(local)}`);
+    assertRefused(remote, leaked, "X-Forwarded-For: 203.0.113.9");
+    assert.ok(local.kind === "res" && local.res.ok, `without X-Forwarded-For: ${describeOutcome(local)}`);
+    assert.equal((await local.peer.request("config.get", {}))?.ok, true);
+  });
+
+  for (const [name, value] of [
+    ["X-Forwarded-For", "127.0.0.1"],
+    ["X-Real-IP", "127.0.0.1"],
+    ["Forwarded", "for=127.0.0.1;proto=http"],
+  ] as const) {
+    it(`without trustedProxies, a loopback peer sending '${name}: ${value}' is not local and is refused`, async (t) => {
+      const gw = await h.launch();
+      const o = await tryConnect(h, gw.port, { headers: { [name.toLowerCase()]: value } });
+      const leaked = await probeSecrets(o);
+      report(t, `${name}: ${value} → ${describeOutcome(o)}; answered: ${leaked.join(", ") || "nothing"}`);
+      assertRefused(o, leaked, `${name}: ${value}`);
+    });
+  }
+});
+
+describe("the resolved client address", { timeout: 60_000 }, () => {
+  const h = new Harness();
+  after(() => h.cleanup());
+
+  it("is the right-most X-Forwarded-For entry that is not a trusted proxy (exact IP and CIDR entries)", async (t) => {
+    const gw = await h.launch({ token: TOKEN, config: { gateway: { mode: "local", trustedProxies: ["127.0.0.1", "10.0.0.0/8"] } } });
+    const instanceId = randomUUID();
+    const o = await tryConnect(h, gw.port, {
+      token: TOKEN,
+      headers: { "x-forwarded-for": "198.51.100.1, 203.0.113.9, 10.1.2.3" },
+      params: { client: { ...connectParams().client, instanceId } },
+    });
+    assert.ok(o.kind === "res" && o.res.ok, describeOutcome(o));
+    const presence = await o.peer.request("system-presence", {});
+    const mine = (presence?.payload as Array<{ instanceId?: string; ip?: string }>).find((p) => p.instanceId === instanceId);
+    report(t, `'X-Forwarded-For: 198.51.100.1, 203.0.113.9, 10.1.2.3' via 127.0.0.1 → presence ip ${mine?.ip}`);
+    assert.equal(mine?.ip, "203.0.113.9");
+  });
+});
