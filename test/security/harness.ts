@@ -653,6 +653,7 @@ export function sampler(fn: () => number, everyMs = 20) {
   const timer = setInterval(() => {
     peak = Math.max(peak, fn());
   }, everyMs);
+  timer.unref();
   return {
     get peak() {
       return peak;
