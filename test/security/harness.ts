@@ -264,11 +264,12 @@ export function httpRequest(
 }
 
 /** Retries `GET path` until it answers with `status`, within `timeoutMs`. */
-export async function pollStatus(port: number, pathName: string, status: number, timeoutMs: number): Promise<HttpReply> {
+export async function pollStatus(port: number, pathName: string, status: number, timeoutMs: number, gw?: Gw): Promise<HttpReply> {
   let last: HttpReply | Error | undefined;
   try {
     await waitFor(
       async () => {
+        if (gw?.exited) throw new Error("the gateway exited");
         try {
           last = await httpRequest(port, { path: pathName, timeoutMs: 2000 });
         } catch (e) {
@@ -680,5 +681,5 @@ export function deadPid(): number {
 
 /** A figure for the report, printed under the test's name. */
 export function report(t: { diagnostic(msg: string): void }, msg: string): void {
-  t.diagnostic(msg);
+  t.diagnostic(msg.replace(/\s*\n\s*/g, " ⏎ "));
 }
