@@ -82,3 +82,55 @@ describe("the resolved client address", { timeout: 60_000 }, () => {
     assert.equal(mine?.ip, "203.0.113.9");
   });
 });
+
+describe("behind Fly.io's proxy (FLY_APP_NAME set, the peer in 172.16.0.0/12)", { timeout: 60_000 }, () => {
+  const h = new Harness();
+  after(() => h.cleanup());
+
+  it("the client is Fly-Client-IP: presence shows it, and one client's failures lock only that client", async (t) => {
+    if (process.getuid?.() !== 0) return t.skip("needs root for a network namespace with a Fly proxy address");
+    const gw = await h
+      .launch({
+        token: TOKEN,
+        env: { FLY_APP_NAME: "openclaw-security-test" },
+        args: ["--allow-unconfigured", "--bind", "lan", "--port", "0"],
+        peerAddress: "172.19.0.5",
+      })
+      .catch((e: Error) => e);
+    if (gw instanceof Error) return t.skip(`needs root for a network namespace with a Fly proxy address (${gw.message.slice(0, 200)})`);
+    const via = (client: string) => ({ host: "openclaw-security-test.fly.dev", "fly-client-ip": client, "x-forwarded-for": client });
+    const relay = gw.relay!;
+
+    const instanceId = randomUUID();
+    const first = await tryConnect(h, relay, {
+      token: TOKEN,
+      headers: via("203.0.113.5"),
+      params: { client: { ...connectParams().client, instanceId } },
+    });
+    assert.ok(first.kind === "res" && first.res.ok, describeOutcome(first));
+    const presence = await first.peer.request("system-presence", {});
+    const ip = (presence?.payload as Array<{ instanceId?: string; ip?: string }>).find((p) => p.instanceId === instanceId)?.ip;
+    first.peer.close();
+
+    const attacker = [];
+    for (let i = 0; i < 12; i++) {
+      const o = await tryConnect(h, relay, { token: `wrong-${i}`, headers: via("198.51.100.7") });
+      attacker.push(o.kind === "res" ? (o.res.error?.code ?? "OK") : o.kind);
+      if (o.kind === "res") o.peer.close();
+    }
+    const owner = [];
+    for (let i = 0; i < 5; i++) {
+      const o = await tryConnect(h, relay, { token: TOKEN, headers: via("203.0.113.5") });
+      owner.push(o.kind === "res" ? (o.res.ok ? "OK" : o.res.error?.code) : o.kind);
+      if (o.kind === "res") o.peer.close();
+    }
+    report(t, `peer 172.19.0.5, Fly-Client-IP 203.0.113.5 → presence ip ${ip}`);
+    report(
+      t,
+      `Fly-Client-IP 198.51.100.7, 12 wrong tokens: ${attacker.join(" ")}; then Fly-Client-IP 203.0.113.5 with the token: ${owner.join(" ")}`,
+    );
+    assert.equal(ip, "203.0.113.5", "the client address is Fly-Client-IP");
+    assert.equal(attacker.at(-1), "RATE_LIMITED", "the attacker is locked");
+    assert.deepEqual(owner, Array(5).fill("OK"), "the owner, behind the same proxy, is not");
+  });
+});

@@ -33,6 +33,12 @@ export interface LaunchOptions {
   args?: string[];
   /** Bound for the `listening on` line. */
   timeoutMs?: number;
+  /**
+   * Runs the gateway in a network namespace of its own whose loopback also has this address, and
+   * relays a unix socket (`Gw.relay`) to it from that address: the gateway's peer is then this
+   * address, as behind a proxy on a private network. Needs root.
+   */
+  peerAddress?: string;
 }
 
 export interface Gw {
@@ -49,7 +55,20 @@ export interface Gw {
   host: string;
   httpUrl: string;
   wsUrl: string;
+  /** With `peerAddress`: the unix socket that reaches the gateway from that address. */
+  relay?: string;
 }
+
+/** Pipes every connection on a unix socket to host:port. */
+const RELAY = `
+const net = require("node:net");
+const [sock, host, port] = process.argv.slice(1);
+net.createServer((c) => {
+  const s = net.connect({ host, port: Number(port) });
+  c.pipe(s).pipe(c);
+  for (const [a, b] of [[c, s], [s, c]]) { a.on("error", () => b.destroy()); a.on("close", () => b.destroy()); }
+}).listen(sock, () => console.log("ready"));
+`;
 
 export class Harness {
   private readonly procs = new Set<ChildProcess>();
@@ -87,13 +106,13 @@ export class Harness {
       ...(opts.env ?? {}),
     };
     const args = [ENTRY, "gateway", ...(opts.args ?? ["--allow-unconfigured", "--port", "0"])];
-    const proc = opts.nofile
-      ? spawn("prlimit", [`--nofile=${opts.nofile}:${opts.nofile}`, process.execPath, ...args], {
-          cwd: ROOT,
-          env,
-          stdio: ["ignore", "pipe", "pipe"],
-        })
-      : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let command = [process.execPath, ...args];
+    if (opts.nofile) command = ["prlimit", `--nofile=${opts.nofile}:${opts.nofile}`, ...command];
+    if (opts.peerAddress) {
+      const setup = `ip link set lo up && ip addr add ${opts.peerAddress}/32 dev lo && exec "$@"`;
+      command = ["unshare", "--net", "sh", "-c", setup, "sh", ...command];
+    }
+    const proc = spawn(command[0]!, command.slice(1), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     this.procs.add(proc);
     let stdout = "";
     let stderr = "";
@@ -116,9 +135,12 @@ export class Harness {
       "the gateway to listen",
     );
     const port = Number(m![1]);
+    const pid = Number(m![2]);
+    const relay = opts.peerAddress ? await this.relay(pid, opts.peerAddress, port) : undefined;
     return {
+      relay,
       proc,
-      pid: Number(m![2]),
+      pid,
       port,
       stateDir,
       get stdout() {
@@ -135,6 +157,28 @@ export class Harness {
       httpUrl: `http://127.0.0.1:${port}`,
       wsUrl: `ws://127.0.0.1:${port}`,
     };
+  }
+
+  /** A unix socket in this process's namespace that connects to address:port inside the network namespace of `pid`. */
+  private async relay(pid: number, address: string, port: number): Promise<string> {
+    const sock = path.join(this.tmp("oc-sec-relay-"), "gateway.sock");
+    const proc = spawn("nsenter", [`--net=/proc/${pid}/ns/net`, process.execPath, "-e", RELAY, sock, address, String(port)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.procs.add(proc);
+    proc.on("exit", () => this.procs.delete(proc));
+    let out = "";
+    proc.stdout!.on("data", (d) => (out += d));
+    proc.stderr!.on("data", (d) => (out += d));
+    await waitFor(
+      () => {
+        if (proc.exitCode !== null) throw new Error(`relay exited: ${out}`);
+        return out.includes("ready");
+      },
+      10_000,
+      "the relay",
+    );
+    return sock;
   }
 
   /** Mounts a tmpfs of `size` (e.g. "3m") on `dir`; false when that is not possible here. */
@@ -219,6 +263,13 @@ export const CHAT_COMPLETIONS_ON = { http: { endpoints: { chatCompletions: { ena
 // ---------------------------------------------------------------------------------------------
 // HTTP with any headers
 
+/** Where requests go: a TCP port on 127.0.0.1, or a unix socket relaying to the gateway. */
+export type Target = number | string;
+
+function defaultHost(target: Target): string {
+  return typeof target === "number" ? `127.0.0.1:${target}` : "gateway.example";
+}
+
 export interface HttpReply {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -228,17 +279,16 @@ export interface HttpReply {
 
 /** One request on its own connection; the Host header is exactly `headers.host` when given. */
 export function httpRequest(
-  port: number,
+  port: Target,
   opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {},
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        host: "127.0.0.1",
-        port,
+        ...(typeof port === "number" ? { host: "127.0.0.1", port } : { socketPath: port }),
         method: opts.method ?? "GET",
         path: opts.path ?? "/",
-        headers: { host: `127.0.0.1:${port}`, ...(opts.headers ?? {}) },
+        headers: { host: defaultHost(port), ...(opts.headers ?? {}) },
         agent: false,
       },
       (res) => {
@@ -355,11 +405,11 @@ export class Peer {
     ws.on("error", () => {});
   }
 
-  /** Opens a WebSocket to 127.0.0.1:port with `headers` on the upgrade request (Host included). */
-  static open(port: number, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<Peer | UpgradeRefused> {
+  /** Opens a WebSocket to the target with `headers` on the upgrade request (Host included). */
+  static open(target: Target, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<Peer | UpgradeRefused> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, {
-        headers: { host: `127.0.0.1:${port}`, ...headers },
+      const ws = new WebSocket(typeof target === "number" ? `ws://127.0.0.1:${target}/` : `ws+unix://${target}:/`, {
+        headers: { host: defaultHost(target), ...headers },
         perMessageDeflate: false,
         handshakeTimeout: timeoutMs,
       });
@@ -478,9 +528,9 @@ export interface ConnectOptions {
 }
 
 /** Upgrade, wait for the challenge, send `connect`; reports whatever the server did. */
-export async function tryConnect(h: Harness, port: number, opts: ConnectOptions = {}): Promise<ConnectOutcome> {
+export async function tryConnect(h: Harness, target: Target, opts: ConnectOptions = {}): Promise<ConnectOutcome> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const opened = await Peer.open(port, opts.headers, timeoutMs);
+  const opened = await Peer.open(target, opts.headers, timeoutMs);
   if (!(opened instanceof Peer)) return opened;
   const peer = h.track(opened);
   const nonce = await Promise.race([peer.nonce, peer.closed.then(() => null)]);
