@@ -171,49 +171,57 @@ describe("bounded request bodies on /v1/chat/completions", { timeout: 240_000 },
     return { gw, fake };
   }
 
-  it(`a 10 MB deeply nested JSON body gets 400 or 413 with a JSON error, peak RSS under ${RSS_LIMIT_MB} MB`, async (t) => {
-    const { gw, fake } = await start();
-    const depth = 5 * MB;
-    const r = await postLarge(gw, AUTH, {
-      head: `{"model":"openclaw","messages":[{"role":"user","content":"hi"}],"metadata":`,
-      fill: "[",
-      fillBytes: depth,
-      tail: "]".repeat(depth) + "}",
-    });
-    const rss = peakRssMb(gw.pid);
-    report(
-      t,
-      `${(r.bytesSent / MB).toFixed(1)} MB sent → ${r.status || r.error} ${r.body.slice(0, 160)}; gateway VmHWM ${rss} MB; alive ${gw.exited === null}; model requests ${fake.requests.length}`,
-    );
-    assert.equal(gw.exited, null, `the gateway died: ${JSON.stringify(gw.exited)}`);
-    assert.ok(r.status === 400 || r.status === 413, `status ${r.status || r.error}`);
-    assert.ok(JSON.parse(r.body).error, "a JSON error body");
-    assert.ok(rss > 0 && rss < RSS_LIMIT_MB, `VmHWM ${rss} MB`);
-    assert.equal(fake.requests.length, 0);
-  });
+  it(
+    `a 10 MB deeply nested JSON body gets 400 or 413 with a JSON error, peak RSS under ${RSS_LIMIT_MB} MB`,
+    { timeout: 60_000 },
+    async (t) => {
+      const { gw, fake } = await start();
+      const depth = 5 * MB;
+      const r = await postLarge(gw, AUTH, {
+        head: `{"model":"openclaw","messages":[{"role":"user","content":"hi"}],"metadata":`,
+        fill: "[",
+        fillBytes: depth,
+        tail: "]".repeat(depth) + "}",
+      });
+      const rss = peakRssMb(gw.pid);
+      report(
+        t,
+        `${(r.bytesSent / MB).toFixed(1)} MB sent → ${r.status || r.error} ${r.body.slice(0, 160)}; gateway VmHWM ${rss} MB; alive ${gw.exited === null}; model requests ${fake.requests.length}`,
+      );
+      assert.equal(gw.exited, null, `the gateway died: ${JSON.stringify(gw.exited)}`);
+      assert.ok(r.status === 400 || r.status === 413, `status ${r.status || r.error}`);
+      assert.ok(JSON.parse(r.body).error, "a JSON error body");
+      assert.ok(rss > 0 && rss < RSS_LIMIT_MB, `VmHWM ${rss} MB`);
+      assert.equal(fake.requests.length, 0);
+    },
+  );
 
-  it(`a 10 MB huge-array JSON body gets 400 or 413 with a JSON error, peak RSS under ${RSS_LIMIT_MB} MB`, async (t) => {
-    const { gw, fake } = await start();
-    const n = 5 * MB;
-    const r = await postLarge(
-      gw,
-      AUTH,
-      { head: `{"model":"openclaw","messages":[`, fill: "0,", fillBytes: 2 * (n - 1), tail: "0]}" },
-      30_000,
-    );
-    const rss = peakRssMb(gw.pid);
-    report(
-      t,
-      `${(r.bytesSent / MB).toFixed(1)} MB sent → ${r.status || r.error} ${r.body.slice(0, 160)}; gateway VmHWM ${rss} MB; alive ${gw.exited === null}`,
-    );
-    assert.equal(gw.exited, null, `the gateway died: ${JSON.stringify(gw.exited)}`);
-    assert.ok(r.status === 400 || r.status === 413, `status ${r.status || r.error}`);
-    assert.ok(JSON.parse(r.body).error, "a JSON error body");
-    assert.ok(rss > 0 && rss < RSS_LIMIT_MB, `VmHWM ${rss} MB`);
-    assert.equal(fake.requests.length, 0);
-  });
+  it(
+    `a 10 MB huge-array JSON body gets 400 or 413 with a JSON error, peak RSS under ${RSS_LIMIT_MB} MB`,
+    { timeout: 60_000 },
+    async (t) => {
+      const { gw, fake } = await start();
+      const n = 5 * MB;
+      const r = await postLarge(
+        gw,
+        AUTH,
+        { head: `{"model":"openclaw","messages":[`, fill: "0,", fillBytes: 2 * (n - 1), tail: "0]}" },
+        30_000,
+      );
+      const rss = peakRssMb(gw.pid);
+      report(
+        t,
+        `${(r.bytesSent / MB).toFixed(1)} MB sent → ${r.status || r.error} ${r.body.slice(0, 160)}; gateway VmHWM ${rss} MB; alive ${gw.exited === null}`,
+      );
+      assert.equal(gw.exited, null, `the gateway died: ${JSON.stringify(gw.exited)}`);
+      assert.ok(r.status === 400 || r.status === 413, `status ${r.status || r.error}`);
+      assert.ok(JSON.parse(r.body).error, "a JSON error body");
+      assert.ok(rss > 0 && rss < RSS_LIMIT_MB, `VmHWM ${rss} MB`);
+      assert.equal(fake.requests.length, 0);
+    },
+  );
 
-  it("a body over 16 MiB gets a complete 413 with Connection: close, read before any reset", async (t) => {
+  it("a body over 16 MiB gets a complete 413 with Connection: close, read before any reset", { timeout: 60_000 }, async (t) => {
     const { gw, fake } = await start();
     const size = 17 * MiB;
     const head = `{"model":"openclaw","messages":[{"role":"user","content":"`;
@@ -231,7 +239,7 @@ describe("bounded request bodies on /v1/chat/completions", { timeout: 240_000 },
     assert.equal((await httpRequest(gw.port, { path: "/healthz" })).status, 200);
   });
 
-  it("a 19 MB system message is refused with 400 or 413 and never reaches the model", async (t) => {
+  it("a 19 MB system message is refused with 400 or 413 and never reaches the model", { timeout: 60_000 }, async (t) => {
     const { gw, fake } = await start();
     const head = `{"model":"openclaw","messages":[{"role":"system","content":"`;
     const tail = `"},{"role":"user","content":"hi"}]}`;
@@ -250,31 +258,35 @@ describe("bounded openclaw.json", { timeout: 120_000 }, () => {
   const h = new Harness();
   afterEach(() => h.cleanup());
 
-  it(`a 10 MB openclaw.json: the gateway starts, /readyz is 503 naming the size limit, peak RSS under ${RSS_LIMIT_MB} MB`, async (t) => {
-    const stateDir = h.tmp();
-    const file = path.join(stateDir, "openclaw.json");
-    fs.writeFileSync(
-      file,
-      `// a config grown out of hand\n{\n  gateway: { mode: "local" },\n  env: { vars: { PADDING: "${"x".repeat(10 * MB)}" } },\n}\n`,
-    );
-    const gw = await h.launch({ stateDir, token: TOKEN, timeoutMs: 60_000 });
-    const ready = await httpRequest(gw.port, { path: "/readyz" });
-    const rss = peakRssMb(gw.pid);
-    report(
-      t,
-      `${(fs.statSync(file).size / MB).toFixed(1)} MB config → /readyz ${ready.status} ${ready.text.slice(0, 300)}; VmHWM ${rss} MB`,
-    );
-    assert.equal(ready.status, 503, "not ready with an oversized config");
-    assert.match(
-      JSON.stringify([ready.json?.reason, ready.json?.issues]),
-      /too (large|big)|size|larger than|exceed/i,
-      "the reason names the size limit",
-    );
-    assert.ok(rss > 0 && rss < RSS_LIMIT_MB, `VmHWM ${rss} MB`);
-    assert.equal((await httpRequest(gw.port, { path: "/healthz" })).status, 200);
-  });
+  it(
+    `a 10 MB openclaw.json: the gateway starts, /readyz is 503 naming the size limit, peak RSS under ${RSS_LIMIT_MB} MB`,
+    { timeout: 60_000 },
+    async (t) => {
+      const stateDir = h.tmp();
+      const file = path.join(stateDir, "openclaw.json");
+      fs.writeFileSync(
+        file,
+        `// a config grown out of hand\n{\n  gateway: { mode: "local" },\n  env: { vars: { PADDING: "${"x".repeat(10 * MB)}" } },\n}\n`,
+      );
+      const gw = await h.launch({ stateDir, token: TOKEN, timeoutMs: 60_000 });
+      const ready = await httpRequest(gw.port, { path: "/readyz" });
+      const rss = peakRssMb(gw.pid);
+      report(
+        t,
+        `${(fs.statSync(file).size / MB).toFixed(1)} MB config → /readyz ${ready.status} ${ready.text.slice(0, 300)}; VmHWM ${rss} MB`,
+      );
+      assert.equal(ready.status, 503, "not ready with an oversized config");
+      assert.match(
+        JSON.stringify([ready.json?.reason, ready.json?.issues]),
+        /too (large|big)|size|larger than|exceed/i,
+        "the reason names the size limit",
+      );
+      assert.ok(rss > 0 && rss < RSS_LIMIT_MB, `VmHWM ${rss} MB`);
+      assert.equal((await httpRequest(gw.port, { path: "/healthz" })).status, 200);
+    },
+  );
 
-  it("a 20,000-deep nested openclaw.json: no crash, /readyz is 503 naming the nesting depth", async (t) => {
+  it("a 20,000-deep nested openclaw.json: no crash, /readyz is 503 naming the nesting depth", { timeout: 60_000 }, async (t) => {
     const stateDir = h.tmp();
     const depth = 20_000;
     fs.writeFileSync(path.join(stateDir, "openclaw.json"), '{"a":'.repeat(depth) + "{}" + "}".repeat(depth));
@@ -295,7 +307,7 @@ describe("presence fan-out", { timeout: 180_000 }, () => {
   const h = new Harness();
   afterEach(() => h.cleanup());
 
-  it("300 clients connecting one after another receive O(N) bytes in total (under 300 × 256 KiB)", async (t) => {
+  it("300 clients connecting one after another receive O(N) bytes in total (under 300 × 256 KiB)", { timeout: 120_000 }, async (t) => {
     const gw = await h.launch({ token: TOKEN });
     const n = 300;
     const bound = n * 256 * 1024;

@@ -44,16 +44,20 @@ describe("cross-site requests to a tokenless loopback gateway", { timeout: 120_0
     return { gw, fake };
   }
 
-  it("a cross-site text/plain POST to /v1/chat/completions (Origin https://evil.example) never reaches the model", async (t) => {
-    const { gw, fake } = await start();
-    const r = await post(gw, { host: gw.host, origin: "https://evil.example", "content-type": "text/plain" }, "spend my money");
-    report(t, `POST → ${r.status} ${r.text.slice(0, 160)}; model requests: ${fake.requests.length}`);
-    assert.notEqual(r.status, 200, "refused");
-    assert.ok(r.status === 403 || r.status === 415, `403 or 415, got ${r.status}`);
-    assert.equal(fake.requests.length, 0, "the model received no request");
-  });
+  it(
+    "a cross-site text/plain POST to /v1/chat/completions (Origin https://evil.example) never reaches the model",
+    { timeout: 60_000 },
+    async (t) => {
+      const { gw, fake } = await start();
+      const r = await post(gw, { host: gw.host, origin: "https://evil.example", "content-type": "text/plain" }, "spend my money");
+      report(t, `POST → ${r.status} ${r.text.slice(0, 160)}; model requests: ${fake.requests.length}`);
+      assert.notEqual(r.status, 200, "refused");
+      assert.ok(r.status === 403 || r.status === 415, `403 or 415, got ${r.status}`);
+      assert.equal(fake.requests.length, 0, "the model received no request");
+    },
+  );
 
-  it("a POST with Sec-Fetch-Site: cross-site and no Origin is refused with 403 FORBIDDEN_ORIGIN", async (t) => {
+  it("a POST with Sec-Fetch-Site: cross-site and no Origin is refused with 403 FORBIDDEN_ORIGIN", { timeout: 60_000 }, async (t) => {
     const { gw, fake } = await start();
     const plain = await post(gw, { host: gw.host, "sec-fetch-site": "cross-site", "content-type": "text/plain" });
     const json = await post(gw, { host: gw.host, "sec-fetch-site": "cross-site", "content-type": "application/json" });
@@ -63,31 +67,35 @@ describe("cross-site requests to a tokenless loopback gateway", { timeout: 120_0
     assert.equal(fake.requests.length, 0, "the model received no request");
   });
 
-  it("a cross-origin application/json POST and a cross-site GET / are refused with 403 FORBIDDEN_ORIGIN", async (t) => {
-    const { gw, fake } = await start();
-    const json = await post(gw, { host: gw.host, origin: "https://evil.example", "content-type": "application/json" });
-    const otherPort = await post(gw, { host: gw.host, origin: `http://127.0.0.1:${gw.port + 1}`, "content-type": "application/json" });
-    const page = await httpRequest(gw.port, { path: "/", headers: { host: gw.host, origin: "https://evil.example" } });
-    const nav = await httpRequest(gw.port, { path: "/", headers: { host: gw.host, "sec-fetch-site": "cross-site" } });
-    report(
-      t,
-      `POST Origin evil → ${json.status}; POST Origin other port → ${otherPort.status}; GET / Origin evil → ${page.status}; GET / Sec-Fetch-Site cross-site → ${nav.status}; model requests: ${fake.requests.length}`,
-    );
-    assertForbiddenOrigin(json, "POST with Origin https://evil.example");
-    assertForbiddenOrigin(otherPort, "POST with an Origin on another port");
-    assertForbiddenOrigin(page, "GET / with Origin https://evil.example");
-    assertForbiddenOrigin(nav, "GET / with Sec-Fetch-Site: cross-site");
-    assert.equal(fake.requests.length, 0, "the model received no request");
-    for (const p of ["/healthz", "/readyz"]) {
-      const r = await httpRequest(gw.port, {
-        path: p,
-        headers: { host: gw.host, origin: "https://evil.example", "sec-fetch-site": "cross-site" },
-      });
-      assert.equal(r.status, 200, `${p} stays open`);
-    }
-  });
+  it(
+    "a cross-origin application/json POST and a cross-site GET / are refused with 403 FORBIDDEN_ORIGIN",
+    { timeout: 60_000 },
+    async (t) => {
+      const { gw, fake } = await start();
+      const json = await post(gw, { host: gw.host, origin: "https://evil.example", "content-type": "application/json" });
+      const otherPort = await post(gw, { host: gw.host, origin: `http://127.0.0.1:${gw.port + 1}`, "content-type": "application/json" });
+      const page = await httpRequest(gw.port, { path: "/", headers: { host: gw.host, origin: "https://evil.example" } });
+      const nav = await httpRequest(gw.port, { path: "/", headers: { host: gw.host, "sec-fetch-site": "cross-site" } });
+      report(
+        t,
+        `POST Origin evil → ${json.status}; POST Origin other port → ${otherPort.status}; GET / Origin evil → ${page.status}; GET / Sec-Fetch-Site cross-site → ${nav.status}; model requests: ${fake.requests.length}`,
+      );
+      assertForbiddenOrigin(json, "POST with Origin https://evil.example");
+      assertForbiddenOrigin(otherPort, "POST with an Origin on another port");
+      assertForbiddenOrigin(page, "GET / with Origin https://evil.example");
+      assertForbiddenOrigin(nav, "GET / with Sec-Fetch-Site: cross-site");
+      assert.equal(fake.requests.length, 0, "the model received no request");
+      for (const p of ["/healthz", "/readyz"]) {
+        const r = await httpRequest(gw.port, {
+          path: p,
+          headers: { host: gw.host, origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+        });
+        assert.equal(r.status, 200, `${p} stays open`);
+      }
+    },
+  );
 
-  it("a cross-site WebSocket upgrade is refused with 403 FORBIDDEN_ORIGIN", async (t) => {
+  it("a cross-site WebSocket upgrade is refused with 403 FORBIDDEN_ORIGIN", { timeout: 60_000 }, async (t) => {
     const { gw } = await start();
     const cases: Array<[string, Record<string, string>]> = [
       ["Origin https://evil.example", { origin: "https://evil.example" }],
@@ -107,7 +115,7 @@ describe("cross-site requests to a tokenless loopback gateway", { timeout: 120_0
     }
   });
 
-  it("POST /v1/chat/completions without Origin but with a non-JSON Content-Type answers 415", async (t) => {
+  it("POST /v1/chat/completions without Origin but with a non-JSON Content-Type answers 415", { timeout: 60_000 }, async (t) => {
     const { gw, fake } = await start();
     const types = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"];
     const seen = [];
@@ -117,30 +125,34 @@ describe("cross-site requests to a tokenless loopback gateway", { timeout: 120_0
     assert.equal(fake.requests.length, 0, "the model received no request");
   });
 
-  it("same-origin requests still work: no Origin, a matching Origin, Sec-Fetch-Site: same-origin, JSON with a charset", async (t) => {
-    const { gw, fake } = await start();
-    const cases: Array<[string, Record<string, string>]> = [
-      ["no Origin", { "content-type": "application/json" }],
-      ["Origin of the gateway itself", { origin: `http://${gw.host}`, "content-type": "application/json" }],
-      ["Sec-Fetch-Site: same-origin", { "sec-fetch-site": "same-origin", "content-type": "application/json" }],
-      ["application/json; charset=utf-8", { "content-type": "application/json; charset=utf-8" }],
-    ];
-    for (const [what, headers] of cases) {
-      const r = await post(gw, { host: gw.host, ...headers }, `ping ${what}`);
-      report(t, `${what} → ${r.status}`);
-      assert.equal(r.status, 200, `${what}: ${r.status} ${r.text.slice(0, 200)}`);
-      assert.equal(r.json?.choices?.[0]?.message?.content, `echo: ping ${what}`, `${what}: the model's reply`);
-    }
-    const o = await tryConnect(h, gw.port, { headers: { host: gw.host, origin: `http://${gw.host}` } });
-    assert.ok(o.kind === "res" && o.res.ok, `same-origin WebSocket: ${describeOutcome(o)}`);
-  });
+  it(
+    "same-origin requests still work: no Origin, a matching Origin, Sec-Fetch-Site: same-origin, JSON with a charset",
+    { timeout: 60_000 },
+    async (t) => {
+      const { gw, fake } = await start();
+      const cases: Array<[string, Record<string, string>]> = [
+        ["no Origin", { "content-type": "application/json" }],
+        ["Origin of the gateway itself", { origin: `http://${gw.host}`, "content-type": "application/json" }],
+        ["Sec-Fetch-Site: same-origin", { "sec-fetch-site": "same-origin", "content-type": "application/json" }],
+        ["application/json; charset=utf-8", { "content-type": "application/json; charset=utf-8" }],
+      ];
+      for (const [what, headers] of cases) {
+        const r = await post(gw, { host: gw.host, ...headers }, `ping ${what}`);
+        report(t, `${what} → ${r.status}`);
+        assert.equal(r.status, 200, `${what}: ${r.status} ${r.text.slice(0, 200)}`);
+        assert.equal(r.json?.choices?.[0]?.message?.content, `echo: ping ${what}`, `${what}: the model's reply`);
+      }
+      const o = await tryConnect(h, gw.port, { headers: { host: gw.host, origin: `http://${gw.host}` } });
+      assert.ok(o.kind === "res" && o.res.ok, `same-origin WebSocket: ${describeOutcome(o)}`);
+    },
+  );
 });
 
 describe("Content-Type on a gateway with a token", { timeout: 60_000 }, () => {
   const h = new Harness();
   after(() => h.cleanup());
 
-  it("answers 415 to an authenticated text/plain POST", async (t) => {
+  it("answers 415 to an authenticated text/plain POST", { timeout: 60_000 }, async (t) => {
     const fake = await h.fakeLlm();
     const gw = await h.launch({ config: llmConfig(fake, CHAT_COMPLETIONS_ON), token: TOKEN });
     const r = await post(gw, { host: gw.host, authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" });

@@ -123,12 +123,13 @@ describe("descriptor exhaustion", { timeout: 180_000 }, () => {
     await h.cleanup();
   });
 
-  it(`keeps serving while ${FLOOD} idle connections are opened against a ${LIMIT}-descriptor limit`, async (t) => {
+  it(`keeps serving while ${FLOOD} idle connections are opened against a ${LIMIT}-descriptor limit`, { timeout: 120_000 }, async (t) => {
     const fake = await h.fakeLlm();
     const gw = await h.launch({ token: TOKEN, config: llmConfig(fake), nofile: LIMIT });
     assert.equal(nofileLimit(gw.pid), LIMIT, "the gateway runs under the descriptor limit");
     fds = sampler(() => fdCount(gw.pid));
-    report(t, `descriptors in use before the flood: ${fdCount(gw.pid)}`);
+    const baseline = fdCount(gw.pid);
+    report(t, `descriptors in use before the flood: ${baseline}`);
 
     attack = flood(gw.port, FLOOD);
     await attack.settled(30_000);
@@ -161,7 +162,7 @@ describe("descriptor exhaustion", { timeout: 180_000 }, () => {
     attack.release();
     attack = null;
     const peak = fds.stop();
-    report(t, `gateway descriptors in use: peak ${peak} of ${LIMIT}`);
+    report(t, `gateway descriptors in use: peak ${peak} of ${LIMIT}, so at most ${peak - baseline} connections held at once`);
     assert.ok(peak <= LIMIT - HEADROOM, `descriptors in use peaked at ${peak}; must stay at or below ${LIMIT - HEADROOM}`);
 
     const after = await tryConnect(h, gw.port, { token: TOKEN });
@@ -175,7 +176,7 @@ describe("idle sockets are closed by the gateway", { timeout: 60_000, concurrenc
   const h = new Harness();
   after(() => h.cleanup());
 
-  it("a TCP connection that sends nothing is closed within 20 s", async (t) => {
+  it("a TCP connection that sends nothing is closed within 20 s", { timeout: 60_000 }, async (t) => {
     const gw = await h.launch({ token: TOKEN });
     const s = net.connect({ host: "127.0.0.1", port: gw.port });
     s.on("error", () => {});
@@ -187,7 +188,7 @@ describe("idle sockets are closed by the gateway", { timeout: 60_000, concurrenc
     assert.notEqual(ms, null, "the gateway closes a silent connection");
   });
 
-  it("a partial HTTP request head (slowloris) is closed within 20 s", async (t) => {
+  it("a partial HTTP request head (slowloris) is closed within 20 s", { timeout: 60_000 }, async (t) => {
     const gw = await h.launch({ token: TOKEN });
     const s = net.connect({ host: "127.0.0.1", port: gw.port });
     s.on("error", () => {});
@@ -201,7 +202,7 @@ describe("idle sockets are closed by the gateway", { timeout: 60_000, concurrenc
     assert.notEqual(ms, null, "the gateway closes a connection that never finishes its request head");
   });
 
-  it("a WebSocket that never sends connect is closed within 20 s", async (t) => {
+  it("a WebSocket that never sends connect is closed within 20 s", { timeout: 60_000 }, async (t) => {
     const gw = await h.launch({ token: TOKEN });
     const p = await Peer.open(gw.port);
     assert.ok(p instanceof Peer, "upgraded");

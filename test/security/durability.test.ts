@@ -88,80 +88,91 @@ describe("a disk that refuses writes", { timeout: 120_000 }, () => {
   const h = new Harness();
   afterEach(() => h.cleanup());
 
-  it("a full disk (ENOSPC) fails the chat with a clear error, keeps the gateway up, and recovers when space returns", async (t) => {
-    if (process.getuid?.() !== 0) return t.skip("needs root to mount a tmpfs");
-    const stateDir = h.tmp();
-    if (!h.mountTmpfs(stateDir, "3m")) return t.skip("needs root to mount a tmpfs (mount failed)");
-    const fake = await h.fakeLlm();
-    const gw = await h.launch({ stateDir, token: TOKEN, config: llmConfig(fake) });
-    const peer = await owner(h, gw);
-    await assertChats(peer, "disk-before", "before the disk fills");
+  it(
+    "a full disk (ENOSPC) fails the chat with a clear error, keeps the gateway up, and recovers when space returns",
+    { timeout: 60_000 },
+    async (t) => {
+      if (process.getuid?.() !== 0) return t.skip("needs root to mount a tmpfs");
+      const stateDir = h.tmp();
+      if (!h.mountTmpfs(stateDir, "3m")) return t.skip("needs root to mount a tmpfs (mount failed)");
+      const fake = await h.fakeLlm();
+      const gw = await h.launch({ stateDir, token: TOKEN, config: llmConfig(fake) });
+      const peer = await owner(h, gw);
+      await assertChats(peer, "disk-before", "before the disk fills");
 
-    const filler = path.join(stateDir, "filler");
-    const bytes = fillDisk(filler);
-    const failed = await chat(peer, "disk-full", "while the disk is full");
-    report(t, `filled ${(bytes / 1024).toFixed(0)} KiB; chat on a full disk: ${describeChat(failed)}; gateway alive ${gw.exited === null}`);
-    assert.equal(gw.exited, null, fate(gw));
-    assert.match(chatError(failed) ?? "(no error)", /no space left|ENOSPC/i, describeChat(failed));
-
-    const ready = await pollStatus(gw.port, "/readyz", 503, 10_000, gw).catch((e: Error) => {
-      throw new Error(`${e.message}; ${fate(gw)}`);
-    });
-    assert.equal((await httpRequest(gw.port, { path: "/healthz" })).status, 200, "/healthz");
-    report(t, `/readyz while full: ${ready.status} ${ready.text.slice(0, 300)}`);
-    assert.match(JSON.stringify(ready.json), /no space left|ENOSPC/i, "/readyz names the failed write");
-
-    fs.rmSync(filler);
-    await assertChats(peer, "disk-after", "after the disk has room");
-    const back = await pollStatus(gw.port, "/readyz", 200, 20_000);
-    report(t, `after removing the filler: chat final; /readyz ${back.status}`);
-    assert.equal(gw.exited, null);
-  });
-
-  it("a read-only state dir (EROFS) fails the chat, the gateway stays up for 10 s after, and recovers when writable", async (t) => {
-    if (process.getuid?.() !== 0) return t.skip("needs root to remount read-only");
-    const fake = await h.fakeLlm();
-    const gw = await h.launch({ token: TOKEN, config: llmConfig(fake) });
-    const peer = await owner(h, gw);
-    await assertChats(peer, "ro-before", "before read-only");
-
-    if (!h.readOnly(gw.stateDir)) return t.skip("needs root to remount read-only (mount failed)");
-    const failed = await chat(peer, "ro-during", "while read-only");
-    const failedAt = Date.now();
-    report(t, `chat on a read-only state dir: ${describeChat(failed)}; gateway alive ${gw.exited === null}`);
-    assert.match(chatError(failed) ?? "(no error)", /read-only|EROFS/i, describeChat(failed));
-
-    // The old store threw from a timer a moment after the failed write and the process died.
-    let checks = 0;
-    while (Date.now() - failedAt < 10_000) {
-      const r = await httpRequest(gw.port, { path: "/healthz", timeoutMs: 2000 }).catch((e: Error) => e);
-      const ok = !(r instanceof Error) && r.status === 200 && !gw.exited;
-      // A refused check usually means the process is going down: let its exit be recorded.
-      if (!ok) await Promise.race([gw.exit, new Promise((resolve) => setTimeout(resolve, 1000))]);
-      assert.ok(
-        ok,
-        `/healthz ${Date.now() - failedAt} ms after the failed write: ${r instanceof Error ? r.message : r.status}; ${fate(gw)}`,
+      const filler = path.join(stateDir, "filler");
+      const bytes = fillDisk(filler);
+      const failed = await chat(peer, "disk-full", "while the disk is full");
+      report(
+        t,
+        `filled ${(bytes / 1024).toFixed(0)} KiB; chat on a full disk: ${describeChat(failed)}; gateway alive ${gw.exited === null}`,
       );
-      checks += 1;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    report(t, `alive and healthy for 10 s after the failed write (${checks} /healthz checks)`);
-    const ready = await pollStatus(gw.port, "/readyz", 503, 5_000);
-    report(t, `/readyz while read-only: ${ready.status} ${ready.text.slice(0, 300)}`);
-    assert.match(JSON.stringify(ready.json), /read-only|EROFS/i, "/readyz names the failed write");
+      assert.equal(gw.exited, null, fate(gw));
+      assert.match(chatError(failed) ?? "(no error)", /no space left|ENOSPC/i, describeChat(failed));
 
-    h.unmount(gw.stateDir);
-    await assertChats(peer, "ro-after", "writable again");
-    await pollStatus(gw.port, "/readyz", 200, 20_000);
-    assert.equal(gw.exited, null);
-  });
+      const ready = await pollStatus(gw.port, "/readyz", 503, 10_000, gw).catch((e: Error) => {
+        throw new Error(`${e.message}; ${fate(gw)}`);
+      });
+      assert.equal((await httpRequest(gw.port, { path: "/healthz" })).status, 200, "/healthz");
+      report(t, `/readyz while full: ${ready.status} ${ready.text.slice(0, 300)}`);
+      assert.match(JSON.stringify(ready.json), /no space left|ENOSPC/i, "/readyz names the failed write");
+
+      fs.rmSync(filler);
+      await assertChats(peer, "disk-after", "after the disk has room");
+      const back = await pollStatus(gw.port, "/readyz", 200, 20_000);
+      report(t, `after removing the filler: chat final; /readyz ${back.status}`);
+      assert.equal(gw.exited, null);
+    },
+  );
+
+  it(
+    "a read-only state dir (EROFS) fails the chat, the gateway stays up for 10 s after, and recovers when writable",
+    { timeout: 60_000 },
+    async (t) => {
+      if (process.getuid?.() !== 0) return t.skip("needs root to remount read-only");
+      const fake = await h.fakeLlm();
+      const gw = await h.launch({ token: TOKEN, config: llmConfig(fake) });
+      const peer = await owner(h, gw);
+      await assertChats(peer, "ro-before", "before read-only");
+
+      if (!h.readOnly(gw.stateDir)) return t.skip("needs root to remount read-only (mount failed)");
+      const failed = await chat(peer, "ro-during", "while read-only");
+      const failedAt = Date.now();
+      report(t, `chat on a read-only state dir: ${describeChat(failed)}; gateway alive ${gw.exited === null}`);
+      assert.match(chatError(failed) ?? "(no error)", /read-only|EROFS/i, describeChat(failed));
+
+      // The old store threw from a timer a moment after the failed write and the process died.
+      let checks = 0;
+      while (Date.now() - failedAt < 10_000) {
+        const r = await httpRequest(gw.port, { path: "/healthz", timeoutMs: 2000 }).catch((e: Error) => e);
+        const ok = !(r instanceof Error) && r.status === 200 && !gw.exited;
+        // A refused check usually means the process is going down: let its exit be recorded.
+        if (!ok) await Promise.race([gw.exit, new Promise((resolve) => setTimeout(resolve, 1000))]);
+        assert.ok(
+          ok,
+          `/healthz ${Date.now() - failedAt} ms after the failed write: ${r instanceof Error ? r.message : r.status}; ${fate(gw)}`,
+        );
+        checks += 1;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      report(t, `alive and healthy for 10 s after the failed write (${checks} /healthz checks)`);
+      const ready = await pollStatus(gw.port, "/readyz", 503, 5_000);
+      report(t, `/readyz while read-only: ${ready.status} ${ready.text.slice(0, 300)}`);
+      assert.match(JSON.stringify(ready.json), /read-only|EROFS/i, "/readyz names the failed write");
+
+      h.unmount(gw.stateDir);
+      await assertChats(peer, "ro-after", "writable again");
+      await pollStatus(gw.port, "/readyz", 200, 20_000);
+      assert.equal(gw.exited, null);
+    },
+  );
 });
 
 describe("kill -9", { timeout: 180_000 }, () => {
   const h = new Harness();
   after(() => h.cleanup());
 
-  it("a turn whose final event went out survives a kill -9 right after it (20 new sessions)", async (t) => {
+  it("a turn whose final event went out survives a kill -9 right after it (20 new sessions)", { timeout: 180_000 }, async (t) => {
     const fake = await h.fakeLlm();
     const stateDir = h.tmp();
     let gw = await h.launch({ stateDir, token: TOKEN, config: llmConfig(fake) });
@@ -207,7 +218,7 @@ describe("leftover temp files", { timeout: 60_000 }, () => {
   const h = new Harness();
   after(() => h.cleanup());
 
-  it("a stale .sessions.json.<deadpid>.<hex>.tmp in the sessions dir is removed on start", async (t) => {
+  it("a stale .sessions.json.<deadpid>.<hex>.tmp in the sessions dir is removed on start", { timeout: 60_000 }, async (t) => {
     const stateDir = h.tmp();
     const dir = path.join(stateDir, "agents", "main", "sessions");
     fs.mkdirSync(dir, { recursive: true });

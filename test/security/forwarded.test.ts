@@ -29,37 +29,49 @@ describe("X-Forwarded-For on a tokenless loopback gateway", { timeout: 120_000 }
   const h = new Harness();
   after(() => h.cleanup());
 
-  it("trustedProxies [127.0.0.1]: 'X-Forwarded-For: 127.0.0.1, 203.0.113.9' is the remote client 203.0.113.9 and is refused", async (t) => {
-    const gw = await h.launch({ config: { gateway: { mode: "local", trustedProxies: ["127.0.0.1"] } } });
-    const o = await tryConnect(h, gw.port, { headers: { "x-forwarded-for": "127.0.0.1, 203.0.113.9" } });
-    const leaked = await probeSecrets(o);
-    report(t, `${describeOutcome(o)}; answered: ${leaked.join(", ") || "nothing"}`);
-    assertRefused(o, leaked, "spoofed 127.0.0.1 left of the proxy's entry");
-  });
+  it(
+    "trustedProxies [127.0.0.1]: 'X-Forwarded-For: 127.0.0.1, 203.0.113.9' is the remote client 203.0.113.9 and is refused",
+    { timeout: 60_000 },
+    async (t) => {
+      const gw = await h.launch({ config: { gateway: { mode: "local", trustedProxies: ["127.0.0.1"] } } });
+      const o = await tryConnect(h, gw.port, { headers: { "x-forwarded-for": "127.0.0.1, 203.0.113.9" } });
+      const leaked = await probeSecrets(o);
+      report(t, `${describeOutcome(o)}; answered: ${leaked.join(", ") || "nothing"}`);
+      assertRefused(o, leaked, "spoofed 127.0.0.1 left of the proxy's entry");
+    },
+  );
 
-  it("trustedProxies [127.0.0.1]: 'X-Forwarded-For: 203.0.113.9' is refused, no X-Forwarded-For connects as local", async (t) => {
-    const gw = await h.launch({ config: { gateway: { mode: "local", trustedProxies: ["127.0.0.1"] } } });
-    const remote = await tryConnect(h, gw.port, { headers: { "x-forwarded-for": "203.0.113.9" } });
-    const leaked = await probeSecrets(remote);
-    const local = await tryConnect(h, gw.port);
-    report(t, `X-Forwarded-For 203.0.113.9: ${describeOutcome(remote)}; none: ${describeOutcome(local)}`);
-    assertRefused(remote, leaked, "X-Forwarded-For: 203.0.113.9");
-    assert.ok(local.kind === "res" && local.res.ok, `without X-Forwarded-For: ${describeOutcome(local)}`);
-    assert.equal((await local.peer.request("config.get", {}))?.ok, true);
-  });
+  it(
+    "trustedProxies [127.0.0.1]: 'X-Forwarded-For: 203.0.113.9' is refused, no X-Forwarded-For connects as local",
+    { timeout: 60_000 },
+    async (t) => {
+      const gw = await h.launch({ config: { gateway: { mode: "local", trustedProxies: ["127.0.0.1"] } } });
+      const remote = await tryConnect(h, gw.port, { headers: { "x-forwarded-for": "203.0.113.9" } });
+      const leaked = await probeSecrets(remote);
+      const local = await tryConnect(h, gw.port);
+      report(t, `X-Forwarded-For 203.0.113.9: ${describeOutcome(remote)}; none: ${describeOutcome(local)}`);
+      assertRefused(remote, leaked, "X-Forwarded-For: 203.0.113.9");
+      assert.ok(local.kind === "res" && local.res.ok, `without X-Forwarded-For: ${describeOutcome(local)}`);
+      assert.equal((await local.peer.request("config.get", {}))?.ok, true);
+    },
+  );
 
   for (const [name, value] of [
     ["X-Forwarded-For", "127.0.0.1"],
     ["X-Real-IP", "127.0.0.1"],
     ["Forwarded", "for=127.0.0.1;proto=http"],
   ] as const) {
-    it(`without trustedProxies, a loopback peer sending '${name}: ${value}' is not local and is refused`, async (t) => {
-      const gw = await h.launch();
-      const o = await tryConnect(h, gw.port, { headers: { [name.toLowerCase()]: value } });
-      const leaked = await probeSecrets(o);
-      report(t, `${name}: ${value} → ${describeOutcome(o)}; answered: ${leaked.join(", ") || "nothing"}`);
-      assertRefused(o, leaked, `${name}: ${value}`);
-    });
+    it(
+      `without trustedProxies, a loopback peer sending '${name}: ${value}' is not local and is refused`,
+      { timeout: 60_000 },
+      async (t) => {
+        const gw = await h.launch();
+        const o = await tryConnect(h, gw.port, { headers: { [name.toLowerCase()]: value } });
+        const leaked = await probeSecrets(o);
+        report(t, `${name}: ${value} → ${describeOutcome(o)}; answered: ${leaked.join(", ") || "nothing"}`);
+        assertRefused(o, leaked, `${name}: ${value}`);
+      },
+    );
   }
 });
 
@@ -67,7 +79,7 @@ describe("the resolved client address", { timeout: 60_000 }, () => {
   const h = new Harness();
   after(() => h.cleanup());
 
-  it("is the right-most X-Forwarded-For entry that is not a trusted proxy (exact IP and CIDR entries)", async (t) => {
+  it("is the right-most X-Forwarded-For entry that is not a trusted proxy (exact IP and CIDR entries)", { timeout: 60_000 }, async (t) => {
     const gw = await h.launch({ token: TOKEN, config: { gateway: { mode: "local", trustedProxies: ["127.0.0.1", "10.0.0.0/8"] } } });
     const instanceId = randomUUID();
     const o = await tryConnect(h, gw.port, {
@@ -87,7 +99,7 @@ describe("behind Fly.io's proxy (FLY_APP_NAME set, the peer in 172.16.0.0/12)", 
   const h = new Harness();
   after(() => h.cleanup());
 
-  it("the client is Fly-Client-IP: presence shows it, and one client's failures lock only that client", async (t) => {
+  it("the client is Fly-Client-IP: presence shows it, and one client's failures lock only that client", { timeout: 60_000 }, async (t) => {
     if (process.getuid?.() !== 0) return t.skip("needs root for a network namespace with a Fly proxy address");
     const gw = await h
       .launch({

@@ -37,42 +37,50 @@ describe("auth lockout per resolved client address", { timeout: 120_000 }, () =>
   const h = new Harness();
   after(() => h.cleanup());
 
-  it("10 wrong tokens then 30 more lock the attacker's address, never the owner's, even when the attacker writes the owner's address first", async (t) => {
-    const gw = await h.launch({ token: TOKEN, config: PROXIED });
-    const attacker: ConnectOutcome[] = [];
-    const owner: ConnectOutcome[] = [];
-    for (let i = 0; i < 10; i++) attacker.push(await attempt(h, gw.port, ATTACKER_XFF, `wrong-token-${i}`));
-    for (let i = 10; i < 40; i++) {
-      owner.push(await attempt(h, gw.port, OWNER, TOKEN));
-      attacker.push(await attempt(h, gw.port, ATTACKER_XFF, `wrong-token-${i}`));
-    }
-    for (let i = 0; i < 5; i++) owner.push(await attempt(h, gw.port, OWNER, TOKEN));
-    const rightTokenFromAttacker = await attempt(h, gw.port, ATTACKER_XFF, TOKEN);
-    const rightTokenPlain = await attempt(h, gw.port, ATTACKER, TOKEN);
-    const ownerRefusals = owner.filter((o) => codeOf(o) !== "OK");
-    report(t, `attacker (X-Forwarded-For: ${ATTACKER_XFF}) wrong tokens: ${tally(attacker)}`);
-    report(
-      t,
-      `owner (X-Forwarded-For: ${OWNER}) with the token, between and after: ${tally(owner)}; refusals ${ownerRefusals.length}/${owner.length}`,
-    );
-    report(
-      t,
-      `attacker with the right token: ${describeOutcome(rightTokenFromAttacker)}; plain ${ATTACKER}: ${describeOutcome(rightTokenPlain)}`,
-    );
+  it(
+    "10 wrong tokens then 30 more lock the attacker's address, never the owner's, even when the attacker writes the owner's address first",
+    { timeout: 60_000 },
+    async (t) => {
+      const gw = await h.launch({ token: TOKEN, config: PROXIED });
+      const attacker: ConnectOutcome[] = [];
+      const owner: ConnectOutcome[] = [];
+      for (let i = 0; i < 10; i++) attacker.push(await attempt(h, gw.port, ATTACKER_XFF, `wrong-token-${i}`));
+      for (let i = 10; i < 40; i++) {
+        owner.push(await attempt(h, gw.port, OWNER, TOKEN));
+        attacker.push(await attempt(h, gw.port, ATTACKER_XFF, `wrong-token-${i}`));
+      }
+      for (let i = 0; i < 5; i++) owner.push(await attempt(h, gw.port, OWNER, TOKEN));
+      const rightTokenFromAttacker = await attempt(h, gw.port, ATTACKER_XFF, TOKEN);
+      const rightTokenPlain = await attempt(h, gw.port, ATTACKER, TOKEN);
+      const ownerRefusals = owner.filter((o) => codeOf(o) !== "OK");
+      report(t, `attacker (X-Forwarded-For: ${ATTACKER_XFF}) wrong tokens: ${tally(attacker)}`);
+      report(
+        t,
+        `owner (X-Forwarded-For: ${OWNER}) with the token, between and after: ${tally(owner)}; refusals ${ownerRefusals.length}/${owner.length}`,
+      );
+      report(
+        t,
+        `attacker with the right token: ${describeOutcome(rightTokenFromAttacker)}; plain ${ATTACKER}: ${describeOutcome(rightTokenPlain)}`,
+      );
 
-    assert.equal(ownerRefusals.length, 0, `the owner was refused ${ownerRefusals.length} times: ${ownerRefusals.map(describeOutcome)[0]}`);
-    assert.deepEqual(attacker.slice(0, 10).map(codeOf), Array(10).fill("UNAUTHORIZED"), "the first 10 wrong tokens are checked");
-    assert.deepEqual(attacker.slice(10).map(codeOf), Array(30).fill("RATE_LIMITED"), "after 10 failures the address is locked");
-    for (const o of [attacker[10]!, rightTokenFromAttacker, rightTokenPlain]) {
-      assert.equal(codeOf(o), "RATE_LIMITED", describeOutcome(o));
-      if (o.kind !== "res") continue;
-      const wait = o.res.error?.retryAfterMs;
-      assert.ok(typeof wait === "number" && wait > 0 && wait <= 60_000, `retryAfterMs within the 60 s lock, got ${wait}`);
-    }
-    assert.equal(gw.exited, null);
-  });
+      assert.equal(
+        ownerRefusals.length,
+        0,
+        `the owner was refused ${ownerRefusals.length} times: ${ownerRefusals.map(describeOutcome)[0]}`,
+      );
+      assert.deepEqual(attacker.slice(0, 10).map(codeOf), Array(10).fill("UNAUTHORIZED"), "the first 10 wrong tokens are checked");
+      assert.deepEqual(attacker.slice(10).map(codeOf), Array(30).fill("RATE_LIMITED"), "after 10 failures the address is locked");
+      for (const o of [attacker[10]!, rightTokenFromAttacker, rightTokenPlain]) {
+        assert.equal(codeOf(o), "RATE_LIMITED", describeOutcome(o));
+        if (o.kind !== "res") continue;
+        const wait = o.res.error?.retryAfterMs;
+        assert.ok(typeof wait === "number" && wait > 0 && wait <= 60_000, `retryAfterMs within the 60 s lock, got ${wait}`);
+      }
+      assert.equal(gw.exited, null);
+    },
+  );
 
-  it("a paired device connects with its device token", async (t) => {
+  it("a paired device connects with its device token", { timeout: 60_000 }, async (t) => {
     const stateDir = h.tmp();
     const device = newDevice();
     writePairedDevices(stateDir, [device]);
@@ -83,7 +91,7 @@ describe("auth lockout per resolved client address", { timeout: 120_000 }, () =>
     assert.equal((await o.peer.request("chat.history", { sessionKey: "main" }))?.ok, true);
   });
 
-  it("a paired device still connects from a locked-out address", async (t) => {
+  it("a paired device still connects from a locked-out address", { timeout: 60_000 }, async (t) => {
     const stateDir = h.tmp();
     const device = newDevice();
     writePairedDevices(stateDir, [device]);
