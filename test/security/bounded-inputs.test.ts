@@ -278,7 +278,7 @@ describe("bounded openclaw.json", { timeout: 120_000 }, () => {
       assert.equal(ready.status, 503, "not ready with an oversized config");
       assert.match(
         JSON.stringify([ready.json?.reason, ready.json?.issues]),
-        /too (large|big)|size|larger than|exceed/i,
+        /too (large|big)|size|limit|larger than|exceed/i,
         "the reason names the size limit",
       );
       assert.ok(rss > 0 && rss < RSS_LIMIT_MB, `VmHWM ${rss} MB`);
