@@ -140,9 +140,9 @@ describe("descriptor exhaustion", { timeout: 180_000 }, () => {
     assert.equal(gw.exited, null, `the gateway died during the flood: ${JSON.stringify(gw.exited)} ${gw.stderr.slice(-500)}`);
 
     // While the attacker still holds its connections:
-    const health = await pollStatus(gw.port, "/healthz", 200, 15_000).catch((e: Error) => e);
+    const health = await pollStatus(gw.port, "/healthz", 200, 20_000).catch((e: Error) => e);
     report(t, `GET /healthz during the flood: ${health instanceof Error ? health.message : health.status}`);
-    const o = await tryConnect(h, gw.port, { token: TOKEN, timeoutMs: 15_000 }).catch((e: Error) => e);
+    const o = await tryConnect(h, gw.port, { token: TOKEN, timeoutMs: 20_000 }).catch((e: Error) => e);
     const outcome = o instanceof Error ? o.message : describeOutcome(o);
     const reply = !(o instanceof Error) && o.kind === "res" && o.res.ok ? await chat(o.peer, "flood-check", "still there?") : null;
     report(
