@@ -58,6 +58,7 @@ export interface ConnectionDeps {
 /** Nesting and size no request needs; such frames are dropped before parsing. */
 const MAX_FRAME_DEPTH = 64;
 const MAX_FRAME_CONTAINERS = 50_000;
+const MAX_FRAME_VALUES = 100_000;
 
 /** WebSocket close codes used here. */
 const CLOSE_POLICY = 1008;
@@ -116,7 +117,7 @@ export class GatewayConnection {
       if (isBinary) throw new Error("binary frame");
       const text = data.toString("utf8");
       // Deep nesting parses, but whatever walks it next (validation, logging) would overflow the stack.
-      const shape = checkJsonShape(text, { maxDepth: MAX_FRAME_DEPTH, maxContainers: MAX_FRAME_CONTAINERS });
+      const shape = checkJsonShape(text, { maxDepth: MAX_FRAME_DEPTH, maxContainers: MAX_FRAME_CONTAINERS, maxValues: MAX_FRAME_VALUES });
       if (shape) throw new Error(shape.message);
       frame = JSON.parse(text);
     } catch {

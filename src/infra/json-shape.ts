@@ -12,10 +12,12 @@ export interface JsonShapeLimits {
   maxDepth: number;
   /** Most objects and arrays allowed in total. */
   maxContainers?: number;
+  /** Most values (array elements and object members) allowed in total; counted by separators. */
+  maxValues?: number;
 }
 
 export interface JsonShapeProblem {
-  kind: "depth" | "containers";
+  kind: "depth" | "containers" | "values";
   message: string;
   /** 1-based line of the offending bracket. */
   line: number;
@@ -24,8 +26,10 @@ export interface JsonShapeProblem {
 /** The first limit `text` breaks, or null. Malformed text is left for the parser to report. */
 export function checkJsonShape(text: string, limits: JsonShapeLimits): JsonShapeProblem | null {
   const maxContainers = limits.maxContainers ?? Number.MAX_SAFE_INTEGER;
+  const maxValues = limits.maxValues ?? Number.MAX_SAFE_INTEGER;
   let depth = 0;
   let containers = 0;
+  let values = 0;
   let line = 1;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -45,6 +49,9 @@ export function checkJsonShape(text: string, limits: JsonShapeLimits): JsonShape
       case 125: // }
       case 93: // ]
         if (depth > 0) depth--;
+        break;
+      case 44: // ,
+        if (++values >= maxValues) return { kind: "values", line, message: `more than ${maxValues} values (line ${line})` };
         break;
       case 34: // "
       case 39: {

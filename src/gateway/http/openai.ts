@@ -21,6 +21,8 @@ export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** Nesting and size a chat request never needs; deeper or bigger bodies are refused before parsing. */
 export const MAX_BODY_DEPTH = 32;
 export const MAX_BODY_CONTAINERS = 10_000;
+/** A flat list of millions of numbers is one array but hundreds of megabytes once parsed. */
+export const MAX_BODY_VALUES = 100_000;
 /** A request body still being sent after a 413 is read and dropped up to this much, then cut. */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
@@ -194,7 +196,7 @@ export async function handleOpenAi(
     if (e instanceof TooLarge) return (tooLarge(req, res), true);
     throw e;
   }
-  const shape = checkJsonShape(text, { maxDepth: MAX_BODY_DEPTH, maxContainers: MAX_BODY_CONTAINERS });
+  const shape = checkJsonShape(text, { maxDepth: MAX_BODY_DEPTH, maxContainers: MAX_BODY_CONTAINERS, maxValues: MAX_BODY_VALUES });
   if (shape) return (error(res, 400, `invalid request body: ${shape.message}`), true);
   try {
     const parsed = ChatRequest.safeParse(JSON.parse(text));
