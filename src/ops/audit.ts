@@ -7,6 +7,7 @@
  * Secret values are never printed: findings name the key or variable that holds them.
  */
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { SENSITIVE_KEY_PATTERN } from "../config/schema.js";
 import { PairingStore } from "../routing/pairing.js";
@@ -221,6 +222,29 @@ export async function runAudit(opts: GatherOptions): Promise<AuditReport> {
         "Put a TLS proxy in front (Caddy, nginx, Tailscale Serve, Fly's force_https) and list it in gateway.trustedProxies, or bind loopback and use an SSH tunnel.",
     });
 
+  const proxies: string[] = cfg.gateway?.trustedProxies ?? [];
+  const unusable = proxies.filter((p) => proxyRange(p) === null);
+  if (unusable.length > 0)
+    add({
+      checkId: "gateway.trusted_proxies.invalid",
+      severity: "medium",
+      title: "Some trusted proxies are not addresses",
+      detail: `gateway.trustedProxies holds ${unusable.map((p) => JSON.stringify(p)).join(", ")}, which ${unusable.length === 1 ? "is" : "are"} neither an IP address nor a CIDR range and ${unusable.length === 1 ? "is" : "are"} ignored: requests from that proxy are attributed to the proxy itself.`,
+      remediation: 'Write each proxy as an address ("10.0.0.5") or a range ("10.0.0.0/8"); host names are not resolved.',
+    });
+  const broad = proxies.filter((p) => {
+    const r = proxyRange(p);
+    return r !== null && r.bits < 8;
+  });
+  if (broad.length > 0)
+    add({
+      checkId: "gateway.trusted_proxies.too_broad",
+      severity: "high",
+      title: "Trusted proxies cover far more than your proxies",
+      detail: `gateway.trustedProxies includes ${broad.join(", ")}: any client in that range may write its own X-Forwarded-For and choose the address it is known by (and be taken for this machine).`,
+      remediation: "List only the addresses of the proxies you run.",
+    });
+
   // --- who can talk to the agent ----------------------------------------------------------------
   const access = channelAccess(ctx, cfg);
   const pairing = PairingStore.forStateDir(ctx.stateDir);
@@ -392,4 +416,15 @@ export function formatAudit(report: AuditReport): string {
   }
   lines.push("", `Summary: ${report.summary.high} high, ${report.summary.medium} medium, ${report.summary.low} low`);
   return lines.join("\n") + "\n";
+}
+
+/** A `gateway.trustedProxies` entry as family and prefix length, or null when it is neither. */
+function proxyRange(entry: string): { family: 4 | 6; bits: number } | null {
+  const [addr = "", bits] = entry.trim().split("/");
+  const family = net.isIPv4(addr) ? 4 : net.isIPv6(addr) ? 6 : 0;
+  if (family === 0) return null;
+  const max = family === 4 ? 32 : 128;
+  if (bits === undefined) return { family, bits: max };
+  const n = Number(bits);
+  return Number.isInteger(n) && n >= 0 && n <= max ? { family, bits: n } : null;
 }
