@@ -10,7 +10,7 @@ import path from "node:path";
 import { FakeDiscord } from "../fakes/discord.js";
 import { FakeLlm } from "../fakes/llm.js";
 import { FakeTelegram } from "../fakes/telegram.js";
-import { connect, SHARED, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
+import { connect, fixture, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
 
 const GUILD = "900000000000000001";
 const GENERAL = "900000000000000011";
@@ -41,7 +41,7 @@ describe("Discord end to end, with the guide's openclaw.json", () => {
 
     // The guide's file as published, with its placeholder guild id filled in and the services pointed
     // at the fakes; plus a second agent that Telegram is bound to.
-    const config = JSON.parse(fs.readFileSync(path.join(SHARED, "reference/seed-openclaw.json"), "utf8"));
+    const config = JSON.parse(fixture("reference/seed-openclaw.json"));
     config.channels.discord.guilds = { [GUILD]: config.channels.discord.guilds.YOUR_GUILD_ID };
     config.channels.discord.apiBaseUrl = dc.apiBaseUrl;
     config.channels.telegram = { apiRoot: tg.apiRoot, allowFrom: [String(TG_OWNER.id)] };

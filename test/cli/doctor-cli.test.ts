@@ -3,12 +3,12 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { SHARED, cli, spawnGateway, tmpDir, writeConfig } from "../helpers/gateway.js";
+import { cli, fixture, spawnGateway, tmpDir, writeConfig } from "../helpers/gateway.js";
 
 const KEYS = { ANTHROPIC_API_KEY: "sk-ant-x", OPENAI_API_KEY: "sk-x", DISCORD_BOT_TOKEN: "discord-x" };
 const env = (dir: string, extra: Record<string, string> = {}) => ({ HOME: dir, OPENCLAW_STATE_DIR: dir, ...extra });
-const seedConfig = () => fs.readFileSync(path.join(SHARED, "reference/seed-openclaw.json"), "utf8");
-const seedFly = () => fs.readFileSync(path.join(SHARED, "reference/seed-fly.toml"), "utf8");
+const seedConfig = () => fixture("reference/seed-openclaw.json");
+const seedFly = () => fixture("reference/seed-fly.toml");
 
 interface Json {
   ok: boolean;

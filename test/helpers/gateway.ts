@@ -5,10 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { GatewayClient, type ClientOptions } from "../../src/cli/client.js";
 import { startGateway, type Gateway, type GatewayOptions } from "../../src/gateway/start.js";
+import { ROOT } from "./fixtures.js";
 
-export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+export { FIXTURES, ROOT, fixture, fixturePath } from "./fixtures.js";
 export const ENTRY = path.join(ROOT, "dist/index.js");
-export const SHARED = path.resolve(ROOT, "../shared");
 
 export function tmpDir(prefix = "oc-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
