@@ -100,7 +100,9 @@ describe("openclaw doctor", () => {
     await gw.exit;
     const lock = fs.readdirSync(dir).find((n) => /^gateway\..*\.lock$/.test(n));
     assert.ok(lock, "kill -9 leaves the lock behind");
-    const r = await cli(["doctor"], env(dir, KEYS), dir);
+    // --fix asks the gateway's port whether a gateway still answers there: the killed one's port, now closed.
+    const keys = { ...KEYS, OPENCLAW_GATEWAY_PORT: String(gw.port) };
+    const r = await cli(["doctor"], env(dir, keys), dir);
     assert.match(
       r.stdout,
       new RegExp(
@@ -109,7 +111,7 @@ describe("openclaw doctor", () => {
       ),
     );
     assert.equal(r.code, 0, "a stale lock is a warning: the gateway reclaims it");
-    await cli(["doctor", "--fix"], env(dir, KEYS), dir);
+    await cli(["doctor", "--fix"], env(dir, keys), dir);
     assert.ok(!fs.existsSync(path.join(dir, lock)));
   });
 

@@ -1,6 +1,7 @@
 /** Test helpers: temp state dirs, in-process gateways, real gateway processes, protocol clients. */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { GatewayClient, type ClientOptions } from "../../src/cli/client.js";
@@ -53,6 +54,19 @@ export async function connect(url: string, opts: Partial<ClientOptions> = {}): P
   const c = new GatewayClient({ url, timeoutMs: 5000, ...opts });
   await c.connect();
   return c;
+}
+
+/**
+ * A port nothing listens on: one the system just handed out and took back. For a config that needs
+ * a real port number, or a client that must find nothing there (never the default 18789, where a
+ * gateway may well be running).
+ */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** Resolves when `fn` returns truthy; rejects after `timeoutMs`. */
