@@ -17,6 +17,11 @@ const args = process.argv.slice(2);
 const roots = args.filter((a) => !a.startsWith("-"));
 const flags = args.filter((a) => a.startsWith("-"));
 
+// Every test gets a timeout. Node 20 applies --test-timeout to each test file as a whole (later
+// versions to each test as well), so it is sized for the slowest file (test/ops/image.test.ts builds and
+// installs the app: one to two minutes, its hook allows eight), and slow tests and hooks set their own.
+const TEST_TIMEOUT_MS = 600_000;
+
 function walk(dir, out = []) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
@@ -39,6 +44,7 @@ const child = spawn(
     "--import",
     "tsx",
     "--test",
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     `--test-reporter=${pathToFileURL(path.join(root, "scripts/summary-reporter.mjs")).href}`,

@@ -56,7 +56,7 @@ describe("the runtime image, assembled from a clean checkout", () => {
       // The build stage: `COPY . .` of what .dockerignore leaves, then `npm ci` and `npm run build`.
       const context = tmpDir("oc-image-build-");
       fs.cpSync(app, context, { recursive: true, filter: (src) => !dockerIgnored(path.relative(app, src)) });
-      const npmOpts = { cwd: context, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 };
+      const npmOpts = { cwd: context, timeout: 240_000, maxBuffer: 64 * 1024 * 1024 };
       await run("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], npmOpts);
       await run("npm", ["run", "build"], npmOpts);
       // COPY --from=build /app/dist ./dist
@@ -65,11 +65,12 @@ describe("the runtime image, assembled from a clean checkout", () => {
       // RUN npm ci --omit=dev (the deps stage)
       await run("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
         cwd: app,
-        timeout: 600_000,
+        timeout: 240_000,
         maxBuffer: 16 * 1024 * 1024,
       });
     },
-    { timeout: 1_500_000 },
+    // Two installs and a build: one to two minutes with npm's cache, more when it has to download.
+    { timeout: 480_000 },
   );
 
   it("builds the server and the Control UI from the build context .dockerignore leaves", () => {

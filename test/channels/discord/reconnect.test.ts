@@ -69,17 +69,21 @@ describe("discord adapter: reconnecting", () => {
     assert.equal((await h.next()).messageId, id);
   });
 
-  it("after an outage long enough for Discord to drop the session, RESUME gets op 9 and a fresh IDENTIFY follows", async () => {
-    const resumes = fake.resumes;
-    fake.goDown();
-    fake.invalidateSession(false);
-    await until(() => !h.adapter.status().connected, 2000, "the adapter to notice the outage");
-    fake.comeBack();
-    // Discord allows one IDENTIFY per 5 s, so this waits for the first session to be 5 s old.
-    await until(() => fake.identifies === 2 && h.adapter.status().connected, 10_000, "a new session");
-    assert.equal(fake.resumes, resumes + 1, "tried to resume first");
-    const id = fake.userSays({ channelId: GENERAL, author: ALICE, content: "new session" });
-    assert.equal((await h.next()).messageId, id);
-    assert.ok(h.logs.some((l) => /new session/.test(l.msg)));
-  });
+  it(
+    "after an outage long enough for Discord to drop the session, RESUME gets op 9 and a fresh IDENTIFY follows",
+    { timeout: 30_000 },
+    async () => {
+      const resumes = fake.resumes;
+      fake.goDown();
+      fake.invalidateSession(false);
+      await until(() => !h.adapter.status().connected, 2000, "the adapter to notice the outage");
+      fake.comeBack();
+      // Discord allows one IDENTIFY per 5 s, so this waits for the first session to be 5 s old.
+      await until(() => fake.identifies === 2 && h.adapter.status().connected, 10_000, "a new session");
+      assert.equal(fake.resumes, resumes + 1, "tried to resume first");
+      const id = fake.userSays({ channelId: GENERAL, author: ALICE, content: "new session" });
+      assert.equal((await h.next()).messageId, id);
+      assert.ok(h.logs.some((l) => /new session/.test(l.msg)));
+    },
+  );
 });
