@@ -6,6 +6,10 @@
 // which this script prints, last, the failed, cancelled, skipped and todo tests by name and then one line:
 // `N passed, N failed` (`, N skipped` when some were). The exit status is non-zero when a test failed
 // or was cancelled.
+//
+// Tests run with a temp dir (TMPDIR) of their own inside the system one. Tests remove what they
+// create; whatever is still there at the end is named (so the test that left it can be fixed), then
+// removed with the rest.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -37,6 +41,8 @@ const files = (roots.length ? roots : ["test"])
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "openclaw-test-"));
 const summaryFile = path.join(scratch, "summary.json");
+const tmp = path.join(scratch, "tmp");
+fs.mkdirSync(tmp);
 
 const child = spawn(
   process.execPath,
@@ -52,7 +58,7 @@ const child = spawn(
     ...flags,
     ...files,
   ],
-  { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NODE_ENV: "test" } },
+  { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NODE_ENV: "test", TMPDIR: tmp } },
 );
 // Ctrl-C reaches the runner too (same process group); a signal sent to this script alone is passed on.
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
@@ -71,6 +77,8 @@ child.on("exit", (code, signal) => {
     r.failures.push({ name: "the test runner", file: "", reason: `exited with ${signal ?? `code ${code}`}`, cancelled: Boolean(signal) });
   }
 
+  const leftovers = leftoversIn(tmp);
+  if (leftovers.length) lines.push(`temp entries the tests left behind (removed now): ${leftovers.join(", ")}`);
   fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 5 });
 
   const at = (t) => (t.file ? ` (${t.file})` : "");
@@ -81,3 +89,15 @@ child.on("exit", (code, signal) => {
   process.stdout.write(`\n${lines.join("\n")}\n`);
   process.exitCode = r.failed > 0 ? 1 : 0;
 });
+
+/** What is left in the tests' temp dir, grouped by name without its random suffix: `oc-test-* (3)`. */
+function leftoversIn(dir) {
+  const groups = new Map();
+  for (const name of fs.readdirSync(dir)) {
+    // tsx's compile cache, shared by the test processes: the runner's own, not a test's.
+    if (/^tsx-\d+$/.test(name)) continue;
+    const key = name.replace(/[-_.]?[A-Za-z0-9]{6}$/, "-*");
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  return [...groups].map(([k, n]) => (n > 1 ? `${k} (${n})` : k));
+}

@@ -24,12 +24,12 @@ const timeout = 120_000;
 const TOKEN = "reference-cli-token-1234";
 
 async function refCli(args: string[], token = TOKEN) {
-  // Its own scratch HOME and state dir; its log file there too (by default it writes /tmp/openclaw).
+  // Its own scratch HOME, state and temp dir; its log file there too (by default it writes /tmp/openclaw).
   const state = tmpDir("oc-ref-");
   writeConfig(state, { logging: { file: path.join(state, "openclaw.log") } });
   try {
     const r = await run(REF_NODE, [REF_ENTRY, ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: state, OPENCLAW_STATE_DIR: state, OPENCLAW_GATEWAY_TOKEN: token },
+      env: { PATH: process.env.PATH ?? "", HOME: state, TMPDIR: state, OPENCLAW_STATE_DIR: state, OPENCLAW_GATEWAY_TOKEN: token },
       timeout: 60_000,
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };

@@ -2,18 +2,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { GatewayClient, type ClientOptions } from "../../src/cli/client.js";
 import { startGateway, type Gateway, type GatewayOptions } from "../../src/gateway/start.js";
+import { killOnExit, tmpDir } from "./cleanup.js";
 import { ROOT } from "./fixtures.js";
 
+export { killOnExit, removeOnExit, tmpDir } from "./cleanup.js";
 export { FIXTURES, ROOT, fixture, fixturePath } from "./fixtures.js";
 export const ENTRY = path.join(ROOT, "dist/index.js");
-
-export function tmpDir(prefix = "oc-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
 
 export function writeConfig(stateDir: string, config: unknown): string {
   const file = path.join(stateDir, "openclaw.json");
@@ -88,13 +85,18 @@ export interface GatewayProcess {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `node dist/index.js ...args` with a clean environment plus `env`. */
+/**
+ * Runs `node dist/index.js ...args` with a clean environment plus `env` (and this process's TMPDIR,
+ * so whatever it puts in the temp dir lands where the test run looks for leftovers).
+ */
 export function runCli(args: string[], env: Record<string, string>, cwd = ROOT) {
-  const proc = spawn(process.execPath, [ENTRY, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const proc = killOnExit(
+    spawn(process.execPath, [ENTRY, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   const out = { stdout: "", stderr: "" };
   proc.stdout!.on("data", (d) => (out.stdout += d));
   proc.stderr!.on("data", (d) => (out.stderr += d));

@@ -9,7 +9,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { ROOT, tmpDir, waitFor } from "../helpers/gateway.js";
+import { ROOT, killOnExit, tmpDir, waitFor } from "../helpers/gateway.js";
 import { dockerStages, execForm, keyword, readToml } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -102,11 +102,13 @@ describe("the runtime image, assembled from a clean checkout", () => {
       const i = argv.indexOf("--port");
       assert.equal(argv[i + 1], String(fly.http_service?.internal_port));
       argv[i + 1] = "0"; // any free port instead of 3000
-      proc = spawn(process.execPath, argv.slice(1), {
-        cwd: app,
-        env: { PATH: process.env.PATH ?? "", HOME: stateDir, ...fly.env, OPENCLAW_STATE_DIR: stateDir, OPENCLAW_GATEWAY_TOKEN: TOKEN },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      proc = killOnExit(
+        spawn(process.execPath, argv.slice(1), {
+          cwd: app,
+          env: { PATH: process.env.PATH ?? "", HOME: stateDir, ...fly.env, OPENCLAW_STATE_DIR: stateDir, OPENCLAW_GATEWAY_TOKEN: TOKEN },
+          stdio: ["ignore", "pipe", "pipe"],
+        }),
+      );
       proc.stdout!.on("data", (d) => (out += d));
       proc.stderr!.on("data", (d) => (out += d));
       const m = await waitFor(() => /listening on ws:\/\/0\.0\.0\.0:(\d+) \(PID \d+\)/.exec(out), 15_000, `the gateway to listen:\n${out}`);
