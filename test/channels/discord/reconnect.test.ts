@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { FakeDiscord } from "../../fakes/discord.js";
-import { ALICE, GENERAL, addWorld, harness, sleep, until, type Harness } from "./helpers.js";
+import { ALICE, GENERAL, addWorld, harness, until, type Harness } from "./helpers.js";
 
 describe("discord adapter: reconnecting", () => {
   let fake: FakeDiscord;
@@ -41,7 +41,7 @@ describe("discord adapter: reconnecting", () => {
     await until(() => !h.adapter.status().connected, 2000, "the adapter to notice the outage");
     const sending = h.adapter.send({ chatId: GENERAL }, { text: "sent during the outage" });
     const missed = fake.userSays({ channelId: GENERAL, author: ALICE, content: "anyone?" });
-    await sleep(800);
+    await until(() => (h.adapter.status().reconnectAttempts ?? 0) >= 3, 5000, "three reconnect attempts while Discord is down");
     const during = h.adapter.status();
     assert.equal(during.connected, false);
     assert.equal(during.queued, 1);
