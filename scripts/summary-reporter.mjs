@@ -11,6 +11,8 @@ import path from "node:path";
 
 /** node:test's failure types for a test that did not get to finish. */
 const CANCELLED = new Set(["cancelledByParent", "testTimeoutFailure", "aborted"]);
+/** Node 20's skip reasons for tests left out by --test-name-pattern or --test-only: not run, not counted. */
+const NOT_SELECTED = new Set(["test name does not match pattern", "'only' option not set"]);
 
 export default async function* summaryReporter(source) {
   const results = { tests: 0, passed: 0, failed: 0, cancelled: 0, skipped: 0, todo: 0, failures: [], skips: [] };
@@ -35,6 +37,7 @@ export default async function* summaryReporter(source) {
     const error = d.details?.error;
     const failureType = error?.failureType;
 
+    if (NOT_SELECTED.has(d.skip)) continue;
     if (d.skip !== undefined || d.todo !== undefined) {
       // A skipped suite reports none of its tests: it stands for them.
       if (container && kids > 0) continue;
