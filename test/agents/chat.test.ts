@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { chatClient, startAgentGateway, startFakes, type Fakes } from "../helpers/agents.js";
-import type { TestGateway } from "../helpers/gateway.js";
+import { waitFor, type TestGateway } from "../helpers/gateway.js";
 import { assertMatches } from "../helpers/schema.js";
 
 describe("chat over the gateway", () => {
@@ -23,8 +23,14 @@ describe("chat over the gateway", () => {
   });
 
   it("streams the reply as chat deltas, then a final message, and keeps it in history", async () => {
-    f.anthropic.enqueue({ text: "Hello there, this reply arrives in several pieces.", chunkDelayMs: 60 });
     const c = await chatClient(gw);
+    // Each piece leaves the fake once the one before it has reached the client as a delta (deltas go
+    // out at most every 150 ms; pieces arriving together, as on a busy machine, would make one).
+    const deltas = () => c.events.filter((e) => e.event === "chat" && e.payload.state === "delta").length;
+    f.anthropic.enqueue({
+      text: "Hello there, this reply arrives in several pieces.",
+      afterChunk: (n) => waitFor(() => deltas() >= n, 5000, `delta ${n}`),
+    });
     const out = await c.send("hi", "agent:main:stream-test");
     assert.equal(out.state, "final");
     assert.equal(out.text, "Hello there, this reply arrives in several pieces.");
@@ -51,10 +57,16 @@ describe("chat over the gateway", () => {
     const c = await chatClient(gw);
     await c.send("remember this", "agent:main:layout");
     c.client.close();
-    await new Promise((r) => setTimeout(r, 100)); // the store write is coalesced
     const dir = path.join(gw.stateDir, "agents/main/sessions");
-    const store = JSON.parse(fs.readFileSync(path.join(dir, "sessions.json"), "utf8"));
-    const entry = store["agent:main:layout"];
+    // The store write is coalesced: wait for the one that has this turn in it.
+    const readEntry = () => {
+      try {
+        return JSON.parse(fs.readFileSync(path.join(dir, "sessions.json"), "utf8"))["agent:main:layout"];
+      } catch {
+        return undefined; // not written yet
+      }
+    };
+    const entry = await waitFor(() => (readEntry()?.outputTokens === 200 ? readEntry() : undefined), 5000, "the session store write");
     assert.ok(entry.sessionId);
     assert.equal(entry.inputTokens, 1000);
     assert.equal(entry.outputTokens, 200);

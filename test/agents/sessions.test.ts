@@ -19,18 +19,12 @@ describe("sessions and runs", () => {
   it("never runs more than agents.defaults.maxConcurrent turns at once", async () => {
     const gw = await startAgentGateway(f, { agents: { defaults: { maxConcurrent: 2 } } });
     try {
-      let inFlight = 0;
-      let peak = 0;
-      f.anthropic.responder = () => {
-        inFlight++;
-        peak = Math.max(peak, inFlight);
-        setTimeout(() => inFlight--, 150);
-        return { text: "done", delayMs: 150 };
-      };
+      f.anthropic.peakActive = 0;
+      f.anthropic.responder = () => ({ text: "done", delayMs: 150 });
       const c = await chatClient(gw);
       const outs = await Promise.all([1, 2, 3, 4, 5].map((i) => c.send(`m${i}`, `agent:main:conc-${i}`)));
       assert.ok(outs.every((o) => o.state === "final"));
-      assert.equal(peak, 2, `peak concurrency ${peak}`);
+      assert.equal(f.anthropic.peakActive, 2, `peak concurrency ${f.anthropic.peakActive}`);
       c.client.close();
     } finally {
       f.anthropic.responder = (req) => ({ text: `echo: ${req.messages.at(-1)?.text}` });
@@ -44,7 +38,7 @@ describe("sessions and runs", () => {
       f.anthropic.enqueue({ text: "first answer", delayMs: 300 }, { text: "answer to the rest" });
       const c = await chatClient(gw);
       const first = c.send("first", "agent:main:collect");
-      await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => f.anthropic.requests.length === 1, 5000, "the first turn to reach the model");
       const second = c.send("second", "agent:main:collect");
       const third = c.send("third", "agent:main:collect");
       const [a, b, d] = await Promise.all([first, second, third]);

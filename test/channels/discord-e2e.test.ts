@@ -10,7 +10,7 @@ import path from "node:path";
 import { FakeDiscord } from "../fakes/discord.js";
 import { FakeLlm } from "../fakes/llm.js";
 import { FakeTelegram } from "../fakes/telegram.js";
-import { connect, SHARED, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
+import { connect, fixture, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
 
 const GUILD = "900000000000000001";
 const GENERAL = "900000000000000011";
@@ -41,7 +41,7 @@ describe("Discord end to end, with the guide's openclaw.json", () => {
 
     // The guide's file as published, with its placeholder guild id filled in and the services pointed
     // at the fakes; plus a second agent that Telegram is bound to.
-    const config = JSON.parse(fs.readFileSync(path.join(SHARED, "reference/seed-openclaw.json"), "utf8"));
+    const config = JSON.parse(fixture("reference/seed-openclaw.json"));
     config.channels.discord.guilds = { [GUILD]: config.channels.discord.guilds.YOUR_GUILD_ID };
     config.channels.discord.apiBaseUrl = dc.apiBaseUrl;
     config.channels.telegram = { apiRoot: tg.apiRoot, allowFrom: [String(TG_OWNER.id)] };
@@ -57,6 +57,8 @@ describe("Discord end to end, with the guide's openclaw.json", () => {
         TELEGRAM_BOT_TOKEN: tg.token,
         OPENCLAW_TELEGRAM_POLL_TIMEOUT: "1",
       },
+      // Debug output names every message the router ignores, and why: what proves a message was dropped.
+      verbose: true,
     });
     await waitFor(() => gw.output.some((l) => l.includes("[discord] logged in to discord as Krill")), 10_000, "discord login line");
     await waitFor(() => gw.output.some((l) => /\[telegram\] logged in to telegram as @/.test(l)), 10_000, "telegram login");
@@ -82,7 +84,8 @@ describe("Discord end to end, with the guide's openclaw.json", () => {
     const calls = llm.requests.length;
     const n = dc.sent.length;
     dc.userSays({ channelId: RANDOM, guildId: GUILD, author: OWNER, content: "anyone here?", mentionBot: true });
-    await new Promise((r) => setTimeout(r, 400));
+    const line = `discord: ignored message from ${OWNER.id} in channel ${RANDOM}: `;
+    await waitFor(() => gw.output.some((l) => l.includes(line)), 5000, `"${line}"`);
     assert.equal(dc.sent.length, n, "no reply in #random");
     assert.equal(llm.requests.length, calls, "the agent was not run");
   });
@@ -152,9 +155,9 @@ describe("Discord end to end, with the guide's openclaw.json", () => {
     const c = await connect(gw.wsUrl);
     const account = async () => (await c.request<any>("channels.status", {})).channelAccounts.discord[0];
     await waitFor(async () => (await account()).connected === false, 10_000, "status to show the outage");
-    await new Promise((r) => setTimeout(r, 800)); // the agent answered meanwhile
+    // The agent answers meanwhile; its reply cannot go out and waits in the queue.
+    await waitFor(async () => (await account()).queued >= 1, 10_000, "the reply to wait in the queue");
     assert.equal(dc.sent.length, n, "nothing could be delivered while down");
-    assert.ok((await account()).queued >= 1, "the reply waits in the queue");
 
     dc.comeBack();
     await dc.waitForSent(n + 1, 20_000);

@@ -67,12 +67,15 @@ describe("Telegram end to end", () => {
   it("groups: answers only when mentioned, with the earlier messages as context", async () => {
     const group = -100777;
     const n = tg.sent.length;
+    const calls = llm.requests.length;
     tg.userSends({ chatId: group, chatType: "supergroup", from: OWNER, text: "the meeting moved to Tuesday" });
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(tg.sent.length, n, "not mentioned: no reply");
     llm.enqueue({ text: "Tuesday." });
     tg.userSends({ chatId: group, chatType: "supergroup", from: OWNER, text: `@${tg.botUsername} when is the meeting?` });
     await tg.waitForSent(n + 1);
+    // A reply to the first message would have come before this one: the group's conversation runs one
+    // turn at a time, in the order the messages arrived.
+    assert.equal(tg.sent.length, n + 1, "not mentioned: no reply");
+    assert.equal(llm.requests.length, calls + 1, "one turn, for the mention");
     assert.equal(tg.sent[n]!.chatId, String(group));
     assert.match(llm.requests.at(-1)!.messages.at(-1)!.text, /the meeting moved to Tuesday[\s\S]*when is the meeting\?/);
   });
@@ -108,7 +111,12 @@ describe("Telegram end to end", () => {
       10_000,
       "status to show the outage",
     );
-    await new Promise((r) => setTimeout(r, 800)); // the agent answered meanwhile
+    // The agent answers meanwhile; its reply cannot go out and waits in the queue.
+    await waitFor(
+      async () => (await c.request<any>("channels.status", {})).channelAccounts.telegram[0].queued >= 1,
+      10_000,
+      "the reply to wait in the queue",
+    );
     assert.equal(tg.sent.length, n, "nothing could be delivered while down");
     tg.comeBack();
     await tg.waitForSent(n + 1, 15_000);

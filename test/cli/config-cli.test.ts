@@ -3,14 +3,14 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { SHARED, cli, tmpDir } from "../helpers/gateway.js";
+import { cli, fixturePath, tmpDir } from "../helpers/gateway.js";
 
 const env = (dir: string, extra: Record<string, string> = {}) => ({ OPENCLAW_STATE_DIR: dir, HOME: dir, ...extra });
 
 describe("openclaw config", () => {
   it("validate accepts the guide's config and names problems by path, exiting non-zero", async () => {
     const dir = tmpDir();
-    fs.copyFileSync(path.join(SHARED, "reference/seed-openclaw.json"), path.join(dir, "openclaw.json"));
+    fs.copyFileSync(fixturePath("reference/seed-openclaw.json"), path.join(dir, "openclaw.json"));
     const ok = await cli(["config", "validate"], env(dir));
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^valid: /);

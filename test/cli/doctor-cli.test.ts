@@ -3,12 +3,12 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { SHARED, cli, spawnGateway, tmpDir, writeConfig } from "../helpers/gateway.js";
+import { cli, fixture, spawnGateway, tmpDir, writeConfig } from "../helpers/gateway.js";
 
 const KEYS = { ANTHROPIC_API_KEY: "sk-ant-x", OPENAI_API_KEY: "sk-x", DISCORD_BOT_TOKEN: "discord-x" };
 const env = (dir: string, extra: Record<string, string> = {}) => ({ HOME: dir, OPENCLAW_STATE_DIR: dir, ...extra });
-const seedConfig = () => fs.readFileSync(path.join(SHARED, "reference/seed-openclaw.json"), "utf8");
-const seedFly = () => fs.readFileSync(path.join(SHARED, "reference/seed-fly.toml"), "utf8");
+const seedConfig = () => fixture("reference/seed-openclaw.json");
+const seedFly = () => fixture("reference/seed-fly.toml");
 
 interface Json {
   ok: boolean;
@@ -100,7 +100,9 @@ describe("openclaw doctor", () => {
     await gw.exit;
     const lock = fs.readdirSync(dir).find((n) => /^gateway\..*\.lock$/.test(n));
     assert.ok(lock, "kill -9 leaves the lock behind");
-    const r = await cli(["doctor"], env(dir, KEYS), dir);
+    // --fix asks the gateway's port whether a gateway still answers there: the killed one's port, now closed.
+    const keys = { ...KEYS, OPENCLAW_GATEWAY_PORT: String(gw.port) };
+    const r = await cli(["doctor"], env(dir, keys), dir);
     assert.match(
       r.stdout,
       new RegExp(
@@ -109,7 +111,7 @@ describe("openclaw doctor", () => {
       ),
     );
     assert.equal(r.code, 0, "a stale lock is a warning: the gateway reclaims it");
-    await cli(["doctor", "--fix"], env(dir, KEYS), dir);
+    await cli(["doctor", "--fix"], env(dir, keys), dir);
     assert.ok(!fs.existsSync(path.join(dir, lock)));
   });
 

@@ -2,8 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import path from "node:path";
-import { SHARED, cli, tmpDir, writeConfig } from "../helpers/gateway.js";
+import { cli, fixture, tmpDir, writeConfig } from "../helpers/gateway.js";
 
 const env = (dir: string, extra: Record<string, string> = {}) => ({ HOME: dir, OPENCLAW_STATE_DIR: dir, ...extra });
 
@@ -16,7 +15,7 @@ function setup(config: unknown): string {
 
 describe("openclaw security audit", () => {
   it("the guide's config with secrets in the environment: no findings, exit 0", async () => {
-    const dir = setup(JSON.parse(fs.readFileSync(path.join(SHARED, "reference/seed-openclaw.json"), "utf8")));
+    const dir = setup(JSON.parse(fixture("reference/seed-openclaw.json")));
     const r = await cli(
       ["security", "audit"],
       env(dir, { DISCORD_BOT_TOKEN: "d", OPENCLAW_GATEWAY_TOKEN: "9".repeat(8) + "a1b2c3d4e5f60718293a4b5c6d7e8f90" }),

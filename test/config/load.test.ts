@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { readConfigSnapshot } from "../../src/config/load.js";
 import { loadDotEnv } from "../../src/infra/dotenv.js";
-import { SHARED, tmpDir } from "../helpers/gateway.js";
+import { fixture, tmpDir } from "../helpers/gateway.js";
 
 function snapshotOf(text: string, env: Record<string, string> = {}, extraFiles: Record<string, string> = {}) {
   const dir = tmpDir();
@@ -20,7 +20,7 @@ function snapshotOf(text: string, env: Record<string, string> = {}, extraFiles: 
 
 describe("config loading", () => {
   it("accepts the Fly.io guide's openclaw.json as written, warning once about what is not active yet", () => {
-    const snap = snapshotOf(fs.readFileSync(path.join(SHARED, "reference/seed-openclaw.json"), "utf8"));
+    const snap = snapshotOf(fixture("reference/seed-openclaw.json"));
     assert.deepEqual(snap.issues, []);
     assert.equal(snap.valid, true);
     assert.equal(snap.config.gateway?.mode, "local");
@@ -28,7 +28,7 @@ describe("config loading", () => {
   });
 
   it("accepts the voice-call plugin entry from the guide", () => {
-    const snap = snapshotOf(fs.readFileSync(path.join(SHARED, "reference/seed-voice-call.json"), "utf8"));
+    const snap = snapshotOf(fixture("reference/seed-voice-call.json"));
     assert.equal(snap.valid, true, JSON.stringify(snap.issues));
   });
 

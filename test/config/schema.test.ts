@@ -4,17 +4,16 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import JSON5 from "json5";
 import type { z } from "zod";
 import { configUiHints, OpenClawConfigSchema, SENSITIVE_KEY_PATTERN } from "../../src/config/schema.js";
+import { fixture } from "../helpers/fixtures.js";
 
 // ---------------------------------------------------------------------------
 // Fixtures
 // ---------------------------------------------------------------------------
 
-/** Copy of /work/shared/reference/seed-openclaw.json (Fly.io guide). */
+/** Copy of test/fixtures/reference/seed-openclaw.json (Fly.io guide). */
 const SEED_OPENCLAW = {
   agents: {
     defaults: {
@@ -49,7 +48,7 @@ const SEED_OPENCLAW = {
   meta: { lastTouchedVersion: "2026.1.29" },
 };
 
-/** Copy of /work/shared/reference/seed-voice-call.json. */
+/** Copy of test/fixtures/reference/seed-voice-call.json. */
 const SEED_VOICE_CALL = {
   plugins: {
     entries: {
@@ -60,8 +59,6 @@ const SEED_VOICE_CALL = {
     },
   },
 };
-
-const REFERENCE_DIR = process.env.OPENCLAW_SHARED_REFERENCE_DIR ?? "/work/shared/reference";
 
 // Doc examples (verbatim JSON5 from the OpenClaw 2026.1.29 docs).
 
@@ -918,17 +915,15 @@ test("an empty config is valid, and so is an editor $schema pointer", () => {
 });
 
 test("seed-openclaw.json validates and round-trips unchanged (no defaults injected)", () => {
-  const file = join(REFERENCE_DIR, "seed-openclaw.json");
-  const seed: unknown = existsSync(file) ? JSON5.parse(readFileSync(file, "utf8")) : SEED_OPENCLAW;
-  if (existsSync(file)) assert.deepEqual(seed, SEED_OPENCLAW, "inline copy matches the shared seed file");
+  const seed: unknown = JSON5.parse(fixture("reference/seed-openclaw.json"));
+  assert.deepEqual(seed, SEED_OPENCLAW, "inline copy matches the seed file");
   assertValid(seed, "seed-openclaw.json");
   assert.deepEqual(OpenClawConfigSchema.parse(seed), seed);
 });
 
 test("seed-voice-call.json validates with arbitrary plugin config", () => {
-  const file = join(REFERENCE_DIR, "seed-voice-call.json");
-  const seed: unknown = existsSync(file) ? JSON5.parse(readFileSync(file, "utf8")) : SEED_VOICE_CALL;
-  if (existsSync(file)) assert.deepEqual(seed, SEED_VOICE_CALL, "inline copy matches the shared seed file");
+  const seed: unknown = JSON5.parse(fixture("reference/seed-voice-call.json"));
+  assert.deepEqual(seed, SEED_VOICE_CALL, "inline copy matches the seed file");
   assertValid(seed, "seed-voice-call.json");
   assert.deepEqual(OpenClawConfigSchema.parse(seed), seed);
 });

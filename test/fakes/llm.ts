@@ -52,6 +52,8 @@ export interface FakeReply {
   delayMs?: number;
   /** Between streamed chunks. */
   chunkDelayMs?: number;
+  /** Extra: awaited after the nth streamed chunk (1, 2, …) before the next, e.g. until the client has shown it. */
+  afterChunk?: (n: number) => Promise<unknown> | void;
   /** Accept the request and never answer (for timeouts). */
   hang?: boolean;
   /** Default: derived from text lengths. Extra: cache counts (Anthropic cache read/creation, OpenAI/Gemini cached). */
@@ -118,6 +120,10 @@ export class FakeLlm {
   readonly baseUrl: string;
   readonly port: number;
   requests: FakeRequest[] = [];
+  /** Generate requests being answered right now (until their response ends or is cut off). */
+  active = 0;
+  /** The most generate requests answered at once (set it to 0 to start counting again). */
+  peakActive = 0;
   /** When set, requests with another key get a 401 in the API's error format. */
   requiredKey: string | undefined;
   /** Default answer; initially echoes: text `echo: <last user text>`. */
@@ -188,7 +194,11 @@ export class FakeLlm {
     if (!route) return this.sendError(res, { status: 404, message: `no route for ${req.method} ${url.pathname}` });
     const fr =
       route.kind === "generate" ? this.normalize(url.pathname + url.search, req.headers, body, route.model, route.stream) : undefined;
-    if (fr) this.requests.push(fr); // recorded even when the key is refused below
+    if (fr) {
+      this.requests.push(fr); // recorded even when the key is refused below
+      this.peakActive = Math.max(this.peakActive, ++this.active);
+      res.once("close", () => this.active--);
+    }
     if (!this.checkAuth(req, url).ok) {
       const message =
         this.kind === "gemini"
@@ -214,9 +224,11 @@ export class FakeLlm {
       });
       const events =
         this.kind === "anthropic" ? anthropicEvents(fr, reply) : this.kind === "openai" ? openaiEvents(fr, reply) : geminiEvents(fr, reply);
+      let chunk = 0;
       for (const ev of paced(events)) {
         if (ev === PAUSE) {
           if (reply.chunkDelayMs) await pause(reply.chunkDelayMs, res);
+          if (reply.afterChunk) await reply.afterChunk(++chunk);
           continue;
         }
         if (res.destroyed || res.writableEnded) return;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { GatewayRequestError } from "../../src/cli/client.js";
-import { connect, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
+import { connect, freePort, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
 import { assertMatches } from "../helpers/schema.js";
 import { parseLogLine } from "../../src/infra/logger.js";
 
@@ -125,13 +125,11 @@ describe("hot reload", () => {
   });
 
   it("moves the listener in process when gateway.port changes", async () => {
-    const gw = await startTestGateway({ port: undefined, config: { gateway: { mode: "local", port: 0 } } });
+    // The port comes from the config (gateway.port must be a real port: 0 is invalid and would mean
+    // the default 18789, taken whenever a gateway runs on this machine).
+    const gw = await startTestGateway({ port: undefined, config: { gateway: { mode: "local", port: await freePort() } } });
     try {
-      const net = await import("node:net");
-      const probe = net.createServer();
-      await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-      const newPort = (probe.address() as import("node:net").AddressInfo).port;
-      await new Promise<void>((r) => probe.close(() => r()));
+      const newPort = await freePort();
       const c = await connect(gw.wsUrl);
       const snap = await c.request<any>("config.get");
       await c.request("config.patch", { raw: JSON.stringify({ gateway: { port: newPort } }), baseHash: snap.hash });

@@ -4,7 +4,7 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import WebSocket from "ws";
 import { GatewayRequestError } from "../../src/cli/client.js";
 import { buildDeviceAuthPayload, base64UrlEncode } from "../../src/gateway/protocol/device.js";
-import { connect, startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { connect, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
 import { assertMatches } from "../helpers/schema.js";
 import { createHash } from "node:crypto";
 
@@ -19,7 +19,7 @@ async function rawSocket(url: string) {
   );
   ws.on("message", (d) => frames.push(JSON.parse(String(d))));
   await new Promise((r, j) => (ws.on("open", r), ws.on("error", j)));
-  while (frames.length === 0) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => frames.length > 0, 5000, "the first frame");
   return { ws, frames, closed };
 }
 
@@ -52,7 +52,7 @@ describe("protocol v3 handshake", () => {
     assertMatches("RequestFrame", req);
     assertMatches("ConnectParams", req.params);
     ws.send(JSON.stringify(req));
-    while (frames.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => frames.length >= 2, 5000, "the connect response");
     const res = frames[1];
     assertMatches("ResponseFrame", res);
     assert.equal(res.ok, true);
@@ -223,7 +223,7 @@ describe("device identity", () => {
     const { ws, frames, closed } = await rawSocket(gw.wsUrl);
     const nonce = frames[0].payload.nonce;
     ws.send(JSON.stringify({ type: "req", id: "1", method: "connect", params: connectParams({ device: makeDevice(nonce) }) }));
-    while (frames.length < 2) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => frames.length >= 2, 5000, "the connect response");
     ws.close();
     await closed;
     return frames[1];
@@ -263,11 +263,12 @@ describe("events", () => {
     const events: Array<{ event: string; payload: any }> = [];
     const a = await connect(gw.wsUrl, { token: TOKEN, onEvent: (event, payload) => events.push({ event, payload }) });
     const b = await connect(gw.wsUrl, { token: TOKEN });
-    while (!events.some((e) => e.event === "presence" && e.payload.presence.length === 2)) await new Promise((r) => setTimeout(r, 10));
+    const presence = (n: number) => events.some((e) => e.event === "presence" && e.payload.presence.length === n);
+    await waitFor(() => presence(2), 5000, "presence with both clients");
     b.close();
-    while (!events.some((e) => e.event === "presence" && e.payload.presence.length === 1)) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => presence(1), 5000, "presence after one left");
     await gw.close("test over");
-    while (!events.some((e) => e.event === "shutdown")) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => events.some((e) => e.event === "shutdown"), 5000, "the shutdown event");
     const shutdown = events.find((e) => e.event === "shutdown")!;
     assert.equal(shutdown.payload.reason, "test over");
     a.close();

@@ -62,6 +62,9 @@ export interface ChatOutcome {
   events: Array<{ event: string; payload: any }>;
 }
 
+/** How long `send` waits for a run's final chat event (a model fake may delay or stream slowly). */
+const RUN_END_TIMEOUT_MS = 30_000;
+
 /** A client that records events, with a helper that sends a message and waits for its end. */
 export async function chatClient(gw: TestGateway, opts: Partial<ClientOptions> = {}) {
   const events: Array<{ event: string; payload: any }> = [];
@@ -75,9 +78,22 @@ export async function chatClient(gw: TestGateway, opts: Partial<ClientOptions> =
   });
   async function send(message: string, sessionKey = "main", extra: Record<string, unknown> = {}): Promise<ChatOutcome> {
     const runId = (extra.idempotencyKey as string) ?? randomUUID();
-    const ended = new Promise<any>((r) => waiters.set(runId, r));
-    await client.request("chat.send", { sessionKey, message, idempotencyKey: runId, ...extra });
-    const end = await ended;
+    let timer: NodeJS.Timeout | undefined;
+    const ended = new Promise<any>((resolve, reject) => {
+      waiters.set(runId, resolve);
+      timer = setTimeout(
+        () => reject(new Error(`no final chat event for run ${runId} within ${RUN_END_TIMEOUT_MS} ms`)),
+        RUN_END_TIMEOUT_MS,
+      );
+    });
+    ended.catch(() => undefined); // rejected while chat.send is still awaited: reported below, not as unhandled
+    let end;
+    try {
+      await client.request("chat.send", { sessionKey, message, idempotencyKey: runId, ...extra });
+      end = await ended;
+    } finally {
+      clearTimeout(timer);
+    }
     const mine = events.filter((e) => e.payload?.runId === runId);
     return {
       runId,

@@ -1,18 +1,16 @@
 /** Test helpers: temp state dirs, in-process gateways, real gateway processes, protocol clients. */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
+import net from "node:net";
 import path from "node:path";
 import { GatewayClient, type ClientOptions } from "../../src/cli/client.js";
 import { startGateway, type Gateway, type GatewayOptions } from "../../src/gateway/start.js";
+import { killOnExit, tmpDir } from "./cleanup.js";
+import { ROOT } from "./fixtures.js";
 
-export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+export { killOnExit, removeOnExit, tmpDir } from "./cleanup.js";
+export { FIXTURES, ROOT, fixture, fixturePath } from "./fixtures.js";
 export const ENTRY = path.join(ROOT, "dist/index.js");
-export const SHARED = path.resolve(ROOT, "../shared");
-
-export function tmpDir(prefix = "oc-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
 
 export function writeConfig(stateDir: string, config: unknown): string {
   const file = path.join(stateDir, "openclaw.json");
@@ -55,6 +53,19 @@ export async function connect(url: string, opts: Partial<ClientOptions> = {}): P
   return c;
 }
 
+/**
+ * A port nothing listens on: one the system just handed out and took back. For a config that needs
+ * a real port number, or a client that must find nothing there (never the default 18789, where a
+ * gateway may well be running).
+ */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 /** Resolves when `fn` returns truthy; rejects after `timeoutMs`. */
 export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = "condition"): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -74,13 +85,18 @@ export interface GatewayProcess {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `node dist/index.js ...args` with a clean environment plus `env`. */
+/**
+ * Runs `node dist/index.js ...args` with a clean environment plus `env` (and this process's TMPDIR,
+ * so whatever it puts in the temp dir lands where the test run looks for leftovers).
+ */
 export function runCli(args: string[], env: Record<string, string>, cwd = ROOT) {
-  const proc = spawn(process.execPath, [ENTRY, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const proc = killOnExit(
+    spawn(process.execPath, [ENTRY, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   const out = { stdout: "", stderr: "" };
   proc.stdout!.on("data", (d) => (out.stdout += d));
   proc.stderr!.on("data", (d) => (out.stderr += d));

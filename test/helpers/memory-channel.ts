@@ -4,6 +4,8 @@ import type { AdapterFactory, ChannelAdapter, InboundMessage, OutboundContent, O
 export class MemoryChannel {
   sent: Array<{ to: OutboundTarget; text: string }> = [];
   typing: OutboundTarget[] = [];
+  /** Whether the gateway has started this channel's adapter. */
+  started = false;
   private inbound: ((m: InboundMessage) => void) | null = null;
   private seq = 0;
   private waiters: Array<() => void> = [];
@@ -16,7 +18,9 @@ export class MemoryChannel {
     const adapter: ChannelAdapter = {
       channel: self.channel,
       accountId: ctx.accountId,
-      async start() {},
+      async start() {
+        self.started = true;
+      },
       async stop() {},
       status: () => ({ accountId: ctx.accountId, enabled: true, configured: true, running: true, connected: true, botName: "testbot" }),
       async send(to: OutboundTarget, content: OutboundContent) {

@@ -1,10 +1,8 @@
 /** Checks frames against the published protocol v3 JSON Schema (the contract clients are built on). */
-import fs from "node:fs";
-import path from "node:path";
 import Ajv from "ajv";
-import { SHARED } from "./gateway.js";
+import { fixture } from "./fixtures.js";
 
-const schema = JSON.parse(fs.readFileSync(path.join(SHARED, "reference/protocol-v3.schema.json"), "utf8")) as {
+const schema = JSON.parse(fixture("reference/protocol-v3.schema.json")) as {
   definitions: Record<string, unknown>;
 };
 const ajv = new Ajv.default({ strict: false, allErrors: true });

@@ -3,12 +3,12 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { SHARED, tmpDir, writeConfig } from "../helpers/gateway.js";
+import { fixture, tmpDir, writeConfig } from "../helpers/gateway.js";
 import { formatAudit, literalSecretPaths, runAudit, secretBits, type AuditReport } from "../../src/ops/audit.js";
 import type { SystemProbe } from "../../src/ops/system.js";
 
 const GOOD_TOKEN = "3f9c2a7b8e1d4f6a0b5c9e2d7a8f1b3c4e6d8a0f2b4c6e8a";
-const seedConfig = () => JSON.parse(fs.readFileSync(path.join(SHARED, "reference/seed-openclaw.json"), "utf8"));
+const seedConfig = () => JSON.parse(fixture("reference/seed-openclaw.json"));
 
 const probe: SystemProbe = {
   nodeVersion: "22.12.0",
@@ -230,9 +230,7 @@ describe("security audit: secrets and files", () => {
   });
 
   it("config.secrets.fly_env: secrets in fly.toml [env]", async () => {
-    const fly = fs
-      .readFileSync(path.join(SHARED, "reference/seed-fly.toml"), "utf8")
-      .replace("[env]", '[env]\n  OPENCLAW_GATEWAY_TOKEN = "abc"\n  DISCORD_BOT_TOKEN = "xyz"');
+    const fly = fixture("reference/seed-fly.toml").replace("[env]", '[env]\n  OPENCLAW_GATEWAY_TOKEN = "abc"\n  DISCORD_BOT_TOKEN = "xyz"');
     const f = one(await audit({ fly }), "config.secrets.fly_env");
     assert.equal(f.severity, "medium");
     assert.match(f.detail, /sets OPENCLAW_GATEWAY_TOKEN, DISCORD_BOT_TOKEN in \[env\]/);

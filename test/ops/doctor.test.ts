@@ -7,14 +7,14 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { SHARED, tmpDir, writeConfig } from "../helpers/gateway.js";
+import { fixture, killOnExit, tmpDir, writeConfig } from "../helpers/gateway.js";
 import { runDoctor, formatDoctor, type DoctorOptions, type DoctorReport } from "../../src/ops/doctor.js";
 import { hostProbe, type ProcessInfo, type SystemProbe } from "../../src/ops/system.js";
 import { processStartTime } from "../../src/gateway/lock.js";
 
 const MB = 1024 * 1024;
-const seedConfig = () => JSON.parse(fs.readFileSync(path.join(SHARED, "reference/seed-openclaw.json"), "utf8"));
-const seedFly = () => fs.readFileSync(path.join(SHARED, "reference/seed-fly.toml"), "utf8");
+const seedConfig = () => JSON.parse(fixture("reference/seed-openclaw.json"));
+const seedFly = () => fixture("reference/seed-fly.toml");
 
 function probe(over: Partial<SystemProbe> = {}): SystemProbe {
   return {
@@ -249,12 +249,12 @@ describe("doctor: state directory and lock", () => {
   });
 
   describe("with a live lock owner", () => {
-    const child = spawn(
-      process.execPath,
-      ["-e", "setTimeout(() => {}, 60000)", "gateway", "--port", "4321", "--bind", "lan", "--token", "secret-token-value-123456"],
-      {
-        stdio: "ignore",
-      },
+    const child = killOnExit(
+      spawn(
+        process.execPath,
+        ["-e", "setTimeout(() => {}, 60000)", "gateway", "--port", "4321", "--bind", "lan", "--token", "secret-token-value-123456"],
+        { stdio: "ignore" },
+      ),
     );
     after(() => child.kill());
     const setup = (dir: string) =>

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT } from "../helpers/gateway.js";
+import { ROOT, fixture } from "../helpers/fixtures.js";
 import { parseFlyToml, parseGatewayArgs } from "../../src/ops/fly.js";
 import { judgeHeapCap, heapCapMb } from "../../src/ops/system.js";
 import { parse as parseToml } from "smol-toml";
@@ -63,7 +63,7 @@ describe("fly.toml", () => {
     assert.deepEqual(app.mount, { source: "openclaw_data", destination: "/data" });
     assert.deepEqual(app.checkPaths, ["/healthz"]);
     assert.ok(app.publicService);
-    const guide = parseFlyToml(fs.readFileSync(path.join(ROOT, "../shared/reference/seed-fly.toml"), "utf8"), "seed-fly.toml", parseToml);
+    const guide = parseFlyToml(fixture("reference/seed-fly.toml"), "seed-fly.toml", parseToml);
     assert.equal(guide.vmMemoryMb, 2048);
     assert.deepEqual(guide.processArgv, app.processArgv);
   });

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DockerfileParser, type Instruction, type ModifiableInstruction, type PropertyInstruction } from "dockerfile-ast";
 import { parse as parseToml } from "smol-toml";
-import { ROOT, SHARED } from "../helpers/gateway.js";
+import { ROOT, fixturePath } from "../helpers/fixtures.js";
 
 export interface Stage {
   name: string | null;
@@ -49,5 +49,5 @@ export function readToml(file: string): Record<string, any> {
   >;
 }
 
-export const seedFlyToml = () => readToml(path.join(SHARED, "reference/seed-fly.toml"));
+export const seedFlyToml = () => readToml(fixturePath("reference/seed-fly.toml"));
 export const GUIDE_COMMAND = "node dist/index.js gateway --allow-unconfigured --port 3000 --bind lan";

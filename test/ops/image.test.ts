@@ -9,7 +9,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { ROOT, tmpDir, waitFor } from "../helpers/gateway.js";
+import { ROOT, killOnExit, tmpDir, waitFor } from "../helpers/gateway.js";
 import { dockerStages, execForm, keyword, readToml } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -56,7 +56,7 @@ describe("the runtime image, assembled from a clean checkout", () => {
       // The build stage: `COPY . .` of what .dockerignore leaves, then `npm ci` and `npm run build`.
       const context = tmpDir("oc-image-build-");
       fs.cpSync(app, context, { recursive: true, filter: (src) => !dockerIgnored(path.relative(app, src)) });
-      const npmOpts = { cwd: context, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 };
+      const npmOpts = { cwd: context, timeout: 240_000, maxBuffer: 64 * 1024 * 1024 };
       await run("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], npmOpts);
       await run("npm", ["run", "build"], npmOpts);
       // COPY --from=build /app/dist ./dist
@@ -65,11 +65,12 @@ describe("the runtime image, assembled from a clean checkout", () => {
       // RUN npm ci --omit=dev (the deps stage)
       await run("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
         cwd: app,
-        timeout: 600_000,
+        timeout: 240_000,
         maxBuffer: 16 * 1024 * 1024,
       });
     },
-    { timeout: 1_500_000 },
+    // Two installs and a build: one to two minutes with npm's cache, more when it has to download.
+    { timeout: 480_000 },
   );
 
   it("builds the server and the Control UI from the build context .dockerignore leaves", () => {
@@ -101,11 +102,13 @@ describe("the runtime image, assembled from a clean checkout", () => {
       const i = argv.indexOf("--port");
       assert.equal(argv[i + 1], String(fly.http_service?.internal_port));
       argv[i + 1] = "0"; // any free port instead of 3000
-      proc = spawn(process.execPath, argv.slice(1), {
-        cwd: app,
-        env: { PATH: process.env.PATH ?? "", HOME: stateDir, ...fly.env, OPENCLAW_STATE_DIR: stateDir, OPENCLAW_GATEWAY_TOKEN: TOKEN },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      proc = killOnExit(
+        spawn(process.execPath, argv.slice(1), {
+          cwd: app,
+          env: { PATH: process.env.PATH ?? "", HOME: stateDir, ...fly.env, OPENCLAW_STATE_DIR: stateDir, OPENCLAW_GATEWAY_TOKEN: TOKEN },
+          stdio: ["ignore", "pipe", "pipe"],
+        }),
+      );
       proc.stdout!.on("data", (d) => (out += d));
       proc.stderr!.on("data", (d) => (out += d));
       const m = await waitFor(() => /listening on ws:\/\/0\.0\.0\.0:(\d+) \(PID \d+\)/.exec(out), 15_000, `the gateway to listen:\n${out}`);

@@ -268,6 +268,7 @@ for (const { kind, api } of KINDS) {
       let deltas = 0;
       for await (const ev of client.stream({ model, apiKey: "k", messages: [user("hi")], idleTimeoutMs: 80 })) {
         if (ev.type === "text_delta") deltas++;
+        // The slow consumer under test: it takes longer per event than idleTimeoutMs (80 ms).
         await new Promise((r) => setTimeout(r, 150));
       }
       assert.ok(deltas >= 3);

@@ -109,7 +109,7 @@ describe("classifyError", () => {
     assert.equal(classifyError(new Anthropic.APIConnectionTimeoutError(), ctx).kind, "timeout");
     assert.equal(classifyError(new OpenAI.APIConnectionTimeoutError(), ctx).kind, "timeout");
     const signal = AbortSignal.timeout(1);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => signal.addEventListener("abort", r, { once: true }));
     assert.equal(classifyError(signal.reason, ctx).kind, "timeout");
     assert.equal(classifyError(openai(504, { message: "Gateway timeout" }), ctx).kind, "timeout");
   });

@@ -50,7 +50,8 @@ export async function resolve(specifier, context, next) {
 }
 
 describe("loadProviderClient", () => {
-  it("loads no SDK on import and only the used API's SDK on first use", async () => {
+  // Each loads SDKs (the first in a fresh Node with tsx): seconds on a busy machine.
+  it("loads no SDK on import and only the used API's SDK on first use", { timeout: 60_000 }, async () => {
     const index = pathToFileURL(path.join(ROOT, "src/providers/index.ts")).href;
     const out = await sdkLoads(`
 const { loadProviderClient } = await import(${JSON.stringify(index)});
@@ -70,7 +71,7 @@ process.stderr.write("MARK anthropic\\n");
     assert.ok(!lines.includes("SDK @google/genai"), "Google's SDK was never needed");
   });
 
-  it("returns the same client for the same API", async () => {
+  it("returns the same client for the same API", { timeout: 60_000 }, async () => {
     const apis: Api[] = ["anthropic-messages", "openai-completions", "google-generative-ai"];
     for (const api of apis) {
       const [a, b] = await Promise.all([loadProviderClient(api), loadProviderClient(api)]);

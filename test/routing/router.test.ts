@@ -2,7 +2,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { FakeLlm } from "../fakes/llm.js";
-import { connect, startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { connect, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
 import { MemoryChannel } from "../helpers/memory-channel.js";
 
 const alice = { id: "111", username: "alice", name: "Alice" };
@@ -21,9 +21,19 @@ async function gateway(llm: FakeLlm, channels: Record<string, unknown>, extra: R
     },
     env: { ANTHROPIC_API_KEY: "k", TELEGRAM_BOT_TOKEN: "t", DISCORD_BOT_TOKEN: "d" },
     channelFactories: { telegram: tg.factory, discord: dc.factory },
+    // Debug output names every message the router ignores, and why: what proves a message was dropped.
+    verbose: true,
   });
-  await new Promise((r) => setTimeout(r, 50)); // adapters start in the background
+  // Adapters start in the background.
+  const wanted = Object.keys(channels).map((c) => (c === "telegram" ? tg : dc));
+  await waitFor(() => wanted.every((ch) => ch.started), 5000, `${Object.keys(channels).join(" and ")} started`);
   return { gw, tg, dc };
+}
+
+/** Waits for the router's line saying it ignored a message from `sender` in `chat` (`dm 111`, `channel c1`). */
+function ignored(gw: TestGateway, channel: string, sender: string, chat: string) {
+  const line = `${channel}: ignored message from ${sender} in ${chat}: `;
+  return waitFor(() => gw.output.some((l) => l.includes(line)), 5000, `"${line}"`);
 }
 
 describe("channel router", () => {
@@ -43,10 +53,9 @@ describe("channel router", () => {
       assert.ok(code, tg.sent[0]!.text);
       assert.doesNotMatch(code!, /[01OI]/);
       assert.equal(llm.requests.length, before, "the agent did not run for a stranger");
-      // Writing again while pending does not spam a new code.
+      // Writing again while pending does not spam a new code: checked below, once the reply to a later
+      // message in the same chat shows that everything said before it was handled.
       tg.receive({ chat: { kind: "dm", id: "111" }, sender: alice, text: "hello?" });
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(tg.sent.length, 1);
 
       const c = await connect(gw.wsUrl);
       const pending = await c.request<any>("pairing.list", { channel: "telegram" });
@@ -58,7 +67,8 @@ describe("channel router", () => {
       await c.request("pairing.approve", { channel: "telegram", code: code!.toLowerCase() });
       tg.receive({ chat: { kind: "dm", id: "111" }, sender: alice, text: "now?" });
       await tg.waitForSent(2);
-      assert.equal(tg.sent[1]!.text, "echo: now?");
+      assert.equal(tg.sent[1]!.text, "echo: now?", "no second code came before this reply");
+      assert.equal(tg.sent.length, 2);
       c.close();
     } finally {
       await gw.close();
@@ -70,7 +80,11 @@ describe("channel router", () => {
     try {
       for (let i = 1; i <= 4; i++)
         tg.receive({ chat: { kind: "dm", id: String(900 + i) }, sender: { id: String(900 + i) }, text: "let me in" });
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor(
+        () => gw.output.some((l) => l.includes("telegram: pairing request from 904 ignored: 3 requests are already waiting")),
+        5000,
+        "the fourth request to be turned down",
+      );
       assert.equal(tg.sent.length, 3, "the fourth stranger gets nothing");
     } finally {
       await gw.close();
@@ -87,7 +101,8 @@ describe("channel router", () => {
       tg.receive({ chat: { kind: "dm", id: "111" }, sender: alice, text: "allowed" });
       dc.receive({ chat: { kind: "dm", id: "d1" }, sender: alice, text: "discord dm" });
       await tg.waitForSent(1);
-      await new Promise((r) => setTimeout(r, 150));
+      await ignored(gw, "telegram", "222", "dm 222");
+      await ignored(gw, "discord", "111", "dm d1");
       assert.deepEqual(
         tg.sent.map((s) => s.text),
         ["echo: allowed"],
@@ -125,7 +140,8 @@ describe("channel router", () => {
         mentioned: true,
       });
       await dc.waitForSent(1);
-      await new Promise((r) => setTimeout(r, 150));
+      await ignored(gw, "discord", "111", "channel c-random");
+      await ignored(gw, "discord", "111", "channel c-other");
       assert.equal(dc.sent.length, 1);
       assert.match(dc.sent[0]!.text, /echo: \[Alice \(@alice\)\]: hello general/);
       assert.equal(dc.sent[0]!.to.chatId, "c-general");
@@ -137,10 +153,11 @@ describe("channel router", () => {
   it("requireMention: un-mentioned messages are kept as context and handed over on the next mention", async () => {
     const { gw, dc } = await gateway(llm, { discord: { guilds: { G1: { requireMention: true } } } });
     try {
+      const calls = llm.requests.length;
       dc.receive({ chat: { kind: "channel", id: "c1", guildId: "G1", channelName: "chat" }, sender: alice, text: "the deploy is at 5pm" });
       dc.receive({ chat: { kind: "channel", id: "c1", guildId: "G1", channelName: "chat" }, sender: bob, text: "ok noted" });
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(dc.sent.length, 0, "not mentioned: not answered");
+      // Their answers, had there been any, would come before the answer to the mention below: one
+      // conversation runs one turn at a time.
       dc.receive({
         chat: { kind: "channel", id: "c1", guildId: "G1", channelName: "chat" },
         sender: alice,
@@ -148,6 +165,8 @@ describe("channel router", () => {
         mentioned: true,
       });
       await dc.waitForSent(1);
+      assert.equal(dc.sent.length, 1, "not mentioned: not answered");
+      assert.equal(llm.requests.length, calls + 1, "one turn, for the mention");
       const asked = llm.requests.at(-1)!.messages.at(-1)!.text;
       assert.match(
         asked,
@@ -173,9 +192,16 @@ describe("channel router", () => {
       tg.receive({ chat: { kind: "group", id: "-999" }, sender: alice, text: "unlisted group" });
       tg.receive({ chat: { kind: "group", id: "-100", threadId: "7" }, sender: alice, text: "topic needs a mention" });
       await tg.waitForSent(1);
-      await new Promise((r) => setTimeout(r, 150));
-      assert.equal(tg.sent.length, 1);
+      await ignored(gw, "telegram", "222", "group -100");
+      await ignored(gw, "telegram", "111", "group -999");
+      // The topic's un-mentioned message waits as context: a mention there gets the one answer, which
+      // would come after an answer to the first (the topic's conversation runs one turn at a time).
+      tg.receive({ chat: { kind: "group", id: "-100", threadId: "7" }, sender: alice, text: "and now?", mentioned: true });
+      await tg.waitForSent(2);
+      assert.equal(tg.sent.length, 2);
       assert.match(tg.sent[0]!.text, /no mention needed/);
+      assert.equal(tg.sent[1]!.to.threadId, "7");
+      assert.match(tg.sent[1]!.text, /topic needs a mention[\s\S]*and now\?/, "the un-mentioned message came as context, not on its own");
     } finally {
       await gw.close();
     }

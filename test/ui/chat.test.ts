@@ -7,7 +7,7 @@ import zlib from "node:zlib";
 import type { Browser } from "playwright-core";
 import { startFakes, type Fakes } from "../helpers/agents.js";
 import type { TestGateway } from "../helpers/gateway.js";
-import { launchBrowser, newPage, signIn, startUiGateway } from "./helpers.js";
+import { launchBrowser, newPage, signIn, startUiGateway, timeout } from "./helpers.js";
 
 /** A valid 2x2 PNG, built here so the test needs no fixture file. */
 function tinyPng(): Buffer {
@@ -43,17 +43,23 @@ describe("Control UI chat", () => {
   let browser: Browser;
   let fakes: Fakes;
   let gw: TestGateway;
-  before(async () => {
-    [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
-    gw = await startUiGateway(fakes);
-  });
-  after(async () => {
-    await gw?.close();
-    await browser?.close();
-    await fakes?.close();
-  });
+  before(
+    async () => {
+      [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
+      gw = await startUiGateway(fakes);
+    },
+    { timeout },
+  );
+  after(
+    async () => {
+      await gw?.close();
+      await browser?.close();
+      await fakes?.close();
+    },
+    { timeout },
+  );
 
-  it("sends with Enter and shows the reply streaming in, then the history again after a reload", async () => {
+  it("sends with Enter and shows the reply streaming in, then the history again after a reload", { timeout }, async () => {
     const { context, page, errors } = await newPage(browser);
     try {
       await signIn(page, gw);
@@ -89,7 +95,7 @@ describe("Control UI chat", () => {
     }
   });
 
-  it("Shift+Enter starts a new line instead of sending", async () => {
+  it("Shift+Enter starts a new line instead of sending", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await signIn(page, gw);
@@ -106,7 +112,7 @@ describe("Control UI chat", () => {
     }
   });
 
-  it("renders markdown but never markup or scripts from the model", async () => {
+  it("renders markdown but never markup or scripts from the model", { timeout }, async () => {
     const { context, page, errors } = await newPage(browser);
     try {
       await signIn(page, gw);
@@ -129,7 +135,7 @@ describe("Control UI chat", () => {
     }
   });
 
-  it("shows a tool call as a collapsible card with its arguments and result", async () => {
+  it("shows a tool call as a collapsible card with its arguments and result", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await signIn(page, gw);
@@ -153,7 +159,7 @@ describe("Control UI chat", () => {
     }
   });
 
-  it("Stop aborts a reply that is still being written", async () => {
+  it("Stop aborts a reply that is still being written", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await signIn(page, gw);
@@ -168,7 +174,7 @@ describe("Control UI chat", () => {
     }
   });
 
-  it("attaches an image with the picker and sends it to the model", async () => {
+  it("attaches an image with the picker and sends it to the model", { timeout }, async () => {
     const { context, page, errors } = await newPage(browser);
     try {
       await signIn(page, gw);
@@ -187,7 +193,7 @@ describe("Control UI chat", () => {
     }
   });
 
-  it("switches sessions with the picker, each with its own history", async () => {
+  it("switches sessions with the picker, each with its own history", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await signIn(page, gw);

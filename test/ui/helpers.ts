@@ -11,6 +11,8 @@ import type { GatewayOptions } from "../../src/gateway/start.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const TOKEN = "ui-test-token-5f1c2a9e";
+/** Each browser test's and hook's own bound: several page steps, each allowed 10 s (see newPage). */
+export const timeout = 60_000;
 
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {

@@ -6,23 +6,29 @@ import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { startFakes, type Fakes } from "../helpers/agents.js";
 import type { TestGateway } from "../helpers/gateway.js";
-import { TOKEN, launchBrowser, newPage, signIn, startUiGateway } from "./helpers.js";
+import { TOKEN, launchBrowser, newPage, signIn, startUiGateway, timeout } from "./helpers.js";
 
 describe("Control UI sign-in", () => {
   let browser: Browser;
   let fakes: Fakes;
   let gw: TestGateway;
-  before(async () => {
-    [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
-    gw = await startUiGateway(fakes);
-  });
-  after(async () => {
-    await gw?.close();
-    await browser?.close();
-    await fakes?.close();
-  });
+  before(
+    async () => {
+      [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
+      gw = await startUiGateway(fakes);
+    },
+    { timeout },
+  );
+  after(
+    async () => {
+      await gw?.close();
+      await browser?.close();
+      await fakes?.close();
+    },
+    { timeout },
+  );
 
-  it("signs in with the gateway token and stays signed in after a reload", async () => {
+  it("signs in with the gateway token and stays signed in after a reload", { timeout }, async () => {
     const { context, page, errors } = await newPage(browser);
     try {
       await page.goto(gw.httpUrl + "/");
@@ -39,7 +45,7 @@ describe("Control UI sign-in", () => {
     }
   });
 
-  it("says clearly when the token is wrong, and lets the user try again", async () => {
+  it("says clearly when the token is wrong, and lets the user try again", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await page.goto(gw.httpUrl + "/");
@@ -57,7 +63,7 @@ describe("Control UI sign-in", () => {
     }
   });
 
-  it("takes a token from #token= once and removes it from the address", async () => {
+  it("takes a token from #token= once and removes it from the address", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await page.goto(`${gw.httpUrl}/overview#token=${TOKEN}`);
@@ -70,7 +76,7 @@ describe("Control UI sign-in", () => {
     }
   });
 
-  it("signs out: the token is forgotten and the sign-in form returns", async () => {
+  it("signs out: the token is forgotten and the sign-in form returns", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await signIn(page, gw);
@@ -84,7 +90,7 @@ describe("Control UI sign-in", () => {
     }
   });
 
-  it("works under gateway.controlUi.basePath, with every view at its own address", async () => {
+  it("works under gateway.controlUi.basePath, with every view at its own address", { timeout }, async () => {
     const other = await startUiGateway(
       fakes,
       {},
@@ -109,7 +115,7 @@ describe("Control UI sign-in", () => {
     }
   });
 
-  it("shows a lost connection and reconnects by itself when the gateway is back", async () => {
+  it("shows a lost connection and reconnects by itself when the gateway is back", { timeout }, async () => {
     const stateDir = gw.stateDir;
     const port = gw.port;
     const { context, page } = await newPage(browser);

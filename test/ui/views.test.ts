@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { chatClient, startFakes, type Fakes } from "../helpers/agents.js";
 import { connect, type TestGateway } from "../helpers/gateway.js";
 import { MemoryChannel } from "../helpers/memory-channel.js";
-import { TOKEN, launchBrowser, newPage, signIn, startUiGateway } from "./helpers.js";
+import { TOKEN, launchBrowser, newPage, signIn, startUiGateway, timeout } from "./helpers.js";
 
 async function open(page: Page, gw: TestGateway, view: string, heading: string): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: view }).click();
@@ -26,21 +26,27 @@ describe("Control UI views", () => {
   let fakes: Fakes;
   let gw: TestGateway;
   const tg = new MemoryChannel("telegram");
-  before(async () => {
-    [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
-    gw = await startUiGateway(fakes, {}, { env: { TELEGRAM_BOT_TOKEN: "123:abc" }, channelFactories: { telegram: tg.factory } });
-    const { client, send } = await chatClient(gw, { token: TOKEN });
-    fakes.anthropic.enqueue({ text: "Hello from the assistant", usage: { input: 1200, output: 300 } });
-    await send("hello there");
-    client.close();
-  });
-  after(async () => {
-    await gw?.close();
-    await browser?.close();
-    await fakes?.close();
-  });
+  before(
+    async () => {
+      [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
+      gw = await startUiGateway(fakes, {}, { env: { TELEGRAM_BOT_TOKEN: "123:abc" }, channelFactories: { telegram: tg.factory } });
+      const { client, send } = await chatClient(gw, { token: TOKEN });
+      fakes.anthropic.enqueue({ text: "Hello from the assistant", usage: { input: 1200, output: 300 } });
+      await send("hello there");
+      client.close();
+    },
+    { timeout },
+  );
+  after(
+    async () => {
+      await gw?.close();
+      await browser?.close();
+      await fakes?.close();
+    },
+    { timeout },
+  );
 
-  it("config form: a bad value is shown next to its field path and nothing is saved", async () => {
+  it("config form: a bad value is shown next to its field path and nothing is saved", { timeout }, async () => {
     const { context, page, errors } = await newPage(browser);
     try {
       const before = fs.readFileSync(gw.ctx.configPath, "utf8");
@@ -68,44 +74,48 @@ describe("Control UI views", () => {
     }
   });
 
-  it("raw config: the gateway's validation errors are listed by path; a concurrent edit is reported, not overwritten", async () => {
-    const { context, page } = await newPage(browser);
-    try {
-      await signIn(page, gw, "/config");
-      await page.getByRole("button", { name: "Raw JSON5" }).click();
-      const editor = page.getByRole("textbox", { name: "openclaw.json (JSON5)" });
-      assert.match(await editor.inputValue(), /"mode": "local"/);
-      const good = await editor.inputValue();
-      await editor.fill(`{ gateway: { mode: "local", port: "abc" }, agents: { defaults: { bogus: 1 } } }`);
-      await page.getByRole("button", { name: "Apply" }).click();
-      const problems = page.getByRole("region", { name: "Problems" });
-      await problems.waitFor();
-      const text = (await problems.textContent()) ?? "";
-      assert.match(text, /gateway\.port: expected number, got string/);
-      assert.match(text, /agents\.defaults\.bogus: unknown key/);
-      assert.doesNotMatch(fs.readFileSync(gw.ctx.configPath, "utf8"), /abc/);
+  it(
+    "raw config: the gateway's validation errors are listed by path; a concurrent edit is reported, not overwritten",
+    { timeout },
+    async () => {
+      const { context, page } = await newPage(browser);
+      try {
+        await signIn(page, gw, "/config");
+        await page.getByRole("button", { name: "Raw JSON5" }).click();
+        const editor = page.getByRole("textbox", { name: "openclaw.json (JSON5)" });
+        assert.match(await editor.inputValue(), /"mode": "local"/);
+        const good = await editor.inputValue();
+        await editor.fill(`{ gateway: { mode: "local", port: "abc" }, agents: { defaults: { bogus: 1 } } }`);
+        await page.getByRole("button", { name: "Apply" }).click();
+        const problems = page.getByRole("region", { name: "Problems" });
+        await problems.waitFor();
+        const text = (await problems.textContent()) ?? "";
+        assert.match(text, /gateway\.port: expected number, got string/);
+        assert.match(text, /agents\.defaults\.bogus: unknown key/);
+        assert.doesNotMatch(fs.readFileSync(gw.ctx.configPath, "utf8"), /abc/);
 
-      // Someone else saves meanwhile: applying the stale text is refused.
-      await editor.fill(good.replace('"mode": "local"', '"mode": "local", "port": 1234'));
-      const other = await connect(gw.wsUrl, { token: TOKEN, scopes: ["operator.admin"] });
-      const snap = await other.request<any>("config.get", {});
-      await other.request("config.patch", { raw: JSON.stringify({ session: { idleMinutes: 90 } }), baseHash: snap.hash });
-      other.close();
-      await page.getByRole("button", { name: "Apply" }).click();
-      await page.getByRole("alert").filter({ hasText: "changed elsewhere" }).waitFor();
-      const saved = JSON.parse(fs.readFileSync(gw.ctx.configPath, "utf8"));
-      assert.equal(saved.session.idleMinutes, 90, "the other edit survives");
-      assert.equal(saved.gateway.port, undefined, "the stale text was not written");
-      await page.getByRole("button", { name: "Discard my edits and reload" }).click();
-      await page.waitForFunction(() =>
-        (document.querySelector("#cfg-raw") as HTMLTextAreaElement | null)?.value.includes('"idleMinutes": 90'),
-      );
-    } finally {
-      await context.close();
-    }
-  });
+        // Someone else saves meanwhile: applying the stale text is refused.
+        await editor.fill(good.replace('"mode": "local"', '"mode": "local", "port": 1234'));
+        const other = await connect(gw.wsUrl, { token: TOKEN, scopes: ["operator.admin"] });
+        const snap = await other.request<any>("config.get", {});
+        await other.request("config.patch", { raw: JSON.stringify({ session: { idleMinutes: 90 } }), baseHash: snap.hash });
+        other.close();
+        await page.getByRole("button", { name: "Apply" }).click();
+        await page.getByRole("alert").filter({ hasText: "changed elsewhere" }).waitFor();
+        const saved = JSON.parse(fs.readFileSync(gw.ctx.configPath, "utf8"));
+        assert.equal(saved.session.idleMinutes, 90, "the other edit survives");
+        assert.equal(saved.gateway.port, undefined, "the stale text was not written");
+        await page.getByRole("button", { name: "Discard my edits and reload" }).click();
+        await page.waitForFunction(() =>
+          (document.querySelector("#cfg-raw") as HTMLTextAreaElement | null)?.value.includes('"idleMinutes": 90'),
+        );
+      } finally {
+        await context.close();
+      }
+    },
+  );
 
-  it("channels: a stranger's pairing request is approved from the list", async () => {
+  it("channels: a stranger's pairing request is approved from the list", { timeout }, async () => {
     const { context, page, errors } = await newPage(browser);
     try {
       tg.receive({ chat: { kind: "dm", id: "555" }, sender: { id: "555", username: "carol", name: "Carol" }, text: "let me in" });
@@ -132,7 +142,7 @@ describe("Control UI views", () => {
     }
   });
 
-  it("sessions: activity, tokens and cost; preview, open in chat, reset and delete", async () => {
+  it("sessions: activity, tokens and cost; preview, open in chat, reset and delete", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await gw.ctx.agents.send({ sessionKey: "agent:main:scratch", text: "scratch note" }).done;
@@ -170,7 +180,7 @@ describe("Control UI views", () => {
     }
   });
 
-  it("overview: health, uptime, version, model chain and memory", async () => {
+  it("overview: health, uptime, version, model chain and memory", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await signIn(page, gw);
@@ -188,7 +198,7 @@ describe("Control UI views", () => {
     }
   });
 
-  it("logs: live lines, filtered by level and subsystem", async () => {
+  it("logs: live lines, filtered by level and subsystem", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await signIn(page, gw);
@@ -209,7 +219,7 @@ describe("Control UI views", () => {
     }
   });
 
-  it("usage: tokens and cost per day and per model as charts", async () => {
+  it("usage: tokens and cost per day and per model as charts", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await signIn(page, gw);
@@ -228,7 +238,7 @@ describe("Control UI views", () => {
     }
   });
 
-  it("theme: follows the system, toggles, and remembers the choice", async () => {
+  it("theme: follows the system, toggles, and remembers the choice", { timeout }, async () => {
     const { context, page } = await newPage(browser);
     try {
       await page.emulateMedia({ colorScheme: "dark" });
@@ -245,7 +255,7 @@ describe("Control UI views", () => {
     }
   });
 
-  it("every view fits a 375 px phone screen and every control has a name", async () => {
+  it("every view fits a 375 px phone screen and every control has a name", { timeout }, async () => {
     const { context, page, errors } = await newPage(browser, { width: 375, height: 812 });
     try {
       await signIn(page, gw);

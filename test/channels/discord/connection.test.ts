@@ -73,6 +73,8 @@ describe("discord adapter: gateway handshake", () => {
     assert.equal(typeof s.lastStopAt, "number");
     await until(() => !fake.connected, 2000, "the fake to see the socket close");
     await assert.rejects(h.adapter.send({ chatId: "300000000000000001" }, { text: "late" }));
+    // No event says "will not reconnect": the quiet window is what is tested. A reconnect would start
+    // at once (the first retries after a close wait 0 ms), well within it.
     await sleep(700);
     assert.equal(fake.identifies + fake.resumes, 1, "no reconnect after stop");
   });
@@ -125,6 +127,9 @@ describe("discord adapter: token problems", { concurrency: true }, () => {
     try {
       const h = harness(fake, { env: { DISCORD_BOT_TOKEN: "not-a-real-token" } });
       await h.adapter.start();
+      await until(() => /^invalid bot token/.test(h.adapter.status().lastError ?? ""), 3000, "lastError to name the bad token");
+      // No event says "will not retry": the quiet window is what is tested. A failed GET /gateway/bot
+      // is retried after 1 s, so a retry would show within it.
       await sleep(2000);
       const s = h.adapter.status();
       assert.match(s.lastError ?? "", /^invalid bot token \(401/);
@@ -152,6 +157,8 @@ describe("discord adapter: token problems", { concurrency: true }, () => {
       fake.dropConnection();
       await until(() => /4004/.test(h.adapter.status().lastError ?? ""), 3000, "lastError to name close code 4004");
       const attempts = fake.identifies + fake.resumes;
+      // No event says "will not reconnect": the quiet window is what is tested. Reconnects after a
+      // close start at once, then back off from 500 ms; several would show within it.
       await sleep(2000);
       assert.equal(fake.identifies + fake.resumes, attempts, "no new attempts after 4004");
       assert.ok(attempts <= 2, `attempts: ${attempts}`);
@@ -170,6 +177,8 @@ describe("discord adapter: token problems", { concurrency: true }, () => {
     try {
       const h = harness(fake);
       await h.adapter.start();
+      await until(() => /4014/.test(h.adapter.status().lastError ?? ""), 3000, "lastError to name close code 4014");
+      // No event says "will not retry": the quiet window is what is tested (reconnects start at once).
       await sleep(1000);
       const s = h.adapter.status();
       assert.match(s.lastError ?? "", /4014.*Message Content Intent/);

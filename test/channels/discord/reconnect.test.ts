@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { FakeDiscord } from "../../fakes/discord.js";
-import { ALICE, GENERAL, addWorld, harness, sleep, until, type Harness } from "./helpers.js";
+import { ALICE, GENERAL, addWorld, harness, until, type Harness } from "./helpers.js";
 
 describe("discord adapter: reconnecting", () => {
   let fake: FakeDiscord;
@@ -41,7 +41,7 @@ describe("discord adapter: reconnecting", () => {
     await until(() => !h.adapter.status().connected, 2000, "the adapter to notice the outage");
     const sending = h.adapter.send({ chatId: GENERAL }, { text: "sent during the outage" });
     const missed = fake.userSays({ channelId: GENERAL, author: ALICE, content: "anyone?" });
-    await sleep(800);
+    await until(() => (h.adapter.status().reconnectAttempts ?? 0) >= 3, 5000, "three reconnect attempts while Discord is down");
     const during = h.adapter.status();
     assert.equal(during.connected, false);
     assert.equal(during.queued, 1);
@@ -69,17 +69,21 @@ describe("discord adapter: reconnecting", () => {
     assert.equal((await h.next()).messageId, id);
   });
 
-  it("after an outage long enough for Discord to drop the session, RESUME gets op 9 and a fresh IDENTIFY follows", async () => {
-    const resumes = fake.resumes;
-    fake.goDown();
-    fake.invalidateSession(false);
-    await until(() => !h.adapter.status().connected, 2000, "the adapter to notice the outage");
-    fake.comeBack();
-    // Discord allows one IDENTIFY per 5 s, so this waits for the first session to be 5 s old.
-    await until(() => fake.identifies === 2 && h.adapter.status().connected, 10_000, "a new session");
-    assert.equal(fake.resumes, resumes + 1, "tried to resume first");
-    const id = fake.userSays({ channelId: GENERAL, author: ALICE, content: "new session" });
-    assert.equal((await h.next()).messageId, id);
-    assert.ok(h.logs.some((l) => /new session/.test(l.msg)));
-  });
+  it(
+    "after an outage long enough for Discord to drop the session, RESUME gets op 9 and a fresh IDENTIFY follows",
+    { timeout: 30_000 },
+    async () => {
+      const resumes = fake.resumes;
+      fake.goDown();
+      fake.invalidateSession(false);
+      await until(() => !h.adapter.status().connected, 2000, "the adapter to notice the outage");
+      fake.comeBack();
+      // Discord allows one IDENTIFY per 5 s, so this waits for the first session to be 5 s old.
+      await until(() => fake.identifies === 2 && h.adapter.status().connected, 10_000, "a new session");
+      assert.equal(fake.resumes, resumes + 1, "tried to resume first");
+      const id = fake.userSays({ channelId: GENERAL, author: ALICE, content: "new session" });
+      assert.equal((await h.next()).messageId, id);
+      assert.ok(h.logs.some((l) => /new session/.test(l.msg)));
+    },
+  );
 });
