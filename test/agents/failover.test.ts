@@ -32,7 +32,9 @@ describe("model failover", () => {
         const out = await c.send("hello");
         assert.equal(out.state, "final", out.errorMessage);
         assert.equal(out.text, "fallback answered");
-        assert.ok(Date.now() - t0 < 5000, "no long retry loop before failing over");
+        // Not a speed test: a retry loop with backoff (or waiting out a retry-after) takes a minute or
+        // more; a busy machine takes a few seconds at worst.
+        assert.ok(Date.now() - t0 < 30_000, "no long retry loop before failing over");
         assert.equal(f.anthropic.requests.length, 1, "the failing provider was asked once, not retried");
         assert.ok(
           gw.output.some((l) => /anthropic\/claude-opus-4-5 .*failed/.test(l)),
