@@ -78,33 +78,21 @@ export function readConfigSnapshot(file: string, env: Env): ConfigSnapshot {
   try {
     raw = readConfigText(file);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      return {
-        path: file,
-        exists: true,
-        raw: null,
-        parsed: {},
-        valid: false,
-        config: {} as OpenClawConfig,
-        hash: hashRaw(null),
-        issues: err.issues,
-        warnings: [],
-      };
-    }
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
-      const issue = { path: "", message: `cannot read ${file}: ${(err as Error).message}` };
-      return {
-        path: file,
-        exists: true,
-        raw: null,
-        parsed: {},
-        valid: false,
-        config: {} as OpenClawConfig,
-        hash: hashRaw(null),
-        issues: [issue],
-        warnings: [],
-      };
-    }
+    // Too big to read, or unreadable: the file exists but nothing in it can be used.
+    const unusable = (issues: ConfigIssue[]): ConfigSnapshot => ({
+      path: file,
+      exists: true,
+      raw: null,
+      parsed: {},
+      valid: false,
+      config: {} as OpenClawConfig,
+      hash: hashRaw(null),
+      issues,
+      warnings: [],
+    });
+    if (err instanceof ConfigError) return unusable(err.issues);
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+      return unusable([{ path: "", message: `cannot read ${file}: ${(err as Error).message}` }]);
   }
   const base = { path: file, exists: raw !== null, raw, hash: hashRaw(raw) };
   if (raw === null) return { ...base, parsed: {}, valid: true, config: {} as OpenClawConfig, issues: [], warnings: [] };

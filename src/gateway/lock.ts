@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
+import { isAlive } from "../infra/atomic.js";
 
 export interface LockInfo {
   pid: number;
@@ -42,15 +43,6 @@ export function processStartTime(pid: number): number | null {
     return Number.isFinite(v) ? v : null;
   } catch {
     return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -62,7 +62,8 @@ function fsyncDir(dir: string): void {
 const OUR_TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 const THEIR_TEMP = /^(.+)\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists (one we may not signal still exists). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -87,7 +88,7 @@ export function removeStaleTempFiles(dir: string, now = Date.now()): string[] {
     if (!name.endsWith(".tmp")) continue;
     const ours = OUR_TEMP.exec(name);
     let stale = false;
-    if (ours) stale = Number(ours[2]) === process.pid ? false : !alive(Number(ours[2]));
+    if (ours) stale = Number(ours[2]) === process.pid ? false : !isAlive(Number(ours[2]));
     else if (THEIR_TEMP.test(name)) {
       try {
         stale = now - fs.statSync(path.join(dir, name)).mtimeMs > 60_000;
