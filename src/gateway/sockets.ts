@@ -27,6 +27,8 @@ type State = "pending" | "active" | "authenticated";
 
 interface Tracked {
   peer: string;
+  /** Not counted against the per-peer cap (decided once, at admission). */
+  exempt: boolean;
   state: State;
   timer: NodeJS.Timeout | null;
 }
@@ -90,13 +92,13 @@ export class SocketGuard {
       socket.destroy();
       return;
     }
-    const t: Tracked = { peer, state: "pending", timer: null };
+    const t: Tracked = { peer, exempt, state: "pending", timer: null };
     this.sockets.set(socket, t);
     this.peak = Math.max(this.peak, this.sockets.size);
-    this.countPending(peer, exempt ? 0 : 1);
+    this.countPending(t, 1);
     t.timer = setTimeout(() => socket.destroy(), this.idleMs);
     t.timer.unref();
-    socket.once("close", () => this.forget(socket, exempt));
+    socket.once("close", () => this.forget(socket));
   }
 
   /** A complete request head arrived (HTTP request or WebSocket upgrade). */
@@ -114,23 +116,24 @@ export class SocketGuard {
     if (!t || t.state === "authenticated") return;
     if (t.timer) clearTimeout(t.timer);
     t.timer = null;
-    if (t.state === "pending" || t.state === "active") this.countPending(t.peer, this.opts.exempt?.(t.peer) ? 0 : -1);
+    this.countPending(t, -1);
     t.state = "authenticated";
   }
 
-  private forget(socket: Socket, exempt: boolean): void {
+  private forget(socket: Socket): void {
     const t = this.sockets.get(socket);
     if (!t) return;
     if (t.timer) clearTimeout(t.timer);
     this.sockets.delete(socket);
-    if (t.state !== "authenticated" && !exempt) this.countPending(t.peer, -1);
+    if (t.state !== "authenticated") this.countPending(t, -1);
   }
 
-  private countPending(peer: string, delta: number): void {
-    if (delta === 0) return;
-    const n = (this.pendingByPeer.get(peer) ?? 0) + delta;
-    if (n <= 0) this.pendingByPeer.delete(peer);
-    else this.pendingByPeer.set(peer, n);
+  /** Counts a socket in (+1) or out (-1) of its peer's unauthenticated sockets, unless exempt. */
+  private countPending(t: Tracked, delta: 1 | -1): void {
+    if (t.exempt) return;
+    const n = (this.pendingByPeer.get(t.peer) ?? 0) + delta;
+    if (n <= 0) this.pendingByPeer.delete(t.peer);
+    else this.pendingByPeer.set(t.peer, n);
   }
 
   /** Closes the oldest socket that has not authenticated, preferring ones that never sent a request. */
@@ -146,7 +149,7 @@ export class SocketGuard {
   private evict(socket: Socket, t: Tracked): boolean {
     this.evicted++;
     this.opts.onEvict?.(t.peer, `pushed out: connection limit (${this.maxSockets}) reached`);
-    this.forget(socket, this.opts.exempt?.(t.peer) ?? false);
+    this.forget(socket);
     socket.destroy();
     return true;
   }
