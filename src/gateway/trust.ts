@@ -53,22 +53,34 @@ export function isLoopbackIp(ip: string): boolean {
   return a === "::1" || (net.isIPv4(a) && a.startsWith("127."));
 }
 
+/** One `gateway.trustedProxies` entry: an address (`10.0.0.5`) or a CIDR range (`10.0.0.0/8`). */
+export interface ProxyRange {
+  address: string;
+  family: "ipv4" | "ipv6";
+  /** Prefix length; a plain address is a full-length range. */
+  bits: number;
+}
+
+/** Parses one `gateway.trustedProxies` entry; null when it is neither an address nor a range. */
+export function parseProxyEntry(entry: string): ProxyRange | null {
+  const [addr = "", bits] = entry.trim().split("/");
+  const address = normalizeIp(addr);
+  const family = net.isIPv4(address) ? "ipv4" : net.isIPv6(address) ? "ipv6" : null;
+  if (!family) return null;
+  const max = family === "ipv4" ? 32 : 128;
+  if (bits === undefined) return { address, family, bits: max };
+  const n = Number(bits);
+  return Number.isInteger(n) && n >= 0 && n <= max ? { address, family, bits: n } : null;
+}
+
 /** A matcher for `gateway.trustedProxies`; entries that are not addresses or ranges are ignored. */
 export function proxyMatcher(entries: readonly string[]): (ip: string) => boolean {
   const list = new net.BlockList();
   let any = false;
-  for (const raw of entries) {
-    const entry = raw.trim();
-    const [addr, bits] = entry.split("/") as [string, string | undefined];
-    const ip = normalizeIp(addr);
-    const family = net.isIPv4(ip) ? "ipv4" : net.isIPv6(ip) ? "ipv6" : null;
-    if (!family) continue;
-    if (bits === undefined) list.addAddress(ip, family);
-    else {
-      const n = Number(bits);
-      if (!Number.isInteger(n) || n < 0 || n > (family === "ipv4" ? 32 : 128)) continue;
-      list.addSubnet(ip, n, family);
-    }
+  for (const entry of entries) {
+    const r = parseProxyEntry(entry);
+    if (!r) continue;
+    list.addSubnet(r.address, r.bits, r.family);
     any = true;
   }
   if (!any) return () => false;

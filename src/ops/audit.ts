@@ -7,9 +7,9 @@
  * Secret values are never printed: findings name the key or variable that holds them.
  */
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { SENSITIVE_KEY_PATTERN } from "../config/schema.js";
+import { parseProxyEntry } from "../gateway/trust.js";
 import { PairingStore } from "../routing/pairing.js";
 import { gatherContext, type GatherOptions, type OpsContext } from "./context.js";
 
@@ -223,7 +223,7 @@ export async function runAudit(opts: GatherOptions): Promise<AuditReport> {
     });
 
   const proxies: string[] = cfg.gateway?.trustedProxies ?? [];
-  const unusable = proxies.filter((p) => proxyRange(p) === null);
+  const unusable = proxies.filter((p) => parseProxyEntry(p) === null);
   if (unusable.length > 0)
     add({
       checkId: "gateway.trusted_proxies.invalid",
@@ -233,7 +233,7 @@ export async function runAudit(opts: GatherOptions): Promise<AuditReport> {
       remediation: 'Write each proxy as an address ("10.0.0.5") or a range ("10.0.0.0/8"); host names are not resolved.',
     });
   const broad = proxies.filter((p) => {
-    const r = proxyRange(p);
+    const r = parseProxyEntry(p);
     return r !== null && r.bits < 8;
   });
   if (broad.length > 0)
@@ -416,15 +416,4 @@ export function formatAudit(report: AuditReport): string {
   }
   lines.push("", `Summary: ${report.summary.high} high, ${report.summary.medium} medium, ${report.summary.low} low`);
   return lines.join("\n") + "\n";
-}
-
-/** A `gateway.trustedProxies` entry as family and prefix length, or null when it is neither. */
-function proxyRange(entry: string): { family: 4 | 6; bits: number } | null {
-  const [addr = "", bits] = entry.trim().split("/");
-  const family = net.isIPv4(addr) ? 4 : net.isIPv6(addr) ? 6 : 0;
-  if (family === 0) return null;
-  const max = family === 4 ? 32 : 128;
-  if (bits === undefined) return { family, bits: max };
-  const n = Number(bits);
-  return Number.isInteger(n) && n >= 0 && n <= max ? { family, bits: n } : null;
 }
