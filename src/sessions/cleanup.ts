@@ -23,6 +23,9 @@ function subdirs(dir: string): string[] {
   }
 }
 
+/** Larger than any transcript header alone. */
+const HEADER_ONLY_MAX_BYTES = 1024;
+
 /** Never throws; returns what it removed (paths relative to `stateDir`). */
 export function cleanStateDir(stateDir: string, extraDirs: string[] = []): CleanupReport {
   const report: CleanupReport = { tempFiles: [], emptyTranscripts: [] };
@@ -44,6 +47,31 @@ export function cleanStateDir(stateDir: string, extraDirs: string[] = []): Clean
 
 /** Header-only `.jsonl` files in `dir` that `sessions.json` does not reference. */
 function removeEmptyOrphans(dir: string): string[] {
+  // Find the header-only transcripts first: in a tidy directory there are none, and the session store
+  // (megabytes with many sessions) is then never read at start-up.
+  const candidates: string[] = [];
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  for (const name of names) {
+    if (!name.endsWith(".jsonl")) continue;
+    const file = path.join(dir, name);
+    try {
+      // A header line is a few hundred bytes; anything bigger holds a conversation and is never read.
+      if (fs.statSync(file).size > HEADER_ONLY_MAX_BYTES) continue;
+      const lines = fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.trim());
+      if (lines.length === 0 || (lines.length === 1 && /"type"\s*:\s*"session"/.test(lines[0]!))) candidates.push(file);
+    } catch {
+      /* unreadable: leave it */
+    }
+  }
+  if (candidates.length === 0) return [];
   let referenced: Set<string>;
   try {
     const store = JSON.parse(fs.readFileSync(path.join(dir, "sessions.json"), "utf8")) as Record<
@@ -59,25 +87,9 @@ function removeEmptyOrphans(dir: string): string[] {
     return []; // without a readable store we cannot know what is an orphan: touch nothing
   }
   const removed: string[] = [];
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    if (!name.endsWith(".jsonl")) continue;
-    const file = path.join(dir, name);
+  for (const file of candidates) {
     if (referenced.has(file)) continue;
     try {
-      const st = fs.statSync(file);
-      if (st.size > 64 * 1024) continue;
-      const lines = fs
-        .readFileSync(file, "utf8")
-        .split("\n")
-        .filter((l) => l.trim());
-      const headerOnly = lines.length === 0 || (lines.length === 1 && /"type"\s*:\s*"session"/.test(lines[0]!));
-      if (!headerOnly) continue;
       fs.rmSync(file, { force: true });
       removed.push(file);
     } catch {
