@@ -784,7 +784,8 @@ export class AgentService {
     const entry = this.store(agentId).get(key);
     if (!entry) return { sessionKey: key, sessionId: null as string | null, messages: [] as unknown[] };
     // Reading never creates files (a read-only volume still shows what it has).
-    if (!this.transcripts.has(this.transcriptFile(agentId, entry)) && !fs.existsSync(this.transcriptFile(agentId, entry)))
+    const file = this.transcriptFile(agentId, entry);
+    if (!this.transcripts.has(file) && !fs.existsSync(file))
       return { sessionKey: key, sessionId: entry.sessionId, messages: [] as unknown[], thinkingLevel: entry.thinkingLevel ?? "off" };
     const t = this.transcript(agentId, entry);
     const messages = t.messages().map((e: MessageEntry) => e.message);

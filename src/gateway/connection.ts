@@ -38,7 +38,7 @@ import {
 import { healthSnapshot, defaultAgentId } from "./methods/health.js";
 import type { PairedDevices } from "./devices.js";
 import { checkJsonShape } from "../infra/json-shape.js";
-import { StorageError, describeFsError, isStorageFailure } from "../infra/faults.js";
+import { StorageError, isStorageFailure } from "../infra/faults.js";
 import type { PresenceEntry } from "./presence.js";
 
 export interface ConnectionDeps {
@@ -330,7 +330,5 @@ export function zodMessage(error: z.ZodError): string {
 }
 
 function storageMessage(e: unknown): string {
-  if (e instanceof StorageError) return e.message;
-  const path = (e as NodeJS.ErrnoException).path;
-  return `cannot write ${path ?? "the state directory"}: ${describeFsError(e)}`;
+  return (e instanceof StorageError ? e : new StorageError((e as NodeJS.ErrnoException).path ?? "the state directory", e)).message;
 }

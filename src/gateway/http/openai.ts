@@ -57,9 +57,15 @@ function error(
   type = "invalid_request_error",
   extra: Record<string, string> = {},
 ): void {
+  writeError(res, status, message, type, extra);
+  res.end();
+}
+
+/** Writes an OpenAI-style error answer without ending the response. */
+function writeError(res: ServerResponse, status: number, message: string, type: string, extra: Record<string, string> = {}): void {
   const body = JSON.stringify({ error: { message, type, code: null } });
   res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...extra });
-  res.end(body);
+  res.write(body);
 }
 
 class TooLarge extends Error {}
@@ -95,11 +101,7 @@ function readBody(req: IncomingMessage): Promise<string> {
  * answer before the client reads it.
  */
 function tooLarge(req: IncomingMessage, res: ServerResponse): void {
-  const body = JSON.stringify({
-    error: { message: `request body is larger than ${MAX_BODY_BYTES / 1048576} MB`, type: "invalid_request_error", code: null },
-  });
-  res.writeHead(413, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" });
-  res.write(body);
+  writeError(res, 413, `request body is larger than ${MAX_BODY_BYTES / 1048576} MB`, "invalid_request_error", { connection: "close" });
   let drained = 0;
   let done = false;
   const finish = () => {
