@@ -131,6 +131,30 @@ describe("security audit: network exposure", () => {
     );
     assert.match(tls.detail, /does not serve TLS itself yet/);
   });
+
+  const proxies = async (trustedProxies: string[]) =>
+    (await audit({ config: { gateway: { mode: "local", trustedProxies } } })).findings.filter((f) =>
+      f.checkId.startsWith("gateway.trusted_proxies"),
+    );
+
+  it("gateway.trusted_proxies.invalid: entries that are not addresses are named, as they are ignored", async () => {
+    const f = await proxies(["10.0.0.5", "proxy.internal", "10.0.0.0/40"]);
+    assert.deepEqual(
+      f.map((x) => [x.checkId, x.severity]),
+      [["gateway.trusted_proxies.invalid", "medium"]],
+    );
+    assert.match(f[0]!.detail, /"proxy\.internal", "10\.0\.0\.0\/40"/);
+  });
+
+  it("gateway.trusted_proxies.too_broad: a range covering strangers, who could forge their address, is high", async () => {
+    const f = await proxies(["0.0.0.0/0", "::/0", "10.0.0.0/8"]);
+    assert.deepEqual(
+      f.map((x) => [x.checkId, x.severity]),
+      [["gateway.trusted_proxies.too_broad", "high"]],
+    );
+    assert.match(f[0]!.detail, /0\.0\.0\.0\/0, ::\/0/);
+    assert.deepEqual(await proxies(["127.0.0.1", "10.0.0.0/8", "fd00::/8"]), [], "ordinary proxies and private ranges are fine");
+  });
 });
 
 describe("security audit: who can talk to the agent", () => {
