@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-export const seedConfig = path.resolve(root, "../shared/reference/seed-openclaw.json");
+/** The Fly.io guide's openclaw.json, as kept with the tests (a clone has nothing beside it). */
+export const seedConfig = path.join(root, "test/fixtures/reference/seed-openclaw.json");
 export const refDir = process.env.OPENCLAW_REFERENCE_DIR ?? "/tmp/openclaw-reference";
 export const TOKEN = "bench-token-0123456789abcdef";
 
