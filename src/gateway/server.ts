@@ -21,7 +21,7 @@ import { DEFAULT_IDLE_MS, SocketGuard } from "./sockets.js";
 import { isFlyProxy, isLoopbackIp, normalizeIp, proxyMatcher, requestTrust, type RequestTrust } from "./trust.js";
 import type { PairedDevices } from "./devices.js";
 
-export const EVENTS = ["connect.challenge", "tick", "presence", "shutdown", "config.changed"] as const;
+export const EVENTS = ["connect.challenge", "agent", "chat", "presence", "tick", "shutdown", "health", "config.changed"] as const;
 
 /** Presence is broadcast at most this often; changes in between go out together. */
 export const PRESENCE_INTERVAL_MS = 1000;

@@ -133,7 +133,7 @@ export class GatewayClient {
           minProtocol: 3,
           maxProtocol: 3,
           client: {
-            id: "clawdbot-control-ui",
+            id: "openclaw-control-ui",
             displayName: "Control UI",
             version: __APP_VERSION__,
             platform: navigator.platform || "web",

@@ -66,25 +66,45 @@ export const RequestFrameSchema = z.strictObject({
 });
 export type RequestFrame = z.infer<typeof RequestFrameSchema>;
 
+/** Client ids the 2026.1.29 runtime accepts (`dist/gateway/protocol/client-info.js`). */
 export const CLIENT_IDS = [
   "webchat-ui",
-  "clawdbot-control-ui",
+  "openclaw-control-ui",
   "webchat",
   "cli",
   "gateway-client",
-  "clawdbot-macos",
+  "openclaw-macos",
+  "openclaw-ios",
+  "openclaw-android",
   "node-host",
   "test",
   "fingerprint",
-  "clawdbot-probe",
+  "openclaw-probe",
 ] as const;
+/** Ids from the published schema that older clients still send; accepted and reported as the new id. */
+export const LEGACY_CLIENT_IDS: Record<string, (typeof CLIENT_IDS)[number]> = {
+  "clawdbot-control-ui": "openclaw-control-ui",
+  "clawdbot-macos": "openclaw-macos",
+  "clawdbot-probe": "openclaw-probe",
+};
+
+/** A client id as the runtime normalizes it (trimmed, lower-case), legacy names mapped to current ones. */
+const ClientIdSchema = z.string().transform((raw, ctx) => {
+  const id = raw.trim().toLowerCase();
+  const known = (CLIENT_IDS as readonly string[]).includes(id) ? (id as (typeof CLIENT_IDS)[number]) : LEGACY_CLIENT_IDS[id];
+  if (!known) {
+    ctx.addIssue({ code: "custom", message: `unknown client id (expected one of ${CLIENT_IDS.join(", ")})` });
+    return z.NEVER;
+  }
+  return known;
+});
 export const CLIENT_MODES = ["webchat", "cli", "ui", "backend", "node", "probe", "test"] as const;
 
 export const ConnectParamsSchema = z.strictObject({
   minProtocol: z.number().int().min(1),
   maxProtocol: z.number().int().min(1),
   client: z.strictObject({
-    id: z.enum(CLIENT_IDS),
+    id: ClientIdSchema,
     displayName: nonEmpty.optional(),
     version: nonEmpty,
     platform: nonEmpty,
@@ -96,6 +116,7 @@ export const ConnectParamsSchema = z.strictObject({
   caps: z.array(nonEmpty).optional(),
   commands: z.array(nonEmpty).optional(),
   permissions: z.record(z.string(), z.boolean()).optional(),
+  pathEnv: z.string().optional(),
   role: nonEmpty.optional(),
   scopes: z.array(nonEmpty).optional(),
   device: z
