@@ -30,6 +30,7 @@ import {
 import { chatTypeOf, mainSessionKey, normalizeAgentId, parseSessionKey } from "../sessions/keys.js";
 import { SessionStore, type SessionEntry } from "../sessions/store.js";
 import { Transcript, type MessageEntry } from "../sessions/transcript.js";
+import { classifySessionKey, deriveSessionTitle, messageText, previewItems, sessionRow, type SessionRow } from "../sessions/views.js";
 import { defaultTools, type ToolRegistry } from "../tools/registry.js";
 import { COMMAND_HELP, parseCommand, type ChatCommand } from "./commands.js";
 import { SUMMARY_SYSTEM_PROMPT, estimateTokens, planCompaction, summaryRequest, summaryText } from "./compaction.js";
@@ -60,6 +61,19 @@ export interface SendRequest {
 
 export type RunStatus = "ok" | "error" | "aborted";
 
+export interface SessionListOptions {
+  agentId?: string;
+  limit?: number;
+  activeMinutes?: number;
+  includeGlobal?: boolean;
+  includeUnknown?: boolean;
+  includeDerivedTitles?: boolean;
+  includeLastMessage?: boolean;
+  label?: string;
+  spawnedBy?: string;
+  search?: string;
+}
+
 export interface RunResult {
   runId: string;
   sessionKey: string;
@@ -67,7 +81,14 @@ export interface RunResult {
   text: string;
   message?: AssistantMessage;
   usage?: Usage;
+  /** `provider/model` of the model that answered; also as its parts. */
   model?: string;
+  provider?: string;
+  modelId?: string;
+  /** The usage of the run's last model call. */
+  lastUsage?: Usage;
+  /** The transcript the run was written to. */
+  sessionId?: string;
   error?: string;
   /** A chat command answered this message; no model was called. */
   command?: string;
@@ -93,7 +114,7 @@ export interface RunHandle {
 
 export class AgentError extends Error {
   constructor(
-    readonly code: "UNKNOWN_AGENT" | "MESSAGE_TOO_LARGE" | "INVALID_MODEL" | "NOT_FOUND" | "EMPTY_MESSAGE" | "STORAGE",
+    readonly code: "UNKNOWN_AGENT" | "MESSAGE_TOO_LARGE" | "INVALID_MODEL" | "NOT_FOUND" | "EMPTY_MESSAGE" | "STORAGE" | "INVALID_REQUEST",
     message: string,
   ) {
     super(message);
@@ -553,17 +574,21 @@ export class AgentService {
   private statusText(agentId: string, key: string, e: SessionEntry): string {
     const cfg = this.deps.config();
     const chain = modelChainFor(cfg, agentId, e.modelOverride);
-    let window = 0;
-    try {
-      window = resolveModel(cfg, e.lastModel ?? chain[0]!).contextWindow;
-    } catch {
-      /* unknown model: no percentage */
-    }
-    const pct = window && e.contextTokens ? ` (${Math.round((e.contextTokens / window) * 100)}% of ${window})` : "";
+    const ref = entryModelRef(e) ?? chain[0];
+    let window = e.contextTokens ?? 0;
+    if (!window)
+      try {
+        window = resolveModel(cfg, ref!).contextWindow;
+      } catch {
+        /* unknown model: no percentage */
+      }
+    const used = e.totalTokens ?? 0;
+    const pct = window && used ? ` (${Math.round((used / window) * 100)}% of ${window})` : "";
+    const totals = e.usageTotals;
     return [
       `Session: ${key}`,
-      `Model: ${e.lastModel ?? chain[0]}${e.modelOverride ? " (override)" : ""}`,
-      `Tokens: ${e.inputTokens ?? 0} in, ${e.outputTokens ?? 0} out; context ${e.contextTokens ?? 0}${pct}`,
+      `Model: ${e.modelOverride ?? ref}${e.modelOverride ? " (override)" : ""}`,
+      `Tokens: ${totals?.input ?? 0} in, ${totals?.output ?? 0} out; context ${used}${pct}`,
       `Cost: $${(e.costUsd ?? 0).toFixed(4)}`,
       `Compactions: ${e.compactionCount ?? 0}`,
     ].join("\n");
@@ -661,7 +686,9 @@ export class AgentService {
         text: turn.text,
         ...(turn.final ? { message: turn.final } : {}),
         usage: turn.usage,
-        ...(turn.model ? { model: modelRef(turn.model) } : {}),
+        ...(turn.final ? { lastUsage: turn.final.usage } : {}),
+        sessionId: entry.sessionId,
+        ...(turn.model ? { model: modelRef(turn.model), provider: turn.model.provider, modelId: turn.model.id } : {}),
         ...(turn.error ? { error: describeError(turn.error) } : {}),
         startedAt,
         endedAt: this.now(),
@@ -710,21 +737,39 @@ export class AgentService {
     });
   }
 
+  /**
+   * Stores the run on the session entry as OpenClaw does (the last call's token counts, the model and
+   * its context window), plus lifetime totals and spend.
+   */
   private recordUsage(agentId: string, key: string, turn: TurnResult): void {
     const store = this.store(agentId);
     const e = store.get(key);
     if (!e) return;
     const u = turn.usage;
+    const last = turn.final?.usage;
+    const totals = e.usageTotals ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
+    const prompt = last ? last.input + last.cacheRead + last.cacheWrite : 0;
     store.update(key, {
       updatedAt: this.now(),
-      inputTokens: (e.inputTokens ?? 0) + u.input,
-      outputTokens: (e.outputTokens ?? 0) + u.output,
-      cacheReadTokens: (e.cacheReadTokens ?? 0) + u.cacheRead,
-      cacheWriteTokens: (e.cacheWriteTokens ?? 0) + u.cacheWrite,
-      totalTokens: (e.totalTokens ?? 0) + u.totalTokens,
+      ...(last && (last.input || last.output)
+        ? { inputTokens: last.input, outputTokens: last.output, totalTokens: prompt > 0 ? prompt : last.input }
+        : {}),
+      ...(turn.model
+        ? {
+            model: turn.model.id,
+            modelProvider: turn.model.provider,
+            contextTokens: this.deps.config().agents?.defaults?.contextTokens ?? turn.model.contextWindow,
+          }
+        : {}),
+      abortedLastRun: turn.status === "aborted",
+      usageTotals: {
+        input: totals.input + u.input,
+        output: totals.output + u.output,
+        cacheRead: totals.cacheRead + u.cacheRead,
+        cacheWrite: totals.cacheWrite + u.cacheWrite,
+        total: totals.total + u.totalTokens,
+      },
       costUsd: (e.costUsd ?? 0) + u.cost.total,
-      ...(turn.contextTokens ? { contextTokens: turn.contextTokens } : {}),
-      ...(turn.model ? { lastModel: modelRef(turn.model), lastProvider: turn.model.provider } : {}),
     });
   }
 
@@ -751,7 +796,7 @@ export class AgentService {
     const chain = modelChainFor(cfg, agentId, entry.modelOverride);
     let window = 128_000;
     try {
-      window = cfg.agents?.defaults?.contextTokens ?? resolveModel(cfg, entry.lastModel ?? chain[0]!).contextWindow;
+      window = cfg.agents?.defaults?.contextTokens ?? resolveModel(cfg, entryModelRef(entry) ?? chain[0]!).contextWindow;
     } catch {
       /* default window */
     }
@@ -767,7 +812,7 @@ export class AgentService {
       t.append([{ type: "compaction", summary, firstKeptEntryId: plan.firstKeptEntryId, tokensBefore: plan.tokensBefore }], this.now);
       t.sync();
       const store = this.store(agentId);
-      store.update(key, { compactionCount: (store.get(key)?.compactionCount ?? 0) + 1, contextTokens: estimateTokens(t.context()) });
+      store.update(key, { compactionCount: (store.get(key)?.compactionCount ?? 0) + 1, totalTokens: estimateTokens(t.context()) });
       this.deps.log.info(`session ${key}: ${manual ? "compacted" : "auto-compacted"} ${plan.tokensBefore} tokens of history`);
       this.emit({ type: "compaction", runId, sessionKey: key, tokensBefore: plan.tokensBefore, ts: this.now() });
       return { tokensBefore: plan.tokensBefore };
@@ -792,46 +837,257 @@ export class AgentService {
     return { sessionKey: key, sessionId: entry.sessionId, messages: messages.slice(-limit), thinkingLevel: entry.thinkingLevel ?? "off" };
   }
 
-  listSessions(opts: { agentId?: string; limit?: number; activeMinutes?: number } = {}) {
+  /** `sessions.list`: OpenClaw's listing (filters, sort, defaults), newest first. */
+  listSessions(opts: SessionListOptions = {}) {
     const now = this.now();
-    const rows: Array<Record<string, unknown> & { key: string; updatedAt: number }> = [];
+    const cfg = this.deps.config();
+    const defaults = this.sessionDefaults();
     const agents = opts.agentId ? [normalizeAgentId(opts.agentId)] : this.agentIds();
+    const label = opts.label?.trim();
+    const search = opts.search?.trim().toLowerCase();
+    const windows = new Map<string, number | undefined>();
+    const windowFor = (agentId: string, e: SessionEntry): number | undefined => {
+      const ref = e.modelOverride ?? modelChainFor(cfg, agentId)[0];
+      if (!ref) return undefined;
+      if (!windows.has(ref)) {
+        let w: number | undefined;
+        try {
+          w = cfg.agents?.defaults?.contextTokens ?? resolveModel(cfg, ref).contextWindow;
+        } catch {
+          w = undefined;
+        }
+        windows.set(ref, w);
+      }
+      return windows.get(ref);
+    };
+    let rows: Array<SessionRow & { file: string }> = [];
     for (const agentId of agents) {
       for (const [key, e] of this.store(agentId).list()) {
-        if (opts.activeMinutes && now - e.updatedAt > opts.activeMinutes * 60_000) continue;
-        rows.push({
-          key,
+        if (!opts.includeGlobal && key === "global") continue;
+        if (!opts.includeUnknown && key === "unknown") continue;
+        if (opts.spawnedBy && e.spawnedBy !== opts.spawnedBy) continue;
+        if (label && e.label !== label) continue;
+        const row = sessionRow(key, e, {
           agentId,
-          sessionId: e.sessionId,
-          updatedAt: e.updatedAt,
-          chatType: e.chatType ?? chatTypeOf(key),
-          ...(e.label ? { label: e.label } : {}),
-          ...(e.displayName ? { displayName: e.displayName } : {}),
-          model: e.modelOverride ?? e.lastModel ?? modelChainFor(this.deps.config(), agentId)[0],
-          ...(e.modelOverride ? { modelOverride: e.modelOverride } : {}),
-          inputTokens: e.inputTokens ?? 0,
-          outputTokens: e.outputTokens ?? 0,
-          totalTokens: e.totalTokens ?? 0,
-          contextTokens: e.contextTokens ?? 0,
-          costUsd: e.costUsd ?? 0,
-          compactionCount: e.compactionCount ?? 0,
           active: this.activeBySession.has(key),
+          defaultContextTokens: e.contextTokens ?? windowFor(agentId, e),
         });
+        rows.push(Object.assign(row, { file: this.transcriptFile(agentId, e) }));
       }
     }
-    rows.sort((a, b) => b.updatedAt - a.updatedAt);
-    return { ts: now, count: rows.length, sessions: opts.limit ? rows.slice(0, opts.limit) : rows };
+    rows.sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0));
+    if (search)
+      rows = rows.filter((r) =>
+        [r.displayName, r.label, r.subject, r.sessionId, r.key].some((f) => typeof f === "string" && f.toLowerCase().includes(search)),
+      );
+    if (opts.activeMinutes) rows = rows.filter((r) => (r.updatedAt ?? 0) >= now - opts.activeMinutes! * 60_000);
+    if (opts.limit) rows = rows.slice(0, Math.max(1, Math.floor(opts.limit)));
+    const sessions: SessionRow[] = rows.map(({ file, ...row }) => {
+      if (!opts.includeDerivedTitles && !opts.includeLastMessage) return row;
+      const messages = this.readMessages(file);
+      const out: SessionRow = { ...row };
+      if (opts.includeDerivedTitles) {
+        const first = messages.find((m) => (m as { role?: string }).role === "user");
+        out.derivedTitle = deriveSessionTitle(this.store(row.agentId).get(row.key)!, first ? messageText(first as never) : undefined);
+      }
+      if (opts.includeLastMessage) {
+        const last = [...messages]
+          .reverse()
+          .find((m) => ["user", "assistant"].includes((m as { role?: string }).role ?? "") && messageText(m as never));
+        if (last) out.lastMessagePreview = messageText(last as never);
+      }
+      return out;
+    });
+    const storePath = agents.length === 1 ? this.store(agents[0]!).file : "(multiple)";
+    return { ts: now, path: storePath, count: sessions.length, defaults, sessions };
   }
 
-  preview(keys: string[], limit = 5) {
+  /** `health`'s per-agent session summary: store path, count and the five most recent. */
+  sessionSummary(agentId: string) {
+    const now = this.now();
+    const store = this.store(agentId);
+    const rows = store
+      .list()
+      .filter(([key]) => key !== "global" && key !== "unknown")
+      .map(([key, e]) => ({ key, updatedAt: e.updatedAt ?? 0 }))
+      .sort((a, b) => b.updatedAt - a.updatedAt);
+    return {
+      path: store.file,
+      count: rows.length,
+      recent: rows.slice(0, 5).map((r) => ({ key: r.key, updatedAt: r.updatedAt || null, age: r.updatedAt ? now - r.updatedAt : null })),
+    };
+  }
+
+  /** `status`'s session rows (OpenClaw's shape): context use against the window, flags. */
+  statusSessions() {
+    const now = this.now();
+    const defaults = this.sessionDefaults();
+    const paths: string[] = [];
+    const all: Array<Record<string, unknown> & { updatedAt: number | null }> = [];
+    const byAgent = this.agentIds().map((agentId) => {
+      const store = this.store(agentId);
+      paths.push(store.file);
+      const rows = store
+        .list()
+        .filter(([key]) => key !== "global" && key !== "unknown")
+        .map(([key, e]) => {
+          const updatedAt = e.updatedAt ?? null;
+          const contextTokens = e.contextTokens ?? defaults.contextTokens;
+          const total = e.totalTokens ?? (e.inputTokens ?? 0) + (e.outputTokens ?? 0);
+          const flags = [
+            ...(["thinkingLevel", "verboseLevel", "reasoningLevel", "elevatedLevel"] as const)
+              .filter((f) => typeof e[f] === "string" && e[f])
+              .map((f) => `${f.replace("Level", "").replace("thinking", "think")}:${e[f]}`),
+            ...(e.systemSent ? ["system"] : []),
+            ...(e.abortedLastRun ? ["aborted"] : []),
+            ...(e.sessionId ? [`id:${e.sessionId}`] : []),
+          ];
+          return {
+            agentId,
+            key,
+            kind: classifySessionKey(key, e),
+            sessionId: e.sessionId,
+            updatedAt,
+            age: updatedAt ? now - updatedAt : null,
+            thinkingLevel: e.thinkingLevel,
+            verboseLevel: e.verboseLevel,
+            reasoningLevel: e.reasoningLevel,
+            elevatedLevel: e.elevatedLevel,
+            systemSent: e.systemSent,
+            abortedLastRun: e.abortedLastRun,
+            inputTokens: e.inputTokens,
+            outputTokens: e.outputTokens,
+            totalTokens: total,
+            remainingTokens: contextTokens != null ? Math.max(0, contextTokens - total) : null,
+            percentUsed: contextTokens ? Math.min(999, Math.round((total / contextTokens) * 100)) : null,
+            model: e.model ?? defaults.model,
+            contextTokens,
+            flags,
+          };
+        })
+        .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0));
+      all.push(...rows);
+      return { agentId, path: store.file, count: rows.length, recent: rows.slice(0, 10) };
+    });
+    all.sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0));
+    return {
+      paths,
+      count: all.length,
+      defaults: { model: defaults.model, contextTokens: defaults.contextTokens },
+      recent: all.slice(0, 10),
+      byAgent,
+    };
+  }
+
+  /** The model, provider and window a new session of the default agent would use. */
+  sessionDefaults(): { modelProvider: string | null; model: string | null; contextTokens: number | null } {
+    const cfg = this.deps.config();
+    const ref = modelChainFor(cfg, this.defaultAgentId())[0];
+    if (!ref) return { modelProvider: null, model: null, contextTokens: cfg.agents?.defaults?.contextTokens ?? null };
+    try {
+      const m = resolveModel(cfg, ref);
+      return { modelProvider: m.provider, model: m.id, contextTokens: cfg.agents?.defaults?.contextTokens ?? m.contextWindow };
+    } catch {
+      const slash = ref.indexOf("/");
+      return {
+        modelProvider: slash > 0 ? ref.slice(0, slash) : null,
+        model: slash > 0 ? ref.slice(slash + 1) : ref,
+        contextTokens: cfg.agents?.defaults?.contextTokens ?? null,
+      };
+    }
+  }
+
+  /** Transcript messages, read without opening it for writing (nothing is created). */
+  private readMessages(file: string): unknown[] {
+    const open = this.transcripts.get(file);
+    if (open) return open.messages().map((e: MessageEntry) => e.message);
+    if (!fs.existsSync(file)) return [];
+    try {
+      return Transcript.readMessages(file);
+    } catch {
+      return [];
+    }
+  }
+
+  /** `sessions.preview`: the last messages of each session, in OpenClaw's item shape. */
+  preview(keys: string[], limit = 12, maxChars = 240) {
     return keys.map((k) => {
       try {
-        const h = this.history(k, limit);
-        return { key: h.sessionKey, messages: h.messages.map(previewOf) };
-      } catch (e) {
-        return { key: k, error: (e as Error).message, messages: [] };
+        const { key, agentId } = this.resolveKey(k);
+        const entry = this.store(agentId).get(key);
+        if (!entry?.sessionId) return { key: k, status: "missing" as const, items: [] };
+        const items = previewItems(this.readMessages(this.transcriptFile(agentId, entry)), limit, maxChars);
+        return { key: k, status: items.length > 0 ? ("ok" as const) : ("empty" as const), items };
+      } catch {
+        return { key: k, status: "error" as const, items: [] };
       }
     });
+  }
+
+  /** `sessions.resolve`: the canonical key of the one session named by key, session id or label. */
+  resolveSession(p: {
+    key?: string;
+    sessionId?: string;
+    label?: string;
+    agentId?: string;
+    spawnedBy?: string;
+    includeGlobal?: boolean;
+    includeUnknown?: boolean;
+  }) {
+    const key = p.key?.trim();
+    const sessionId = p.sessionId?.trim();
+    const label = p.label?.trim();
+    const given = [key, sessionId, label].filter(Boolean).length;
+    if (given > 1) throw new AgentError("INVALID_REQUEST", "Provide either key, sessionId, or label (not multiple)");
+    if (given === 0) throw new AgentError("INVALID_REQUEST", "Either key, sessionId, or label is required");
+    const filters = { includeGlobal: p.includeGlobal, includeUnknown: p.includeUnknown, spawnedBy: p.spawnedBy, agentId: p.agentId };
+    if (key) {
+      const r = this.resolveKey(key);
+      if (!this.store(r.agentId).get(r.key)) throw new AgentError("INVALID_REQUEST", `No session found: ${key}`);
+      return { ok: true, key: r.key };
+    }
+    if (sessionId) {
+      const matches = this.listSessions({ ...filters, search: sessionId }).sessions.filter(
+        (s) => s.sessionId === sessionId || s.key === sessionId,
+      );
+      if (matches.length === 0) throw new AgentError("INVALID_REQUEST", `No session found: ${sessionId}`);
+      if (matches.length > 1)
+        throw new AgentError(
+          "INVALID_REQUEST",
+          `Multiple sessions found for sessionId: ${sessionId} (${matches.map((s) => s.key).join(", ")})`,
+        );
+      return { ok: true, key: matches[0]!.key };
+    }
+    const found = this.listSessions({ ...filters, label, limit: 2 }).sessions;
+    if (found.length === 0) throw new AgentError("INVALID_REQUEST", `No session found with label: ${label}`);
+    if (found.length > 1)
+      throw new AgentError("INVALID_REQUEST", `Multiple sessions found with label: ${label} (${found.map((s) => s.key).join(", ")})`);
+    return { ok: true, key: found[0]!.key };
+  }
+
+  /**
+   * `chat.inject`: appends an assistant note to a session's transcript without running the model
+   * (the UI shows it at once; the model sees it on the next turn).
+   */
+  inject(sessionKey: string, message: string, label?: string) {
+    const { key, agentId } = this.resolveKey(sessionKey);
+    const entry = this.store(agentId).get(key);
+    if (!entry?.sessionId) throw new AgentError("INVALID_REQUEST", "session not found");
+    const file = this.transcriptFile(agentId, entry);
+    if (!this.transcripts.has(file) && !fs.existsSync(file)) throw new AgentError("INVALID_REQUEST", "transcript file not found");
+    const now = this.now();
+    const msg = {
+      role: "assistant" as const,
+      content: [{ type: "text" as const, text: `${label ? `[${label}]\n\n` : ""}${message}` }],
+      timestamp: now,
+      stopReason: "injected",
+      usage: { ...emptyUsage() },
+    } as unknown as AssistantMessage;
+    const t = this.transcript(agentId, entry);
+    const [appended] = t.append([{ type: "message", message: msg }], this.now);
+    t.sync();
+    this.store(agentId).update(key, { updatedAt: now });
+    return { messageId: (appended as { id?: string } | undefined)?.id ?? randomUUID().slice(0, 8), message: msg, key };
   }
 
   private existing(sessionKey: string): { key: string; agentId: string; entry: SessionEntry } {
@@ -910,6 +1166,7 @@ export class AgentService {
       provider: string;
       contextWindow: number;
       reasoning: boolean;
+      input: Array<"text" | "image">;
       ref: string;
       configured: boolean;
     }> = [];
@@ -925,6 +1182,7 @@ export class AgentService {
           provider: m.provider,
           contextWindow: m.contextWindow,
           reasoning: Boolean(m.reasoning),
+          input: m.input,
           ref: r,
           configured,
         });
@@ -1008,18 +1266,10 @@ function describeError(e: Error): string {
   return e.message;
 }
 
-function previewOf(m: unknown) {
-  const msg = m as { role: string; content?: unknown; errorMessage?: string; timestamp?: number };
-  const text =
-    typeof msg.content === "string"
-      ? msg.content
-      : Array.isArray(msg.content)
-        ? (msg.content as Array<{ type: string; text?: string }>)
-            .filter((c) => c.type === "text")
-            .map((c) => c.text)
-            .join("")
-        : "";
-  return { role: msg.role, text: (text || msg.errorMessage || "").slice(0, 300), timestamp: msg.timestamp };
+/** `provider/model` of the entry's last run, when it had one. */
+export function entryModelRef(e: SessionEntry): string | undefined {
+  if (!e.model) return undefined;
+  return e.modelProvider ? `${e.modelProvider}/${e.model}` : e.model;
 }
 
 export { emptyUsage };

@@ -7,15 +7,35 @@ import type { Env } from "../infra/paths.js";
 import type { LogSink } from "../infra/logger.js";
 import type { AdapterFactory, ChannelAdapter, ChannelStatus, InboundMessage, ProbeResult } from "./types.js";
 
-/** Channels this gateway can run, with the env var that alone is enough to start the default account. */
-export const CHANNELS: Record<string, { label: string; envToken: string; load: () => Promise<AdapterFactory<any>> }> = {
+export interface ChannelDescriptor {
+  label: string;
+  /** What clients show under the name (`Telegram Bot`), and an SF Symbols name for native apps. */
+  detailLabel: string;
+  systemImage?: string;
+  /** The env var that alone is enough to start the default account. */
+  envToken: string;
+  load: () => Promise<AdapterFactory<any>>;
+}
+
+/** Channels this gateway can run. */
+export const CHANNELS: Record<string, ChannelDescriptor> = {
   telegram: {
     label: "Telegram",
+    detailLabel: "Telegram Bot",
+    systemImage: "paperplane",
     envToken: "TELEGRAM_BOT_TOKEN",
     load: async () => (await import("./telegram/index.js")).createTelegramAdapter,
   },
-  discord: { label: "Discord", envToken: "DISCORD_BOT_TOKEN", load: async () => (await import("./discord/index.js")).createDiscordAdapter },
+  discord: {
+    label: "Discord",
+    detailLabel: "Discord Bot",
+    systemImage: "bubble.left.and.bubble.right",
+    envToken: "DISCORD_BOT_TOKEN",
+    load: async () => (await import("./discord/index.js")).createDiscordAdapter,
+  },
 };
+
+type AccountSnapshot = ChannelStatus & { probe?: ProbeResult; lastProbeAt?: number; dmPolicy?: string };
 
 type Obj = Record<string, any>;
 
@@ -121,41 +141,79 @@ export class ChannelManager {
     await Promise.all(all.map((r) => r.adapter.stop().catch(() => undefined)));
   }
 
-  /** `channels.status` payload (protocol shape), optionally probing each account. */
-  async status(probe = false, timeoutMs = 8000): Promise<Record<string, unknown>> {
-    const channelAccounts: Record<string, Array<ChannelStatus & { probe?: ProbeResult }>> = {};
-    const channels: Record<string, unknown> = {};
+  /**
+   * Every account of every channel this gateway knows, as `channels.status` reports them: running
+   * accounts from their adapter, channels with nothing configured as one unconfigured `default`.
+   */
+  snapshot(): { order: string[]; accounts: Record<string, AccountSnapshot[]>; defaults: Record<string, string> } {
+    const accounts: Record<string, AccountSnapshot[]> = {};
     for (const r of this.running.values()) {
-      const s: ChannelStatus & { probe?: ProbeResult; dmPolicy?: string } = { ...r.adapter.status() };
-      if (probe) {
-        s.probe = await Promise.race([
-          r.adapter.probe(),
-          new Promise<ProbeResult>((res) =>
-            setTimeout(() => res({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref(),
-          ),
-        ]);
-      }
+      const s: AccountSnapshot = { ...r.adapter.status() };
       const dm = r.plan.config.dm?.policy ?? r.plan.config.dmPolicy;
       if (dm) s.dmPolicy = dm;
-      (channelAccounts[r.plan.channel] ??= []).push(s);
+      (accounts[r.plan.channel] ??= []).push(s);
     }
-    for (const [ch, list] of Object.entries(channelAccounts)) {
-      channels[ch] = {
-        configured: list.some((a) => a.configured),
-        running: list.some((a) => a.running),
-        connected: list.some((a) => a.connected),
-      };
+    const order = Object.keys(CHANNELS);
+    const defaults: Record<string, string> = {};
+    for (const ch of order) {
+      const list = (accounts[ch] ??= []);
+      if (list.length === 0) list.push({ accountId: "default", enabled: true, configured: false, running: false, connected: false });
+      defaults[ch] = list.some((a) => a.accountId === "default") ? "default" : list[0]!.accountId;
     }
-    const order = Object.keys(CHANNELS).filter((c) => channelAccounts[c]);
+    return { order, accounts, defaults };
+  }
+
+  /** `channels.status` payload (OpenClaw's shape), optionally probing each running account. */
+  async status(probe = false, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+    const snap = this.snapshot();
+    if (probe) {
+      await Promise.all(
+        [...this.running.values()].map(async (r) => {
+          const s = snap.accounts[r.plan.channel]?.find((a) => a.accountId === r.plan.accountId);
+          if (!s) return;
+          s.probe = await Promise.race([
+            r.adapter.probe().catch((e: Error) => ({ ok: false, detail: e.message })),
+            new Promise<ProbeResult>((res) =>
+              setTimeout(() => res({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref(),
+            ),
+          ]);
+          s.lastProbeAt = this.deps.now();
+        }),
+      );
+    }
+    const channels: Record<string, unknown> = {};
+    for (const ch of snap.order) channels[ch] = channelSummary(snap.accounts[ch]!, snap.defaults[ch]!);
+    const meta = snap.order.map((id) => {
+      const d = CHANNELS[id]!;
+      return { id, label: d.label, detailLabel: d.detailLabel, ...(d.systemImage ? { systemImage: d.systemImage } : {}) };
+    });
     return {
       ts: this.deps.now(),
-      channelOrder: order,
-      channelLabels: Object.fromEntries(order.map((c) => [c, CHANNELS[c]!.label])),
+      channelOrder: snap.order,
+      channelLabels: Object.fromEntries(meta.map((m) => [m.id, m.label])),
+      channelDetailLabels: Object.fromEntries(meta.map((m) => [m.id, m.detailLabel])),
+      channelSystemImages: Object.fromEntries(meta.filter((m) => m.systemImage).map((m) => [m.id, m.systemImage])),
+      channelMeta: meta,
       channels,
-      channelAccounts,
-      channelDefaultAccountId: Object.fromEntries(
-        order.map((c) => [c, channelAccounts[c]!.some((a) => a.accountId === "default") ? "default" : channelAccounts[c]![0]!.accountId]),
-      ),
+      channelAccounts: snap.accounts,
+      channelDefaultAccountId: snap.defaults,
     };
   }
+}
+
+/** A channel's summary: its default account's state, with whether any account is configured, running, connected. */
+export function channelSummary(accounts: AccountSnapshot[], defaultAccountId: string) {
+  const def = accounts.find((a) => a.accountId === defaultAccountId) ?? accounts[0];
+  return {
+    configured: accounts.some((a) => a.configured),
+    running: accounts.some((a) => a.running),
+    connected: accounts.some((a) => a.connected),
+    ...(def?.mode ? { mode: def.mode } : {}),
+    ...(def?.tokenSource ? { tokenSource: def.tokenSource } : {}),
+    ...(def?.lastStartAt ? { lastStartAt: def.lastStartAt } : {}),
+    ...(def?.lastStopAt ? { lastStopAt: def.lastStopAt } : {}),
+    lastError: def?.lastError ?? null,
+    ...(def?.probe ? { probe: def.probe } : {}),
+    ...(def?.lastProbeAt ? { lastProbeAt: def.lastProbeAt } : {}),
+  };
 }

@@ -125,8 +125,8 @@ export function registerAgent(program: Command): void {
         rows.push([
           s.key,
           age(now - s.updatedAt),
-          String(s.model ?? ""),
-          String(s.totalTokens ?? 0),
+          s.model ? `${s.modelProvider ? `${String(s.modelProvider)}/` : ""}${String(s.model)}` : "",
+          String((s.usageTotals as { total?: number } | undefined)?.total ?? s.totalTokens ?? 0),
           `$${Number(s.costUsd ?? 0).toFixed(4)}`,
         ]);
       process.stdout.write(table(rows) + "\n");

@@ -50,6 +50,11 @@ export interface GatewayContext {
   pairing: PairingStore;
   /** What is failing right now (state writes...); `/readyz` reports them. */
   faults: FaultBoard;
+  /**
+   * Run id → the session key as the client that started the run wrote it (`main`), so the run's
+   * `chat` events carry that key back, as OpenClaw's do. Entries leave when the run ends.
+   */
+  chatKeys: Map<string, string>;
 }
 
 export type Scope = "operator.read" | "operator.write" | "operator.admin" | "operator.approvals" | "operator.pairing";

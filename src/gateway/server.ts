@@ -54,6 +54,8 @@ export class GatewayServer {
   /** IPv6 twin of a `0.0.0.0` listener (see `listenV6`). */
   private v6: net.Server | null = null;
   private seq = 0;
+  /** Bumped with every `health` broadcast (clients compare it with their snapshot's). */
+  private healthVersion = 1;
   private presenceTimer: NodeJS.Timeout | null = null;
   private presenceSentAt = 0;
   private floodNote = { at: 0, count: 0 };
@@ -185,6 +187,8 @@ export class GatewayServer {
             host: p.client.displayName ?? p.client.id,
             version: p.client.version,
             platform: p.client.platform,
+            ...(p.client.deviceFamily ? { deviceFamily: p.client.deviceFamily } : {}),
+            ...(p.client.modelIdentifier ? { modelIdentifier: p.client.modelIdentifier } : {}),
             mode: p.client.mode,
             roles: [c.client!.role],
             scopes: c.client!.scopes,
@@ -226,7 +230,11 @@ export class GatewayServer {
 
   /** Sends an event to every connected (post-handshake) client; the frame is serialised once. */
   broadcast(event: string, payload: unknown): void {
-    const frame = { ...eventFrame(event, payload, ++this.seq), stateVersion: { presence: this.opts.ctx.presence.version, health: 0 } };
+    if (event === "health") this.healthVersion++;
+    const frame = {
+      ...eventFrame(event, payload, ++this.seq),
+      stateVersion: { presence: this.opts.ctx.presence.version, health: this.healthVersion },
+    };
     let text: string | null = null;
     for (const c of this.conns) {
       if (!c.client) continue;
@@ -237,6 +245,13 @@ export class GatewayServer {
 
   get connectionCount(): number {
     return this.conns.size;
+  }
+
+  /** Connections past the handshake. */
+  clientCount(): number {
+    let n = 0;
+    for (const c of this.conns) if (c.client) n++;
+    return n;
   }
 
   /** One warning per ten seconds while a flood lasts, with how many were shed. */

@@ -19,10 +19,13 @@ import { BIND_MODES, BindError, isLoopbackHost, resolveBindHost, type BindMode }
 import type { GatewayContext, MethodTable } from "./context.js";
 import { acquireGatewayLock, type GatewayLock } from "./lock.js";
 import { configMethods } from "./methods/config.js";
-import { healthMethods } from "./methods/health.js";
+import { healthMethods, healthSnapshot } from "./methods/health.js";
 import { logsMethods } from "./methods/logs.js";
-import { PresenceRegistry } from "./presence.js";
+import { PresenceRegistry, selfPresence } from "./presence.js";
 import { TICK_INTERVAL_MS } from "./protocol/frames.js";
+
+/** How often a fresh `health` snapshot is broadcast. */
+const HEALTH_INTERVAL_MS = 60_000;
 import { GatewayServer } from "./server.js";
 import { ControlUi, findControlUiRoot } from "./http/control-ui.js";
 import { AgentService, type AgentServiceDeps } from "../agents/service.js";
@@ -209,7 +212,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     );
   }
 
-  const presence = new PresenceRegistry();
+  const presence = new PresenceRegistry(() => selfPresence(info, now()));
   const faults = new FaultBoard(now);
   const devices = new PairedDevices(stateDir);
   let server: GatewayServer | null = null;
@@ -270,6 +273,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     channels,
     pairing,
     faults,
+    chatKeys: new Map(),
   };
   router = new ChannelRouter({ config: () => good, agents, channels, pairing, log: logs.logger("router"), now });
   const stopBridge = bridgeRunEvents(ctx);
@@ -391,6 +395,15 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   void channels.sync();
 
   const tick = setInterval(() => server?.broadcast("tick", { ts: now() }), TICK_INTERVAL_MS);
+  // Clients that show health (OpenClaw's apps and Control UI) follow it through `health` events.
+  const healthTimer = setInterval(() => {
+    try {
+      if (server?.clientCount()) server.broadcast("health", healthSnapshot(ctx));
+    } catch (e) {
+      log.warn(`health refresh failed: ${(e as Error).message}`);
+    }
+  }, HEALTH_INTERVAL_MS);
+  healthTimer.unref();
   tick.unref();
 
   // While state writes fail (full disk, read-only volume), check every few seconds whether the state
@@ -431,6 +444,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       closing ??= (async () => {
         log.info(`shutting down: ${reason}`);
         clearInterval(tick);
+        clearInterval(healthTimer);
         clearInterval(storageProbe);
         clearTimeout(restartTimer);
         stopWatch();

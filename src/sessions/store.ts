@@ -32,18 +32,63 @@ export interface SessionEntry {
   reasoningLevel?: string;
   elevatedLevel?: string;
   sendPolicy?: "allow" | "deny";
+  /** The last run's input tokens (OpenClaw's meaning). */
   inputTokens?: number;
+  /** The last run's output tokens. */
   outputTokens?: number;
-  cacheReadTokens?: number;
-  cacheWriteTokens?: number;
+  /** The last run's prompt size (input + cache read + cache write): how full the context is. */
   totalTokens?: number;
+  /** The model's context window. */
   contextTokens?: number;
+  /** Model id and provider of the last run (`claude-sonnet-4-5`, `anthropic`). */
+  model?: string;
+  modelProvider?: string;
+  abortedLastRun?: boolean;
+  /** Token counts over the session's lifetime (this gateway's addition). */
+  usageTotals?: UsageTotals;
   /** Estimated spend in USD over the session's lifetime. */
   costUsd?: number;
   compactionCount?: number;
-  lastModel?: string;
-  lastProvider?: string;
   [key: string]: unknown;
+}
+
+export interface UsageTotals {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  total: number;
+}
+
+const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+/**
+ * An entry written by earlier versions of this gateway, which kept lifetime token counters in
+ * OpenClaw's per-run fields and the context use in `contextTokens`, under `lastModel`/`lastProvider`.
+ * Moves each value to where OpenClaw keeps it (lifetime counters to `usageTotals`, the context use
+ * to `totalTokens`, the model to `model`/`modelProvider`); the window is filled in by the next run.
+ * Returns the entry unchanged when it is already in the current shape.
+ */
+export function migrateEntry(e: SessionEntry): SessionEntry {
+  if (!("lastModel" in e) && !("lastProvider" in e) && !("cacheReadTokens" in e) && !("cacheWriteTokens" in e)) return e;
+  const { lastModel, lastProvider, cacheReadTokens, cacheWriteTokens, inputTokens, outputTokens, totalTokens, contextTokens, ...rest } = e;
+  const next: SessionEntry = { ...rest };
+  if (!next.usageTotals)
+    next.usageTotals = {
+      input: num(inputTokens),
+      output: num(outputTokens),
+      cacheRead: num(cacheReadTokens),
+      cacheWrite: num(cacheWriteTokens),
+      total: num(totalTokens),
+    };
+  if (typeof contextTokens === "number") next.totalTokens = contextTokens;
+  if (typeof lastModel === "string" && !next.model) {
+    const slash = lastModel.indexOf("/");
+    next.model = slash > 0 ? lastModel.slice(slash + 1) : lastModel;
+    next.modelProvider = typeof lastProvider === "string" ? lastProvider : slash > 0 ? lastModel.slice(0, slash) : undefined;
+    if (next.modelProvider === undefined) delete next.modelProvider;
+  }
+  return next;
 }
 
 export interface SessionStoreOptions {
@@ -89,7 +134,11 @@ export class SessionStore {
     if (text?.trim()) {
       try {
         const parsed = JSON.parse(text) as unknown;
-        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) this.entries = parsed as Record<string, SessionEntry>;
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+          const all = parsed as Record<string, SessionEntry>;
+          for (const [k, v] of Object.entries(all)) if (v && typeof v === "object") all[k] = migrateEntry(v);
+          this.entries = all;
+        }
       } catch (err) {
         // Never silently lose a user's sessions: keep the unreadable file aside and say so.
         const aside = `${this.file}.unreadable-${Date.now()}`;

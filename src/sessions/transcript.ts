@@ -149,6 +149,21 @@ export class Transcript {
     return t;
   }
 
+  /** The messages of a transcript file in file order, read without opening it for writing. */
+  static readMessages(file: string): unknown[] {
+    const out: unknown[] = [];
+    for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+      if (!line.trim()) continue;
+      try {
+        const v = JSON.parse(line) as { type?: unknown; message?: unknown };
+        if (v.type === "message" && v.message && typeof v.message === "object") out.push(v.message);
+      } catch {
+        /* a torn or foreign line */
+      }
+    }
+    return out;
+  }
+
   get leafId(): string | null {
     return this.entries.length ? this.entries[this.entries.length - 1]!.id : null;
   }

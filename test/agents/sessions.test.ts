@@ -313,11 +313,26 @@ describe("sessions and runs", () => {
         ["agent:main:s2", "agent:main:s1"],
       );
       assert.ok(list.sessions[0].totalTokens > 0);
-      const prev = await c.client.request<any>("sessions.preview", { keys: ["agent:main:s1"] });
-      assert.deepEqual(
-        prev.previews[0].messages.map((m: any) => m.text),
-        ["hello one", "echo: hello one"],
-      );
+      // Stored as OpenClaw stores them: the model and provider of the last run, the model's window.
+      assert.equal(list.sessions[0].modelProvider, "anthropic");
+      assert.equal(list.sessions[0].model, "claude-opus-4-5");
+      assert.equal(list.sessions[0].contextTokens, 200_000);
+      assert.equal(list.sessions[0].kind, "direct");
+      assert.equal(list.defaults.model, "claude-opus-4-5");
+      assert.equal(list.count, list.sessions.length);
+      const prev = await c.client.request<any>("sessions.preview", { keys: ["agent:main:s1", "agent:main:nope"] });
+      assert.equal(prev.previews[0].status, "ok");
+      assert.deepEqual(prev.previews[0].items, [
+        { role: "user", text: "hello one" },
+        { role: "assistant", text: "echo: hello one" },
+      ]);
+      assert.deepEqual(prev.previews[1], { key: "agent:main:nope", status: "missing", items: [] });
+      assert.equal((await c.client.request<any>("sessions.resolve", { key: "s1" })).key, "agent:main:s1");
+      await assert.rejects(c.client.request("sessions.resolve", { key: "nope" }), /No session found: nope/);
+      const injected = await c.client.request<any>("chat.inject", { sessionKey: "agent:main:s2", message: "a note", label: "ops" });
+      assert.equal(injected.ok, true);
+      const h2 = await c.client.request<any>("chat.history", { sessionKey: "agent:main:s2" });
+      assert.equal(h2.messages.at(-1).content[0].text, "[ops]\n\na note");
       await c.client.request("sessions.patch", { key: "agent:main:s1", label: "Work", model: "openai/gpt-4o" });
       await assert.rejects(c.client.request("sessions.patch", { key: "agent:main:s1", model: "bogus" }), /provider\/model/);
       f.openai.enqueue({ text: "gpt here" });

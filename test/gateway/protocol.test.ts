@@ -263,7 +263,9 @@ describe("events", () => {
     const events: Array<{ event: string; payload: any }> = [];
     const a = await connect(gw.wsUrl, { token: TOKEN, onEvent: (event, payload) => events.push({ event, payload }) });
     const b = await connect(gw.wsUrl, { token: TOKEN });
-    const presence = (n: number) => events.some((e) => e.event === "presence" && e.payload.presence.length === n);
+    // Clients, besides the gateway's own entry (reason "self").
+    const presence = (n: number) =>
+      events.some((e) => e.event === "presence" && e.payload.presence.filter((p: any) => p.reason !== "self").length === n);
     await waitFor(() => presence(2), 5000, "presence with both clients");
     b.close();
     await waitFor(() => presence(1), 5000, "presence after one left");

@@ -91,6 +91,32 @@ function send(ctx: GatewayContext, req: SendRequest) {
   return agentCall(() => ctx.agents.send(req));
 }
 
+/**
+ * The final `agent` result as OpenClaw's clients read it: reply `payloads` (what its CLI prints) and
+ * run `meta`; `text`, `model` and `usage` stay beside them for clients of this gateway.
+ */
+export function agentResult(r: RunResult) {
+  const u = r.lastUsage;
+  return {
+    payloads: r.text ? [{ text: r.text, mediaUrl: null }] : [],
+    meta: {
+      durationMs: r.endedAt - r.startedAt,
+      agentMeta: {
+        sessionId: r.sessionId,
+        provider: r.provider,
+        model: r.modelId,
+        ...(u
+          ? { usage: { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, total: u.totalTokens } }
+          : {}),
+      },
+      aborted: r.status === "aborted",
+    },
+    text: r.text,
+    model: r.model,
+    usage: r.usage,
+  };
+}
+
 export function assistantMessage(text: string, ts: number) {
   return { role: "assistant", content: [{ type: "text", text }], timestamp: ts };
 }
@@ -129,7 +155,7 @@ export function bridgeRunEvents(ctx: GatewayContext): () => void {
       case "text": {
         agentEvent(ev.runId, "assistant", { text: ev.text, delta: ev.delta }, ev.ts);
         let p = pending.get(ev.runId);
-        if (!p) pending.set(ev.runId, (p = { timer: null, last: 0, text: "", sessionKey: ev.sessionKey }));
+        if (!p) pending.set(ev.runId, (p = { timer: null, last: 0, text: "", sessionKey: ctx.chatKeys.get(ev.runId) ?? ev.sessionKey }));
         p.text = ev.text;
         const wait = 150 - (ctx.now() - p.last);
         if (wait <= 0) flushDelta(ev.runId);
@@ -166,7 +192,8 @@ export function bridgeRunEvents(ctx: GatewayContext): () => void {
           { phase: r.status === "error" ? "error" : "end", status: r.status, ...(r.error ? { error: r.error } : {}) },
           ev.ts,
         );
-        const base = { runId: r.runId, sessionKey: r.sessionKey, seq: next(r.runId) };
+        const base = { runId: r.runId, sessionKey: ctx.chatKeys.get(r.runId) ?? r.sessionKey, seq: next(r.runId) };
+        ctx.chatKeys.delete(r.runId);
         if (r.status === "ok")
           ctx.broadcast("chat", {
             ...base,
@@ -201,13 +228,21 @@ export const chatMethods = {
     scope: "operator.write",
     params: ChatSendParams,
     handler: (p, ctx) => {
-      const handle = send(ctx, {
-        sessionKey: p.sessionKey,
-        text: p.message,
-        images: toImages(p.attachments),
-        runId: p.idempotencyKey,
-        timeoutMs: p.timeoutMs || undefined,
-      });
+      const images = toImages(p.attachments);
+      ctx.chatKeys.set(p.idempotencyKey, p.sessionKey);
+      let handle;
+      try {
+        handle = send(ctx, {
+          sessionKey: p.sessionKey,
+          text: p.message,
+          images,
+          runId: p.idempotencyKey,
+          timeoutMs: p.timeoutMs || undefined,
+        });
+      } catch (e) {
+        ctx.chatKeys.delete(p.idempotencyKey);
+        throw e;
+      }
       return { runId: handle.runId, status: "started" };
     },
   }),
@@ -222,6 +257,16 @@ export const chatMethods = {
     handler: (p, ctx) => {
       const runIds = agentCall(() => ctx.agents.abort(p.sessionKey, p.runId));
       return { ok: true, aborted: runIds.length > 0, runIds };
+    },
+  }),
+  "chat.inject": defineMethod({
+    scope: "operator.admin",
+    params: z.strictObject({ sessionKey: nonEmpty, message: nonEmpty, label: z.string().max(100).optional() }),
+    handler: (p, ctx) => {
+      const r = agentCall(() => ctx.agents.inject(p.sessionKey, p.message, p.label));
+      // Clients showing the session see the note at once, as they see a finished reply.
+      ctx.broadcast("chat", { runId: `inject-${r.messageId}`, sessionKey: p.sessionKey, seq: 0, state: "final", message: r.message });
+      return { ok: true, messageId: r.messageId };
     },
   }),
   agent: defineMethod({
@@ -249,7 +294,7 @@ export const chatMethods = {
                   runId: r.runId,
                   status: r.status,
                   summary: r.status === "ok" ? "completed" : r.status,
-                  result: { text: r.text, model: r.model, usage: r.usage },
+                  result: agentResult(r),
                 },
               },
         ),

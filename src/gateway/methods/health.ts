@@ -3,6 +3,7 @@ import os from "node:os";
 import v8 from "node:v8";
 import * as z from "zod";
 import { defineMethod, type GatewayContext } from "../context.js";
+import { CHANNELS, channelSummary } from "../../channels/manager.js";
 
 export function defaultAgentId(ctx: GatewayContext): string {
   const list = ctx.config().agents?.list ?? [];
@@ -21,30 +22,117 @@ export function processMemory(): NodeJS.MemoryUsage {
   }
 }
 
-export function healthSnapshot(ctx: GatewayContext) {
+/** What `health` and `status` say about an agent's heartbeat: this gateway runs none yet. */
+export function heartbeatSummary(ctx: GatewayContext, agentId: string) {
+  const list = ctx.config().agents?.list ?? [];
+  const hb = {
+    ...(ctx.config().agents?.defaults?.heartbeat ?? {}),
+    ...((list.find((a) => a.id === agentId) as { heartbeat?: object } | undefined)?.heartbeat ?? {}),
+  } as { prompt?: string; target?: string; model?: string; ackMaxChars?: number };
+  return {
+    enabled: false,
+    every: "disabled",
+    everyMs: null,
+    prompt: hb.prompt ?? DEFAULT_HEARTBEAT_PROMPT,
+    target: hb.target ?? "last",
+    ...(hb.model ? { model: hb.model } : {}),
+    ackMaxChars: Math.max(0, hb.ackMaxChars ?? 300),
+  };
+}
+
+const DEFAULT_HEARTBEAT_PROMPT =
+  "If HEARTBEAT.md exists in your workspace, read it and do what it asks now; do not pick up old tasks from earlier chats. When nothing needs attention, reply HEARTBEAT_OK.";
+
+/**
+ * The `health` payload as OpenClaw's clients read it (channels with their accounts, agents with
+ * their heartbeat and sessions, the default agent's sessions), plus this gateway's own fields
+ * (uptime, version, config validity, memory).
+ */
+export function healthSnapshot(ctx: GatewayContext, probed?: Record<string, unknown>) {
   const start = ctx.now();
   const agentId = defaultAgentId(ctx);
+  const list = ctx.config().agents?.list ?? [];
+  const ordered = list.length
+    ? list.map((a) => ({ id: a.id.trim().toLowerCase(), name: (a as { name?: string }).name }))
+    : [{ id: agentId }];
+  const agents = ordered.map((a) => ({
+    agentId: a.id,
+    ...("name" in a && a.name ? { name: a.name } : {}),
+    isDefault: a.id === agentId,
+    heartbeat: heartbeatSummary(ctx, a.id),
+    sessions: ctx.agents.sessionSummary(a.id),
+  }));
+  const def = agents.find((a) => a.isDefault) ?? agents[0]!;
+  const snap = probed ? null : ctx.channels.snapshot();
+  const accounts = (probed?.channelAccounts ?? snap!.accounts) as Record<string, Array<{ accountId: string }>>;
+  const defaults = (probed?.channelDefaultAccountId ?? snap!.defaults) as Record<string, string>;
+  const order = (probed?.channelOrder ?? snap!.order) as string[];
+  const channels: Record<string, unknown> = {};
+  for (const ch of order) {
+    const list = (accounts[ch] ?? []) as Parameters<typeof channelSummary>[0];
+    channels[ch] = {
+      ...channelSummary(list, defaults[ch] ?? "default"),
+      accountId: defaults[ch] ?? "default",
+      accounts: Object.fromEntries(list.map((a) => [a.accountId, a])),
+    };
+  }
   return {
     ok: true,
     ts: ctx.now(),
     durationMs: ctx.now() - start,
-    uptimeMs: ctx.now() - ctx.info.startedAt,
-    version: ctx.info.version,
-    channels: {},
-    channelOrder: [] as string[],
-    channelLabels: {},
+    channels,
+    channelOrder: order,
+    channelLabels: Object.fromEntries(order.map((c) => [c, CHANNELS[c]?.label ?? c])),
     heartbeatSeconds: 0,
     defaultAgentId: agentId,
-    agents: (ctx.config().agents?.list ?? [{ id: agentId }]).map((a) => ({ agentId: a.id, isDefault: a.id === agentId })),
+    agents,
+    sessions: def.sessions,
+    uptimeMs: ctx.now() - ctx.info.startedAt,
+    version: ctx.info.version,
     config: { valid: ctx.configSnapshot().valid, path: ctx.configPath },
     memory: (({ rss, heapUsed }) => ({ rss, heapUsed }))(processMemory()),
   };
 }
 
+/** Channel lines for `status` (`Telegram: configured`, then one line per account). */
+function channelLines(ctx: GatewayContext): string[] {
+  const snap = ctx.channels.snapshot();
+  const lines: string[] = [];
+  for (const ch of snap.order) {
+    const list = snap.accounts[ch]!;
+    const label = CHANNELS[ch]?.label ?? ch;
+    const configured = list.filter((a) => a.configured);
+    lines.push(`${label}: ${!list.some((a) => a.enabled) ? "disabled" : configured.length ? "configured" : "not configured"}`);
+    for (const a of configured) {
+      const bits = [a.running ? (a.connected ? "connected" : "not connected") : "stopped"];
+      if (a.botName) bits.push(`@${a.botName}`);
+      if (a.tokenSource) bits.push(`token:${a.tokenSource}`);
+      if (a.lastError) bits.push(`error: ${a.lastError}`);
+      lines.push(`  - ${a.accountId} (${bits.join(", ")})`);
+    }
+  }
+  return lines;
+}
+
+/**
+ * The `status` payload: OpenClaw's summary (heartbeat, channel lines, queued system events,
+ * sessions), then this gateway's process, config and agent state.
+ */
 export function statusSnapshot(ctx: GatewayContext) {
   const mem = processMemory();
   const snap = ctx.configSnapshot();
+  const agentId = defaultAgentId(ctx);
   return {
+    heartbeat: {
+      defaultAgentId: agentId,
+      agents: ctx.agents.agentIds().map((id) => {
+        const h = heartbeatSummary(ctx, id);
+        return { agentId: id, enabled: h.enabled, every: h.every, everyMs: h.everyMs };
+      }),
+    },
+    channelSummary: channelLines(ctx),
+    queuedSystemEvents: [] as string[],
+    sessions: ctx.agents.statusSessions(),
     ok: true,
     version: ctx.info.version,
     pid: ctx.info.pid,
@@ -80,7 +168,7 @@ export function statusSnapshot(ctx: GatewayContext) {
           .map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]),
       ),
     },
-    clients: ctx.presence.list().length,
+    clients: ctx.presence.list().filter((e) => e.reason !== "self").length,
     agents: ctx.agents.status(),
     logFile: ctx.logs.currentFile(),
   };
@@ -89,7 +177,16 @@ export function statusSnapshot(ctx: GatewayContext) {
 const Empty = z.object({ probe: z.boolean().optional() }).strict().optional();
 
 export const healthMethods = {
-  health: defineMethod({ scope: "operator.read", params: Empty, handler: (_p, ctx) => healthSnapshot(ctx) }),
+  health: defineMethod({
+    scope: "operator.read",
+    params: Empty,
+    handler: async (p, ctx) => {
+      const snap = p?.probe ? healthSnapshot(ctx, await ctx.channels.status(true)) : healthSnapshot(ctx);
+      // Every fresh snapshot also goes to the clients that follow health, as OpenClaw's does.
+      ctx.broadcast("health", snap);
+      return snap;
+    },
+  }),
   status: defineMethod({
     scope: "operator.read",
     params: z.object({}).passthrough().optional(),

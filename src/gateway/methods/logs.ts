@@ -23,7 +23,7 @@ export function tailFile(file: string, opts: { cursor?: number; limit?: number; 
   try {
     size = fs.statSync(file).size;
   } catch {
-    return { file, cursor: 0, size: 0, lines: [] as string[] };
+    return { file, cursor: 0, size: 0, lines: [] as string[], truncated: false, reset: false };
   }
   let start: number;
   let reset = false;
@@ -57,7 +57,7 @@ export function tailFile(file: string, opts: { cursor?: number; limit?: number; 
     truncated = true;
   }
   const cursor = start + (hasLines ? lastNl + 1 : skip);
-  return { file, cursor, size, lines, ...(truncated ? { truncated } : {}), ...(reset ? { reset } : {}) };
+  return { file, cursor, size, lines, truncated, reset };
 }
 
 export const logsMethods = {
