@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import JSON5 from "json5";
 import type { z } from "zod";
-import { configUiHints, OpenClawConfigSchema, SENSITIVE_KEY_PATTERN } from "../../src/config/schema.js";
+import { OpenClawConfigSchema, SENSITIVE_KEY_PATTERN } from "../../src/config/schema.js";
 import { fixture } from "../helpers/fixtures.js";
 
 // ---------------------------------------------------------------------------
@@ -1160,48 +1160,4 @@ test("SENSITIVE_KEY_PATTERN matches secret keys only", () => {
   ]) {
     assert.ok(!SENSITIVE_KEY_PATTERN.test(key), `${key} should not be sensitive`);
   }
-});
-
-test("configUiHints() flags every secret field and covers the common sections", () => {
-  for (const path of [
-    "gateway.auth.token",
-    "gateway.auth.password",
-    "gateway.remote.token",
-    "models.providers.*.apiKey",
-    "channels.discord.token",
-    "channels.discord.accounts.*.token",
-    "channels.telegram.botToken",
-    "channels.telegram.webhookSecret",
-    "channels.slack.botToken",
-    "channels.slack.appToken",
-    "channels.slack.signingSecret",
-    "hooks.token",
-    "talk.apiKey",
-    "tools.web.search.apiKey",
-  ]) {
-    assert.equal(configUiHints()[path]?.sensitive, true, `${path} should be sensitive`);
-  }
-  for (const [path, hint] of Object.entries(configUiHints())) {
-    const last = path.split(".").at(-1) ?? "";
-    if (SENSITIVE_KEY_PATTERN.test(last)) assert.equal(hint.sensitive, true, `${path} should be sensitive`);
-  }
-  for (const path of [
-    "gateway.port",
-    "gateway.bind",
-    "agents.defaults.model.primary",
-    "agents.defaults.workspace",
-    "models.providers",
-    "channels.discord.guilds.*.requireMention",
-    "channels.telegram.dmPolicy",
-    "channels.whatsapp.allowFrom",
-    "channels.slack.channels",
-    "channels.signal.account",
-    "session.dmScope",
-    "logging.level",
-    "messages.ackReaction",
-  ]) {
-    assert.ok(configUiHints()[path]?.label, `${path} should have a label`);
-  }
-  assert.equal(configUiHints()["gateway.port"]?.sensitive, undefined);
-  assert.equal(configUiHints()["gateway.port"]?.group, "gateway");
 });

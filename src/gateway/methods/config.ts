@@ -10,7 +10,8 @@ import { ConfigError } from "../../config/errors.js";
 import { editConfigFile, mergePatch, redactRaw, redactSecrets, replaceConfigText } from "../../config/edit.js";
 import { parseJson5, readConfigSnapshot } from "../../config/load.js";
 import { configJsonSchema } from "../../config/json-schema.js";
-import { configUiHints } from "../../config/schema.js";
+import { configUiHints, editorSchema, type JsonSchemaNode } from "../../config/ui-hints.js";
+import { CHANNELS } from "../../channels/manager.js";
 
 const nonEmpty = z.string().min(1);
 const SetParams = z.strictObject({ raw: nonEmpty, baseHash: nonEmpty.optional() });
@@ -83,12 +84,16 @@ export const configMethods = {
   "config.schema": defineMethod({
     scope: "operator.read",
     params: z.strictObject({}).optional(),
-    handler: (_p, ctx) => ({
-      schema: configJsonSchema(),
-      uiHints: configUiHints(),
-      version: ctx.info.version,
-      generatedAt: new Date(ctx.now()).toISOString(),
-    }),
+    handler: (_p, ctx) => {
+      const schema = editorSchema(configJsonSchema() as JsonSchemaNode);
+      const channels = Object.entries(CHANNELS).map(([id, c]) => ({ id, label: c.label }));
+      return {
+        schema,
+        uiHints: configUiHints(schema, channels),
+        version: ctx.info.version,
+        generatedAt: new Date(ctx.now()).toISOString(),
+      };
+    },
   }),
   "config.set": defineMethod({
     scope: "operator.admin",
