@@ -209,7 +209,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     );
   }
 
-  const presence = new PresenceRegistry();
+  const presence = new PresenceRegistry(now);
   const faults = new FaultBoard(now);
   const devices = new PairedDevices(stateDir);
   let server: GatewayServer | null = null;
