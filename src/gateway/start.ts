@@ -30,6 +30,7 @@ import { bridgeRunEvents, chatMethods } from "./methods/chat.js";
 import { sessionMethods } from "./methods/sessions.js";
 import { channelMethods } from "./methods/channels.js";
 import { usageMethods } from "./methods/usage.js";
+import { systemMethods } from "./methods/system.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
 import { ChannelRouter } from "../routing/router.js";
 import { PairingStore } from "../routing/pairing.js";
@@ -282,6 +283,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     ...sessionMethods,
     ...channelMethods,
     ...usageMethods,
+    ...systemMethods,
   };
 
   const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());
@@ -437,6 +439,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
         try {
           await channels.stop();
           await agents.close();
+          agents.systemEvents.close();
           stopBridge();
           await server?.close(reason);
         } finally {
