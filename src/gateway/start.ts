@@ -30,6 +30,7 @@ import { bridgeRunEvents, chatMethods } from "./methods/chat.js";
 import { sessionMethods } from "./methods/sessions.js";
 import { channelMethods } from "./methods/channels.js";
 import { usageMethods } from "./methods/usage.js";
+import { sendMethods } from "./methods/send.js";
 import { systemMethods } from "./methods/system.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
 import { ChannelRouter } from "../routing/router.js";
@@ -283,6 +284,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     ...sessionMethods,
     ...channelMethods,
     ...usageMethods,
+    ...sendMethods(),
     ...systemMethods,
   };
 
