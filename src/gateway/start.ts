@@ -30,6 +30,7 @@ import { bridgeRunEvents, chatMethods } from "./methods/chat.js";
 import { sessionMethods } from "./methods/sessions.js";
 import { channelMethods } from "./methods/channels.js";
 import { usageMethods } from "./methods/usage.js";
+import { identityMethods } from "./methods/identity.js";
 import { sendMethods } from "./methods/send.js";
 import { systemMethods } from "./methods/system.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
@@ -284,6 +285,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     ...sessionMethods,
     ...channelMethods,
     ...usageMethods,
+    ...identityMethods,
     ...sendMethods(),
     ...systemMethods,
   };
