@@ -33,6 +33,7 @@ import { usageMethods } from "./methods/usage.js";
 import { identityMethods } from "./methods/identity.js";
 import { sendMethods } from "./methods/send.js";
 import { systemMethods } from "./methods/system.js";
+import { usageStatusMethods } from "./methods/usage-status.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
 import { ChannelRouter } from "../routing/router.js";
 import { PairingStore } from "../routing/pairing.js";
@@ -288,6 +289,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     ...identityMethods,
     ...sendMethods(),
     ...systemMethods,
+    ...usageStatusMethods,
   };
 
   const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());
