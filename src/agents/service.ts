@@ -37,6 +37,7 @@ import { SUMMARY_SYSTEM_PROMPT, estimateTokens, planCompaction, summaryRequest, 
 import { AllModelsFailedError, streamWithFailover, type FailoverSwitch, type RunRequest } from "./failover.js";
 import { KeyedMutex, Semaphore } from "./lanes.js";
 import { runTurn, type TurnResult } from "./run.js";
+import { SystemEvents } from "./system-events.js";
 import { buildSystemPrompt, ensureWorkspace, workspaceDirFor } from "./workspace.js";
 
 export const DEFAULT_MAX_CONCURRENT = 4;
@@ -170,6 +171,8 @@ export class AgentService {
   private readonly tools: ToolRegistry;
   /** Recent failovers, newest last (for `status`). */
   readonly switches: FailoverSwitch[] = [];
+  /** Notes queued for a session's next prompt (`wake`, `system-event`). */
+  readonly systemEvents = new SystemEvents(() => this.now());
 
   constructor(private readonly deps: AgentServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -649,6 +652,7 @@ export class AgentService {
         content: req.images?.length ? [...(req.text ? [{ type: "text" as const, text: req.text }] : []), ...req.images] : req.text,
         timestamp: this.now(),
       };
+      this.systemEvents.prepend(key, user, cfg);
       const turnOpts = {
         transcript: t,
         user,

@@ -98,6 +98,14 @@ export class ChannelManager {
     return this.running.get(this.key(channel, accountId))?.adapter;
   }
 
+  /** The adapters of one channel (started or not), the `default` account first. */
+  accounts(channel: string): ChannelAdapter[] {
+    return [...this.running.values()]
+      .filter((r) => r.plan.channel === channel)
+      .map((r) => r.adapter)
+      .sort((a, b) => Number(b.accountId === "default") - Number(a.accountId === "default"));
+  }
+
   /** Starts, restarts or stops adapters so that they match the config. */
   async sync(): Promise<void> {
     const plans = planAccounts(this.deps.config(), this.deps.env);

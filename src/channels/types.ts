@@ -52,10 +52,24 @@ export interface OutboundTarget {
   replyToMessageId?: string;
 }
 
+/** A target string a platform cannot send to; the message says which forms it accepts. */
+export class TargetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TargetError";
+  }
+}
+
 export interface OutboundContent {
   /** Markdown as the agent wrote it; the adapter converts it to its platform's dialect. */
   text: string;
   images?: Array<{ mimeType: string; data: Buffer; fileName?: string }>;
+}
+
+export interface SendResult {
+  messageIds: string[];
+  /** Where it landed, named as OpenClaw's `send` reply names it (Telegram `chatId`, Discord `channelId`). */
+  delivered?: Record<string, string>;
 }
 
 /** Status fields follow the protocol's `channels.status` account shape. */
@@ -105,7 +119,13 @@ export interface ChannelAdapter {
    * Sends a reply: converted to the platform's markdown, chunked to its limit (never inside a code
    * fence), queued while disconnected and delivered after, platform rate limits honoured.
    */
-  send(to: OutboundTarget, content: OutboundContent): Promise<{ messageIds: string[] }>;
+  send(to: OutboundTarget, content: OutboundContent): Promise<SendResult>;
+  /**
+   * Reads a target as an operator writes it (`openclaw message send --target`, the `send` method):
+   * for example `-1001234567890:topic:42` or `@channel` on Telegram, `user:123` on Discord. Throws a
+   * `TargetError` naming the accepted forms. Without it, the trimmed string is the chat id.
+   */
+  parseTarget?(raw: string): OutboundTarget;
   /** Shows "typing…" once (callers repeat it while the agent works). */
   typing(to: OutboundTarget): Promise<void>;
   /** Checks the credentials and API reachability now. */

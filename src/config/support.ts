@@ -17,6 +17,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "session",
   "channels",
   "bindings",
+  "ui",
 ]);
 
 /** Channels with an adapter; other `channels.<name>` blocks are accepted and named in the warning. */
@@ -52,9 +53,8 @@ const UNIMPLEMENTED_SUBPATHS = [
     "repoRoot",
     "mediaMaxMb",
   ].map((k) => `agents.defaults.${k}`),
-  ...["heartbeat", "sandbox", "tools", "groupChat", "subagents", "memorySearch", "humanDelay", "identity", "agentDir"].map(
-    (k) => `agents.list.*.${k}`,
-  ),
+  ...["heartbeat", "sandbox", "tools", "groupChat", "subagents", "memorySearch", "humanDelay", "agentDir"].map((k) => `agents.list.*.${k}`),
+  "ui.seamColor",
   "session.identityLinks",
   "session.sendPolicy",
   "models.bedrockDiscovery",

@@ -33,6 +33,10 @@ import { bridgeRunEvents, chatMethods } from "./methods/chat.js";
 import { sessionMethods } from "./methods/sessions.js";
 import { channelMethods } from "./methods/channels.js";
 import { usageMethods } from "./methods/usage.js";
+import { identityMethods } from "./methods/identity.js";
+import { sendMethods } from "./methods/send.js";
+import { systemMethods } from "./methods/system.js";
+import { usageStatusMethods } from "./methods/usage-status.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
 import { ChannelRouter } from "../routing/router.js";
 import { PairingStore } from "../routing/pairing.js";
@@ -212,7 +216,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     );
   }
 
-  const presence = new PresenceRegistry(() => selfPresence(info, now()));
+  const presence = new PresenceRegistry(now, () => selfPresence(info, now()));
   const faults = new FaultBoard(now);
   const devices = new PairedDevices(stateDir);
   let server: GatewayServer | null = null;
@@ -286,6 +290,10 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     ...sessionMethods,
     ...channelMethods,
     ...usageMethods,
+    ...identityMethods,
+    ...sendMethods(),
+    ...systemMethods,
+    ...usageStatusMethods,
   };
 
   const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());
@@ -451,6 +459,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
         try {
           await channels.stop();
           await agents.close();
+          agents.systemEvents.close();
           stopBridge();
           await server?.close(reason);
         } finally {

@@ -35,6 +35,7 @@ import type {
   OutboundContent,
   OutboundTarget,
   ProbeResult,
+  SendResult,
 } from "../types.js";
 import type { ImageContent } from "../../providers/types.js";
 import { DiscordCache, THREAD_TYPES, type ChannelInfo, type RawChannel } from "./cache.js";
@@ -50,6 +51,7 @@ import {
 } from "./config.js";
 import { DM, shouldHandle, toInbound } from "./inbound.js";
 import { HttpClient, multipart } from "./http.js";
+import { parseDiscordTarget } from "./targets.js";
 import { describeError, httpStatus, isRetryable, loadRest, loadWs, retryAfterMs } from "./libs.js";
 
 export type { DiscordConfig } from "./config.js";
@@ -289,7 +291,11 @@ class DiscordAdapter implements ChannelAdapter {
     http?.destroy();
   }
 
-  async send(to: OutboundTarget, content: OutboundContent): Promise<{ messageIds: string[] }> {
+  parseTarget(raw: string): OutboundTarget {
+    return parseDiscordTarget(raw);
+  }
+
+  async send(to: OutboundTarget, content: OutboundContent): Promise<SendResult> {
     if (!this.running || !this.rest) throw new Error(this.lastError ?? "discord adapter is not running");
     const limit = Math.min(this.cfg.textChunkLimit ?? DISCORD_MAX_CHARS, DISCORD_MAX_CHARS);
     const chunks = content.text.trim()
@@ -309,7 +315,7 @@ class DiscordAdapter implements ChannelAdapter {
       parts.map((part, i) => this.outbox.push(() => this.postMessage(to, part, i === 0 ? to.replyToMessageId : undefined))),
     );
     this.lastOutboundAt = this.ctx.now();
-    return { messageIds: ids };
+    return { messageIds: ids, delivered: { channelId: await this.channelFor(to) } };
   }
 
   async typing(to: OutboundTarget): Promise<void> {

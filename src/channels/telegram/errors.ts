@@ -27,3 +27,7 @@ export function isBadToken(err: unknown): boolean {
 export function isParseError(err: unknown): boolean {
   return err instanceof GrammyError && err.error_code === 400 && /can't parse entities/i.test(err.description);
 }
+
+export function isChatNotFound(err: unknown): boolean {
+  return err instanceof GrammyError && err.error_code === 400 && /chat not found/i.test(err.description);
+}

@@ -27,11 +27,13 @@ import type {
   OutboundContent,
   OutboundTarget,
   ProbeResult,
+  SendResult,
 } from "../types.js";
 import { menuCommands, resolveSettings, resolveToken, type ResolvedToken, type TelegramConfig, type TelegramSettings } from "./config.js";
 import { markdownToTelegramHtml } from "./format.js";
 import { downloadImages, hasContent, toInbound } from "./inbound.js";
-import { apiSignal, isBadToken, isParseError, retryable, retryAfterMs } from "./errors.js";
+import { apiSignal, isBadToken, isChatNotFound, isParseError, retryable, retryAfterMs } from "./errors.js";
+import { parseTelegramTarget } from "./targets.js";
 import { listenWebhook, type WebhookListener } from "./webhook.js";
 
 export type { TelegramConfig } from "./config.js";
@@ -180,7 +182,11 @@ export class TelegramAdapter implements ChannelAdapter {
     if (wasRunning || abort) this.st.lastStopAt = this.ctx.now();
   }
 
-  async send(to: OutboundTarget, content: OutboundContent): Promise<{ messageIds: string[] }> {
+  parseTarget(raw: string): OutboundTarget {
+    return parseTelegramTarget(raw);
+  }
+
+  async send(to: OutboundTarget, content: OutboundContent): Promise<SendResult> {
     const bot = this.bot;
     if (!bot || !this.st.running) {
       throw new Error(this.fatal ?? this.st.lastError ?? `telegram account ${this.accountId} is not running`);
@@ -215,11 +221,18 @@ export class TelegramAdapter implements ChannelAdapter {
     }
     const results = await Promise.allSettled(jobs);
     const ids: string[] = [];
+    let chat: string | undefined;
     for (const r of results) {
-      if (r.status === "rejected") throw r.reason;
+      if (r.status === "rejected") {
+        if (!isChatNotFound(r.reason)) throw r.reason;
+        throw new Error(
+          `telegram: chat not found (chat_id=${to.chatId}): the bot was never started in that DM, was removed from the group or channel, or the group moved to a new -100… id`,
+        );
+      }
       ids.push(String(r.value.message_id));
+      chat = String(r.value.chat.id);
     }
-    return { messageIds: ids };
+    return { messageIds: ids, ...(chat ? { delivered: { chatId: chat } } : {}) };
   }
 
   async typing(to: OutboundTarget): Promise<void> {

@@ -131,7 +131,7 @@ export function statusSnapshot(ctx: GatewayContext) {
       }),
     },
     channelSummary: channelLines(ctx),
-    queuedSystemEvents: [] as string[],
+    queuedSystemEvents: ctx.agents.systemEvents.peek(ctx.agents.resolveKey(undefined).key),
     sessions: ctx.agents.statusSessions(),
     ok: true,
     version: ctx.info.version,
