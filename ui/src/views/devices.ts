@@ -63,8 +63,8 @@ export function renderDeviceNotice(notice: DeviceNotice): TemplateResult {
     <p class="muted">The gateway has not seen this browser before. Approve it once, on the gateway's machine:</p>
     <pre><code>openclaw devices approve ${notice.requestId}</code></pre>
     <p class="muted">
-      (on Fly.io: <code>fly ssh console -C "node dist/index.js devices approve ${notice.requestId}"</code>), or from a Control UI that is
-      already signed in, under Devices. This page keeps trying and continues by itself once approved.
+      (on Fly.io: <code>fly ssh console -C "openclaw devices approve ${notice.requestId}"</code>), or from a Control UI that is already
+      signed in, under Devices. This page keeps trying and continues by itself once approved.
     </p>
   </div>`;
 }
