@@ -340,10 +340,10 @@ export class GatewayConnection {
       }
     } else if (created) {
       ctx.broadcast("device.pair.requested", request);
+      ctx.log.info(
+        `device ${shortId(deviceId)} (${p.client.displayName ?? p.client.id}) from ${this.deps.remoteAddress} asks to pair as ${role} (${reason}); approve it with \`openclaw devices approve ${request.requestId}\``,
+      );
     }
-    ctx.log.info(
-      `device ${shortId(deviceId)} (${p.client.displayName ?? p.client.id}) from ${this.deps.remoteAddress} asks to pair as ${role} (${reason}); approve it with \`openclaw devices approve ${request.requestId}\``,
-    );
     this.refuse(id, ErrorCodes.NOT_PAIRED, "pairing required", { details: { requestId: request.requestId } });
     return "refused";
   }

@@ -295,6 +295,7 @@ export class DeviceStore {
         scopes: mergeScopes(device.scopes, m.scopes),
       };
     }
+    if (!issued && JSON.stringify(next) === JSON.stringify(device)) return entry;
     s.paired[device.deviceId] = next;
     if (issued) this.save(s, { paired: true });
     else {
