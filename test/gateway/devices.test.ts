@@ -306,6 +306,15 @@ describe("device pairing", { timeout: 120_000 }, () => {
     assert.equal(wrong.res.error?.code, "UNAUTHORIZED");
   });
 
+  it("checks the signature over what the client sent: its spelling of the client id, the scopes it asked for", { timeout }, async () => {
+    // No scopes requested: signed as an empty list (the connection still gets the default scopes).
+    const none = await attempt(newDevice(), { scopes: null });
+    assert.equal(none.res.ok, true, JSON.stringify(none.res.error));
+    // An older client id, which the gateway reports under its current name.
+    const legacy = await attempt(newDevice(), { clientId: "clawdbot-probe", mode: "probe" });
+    assert.equal(legacy.res.ok, true, JSON.stringify(legacy.res.error));
+  });
+
   it("a client without a device identity still signs in with the token, local or remote", { timeout }, async () => {
     for (const headers of [{}, REMOTE]) {
       const r = await attempt(undefined, { headers });

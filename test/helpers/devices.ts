@@ -38,7 +38,8 @@ export interface DeviceConnectOptions {
   mode?: string;
   displayName?: string;
   role?: string;
-  scopes?: string[];
+  /** Requested scopes; null sends none (and signs an empty list). */
+  scopes?: string[] | null;
   /** Signing time; default now. */
   signedAt?: number;
   /** The nonce to sign and send: default the server's; null sends none. */
@@ -102,7 +103,7 @@ export async function deviceConnect(url: string, opts: DeviceConnectOptions = {}
   const clientId = opts.clientId ?? "test";
   const mode = opts.mode ?? "test";
   const role = opts.role ?? "operator";
-  const scopes = opts.scopes ?? ["operator.read", "operator.write"];
+  const scopes = opts.scopes === null ? undefined : (opts.scopes ?? ["operator.read", "operator.write"]);
   const useNonce = opts.nonce === null ? undefined : (opts.nonce ?? serverNonce);
   const auth = opts.token !== undefined || opts.password !== undefined ? { token: opts.token, password: opts.password } : undefined;
   let device: Record<string, unknown> | undefined;
@@ -113,7 +114,7 @@ export async function deviceConnect(url: string, opts: DeviceConnectOptions = {}
       clientId,
       clientMode: mode,
       role,
-      scopes,
+      scopes: scopes ?? [],
       signedAtMs: signedAt,
       token: opts.token ?? null,
       nonce: useNonce,
@@ -132,7 +133,7 @@ export async function deviceConnect(url: string, opts: DeviceConnectOptions = {}
       ...(opts.displayName ? { displayName: opts.displayName } : {}),
     },
     role,
-    scopes,
+    ...(scopes ? { scopes } : {}),
     ...(auth ? { auth } : {}),
     ...(device ? { device } : {}),
   });
