@@ -4,6 +4,7 @@ import { packageVersion } from "../version.js";
 import { registerAgent } from "./agent.js";
 import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
+import { registerDevices } from "./devices.js";
 import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerChannels(program);
   registerDoctor(program);
   registerSecurity(program);
+  registerDevices(program);
   return program;
 }
 

@@ -3,8 +3,10 @@
  *
  * The server speaks first (`connect.challenge` with a nonce). The first frame must be a `connect`
  * request no larger than 64 KiB; anything else closes the socket. `connect` is checked in order:
- * schema, protocol range, role, rate limit, shared secret, device signature. Then `hello-ok`, and
- * requests are dispatched by method name with their scope checked.
+ * schema, protocol range, role, device signature (the Control UI must show a device), rate limit,
+ * shared secret or device token, then the device's pairing (see `devices.ts`). Then `hello-ok`,
+ * carrying the device's token when it has one, and requests are dispatched by method name with
+ * their scope checked.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
@@ -30,13 +32,15 @@ import {
 } from "./protocol/frames.js";
 import {
   DEVICE_SIGNATURE_SKEW_MS,
+  base64UrlEncode,
   buildDeviceAuthPayload,
   deviceIdFromPublicKey,
   rawPublicKey,
   verifyDeviceSignature,
 } from "./protocol/device.js";
 import { healthSnapshot, defaultAgentId } from "./methods/health.js";
-import type { PairedDevices } from "./devices.js";
+import { samePublicKey, scopesAllow, type DeviceMetadata, type DeviceStore, type DeviceTokenEntry } from "./devices.js";
+import { isLoopbackIp } from "./trust.js";
 import { checkJsonShape } from "../infra/json-shape.js";
 import { StorageError, isStorageFailure } from "../infra/faults.js";
 import type { PresenceEntry } from "./presence.js";
@@ -50,7 +54,7 @@ export interface ConnectionDeps {
   isLocal: boolean;
   /** The client's address (see `trust.ts`); failed attempts are counted against it. */
   remoteAddress: string;
-  devices: PairedDevices;
+  devices: DeviceStore;
   /** The presence list for `hello-ok` (bounded). */
   presenceSnapshot: () => PresenceEntry[];
 }
@@ -175,24 +179,40 @@ export class GatewayConnection {
     if (!(ROLES as readonly string[]).includes(role)) return this.refuse(id, ErrorCodes.INVALID_REQUEST, `invalid role "${role}"`);
 
     const auth = this.deps.auth();
+    const requestedScopes = p.scopes ?? [];
     const scopes = p.scopes ?? (role === "operator" ? ["operator.read", "operator.write"] : []);
-    let deviceId: string | undefined;
-    let deviceToken = false;
-    if (p.device) {
-      const d = p.device;
+    const isLocal = this.deps.isLocal;
+
+    // Device identity. Every client may show one; the Control UI must, unless the owner allowed
+    // token-only sign-in for it (a browser on plain HTTP cannot sign: WebCrypto needs a secure page).
+    const ui = ctx.config().gateway?.controlUi;
+    const isControlUi = p.client.id === "openclaw-control-ui";
+    const uiWithoutDevice = isControlUi && ui?.dangerouslyDisableDeviceAuth === true;
+    const uiBypass = isControlUi && (ui?.allowInsecureAuth === true || uiWithoutDevice);
+    const hasSharedAuth = Boolean(p.auth?.token || p.auth?.password);
+    const d = uiWithoutDevice ? undefined : p.device;
+    if (!d && isControlUi && !uiBypass && !(auth.mode === "none" && isLocal))
+      return this.refuse(
+        id,
+        ErrorCodes.INVALID_REQUEST,
+        "control ui requires HTTPS or localhost (secure context): open it over HTTPS or at http://127.0.0.1, or set gateway.controlUi.allowInsecureAuth to sign in with the token alone",
+      );
+    let publicKey: string | null = null;
+    if (d) {
       const raw = rawPublicKey(d.publicKey);
       if (!raw) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device public key invalid");
       if (deviceIdFromPublicKey(raw) !== d.id) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device identity mismatch");
       if (Math.abs(ctx.now() - d.signedAt) > DEVICE_SIGNATURE_SKEW_MS)
         return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device signature expired");
-      if (!d.nonce && !this.deps.isLocal) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device nonce required");
+      if (!d.nonce && !isLocal) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device nonce required");
       if (d.nonce && d.nonce !== this.nonce) return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device nonce mismatch");
+      // Signed as the client sent them: its own spelling of the client id, the scopes it asked for.
       const payload = buildDeviceAuthPayload({
         deviceId: d.id,
-        clientId: p.client.id,
+        clientId: rawClientId(rawParams) ?? p.client.id,
         clientMode: p.client.mode,
         role,
-        scopes,
+        scopes: requestedScopes,
         signedAtMs: d.signedAt,
         token: p.auth?.token ?? null,
         nonce: d.nonce,
@@ -201,16 +221,18 @@ export class GatewayConnection {
         limiter.fail(remoteAddress);
         return this.refuse(id, ErrorCodes.INVALID_REQUEST, "device signature invalid");
       }
-      deviceId = d.id;
-      // The device proved it holds its key; its own token (issued at pairing) makes it the owner's.
-      const token = p.auth?.token;
-      deviceToken = Boolean(token && d.nonce && this.deps.devices.verifyToken(d.id, d.publicKey, token, role, scopes).ok);
+      publicKey = base64UrlEncode(raw);
     }
 
-    // A locked-out address may not keep guessing the shared secret; the owner's paired device still
-    // gets in, so strangers behind the same address (a NAT, a proxy) cannot lock the owner out.
+    // A paired device may sign in with its own token instead of the shared one.
+    const token = p.auth?.token;
+    const deviceToken = Boolean(d && token && this.deps.devices.verifyToken(d.id, token, role, scopes).ok);
+
+    // A locked-out address may not keep guessing the shared secret; the owner's paired device (its
+    // token with a signature over this connection's nonce) still gets in, so strangers behind the
+    // same address (a NAT, a proxy) cannot lock the owner out.
     const wait = limiter.retryAfter(remoteAddress);
-    if (wait > 0 && !deviceToken)
+    if (wait > 0 && !(deviceToken && d?.nonce))
       return this.refuse(id, ErrorCodes.RATE_LIMITED, "too many failed auth attempts; try again later", {
         retryable: true,
         retryAfterMs: wait,
@@ -229,12 +251,33 @@ export class GatewayConnection {
           : `unauthorized: gateway ${what} mismatch`,
       );
     }
-    if (!deviceToken && auth.mode === "none" && !this.deps.isLocal) {
+    if (!deviceToken && auth.mode === "none" && !isLocal) {
       // Unreachable with a safe bind, but never let an unauthenticated stranger in.
       return this.refuse(id, ErrorCodes.UNAUTHORIZED, "unauthorized: remote clients need a gateway token");
     }
-
     limiter.succeed(remoteAddress);
+
+    let issued: DeviceTokenEntry | null = null;
+    if (d && publicKey) {
+      try {
+        const pairing = uiBypass && hasSharedAuth ? "skipped" : this.checkPairing(id, d.id, publicKey, p, role, scopes);
+        if (pairing === "refused") return;
+        issued = this.deps.devices.connected(
+          d.id,
+          {
+            role,
+            scopes,
+            usedToken: deviceToken,
+            ...(pairing === "paired" ? { metadata: this.deviceMetadata(p, role, scopes) } : {}),
+          },
+          (e) => ctx.log.warn(`device ${shortId(d.id)}: not recording this connection: ${(e as Error).message}`),
+        );
+      } catch (e) {
+        if (!isStorageFailure(e)) throw e;
+        return this.refuse(id, ErrorCodes.UNAVAILABLE, storageMessage(e), { retryable: true });
+      }
+    }
+
     clearTimeout(this.handshakeTimer);
     this.client = {
       connId: this.connId,
@@ -243,14 +286,83 @@ export class GatewayConnection {
       clientId: p.client.id,
       clientMode: p.client.mode,
       remoteAddress,
-      ...(deviceId ? { deviceId } : {}),
+      ...(d ? { deviceId: d.id } : {}),
     };
     this.hooks.register(this, p);
-    this.send(resFrame(id, true, this.helloOk()));
+    this.send(
+      resFrame(
+        id,
+        true,
+        this.helloOk(
+          issued
+            ? { deviceToken: issued.token, role: issued.role, scopes: issued.scopes, issuedAtMs: issued.rotatedAtMs ?? issued.createdAtMs }
+            : undefined,
+        ),
+      ),
+    );
     this.hooks.announce(this);
   }
 
-  private helloOk() {
+  /**
+   * Is this device paired for the role and scopes it asks for? A local client's request is approved
+   * at once; anyone else gets `NOT_PAIRED` with the request id to approve, and the owner's clients
+   * hear `device.pair.requested`. Returns "paired" (it already was), "approved" (just now), or
+   * "refused" (the answer has been sent).
+   */
+  private checkPairing(
+    id: string,
+    deviceId: string,
+    publicKey: string,
+    p: ConnectParams,
+    role: string,
+    scopes: string[],
+  ): "paired" | "approved" | "refused" {
+    const { ctx, devices, isLocal } = this.deps;
+    const paired = devices.get(deviceId);
+    let reason: string | null = null;
+    if (!paired || !samePublicKey(paired.publicKey, publicKey)) reason = "not-paired";
+    else {
+      const roles = Array.isArray(paired.roles) ? paired.roles : paired.role ? [paired.role] : [];
+      if (!roles.includes(role)) reason = "role-upgrade";
+      else if (scopes.length > 0 && !scopesAllow(scopes, Array.isArray(paired.scopes) ? paired.scopes : [])) reason = "scope-upgrade";
+    }
+    if (!reason) return "paired";
+
+    const { request, created } = devices.request({ deviceId, publicKey, ...this.deviceMetadata(p, role, scopes), silent: isLocal });
+    if (isLocal) {
+      const approved = devices.approve(request.requestId);
+      if (approved) {
+        ctx.log.info(
+          `device ${shortId(deviceId)} (${p.client.displayName ?? p.client.id}) paired automatically as ${role}: it connects from this machine`,
+        );
+        ctx.broadcast("device.pair.resolved", { requestId: request.requestId, deviceId, decision: "approved", ts: ctx.now() });
+        return "approved";
+      }
+    } else if (created) {
+      ctx.broadcast("device.pair.requested", request);
+      ctx.log.info(
+        `device ${shortId(deviceId)} (${p.client.displayName ?? p.client.id}) from ${this.deps.remoteAddress} asks to pair as ${role} (${reason}); approve it with \`openclaw devices approve ${request.requestId}\``,
+      );
+    }
+    this.refuse(id, ErrorCodes.NOT_PAIRED, "pairing required", { details: { requestId: request.requestId } });
+    return "refused";
+  }
+
+  /** What the client says about itself, for its pairing request and record. */
+  private deviceMetadata(p: ConnectParams, role: string, scopes: string[]): DeviceMetadata {
+    const addr = this.deps.remoteAddress;
+    return {
+      displayName: p.client.displayName,
+      platform: p.client.platform,
+      clientId: p.client.id,
+      clientMode: p.client.mode,
+      role,
+      scopes,
+      remoteIp: this.deps.isLocal || isLoopbackIp(addr) ? undefined : addr,
+    };
+  }
+
+  private helloOk(auth?: { deviceToken: string; role: string; scopes: string[]; issuedAtMs: number }) {
     const { ctx, methods, events } = this.deps;
     const agentId = defaultAgentId(ctx);
     return {
@@ -267,6 +379,7 @@ export class GatewayConnection {
         stateDir: ctx.stateDir,
         sessionDefaults: { defaultAgentId: agentId, mainKey: "main", mainSessionKey: `agent:${agentId}:main`, scope: "per-sender" },
       },
+      ...(auth ? { auth } : {}),
       policy: { maxPayload: MAX_PAYLOAD_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: TICK_INTERVAL_MS },
     };
   }
@@ -327,6 +440,16 @@ export function zodMessage(error: z.ZodError): string {
         `${i.path.length ? i.path.join(".") : "<root>"}: ${i.code === "unrecognized_keys" ? `unknown key ${i.keys.join(", ")}` : i.message}`,
     )
     .join("; ");
+}
+
+/** The client id exactly as sent (the schema normalises it; the signature covers the original). */
+function rawClientId(params: unknown): string | undefined {
+  const id = (params as { client?: { id?: unknown } } | null)?.client?.id;
+  return typeof id === "string" ? id : undefined;
+}
+
+function shortId(deviceId: string): string {
+  return `${deviceId.slice(0, 12)}…`;
 }
 
 function storageMessage(e: unknown): string {

@@ -13,15 +13,32 @@ import net, { type Socket } from "node:net";
 import { WebSocketServer } from "ws";
 import { AuthRateLimiter, type ResolvedAuth } from "./auth.js";
 import { GatewayConnection } from "./connection.js";
-import type { GatewayContext, MethodTable } from "./context.js";
+import { hasScope, type GatewayContext, type MethodTable, type Scope } from "./context.js";
 import type { ControlUi } from "./http/control-ui.js";
 import { handleHttp, type HttpState } from "./http/routes.js";
 import { MAX_PAYLOAD_BYTES, eventFrame } from "./protocol/frames.js";
 import { DEFAULT_IDLE_MS, SocketGuard } from "./sockets.js";
 import { isFlyProxy, isLoopbackIp, normalizeIp, proxyMatcher, requestTrust, type RequestTrust } from "./trust.js";
-import type { PairedDevices } from "./devices.js";
+import type { DeviceStore } from "./devices.js";
 
-export const EVENTS = ["connect.challenge", "agent", "chat", "presence", "tick", "shutdown", "health", "config.changed"] as const;
+export const EVENTS = [
+  "connect.challenge",
+  "agent",
+  "chat",
+  "presence",
+  "tick",
+  "shutdown",
+  "health",
+  "config.changed",
+  "device.pair.requested",
+  "device.pair.resolved",
+] as const;
+
+/** Events only operators holding this scope (or `operator.admin`) hear. */
+const EVENT_SCOPES: Partial<Record<string, Scope>> = {
+  "device.pair.requested": "operator.pairing",
+  "device.pair.resolved": "operator.pairing",
+};
 
 /** Presence is broadcast at most this often; changes in between go out together. */
 export const PRESENCE_INTERVAL_MS = 1000;
@@ -38,7 +55,7 @@ export interface GatewayServerOptions {
   auth: () => ResolvedAuth;
   trustedProxies: () => string[];
   controlUi: ControlUi;
-  devices: PairedDevices;
+  devices: DeviceStore;
   /** Socket caps (tests); default from the descriptor limit. */
   maxSockets?: number;
   idleMs?: number;
@@ -235,9 +252,11 @@ export class GatewayServer {
       ...eventFrame(event, payload, ++this.seq),
       stateVersion: { presence: this.opts.ctx.presence.version, health: this.healthVersion },
     };
+    const scope = EVENT_SCOPES[event];
     let text: string | null = null;
     for (const c of this.conns) {
       if (!c.client) continue;
+      if (scope && (c.client.role !== "operator" || !hasScope(c.client.scopes, scope))) continue;
       text ??= JSON.stringify(frame);
       c.sendText(text);
     }

@@ -42,7 +42,8 @@ import { ChannelRouter } from "../routing/router.js";
 import { PairingStore } from "../routing/pairing.js";
 import { FaultBoard } from "../infra/faults.js";
 import { cleanStateDir } from "../sessions/cleanup.js";
-import { PairedDevices } from "./devices.js";
+import { DeviceStore } from "./devices.js";
+import { deviceMethods } from "./methods/devices.js";
 import { probeWritable } from "../infra/atomic.js";
 
 const NO_PROXIES: string[] = [];
@@ -218,7 +219,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
 
   const presence = new PresenceRegistry(now, () => selfPresence(info, now()));
   const faults = new FaultBoard(now);
-  const devices = new PairedDevices(stateDir);
+  const devices = new DeviceStore(stateDir, now);
   let server: GatewayServer | null = null;
   let restartTimer: NodeJS.Timeout | undefined;
   const info = {
@@ -294,6 +295,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     ...sendMethods(),
     ...systemMethods,
     ...usageStatusMethods,
+    ...deviceMethods(devices),
   };
 
   const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());

@@ -16,6 +16,8 @@ import "./views/sessions.js";
 import "./views/config.js";
 import "./views/logs.js";
 import "./views/usage.js";
+import { renderDeviceNotice } from "./views/devices.js";
+import { clearDeviceTokens } from "./device.js";
 
 const TOKEN_KEY = "openclaw.control.token";
 const THEME_KEY = "openclaw.control.theme";
@@ -30,6 +32,7 @@ export const ROUTES = [
   { id: "config", label: "Config", path: "config" },
   { id: "logs", label: "Logs", path: "logs" },
   { id: "usage", label: "Usage", path: "usage" },
+  { id: "devices", label: "Devices", path: "devices" },
 ] as const;
 type RouteId = (typeof ROUTES)[number]["id"];
 
@@ -161,6 +164,7 @@ export class OcApp extends LitElement {
     this.gw = null;
     storage()?.removeItem(TOKEN_KEY);
     storage()?.removeItem(CHAT_SESSION_KEY);
+    clearDeviceTokens();
     this.loginError = "";
   }
 
@@ -217,9 +221,13 @@ export class OcApp extends LitElement {
         <h1 class="brand-title"><span class="logo" aria-hidden="true"></span>OpenClaw Control</h1>
         <p>Connecting to the gateway…</p>
         ${
-          gw.lastError
-            ? html`<p class="error">Cannot reach the gateway: ${gw.lastError}. ${wait ? `Trying again in ${wait} s.` : "Trying again…"}</p>`
-            : nothing
+          gw.notice
+            ? renderDeviceNotice(gw.notice)
+            : gw.lastError
+              ? html`<p class="error">
+                  Cannot reach the gateway: ${gw.lastError}. ${wait ? `Trying again in ${wait} s.` : "Trying again…"}
+                </p>`
+              : nothing
         }
         <div class="row">
           ${gw.lastError ? html`<button @click=${() => gw.retryNow()}>Retry now</button>` : nothing}
@@ -289,6 +297,8 @@ export class OcApp extends LitElement {
         return html`<oc-logs .gw=${gw}></oc-logs>`;
       case "usage":
         return html`<oc-usage .gw=${gw}></oc-usage>`;
+      case "devices":
+        return html`<oc-devices .gw=${gw}></oc-devices>`;
       default:
         return html`<oc-chat .gw=${gw}></oc-chat>`;
     }

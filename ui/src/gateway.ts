@@ -5,7 +5,20 @@
  * A dropped connection is retried with exponential backoff (0.5 s doubling to 15 s, with jitter);
  * a refused token is not retried, since the same token would be refused again. Silence longer than
  * three tick intervals counts as a dropped connection.
+ *
+ * Where the page can use WebCrypto, the browser also proves its device identity (see `device.ts`):
+ * it signs the server's challenge, keeps the device token the gateway hands out, and signs in with
+ * that token from then on. A device the gateway does not know yet waits for the owner's approval.
  */
+import {
+  clearDeviceToken,
+  deviceAuthPayload,
+  loadDeviceToken,
+  loadOrCreateIdentity,
+  signPayload,
+  storeDeviceToken,
+  type DeviceIdentity,
+} from "./device.js";
 
 export type ConnState = "connecting" | "connected" | "reconnecting" | "auth-failed" | "stopped";
 
@@ -21,7 +34,20 @@ export interface HelloOk {
     [k: string]: unknown;
   };
   policy: { maxPayload: number; tickIntervalMs: number };
+  auth?: { deviceToken: string; role: string; scopes: string[]; issuedAtMs: number };
 }
+
+/** Why the gateway will not let this browser in yet, beyond a wrong token. */
+export type DeviceNotice =
+  /** The device waits for the owner to approve request `requestId`. */
+  | { kind: "pairing"; requestId: string }
+  /** The gateway wants a device identity and this page cannot make one (plain HTTP). */
+  | { kind: "insecure"; message: string };
+
+const ROLE = "operator";
+const SCOPES = ["operator.admin", "operator.approvals", "operator.pairing"];
+/** While a device waits for approval, it asks again this often. */
+const PAIRING_RETRY_MS = 3000;
 
 export class GatewayError extends Error {
   constructor(
@@ -63,6 +89,8 @@ export class GatewayClient {
   retryAt = 0;
   /** True once a handshake has succeeded on this client. */
   everConnected = false;
+  /** Set while the gateway keeps this device out (waiting for approval, insecure page). */
+  notice: DeviceNotice | null = null;
 
   private ws: WebSocket | null = null;
   private seq = 0;
@@ -74,6 +102,11 @@ export class GatewayClient {
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
   private readonly instanceId = uuid();
+  private identity: Promise<DeviceIdentity | null> | null = null;
+  /** Resolves the current socket's `connect.challenge` nonce. */
+  private gotNonce: ((nonce: string | null) => void) | null = null;
+  /** The next retry's delay, when it should not follow the backoff. */
+  private nextDelayMs: number | null = null;
 
   constructor(
     readonly url: string,
@@ -110,9 +143,14 @@ export class GatewayClient {
     }
     this.ws = ws;
     this.lastFrameAt = Date.now();
+    const nonce = new Promise<string | null>((resolve) => {
+      this.gotNonce = resolve;
+      // A gateway that sends no challenge gets an unsigned-nonce connect after a while.
+      setTimeout(() => resolve(null), 3000);
+    });
     ws.onopen = () => {
       this.lastFrameAt = Date.now();
-      void this.handshake(ws);
+      void this.handshake(ws, nonce);
     };
     ws.onmessage = (ev) => this.onFrame(ev.data);
     ws.onclose = (ev) => {
@@ -125,7 +163,39 @@ export class GatewayClient {
     };
   }
 
-  private async handshake(ws: WebSocket): Promise<void> {
+  /** This browser's identity, made once per client (null where WebCrypto Ed25519 is unavailable). */
+  private deviceIdentity(): Promise<DeviceIdentity | null> {
+    this.identity ??= loadOrCreateIdentity().catch(() => null);
+    return this.identity;
+  }
+
+  private async handshake(ws: WebSocket, challenge: Promise<string | null>): Promise<void> {
+    const identity = await this.deviceIdentity();
+    const nonce = await challenge;
+    if (this.ws !== ws) return;
+    // A paired browser signs in with its device token; the gateway token is the fallback.
+    const stored = identity ? loadDeviceToken(identity.deviceId, ROLE) : null;
+    const token = stored?.token || this.token;
+    let device: Record<string, unknown> | undefined;
+    if (identity) {
+      const signedAt = Date.now();
+      const payload = deviceAuthPayload({
+        deviceId: identity.deviceId,
+        clientId: "openclaw-control-ui",
+        clientMode: "ui",
+        role: ROLE,
+        scopes: SCOPES,
+        signedAtMs: signedAt,
+        token: token || null,
+        nonce,
+      });
+      try {
+        device = { id: identity.deviceId, publicKey: identity.publicKey, signature: await signPayload(identity, payload), signedAt };
+        if (nonce) device.nonce = nonce;
+      } catch {
+        device = undefined;
+      }
+    }
     try {
       const hello = (await this.send(
         "connect",
@@ -140,22 +210,42 @@ export class GatewayClient {
             mode: "ui",
             instanceId: this.instanceId,
           },
-          role: "operator",
-          scopes: ["operator.admin", "operator.approvals", "operator.pairing"],
-          ...(this.token ? { auth: { token: this.token } } : {}),
+          role: ROLE,
+          scopes: SCOPES,
+          ...(token ? { auth: { token } } : {}),
+          ...(device ? { device } : {}),
           locale: navigator.language,
           userAgent: navigator.userAgent,
         },
         10_000,
       )) as HelloOk;
       if (this.ws !== ws) return;
+      if (identity && hello.auth?.deviceToken)
+        storeDeviceToken(identity.deviceId, hello.auth.role, hello.auth.deviceToken, hello.auth.scopes);
       this.hello = hello;
       this.attempt = 0;
+      this.notice = null;
       this.everConnected = true;
       this.setState("connected", "");
     } catch (e) {
       const err = e as GatewayError;
-      if (err.code === "UNAUTHORIZED") {
+      if (stored && identity && err.code === "UNAUTHORIZED") {
+        // The device token was rotated or revoked: forget it and try the gateway token at once.
+        clearDeviceToken(identity.deviceId, ROLE);
+        this.nextDelayMs = 0;
+        this.lastError = "";
+        ws.close();
+      } else if (err.code === "NOT_PAIRED") {
+        const requestId = String((err.details as { requestId?: unknown } | undefined)?.requestId ?? "");
+        this.notice = { kind: "pairing", requestId };
+        this.nextDelayMs = PAIRING_RETRY_MS;
+        this.lastError = requestId ? `this browser waits for approval (request ${requestId})` : err.message;
+        ws.close();
+      } else if (/^control ui requires HTTPS/i.test(err.message)) {
+        this.notice = { kind: "insecure", message: err.message };
+        this.lastError = err.message;
+        ws.close();
+      } else if (err.code === "UNAUTHORIZED") {
         this.setState("auth-failed", err.message);
         ws.close();
       } else if (err.code === "RATE_LIMITED") {
@@ -185,6 +275,10 @@ export class GatewayClient {
       if (f.ok) p.resolve(f.payload);
       else p.reject(new GatewayError(f.error?.code ?? "ERROR", f.error?.message ?? "request failed", f.error?.details));
     } else if (f?.type === "event" && typeof f.event === "string") {
+      if (f.event === "connect.challenge") {
+        this.gotNonce?.(typeof f.payload?.nonce === "string" ? f.payload.nonce : null);
+        return;
+      }
       if (f.event === "shutdown") this.lastError = f.payload?.restartExpectedMs !== undefined ? "gateway restarting" : "gateway stopped";
       for (const fn of this.eventListeners) {
         try {
@@ -227,8 +321,9 @@ export class GatewayClient {
   private scheduleRetry(why: string): void {
     clearTimeout(this.retryTimer);
     const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt);
-    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
-    this.attempt++;
+    const delay = this.nextDelayMs ?? Math.round(base * (0.8 + Math.random() * 0.4));
+    if (this.nextDelayMs === null) this.attempt++;
+    this.nextDelayMs = null;
     this.retryAt = Date.now() + delay;
     this.setState(this.everConnected ? "reconnecting" : "connecting", this.lastError && why === "connection lost" ? this.lastError : why);
     this.retryTimer = setTimeout(() => this.open(), delay);
