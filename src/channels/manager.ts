@@ -14,6 +14,8 @@ export interface ChannelDescriptor {
   systemImage?: string;
   /** The env var that alone is enough to start the default account. */
   envToken: string;
+  /** Config keys of an account that hold its credentials (what `channels.logout` removes). */
+  credentialKeys: string[];
   load: () => Promise<AdapterFactory<any>>;
 }
 
@@ -24,6 +26,7 @@ export const CHANNELS: Record<string, ChannelDescriptor> = {
     detailLabel: "Telegram Bot",
     systemImage: "paperplane",
     envToken: "TELEGRAM_BOT_TOKEN",
+    credentialKeys: ["botToken", "tokenFile"],
     load: async () => (await import("./telegram/index.js")).createTelegramAdapter,
   },
   discord: {
@@ -31,6 +34,7 @@ export const CHANNELS: Record<string, ChannelDescriptor> = {
     detailLabel: "Discord Bot",
     systemImage: "bubble.left.and.bubble.right",
     envToken: "DISCORD_BOT_TOKEN",
+    credentialKeys: ["token"],
     load: async () => (await import("./discord/index.js")).createDiscordAdapter,
   },
 };

@@ -1,7 +1,60 @@
 /** `channels.status` and the DM pairing queue (`pairing.list|approve|reject`). */
 import * as z from "zod";
-import { defineMethod } from "../context.js";
+import { defineMethod, type GatewayContext } from "../context.js";
 import { ErrorCodes, MethodError } from "../protocol/frames.js";
+import { CHANNELS } from "../../channels/manager.js";
+import { editConfigFile } from "../../config/edit.js";
+import { ConfigError } from "../../config/errors.js";
+import { readConfigSnapshot } from "../../config/load.js";
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * `channels.logout`: removes an account's credentials from the config file (comments elsewhere
+ * are lost, as with every structured edit), which stops the account. A token that comes from the
+ * environment stays in force; `envToken` says so and `loggedOut` is then false.
+ */
+function logout(ctx: GatewayContext, channel: string, accountId: string) {
+  const desc = Object.hasOwn(CHANNELS, channel) ? CHANNELS[channel] : undefined;
+  if (!desc)
+    throw new MethodError(ErrorCodes.INVALID_REQUEST, `invalid channels.logout channel (known: ${Object.keys(CHANNELS).join(", ")})`);
+  const snap = readConfigSnapshot(ctx.configPath, { ...ctx.env });
+  if (!snap.valid) throw new MethodError(ErrorCodes.INVALID_REQUEST, "config invalid; fix it before logging out");
+  let cleared = false;
+  const strip = (section: Obj) => {
+    for (const k of desc.credentialKeys)
+      if (k in section) {
+        if (section[k]) cleared = true;
+        delete section[k];
+      }
+  };
+  const current = snap.parsed as Obj | undefined;
+  const section = isObj(current?.channels) ? (current.channels as Obj)[channel] : undefined;
+  const holds = (s: unknown) => isObj(s) && desc.credentialKeys.some((k) => k in s);
+  const account = isObj(section) && isObj(section.accounts) ? (section.accounts as Obj)[accountId] : undefined;
+  if (holds(accountId === "default" ? section : account) || (accountId === "default" && holds(account))) {
+    try {
+      editConfigFile(ctx.configPath, { ...ctx.env }, (parsed) => {
+        const root = parsed as Obj;
+        const sec = (root.channels as Obj)[channel] as Obj;
+        if (accountId === "default") strip(sec);
+        const acc = isObj(sec.accounts) ? (sec.accounts as Obj)[accountId] : undefined;
+        if (isObj(acc)) strip(acc);
+        return root;
+      });
+    } catch (e) {
+      if (e instanceof ConfigError) throw new MethodError(ErrorCodes.INVALID_REQUEST, e.message);
+      throw new MethodError(ErrorCodes.UNAVAILABLE, `could not write the config: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    ctx.reloadConfig("channels.logout");
+  }
+  const envToken = accountId === "default" && Boolean(ctx.env[desc.envToken]?.trim());
+  ctx.log.info(
+    `${channel}/${accountId}: logged out${cleared ? " (credentials removed from the config)" : ""}${envToken ? `; ${desc.envToken} is still set` : ""}`,
+  );
+  return { channel, accountId, cleared, envToken, loggedOut: !envToken };
+}
 
 const Channel = z.string().regex(/^[a-z0-9_-]+$/i, "a channel name such as telegram or discord");
 
@@ -11,11 +64,16 @@ export const channelMethods = {
     params: z.strictObject({ probe: z.boolean().optional(), timeoutMs: z.number().int().min(0).optional() }).optional(),
     handler: (p, ctx) => ctx.channels.status(p?.probe ?? false, p?.timeoutMs || 8000),
   }),
+  "channels.logout": defineMethod({
+    scope: "operator.admin",
+    params: z.strictObject({ channel: z.string().min(1), accountId: z.string().optional() }),
+    handler: (p, ctx) => logout(ctx, p.channel.trim().toLowerCase(), p.accountId?.trim() || "default"),
+  }),
   "pairing.list": defineMethod({
     scope: "operator.read",
     params: z.strictObject({ channel: Channel.optional() }).optional(),
     handler: (p, ctx) => {
-      const names = p?.channel ? [p.channel] : ["telegram", "discord"];
+      const names = p?.channel ? [p.channel] : Object.keys(CHANNELS);
       return { requests: names.flatMap((channel) => ctx.pairing.list(channel).map((r) => ({ channel, ...r }))) };
     },
   }),

@@ -11,9 +11,12 @@ interface Row {
   displayName?: string;
   updatedAt: number;
   model?: string;
-  totalTokens: number;
-  inputTokens: number;
-  outputTokens: number;
+  modelProvider?: string;
+  /** Context use of the last run, against the model's window. */
+  totalTokens?: number;
+  contextTokens?: number;
+  /** Tokens over the session's lifetime. */
+  usageTotals?: { input: number; output: number; total: number };
   costUsd: number;
   active?: boolean;
   chatType?: string;
@@ -51,7 +54,7 @@ export class OcSessions extends View {
     }
     try {
       const r = await this.gw.request("sessions.preview", { keys: [key], limit: 6 });
-      next.set(key, r.previews?.[0]?.messages ?? []);
+      next.set(key, r.previews?.[0]?.items ?? []);
       this.previews = next;
     } catch (e) {
       this.error = errorText(e);
@@ -143,7 +146,15 @@ export class OcSessions extends View {
                   </div>
                   <div>
                     <dt>Tokens</dt>
-                    <dd title="${r.inputTokens} in, ${r.outputTokens} out">${fmtNumber(r.totalTokens)}</dd>
+                    <dd title="${r.usageTotals?.input ?? 0} in, ${r.usageTotals?.output ?? 0} out">
+                      ${fmtNumber(r.usageTotals?.total ?? 0)}
+                    </dd>
+                  </div>
+                  <div>
+                    <dt>Context</dt>
+                    <dd>
+                      ${r.contextTokens ? `${Math.round(((r.totalTokens ?? 0) / r.contextTokens) * 100)}% of ${fmtNumber(r.contextTokens)}` : "–"}
+                    </dd>
                   </div>
                   <div>
                     <dt>Cost</dt>
@@ -151,7 +162,7 @@ export class OcSessions extends View {
                   </div>
                   <div>
                     <dt>Model</dt>
-                    <dd class="break">${r.model ?? "–"}</dd>
+                    <dd class="break">${r.model ? `${r.modelProvider ? `${r.modelProvider}/` : ""}${r.model}` : "–"}</dd>
                   </div>
                 </dl>
               </div>
