@@ -54,7 +54,7 @@ interface UiPage {
   /** Page errors and console errors. */
   errors: string[];
   /** Every method the UI called, with the error it got (if any). */
-  calls: Array<{ method: string; error?: { code?: string; message?: string } }>;
+  calls: Array<{ method: string; at: number; bytes: number; error?: { code?: string; message?: string } }>;
 }
 
 describe("original Control UI against this gateway", () => {
@@ -139,7 +139,8 @@ describe("original Control UI against this gateway", () => {
         try {
           const frame = JSON.parse(String(f.payload));
           if (frame.type === "res" && pending.has(frame.id)) {
-            calls.push({ method: pending.get(frame.id)!, ...(frame.ok ? {} : { error: frame.error }) });
+            const bytes = String(f.payload).length;
+            calls.push({ method: pending.get(frame.id)!, at: Date.now(), bytes, ...(frame.ok ? {} : { error: frame.error }) });
           }
         } catch {
           /* not JSON */
@@ -169,7 +170,8 @@ describe("original Control UI against this gateway", () => {
     }
   }
 
-  const connected = (page: Page) => page.getByText("Connected", { exact: true }).first().waitFor();
+  /** The health pill in the top bar turns from "Offline" to "OK" once the UI is connected (on every page). */
+  const connected = (page: Page) => page.waitForFunction(() => /Health\s*OK/.test(document.body.innerText));
 
   it("signs in with the gateway token and shows the snapshot", { skip, timeout }, async (t) => {
     const p = await open("/overview", { signedOut: true });
@@ -181,9 +183,9 @@ describe("original Control UI against this gateway", () => {
         .waitFor();
       await page.getByPlaceholder("OPENCLAW_GATEWAY_TOKEN").fill(TOKEN);
       await page.getByRole("button", { name: "Connect" }).click();
+      await page.getByText("Connected", { exact: true }).first().waitFor();
       await connected(page);
-      // The health pill and the Sessions card (the count from sessions.list).
-      await page.waitForFunction(() => /Health\s*OK/.test(document.body.innerText));
+      // The Sessions card: the count from sessions.list.
       await page.waitForFunction(() => /SESSIONS\s*\n\s*\d+/i.test(document.body.innerText));
       const notListed = [...new Set(p.calls.filter((x) => x.error?.message?.includes("unknown method")).map((x) => x.method))];
       if (notListed.length) t.diagnostic(`methods the Control UI called that this gateway does not list: ${notListed.join(", ")}`);
@@ -256,18 +258,27 @@ describe("original Control UI against this gateway", () => {
     const p = await open("/config");
     const { page } = p;
     try {
-      await connected(page);
-      const started = Date.now();
-      // The form's section list and one field of the gateway section.
-      const form = page.getByText("All Settings").first();
-      await form.waitFor({ timeout: 5000 }).catch(() => {
-        throw new Error(`the config form was not rendered within 5 s (${Date.now() - started} ms)`);
+      const schemaAnswer = async () => {
+        const deadline = Date.now() + 10_000;
+        while (!p.calls.some((x) => x.method === "config.schema")) {
+          if (Date.now() > deadline) throw new Error("the Config page never got an answer to config.schema");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        return p.calls.find((x) => x.method === "config.schema")!;
+      };
+      const answer = await schemaAnswer();
+      // From the schema's arrival: the form's section list, a field of the gateway section, the Raw switch.
+      const rendered = Promise.all([
+        page.getByText("All Settings").first().waitFor({ timeout: 5000 }),
+        page.getByText("Raw", { exact: true }).first().waitFor({ timeout: 5000 }),
+        page.waitForFunction(() => /\bGateway\b/.test(document.body.innerText), undefined, { timeout: 5000 }),
+      ]);
+      await rendered.catch((e: Error) => {
+        throw new Error(
+          `the config form was not rendered within 5 s of config.schema's answer (${answer.bytes} bytes${answer.error ? `, error ${answer.error.message}` : ""}); ` +
+            `the page stayed busy or empty: ${e.message.split("\n")[0]}`,
+        );
       });
-      await page
-        .getByRole("button", { name: "Raw" })
-        .or(page.getByText("Raw", { exact: true }))
-        .first()
-        .waitFor({ timeout: 5000 });
     } finally {
       await finish(p, "config");
     }

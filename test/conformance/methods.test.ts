@@ -432,9 +432,9 @@ describe("gateway call <method> with the original CLI", () => {
         const spec = SPECS[method] ?? {};
         const ctx = { c, runId };
         const params = spec.params ? await spec.params(ctx) : {};
-        const args = ["gateway", "call", method, "--url", c.gw.wsUrl, "--token", TOKEN, "--json", "--params", JSON.stringify(params)];
+        const args = ["gateway", "call", method, "--url", c.gw.wsUrl, "--json", "--params", JSON.stringify(params)];
         if (spec.expectFinal) args.push("--expect-final", "--timeout", "60000");
-        const r = await c.cli(args);
+        const r = await c.remoteCli(args);
         assert.doesNotMatch(r.output, /unknown method/, `${method} is listed in hello-ok but not answered:\n${r.output}`);
         if (spec.fails) {
           assert.notEqual(r.code, 0, r.output);

@@ -12,7 +12,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { FakeLlm, type FakeRequest } from "../fakes/llm.js";
-import { fixture, freePort, startTestGateway, tmpDir, type TestGateway } from "../helpers/gateway.js";
+import { fixture, freePort, startTestGateway, tmpDir, writeConfig, type TestGateway } from "../helpers/gateway.js";
 import { MemoryChannel } from "../helpers/memory-channel.js";
 
 export const REF_DIR = process.env.OPENCLAW_REFERENCE_DIR || "/tmp/openclaw-reference";
@@ -89,6 +89,12 @@ export interface ConformanceGateway {
   config: Record<string, unknown>;
   /** Runs the original CLI on this gateway's host: same state dir and config, token from the environment. */
   cli(args: string[], opts?: { timeoutMs?: number; env?: Record<string, string> }): Promise<CliResult>;
+  /**
+   * Runs the original CLI as on another machine: its own state dir whose config has `gateway.mode`
+   * remote with `gateway.remote.url` and `.token`, and plugins off (a remote client needs no channel
+   * plugins; loading them doubles each run's start-up).
+   */
+  remoteCli(args: string[], opts?: { timeoutMs?: number }): Promise<CliResult>;
   close(): Promise<void>;
 }
 
@@ -135,6 +141,12 @@ export async function startConformanceGateway(): Promise<ConformanceGateway> {
     await llm.close();
     throw e;
   }
+  const remoteHome = tmpDir("oc-conf-remote-");
+  writeConfig(remoteHome, {
+    gateway: { mode: "remote", remote: { url: gw.wsUrl, token: TOKEN } },
+    plugins: { enabled: false },
+    logging: { file: path.join(remoteHome, "openclaw.log") },
+  });
   return {
     gw,
     llm,
@@ -152,6 +164,8 @@ export async function startConformanceGateway(): Promise<ConformanceGateway> {
           ...opts.env,
         },
       }),
+    remoteCli: (args, opts = {}) =>
+      runOriginalCli(args, { timeoutMs: opts.timeoutMs, env: { HOME: remoteHome, OPENCLAW_STATE_DIR: remoteHome } }),
     async close() {
       await gw.close();
       await llm.close();
