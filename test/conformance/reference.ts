@@ -222,3 +222,25 @@ export function parseJson(r: CliResult): any {
     throw new Error(`expected JSON on stdout, got:\n${r.output.slice(0, 3000)}`);
   }
 }
+
+/** The line of the CLI's output that says what went wrong, for the first line of a failure. */
+function errorLine(r: CliResult): string {
+  const lines = r.output.split("\n").map((l) => l.trim());
+  return lines.find((l) => /error|failed|unknown method/i.test(l)) ?? lines.find((l) => l && !/^exit \d+/.test(l)) ?? "(no output)";
+}
+
+/** Fails unless the command exited 0; the message starts with the CLI's own error line. */
+export function assertExitsOk(r: CliResult, what: string): void {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}: ${errorLine(r)}\n--- the CLI printed ---\n${r.output}`);
+}
+
+/** Fails unless stdout matches `re`; the message starts with `what`. */
+export function assertPrints(r: CliResult, re: RegExp, what: string): void {
+  if (!re.test(r.stdout)) throw new Error(`${what}: ${re} not found in the CLI's output\n--- the CLI printed ---\n${r.output}`);
+}
+
+/** Fails when stdout or stderr matches `re`. */
+export function assertPrintsNot(r: CliResult, re: RegExp, what: string): void {
+  const m = re.exec(r.output);
+  if (m) throw new Error(`${what}: the CLI printed ${JSON.stringify(m[0])}\n--- the CLI printed ---\n${r.output}`);
+}

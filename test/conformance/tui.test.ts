@@ -98,8 +98,21 @@ describe("original TUI against this gateway", () => {
     const shown = await waitForScreen(new RegExp(replyTo("hello from the terminal").replace(/[.]/g, "\\.")), "the reply");
     assert.match(shown, /hello from the terminal/);
     // The footer: agent, session, model, and tokens used of the model's 100k context window.
-    const footer = await waitForScreen(/agent main \| session main.*\| fake\/fake-model \| tokens/, "the footer");
-    assert.match(footer, /\| fake\/fake-model \| tokens [\d.]+k?\/100k \(\d{1,2}%\)/, footer);
-    assert.doesNotMatch(footer, /disconnected|error/i, footer);
+    const screenNow = await waitForScreen(/agent main \| session main.*\| fake\/fake-model \| tokens/, "the footer");
+    const footer = screenNow
+      .split("\n")
+      .find((l) => /agent main \| session main/.test(l))!
+      .trim();
+    assert.match(
+      footer,
+      /\| fake\/fake-model \| tokens [\d.]+k?\/100k \(\d{1,2}%\)/,
+      `the footer shows "${footer}", not tokens of the 100k context window (sessions.list sessions[].contextTokens / defaults.contextTokens)`,
+    );
+    const status =
+      screenNow
+        .split("\n")
+        .find((l) => /\| idle|connected|disconnected/.test(l) && !/agent main/.test(l))
+        ?.trim() ?? "";
+    assert.doesNotMatch(status, /disconnected|error/i, `the status line: ${status}`);
   });
 });
