@@ -397,7 +397,7 @@ describe("gateway call <method> with the original CLI", () => {
   let runId = "";
   before(
     async () => {
-      if (skip) return;
+      // The count needs only this gateway and the list (read from the installed original, else its copy).
       c = await startConformanceGateway();
       const { client, send } = await chatClient(c.gw, { token: TOKEN });
       try {
@@ -413,7 +413,7 @@ describe("gateway call <method> with the original CLI", () => {
   );
   after(() => c?.close(), { timeout: 60_000 });
 
-  it("answers the original's gateway methods", { skip, timeout: 10_000 }, (t) => {
+  it("answers the original's gateway methods", { timeout: 10_000 }, (t) => {
     const { methods, source } = originalMethods();
     const answered = methods.filter((m) => ours.includes(m));
     const missing = methods.filter((m) => !ours.includes(m));
