@@ -309,7 +309,11 @@ describe("original Control UI against this gateway", () => {
         .getByText(/"defaultAgentId": "main"/)
         .first()
         .waitFor();
+      await page.waitForFunction(() => /"heartbeat": \{|Error: /.test(document.body.innerText));
       const body = await page.locator("body").innerText();
+      // The page loads status, health, models.list and last-heartbeat together: one failing empties it.
+      const shown = /Error: [^\n]*/.exec(body);
+      assert.equal(shown, null, `the Debug page shows "${shown?.[0]}"`);
       assert.match(body, /"heartbeat": \{/, "status.heartbeat in the Status snapshot");
       assert.match(body, /"ok": true/, "the Health snapshot");
     } finally {
