@@ -52,6 +52,12 @@ export interface ConnectionDeps {
   auth: () => ResolvedAuth;
   limiter: AuthRateLimiter;
   isLocal: boolean;
+  /**
+   * From this machine (loopback address, loopback Host, nothing forwarded by a stranger), whatever
+   * page it was opened from. Enough to pair a device that already passed auth automatically, as
+   * OpenClaw does: a page served from another local port (a dev server) is still the owner's.
+   */
+  sameMachine: boolean;
   /** The client's address (see `trust.ts`); failed attempts are counted against it. */
   remoteAddress: string;
   devices: DeviceStore;
@@ -317,7 +323,7 @@ export class GatewayConnection {
     role: string,
     scopes: string[],
   ): "paired" | "approved" | "refused" {
-    const { ctx, devices, isLocal } = this.deps;
+    const { ctx, devices, sameMachine } = this.deps;
     const paired = devices.get(deviceId);
     let reason: string | null = null;
     if (!paired || !samePublicKey(paired.publicKey, publicKey)) reason = "not-paired";
@@ -328,8 +334,8 @@ export class GatewayConnection {
     }
     if (!reason) return "paired";
 
-    const { request, created } = devices.request({ deviceId, publicKey, ...this.deviceMetadata(p, role, scopes), silent: isLocal });
-    if (isLocal) {
+    const { request, created } = devices.request({ deviceId, publicKey, ...this.deviceMetadata(p, role, scopes), silent: sameMachine });
+    if (sameMachine) {
       const approved = devices.approve(request.requestId);
       if (approved) {
         ctx.log.info(

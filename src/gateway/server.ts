@@ -191,6 +191,7 @@ export class GatewayServer {
         auth: this.opts.auth,
         limiter: this.limiter,
         isLocal: t.isLocal,
+        sameMachine: t.isLocal || (t.loopbackHost && !t.untrustedForward && isLoopbackIp(t.address) && isLoopbackIp(t.peer)),
         remoteAddress: address,
         devices: this.opts.devices,
         presenceSnapshot: () => this.presenceList(),

@@ -255,6 +255,10 @@ const SPECS: Record<string, MethodSpec> = {
       assert.ok(Array.isArray(cli.tokens), "paired[].tokens[]");
     },
   },
+  "device.pair.approve": { params: () => ({ requestId: "no-such-request" }), fails: /unknown requestId/ },
+  "device.pair.reject": { params: () => ({ requestId: "no-such-request" }), fails: /unknown requestId/ },
+  "device.token.rotate": { params: () => ({ deviceId: "no-such-device", role: "operator" }), fails: /unknown deviceId\/role/ },
+  "device.token.revoke": { params: () => ({ deviceId: "no-such-device", role: "operator" }), fails: /unknown deviceId\/role/ },
   "pairing.list": { check: (r) => assert.deepEqual(r.requests, []) },
   "pairing.approve": {
     params: () => ({ channel: "telegram", code: "NOSUCH23" }),

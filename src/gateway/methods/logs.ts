@@ -52,10 +52,8 @@ export function tailFile(file: string, opts: { cursor?: number; limit?: number; 
   const lastNl = buf.lastIndexOf(10);
   const hasLines = lastNl >= skip;
   let lines = hasLines ? buf.subarray(skip, lastNl).toString("utf8").split("\n") : [];
-  if (lines.length > limit) {
-    lines = lines.slice(-limit);
-    truncated = true;
-  }
+  // As OpenClaw: `truncated` means the file held more than `maxBytes`; `limit` only trims lines.
+  if (lines.length > limit) lines = lines.slice(-limit);
   const cursor = start + (hasLines ? lastNl + 1 : skip);
   return { file, cursor, size, lines, truncated, reset };
 }
