@@ -888,14 +888,14 @@ export class AgentService {
     if (opts.limit) rows = rows.slice(0, Math.max(1, Math.floor(opts.limit)));
     const sessions: SessionRow[] = rows.map(({ file, ...row }) => {
       if (!opts.includeDerivedTitles && !opts.includeLastMessage) return row;
-      const messages = this.readMessages(file);
+      // Like OpenClaw: the title from the first 8 KB of the transcript, the last message from its last 16 KB.
       const out: SessionRow = { ...row };
       if (opts.includeDerivedTitles) {
-        const first = messages.find((m) => (m as { role?: string }).role === "user");
+        const first = this.readMessages(file, { from: "head", bytes: 8192 }).find((m) => (m as { role?: string }).role === "user");
         out.derivedTitle = deriveSessionTitle(this.store(row.agentId).get(row.key)!, first ? messageText(first as never) : undefined);
       }
       if (opts.includeLastMessage) {
-        const last = [...messages]
+        const last = this.readMessages(file, { from: "tail", bytes: 16384 })
           .reverse()
           .find((m) => ["user", "assistant"].includes((m as { role?: string }).role ?? "") && messageText(m as never));
         if (last) out.lastMessagePreview = messageText(last as never);
@@ -1001,13 +1001,16 @@ export class AgentService {
     }
   }
 
-  /** Transcript messages, read without opening it for writing (nothing is created). */
-  private readMessages(file: string): unknown[] {
+  /**
+   * Transcript messages, read without opening the transcript for writing (nothing is created): from
+   * memory when it is open, else the first or last `bytes` of the file (all of it without a window).
+   */
+  private readMessages(file: string, window?: { from: "head" | "tail"; bytes: number }): unknown[] {
     const open = this.transcripts.get(file);
     if (open) return open.messages().map((e: MessageEntry) => e.message);
     if (!fs.existsSync(file)) return [];
     try {
-      return Transcript.readMessages(file);
+      return Transcript.readMessages(file, window);
     } catch {
       return [];
     }
@@ -1020,7 +1023,13 @@ export class AgentService {
         const { key, agentId } = this.resolveKey(k);
         const entry = this.store(agentId).get(key);
         if (!entry?.sessionId) return { key: k, status: "missing" as const, items: [] };
-        const items = previewItems(this.readMessages(this.transcriptFile(agentId, entry)), limit, maxChars);
+        // The end of the transcript, read in growing windows until something shows (at most 1 MB).
+        const file = this.transcriptFile(agentId, entry);
+        let items: ReturnType<typeof previewItems> = [];
+        for (const bytes of [64 * 1024, 256 * 1024, 1024 * 1024]) {
+          items = previewItems(this.readMessages(file, { from: "tail", bytes }), limit, maxChars);
+          if (items.length > 0 || this.transcripts.has(file)) break;
+        }
         return { key: k, status: items.length > 0 ? ("ok" as const) : ("empty" as const), items };
       } catch {
         return { key: k, status: "error" as const, items: [] };

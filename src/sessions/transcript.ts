@@ -149,10 +149,32 @@ export class Transcript {
     return t;
   }
 
-  /** The messages of a transcript file in file order, read without opening it for writing. */
-  static readMessages(file: string): unknown[] {
+  /**
+   * Messages of a transcript file in file order, read without opening it for writing: the whole
+   * file, or only its first or last `bytes` (whole lines only) so that a huge transcript costs a
+   * bounded read.
+   */
+  static readMessages(file: string, window?: { from: "head" | "tail"; bytes: number }): unknown[] {
+    let text: string;
+    if (!window) text = fs.readFileSync(file, "utf8");
+    else {
+      const fd = fs.openSync(file, "r");
+      try {
+        const size = fs.fstatSync(fd).size;
+        const len = Math.min(size, window.bytes);
+        const start = window.from === "head" ? 0 : size - len;
+        const buf = Buffer.alloc(len);
+        fs.readSync(fd, buf, 0, len, start);
+        text = buf.toString("utf8");
+        // Keep whole lines: drop a line cut at the window's edge.
+        if (window.from === "tail" && start > 0) text = text.slice(text.indexOf("\n") + 1);
+        if (window.from === "head" && len < size) text = text.slice(0, text.lastIndexOf("\n") + 1);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
     const out: unknown[] = [];
-    for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    for (const line of text.split("\n")) {
       if (!line.trim()) continue;
       try {
         const v = JSON.parse(line) as { type?: unknown; message?: unknown };
