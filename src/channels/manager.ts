@@ -5,7 +5,9 @@
 import type { OpenClawConfig } from "../config/schema.js";
 import type { Env } from "../infra/paths.js";
 import type { LogSink } from "../infra/logger.js";
-import type { AdapterFactory, ChannelAdapter, ChannelStatus, InboundMessage, ProbeResult } from "./types.js";
+import type { AdapterFactory, ChannelAdapter, ChannelRules, ChannelStatus, InboundMessage, ProbeResult } from "./types.js";
+import { discordRules } from "./discord/rules.js";
+import { telegramRules } from "./telegram/rules.js";
 
 export interface ChannelDescriptor {
   label: string;
@@ -16,6 +18,8 @@ export interface ChannelDescriptor {
   envToken: string;
   /** Config keys of an account that hold its credentials (what `channels.logout` removes). */
   credentialKeys: string[];
+  /** How its access config reads for the router (loaded without the platform's library). */
+  rules: ChannelRules;
   load: () => Promise<AdapterFactory<any>>;
 }
 
@@ -27,6 +31,7 @@ export const CHANNELS: Record<string, ChannelDescriptor> = {
     systemImage: "paperplane",
     envToken: "TELEGRAM_BOT_TOKEN",
     credentialKeys: ["botToken", "tokenFile"],
+    rules: telegramRules,
     load: async () => (await import("./telegram/index.js")).createTelegramAdapter,
   },
   discord: {
@@ -35,6 +40,7 @@ export const CHANNELS: Record<string, ChannelDescriptor> = {
     systemImage: "bubble.left.and.bubble.right",
     envToken: "DISCORD_BOT_TOKEN",
     credentialKeys: ["token"],
+    rules: discordRules,
     load: async () => (await import("./discord/index.js")).createDiscordAdapter,
   },
 };
@@ -96,6 +102,11 @@ export class ChannelManager {
 
   private key(channel: string, accountId: string): string {
     return `${channel}:${accountId}`;
+  }
+
+  /** The router's rules for a channel this gateway knows, else undefined. */
+  rules(channel: string): ChannelRules | undefined {
+    return Object.hasOwn(CHANNELS, channel) ? CHANNELS[channel]!.rules : undefined;
   }
 
   get(channel: string, accountId = "default"): ChannelAdapter | undefined {

@@ -144,3 +144,45 @@ export interface ChannelContext<C = Record<string, unknown>> {
 }
 
 export type AdapterFactory<C = Record<string, unknown>> = (ctx: ChannelContext<C>) => ChannelAdapter;
+
+/** A DM or group policy as channels word it. */
+export type AccessPolicy = "pairing" | "allowlist" | "open" | "disabled";
+
+/** Who may write in direct messages, as the router applies it. */
+export interface DmRules {
+  enabled: boolean;
+  policy: AccessPolicy;
+  allowFrom: Array<string | number>;
+}
+
+/** Who may be answered in a group, guild channel or thread, as the router applies it. */
+export interface GroupRules {
+  policy: "allowlist" | "open" | "disabled";
+  /** Whether the group/guild/channel itself is admitted (listed, or the policy is open). */
+  listed: boolean;
+  /** An entry switched off explicitly (`enabled: false`, `allow: false`). */
+  off: boolean;
+  /** Senders admitted in this group (undefined: anyone who reaches the group). */
+  users?: Array<string | number>;
+  /**
+   * Set when, under an allowlist policy with no `users`, nobody is admitted (a channel whose group
+   * allowlist is about senders): the reason to log. Unset: a listed group admits everyone in it.
+   */
+  noUsersReason?: string;
+  requireMention: boolean;
+  systemPrompt?: string;
+}
+
+/**
+ * How a channel's config reads for the router: each channel words it differently, and its own
+ * folder turns that into the same rules. Loaded without the platform's library.
+ */
+export interface ChannelRules {
+  dm(cfg: Record<string, any>): DmRules;
+  /** `sectionPresent`: whether `channels.<name>` exists in the config file (not just an env token). */
+  group(cfg: Record<string, any>, msg: InboundMessage, sectionPresent: boolean): GroupRules;
+  /** The peer a group message belongs to in session keys (a forum topic may be its own peer). */
+  groupPeerId(msg: InboundMessage): string;
+  /** Un-mentioned group messages kept as context when neither the account nor `messages.groupChat` sets it. */
+  historyLimit: number;
+}

@@ -15,7 +15,6 @@ import { decide } from "./access.js";
 import { resolveAgentId } from "./bindings.js";
 import type { PairingStore } from "./pairing.js";
 
-const DEFAULT_HISTORY_LIMIT: Record<string, number> = { telegram: 50, discord: 20 };
 const TYPING_EVERY_MS = 4500;
 
 export interface RouterDeps {
@@ -56,7 +55,9 @@ export class ChannelRouter {
 
   private async route(msg: InboundMessage): Promise<void> {
     const { config, sectionPresent } = this.accountConfig(msg);
-    const decision = decide(msg, { config, sectionPresent, pairing: this.deps.pairing });
+    const rules = this.deps.channels.rules(msg.channel);
+    if (!rules) return this.deps.log.warn(`message from unknown channel ${msg.channel} dropped`);
+    const decision = decide(msg, { config, sectionPresent, pairing: this.deps.pairing, rules });
     const adapter = this.deps.channels.get(msg.channel, msg.accountId);
     if (!adapter) return;
     const to: OutboundTarget = { chatId: msg.chat.id, ...(msg.chat.threadId ? { threadId: msg.chat.threadId } : {}) };
@@ -95,8 +96,7 @@ export class ChannelRouter {
     const cfg = this.deps.config();
     const agentId = resolveAgentId(cfg, msg, this.deps.agents.defaultAgentId());
     const kind = msg.chat.kind;
-    const peerId =
-      kind === "dm" ? msg.sender.id : msg.chat.id + (msg.channel === "telegram" && msg.chat.threadId ? `:topic:${msg.chat.threadId}` : "");
+    const peerId = kind === "dm" ? msg.sender.id : rules.groupPeerId(msg);
     const sessionKey = sessionKeyFor(
       { agentId, channel: msg.channel, accountId: msg.accountId, kind, id: peerId },
       (cfg.session?.dmScope ?? "main") as DmScope,
@@ -152,7 +152,7 @@ export class ChannelRouter {
     const limit =
       config.historyLimit ??
       (this.deps.config().messages as Obj | undefined)?.groupChat?.historyLimit ??
-      DEFAULT_HISTORY_LIMIT[msg.channel] ??
+      this.deps.channels.rules(msg.channel)?.historyLimit ??
       20;
     if (limit <= 0 || !msg.text.trim()) return;
     const key = this.chatKey(msg);

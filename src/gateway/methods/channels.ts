@@ -56,7 +56,7 @@ function logout(ctx: GatewayContext, channel: string, accountId: string) {
   return { channel, accountId, cleared, envToken, loggedOut: !envToken };
 }
 
-const Channel = z.string().regex(/^[a-z0-9_-]+$/i, "a channel name such as telegram or discord");
+const Channel = z.string().regex(/^[a-z0-9_-]+$/i, "a channel name (see `openclaw channels status`)");
 
 export const channelMethods = {
   "channels.status": defineMethod({

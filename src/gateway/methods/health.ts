@@ -94,7 +94,7 @@ export function healthSnapshot(ctx: GatewayContext, probed?: Record<string, unkn
   };
 }
 
-/** Channel lines for `status` (`Telegram: configured`, then one line per account). */
+/** Channel lines for `status` (`<Label>: configured`, then one line per account). */
 function channelLines(ctx: GatewayContext): string[] {
   const snap = ctx.channels.snapshot();
   const lines: string[] = [];
