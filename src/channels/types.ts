@@ -185,4 +185,8 @@ export interface ChannelRules {
   groupPeerId(msg: InboundMessage): string;
   /** Un-mentioned group messages kept as context when neither the account nor `messages.groupChat` sets it. */
   historyLimit: number;
+  /** The group policy in force when the account sets none. */
+  defaultGroupPolicy(sectionPresent: boolean): "allowlist" | "open" | "disabled";
+  /** Where an account's settings live, relative to it, for messages that name keys. */
+  keys: { dmPolicy: string; groupList: string };
 }

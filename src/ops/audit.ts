@@ -6,6 +6,7 @@
  *
  * Secret values are never printed: findings name the key or variable that holds them.
  */
+import { CHANNELS } from "../channels/manager.js";
 import fs from "node:fs";
 import path from "node:path";
 import { SENSITIVE_KEY_PATTERN } from "../config/schema.js";
@@ -70,25 +71,26 @@ export function literalSecretPaths(value: unknown, prefix: string[] = [], out: s
 
 interface ChannelAccess {
   channel: string;
-  /** `channels.telegram` or `channels.telegram.accounts.work`. */
+  /** `channels.<name>` or `channels.<name>.accounts.<id>`. */
   where: string;
   dmPolicy: string;
   dmPolicyKey: string;
   dmAllowFrom: Array<string | number>;
   groupPolicy: string;
   groupPolicyKey: string;
-  /** The group policy is open only because no `channels.discord` section exists. */
+  /** Where the admitted groups are listed (`channels.<name>.groups.<chatId>`). */
+  groupListKey: string;
+  /** The group policy is open only because there is no `channels.<name>` section, just the env token. */
   implicitOpenGroups: boolean;
+  envToken: string;
 }
 
-/** DM and group policy of every Telegram/Discord account, as the router reads them. */
+/** DM and group policy of every channel account, as the router reads them. */
 function channelAccess(ctx: OpsContext, cfg: Obj): ChannelAccess[] {
   const out: ChannelAccess[] = [];
-  const env = ctx.env;
-  for (const channel of ["telegram", "discord"] as const) {
+  for (const [channel, desc] of Object.entries(CHANNELS)) {
     const section: Obj | undefined = cfg.channels?.[channel];
-    const envToken = channel === "telegram" ? env.TELEGRAM_BOT_TOKEN : env.DISCORD_BOT_TOKEN;
-    if (!section && !envToken) continue;
+    if (!section && !ctx.env[desc.envToken]) continue;
     if (section?.enabled === false) continue;
     const { accounts, ...base } = section ?? {};
     const entries: Array<[string, Obj]> = [["default", base]];
@@ -96,30 +98,19 @@ function channelAccess(ctx: OpsContext, cfg: Obj): ChannelAccess[] {
       if (isObj(acc) && acc.enabled !== false) entries.push([id, { ...base, ...acc }]);
     for (const [id, c] of entries) {
       const where = id === "default" ? `channels.${channel}` : `channels.${channel}.accounts.${id}`;
-      if (channel === "telegram") {
-        out.push({
-          channel,
-          where,
-          dmPolicy: c.dmPolicy ?? "pairing",
-          dmPolicyKey: `${where}.dmPolicy`,
-          dmAllowFrom: c.allowFrom ?? [],
-          groupPolicy: c.groupPolicy ?? "allowlist",
-          groupPolicyKey: `${where}.groupPolicy`,
-          implicitOpenGroups: false,
-        });
-      } else {
-        const dm: Obj = c.dm ?? {};
-        out.push({
-          channel,
-          where,
-          dmPolicy: dm.enabled === false ? "disabled" : (dm.policy ?? c.dmPolicy ?? "pairing"),
-          dmPolicyKey: `${where}.dm.policy`,
-          dmAllowFrom: dm.allowFrom ?? c.allowFrom ?? [],
-          groupPolicy: c.groupPolicy ?? (section ? "allowlist" : "open"),
-          groupPolicyKey: `${where}.groupPolicy`,
-          implicitOpenGroups: !section && c.groupPolicy === undefined,
-        });
-      }
+      const dm = desc.rules.dm(c);
+      out.push({
+        channel,
+        where,
+        dmPolicy: dm.enabled ? dm.policy : "disabled",
+        dmPolicyKey: `${where}.${desc.rules.keys.dmPolicy}`,
+        dmAllowFrom: dm.allowFrom,
+        groupPolicy: c.groupPolicy ?? desc.rules.defaultGroupPolicy(Boolean(section)),
+        groupPolicyKey: `${where}.groupPolicy`,
+        groupListKey: `channels.${channel}.${desc.rules.keys.groupList}`,
+        implicitOpenGroups: !section && c.groupPolicy === undefined && desc.rules.defaultGroupPolicy(false) === "open",
+        envToken: desc.envToken,
+      });
     }
   }
   return out;
@@ -279,9 +270,9 @@ export async function runAudit(opts: GatherOptions): Promise<AuditReport> {
         severity: "medium",
         title: `${a.channel} groups are open`,
         detail: a.implicitOpenGroups
-          ? `Only DISCORD_BOT_TOKEN is set and there is no channels.discord section, so every server the bot is added to can use it (groupPolicy defaults to "open" in that case).`
+          ? `Only ${a.envToken} is set and there is no channels.${a.channel} section, so every server the bot is added to can use it (groupPolicy defaults to "open" in that case).`
           : `${a.groupPolicyKey} is "open": every group the bot is added to can use it.`,
-        remediation: `Set ${a.groupPolicyKey} to "allowlist" and list the groups (${a.channel === "discord" ? "channels.discord.guilds.<id>" : "channels.telegram.groups.<chatId>"}).`,
+        remediation: `Set ${a.groupPolicyKey} to "allowlist" and list the groups (${a.groupListKey}).`,
       });
   }
 

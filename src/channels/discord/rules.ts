@@ -36,8 +36,7 @@ export const discordRules: ChannelRules = {
     // Threads inherit their parent channel's rules unless listed themselves.
     const keys = [msg.chat.id, msg.chat.channelName, msg.chat.parentId, msg.chat.parentName].filter(Boolean) as string[];
     const chan: Obj | undefined = channels ? (keys.map((k) => channels[k] ?? channels[`#${k}`]).find(Boolean) ?? channels["*"]) : undefined;
-    // Only a DISCORD_BOT_TOKEN and no channels.discord section at all: OpenClaw treats guilds as open.
-    const policy = cfg.groupPolicy ?? (sectionPresent ? "allowlist" : "open");
+    const policy = cfg.groupPolicy ?? discordRules.defaultGroupPolicy(sectionPresent);
     return {
       policy,
       listed: Boolean(guild) && (!channels || Boolean(chan)),
@@ -49,4 +48,7 @@ export const discordRules: ChannelRules = {
   },
   groupPeerId: (msg) => msg.chat.id,
   historyLimit: 20,
+  // Only a DISCORD_BOT_TOKEN and no channels.discord section at all: OpenClaw treats guilds as open.
+  defaultGroupPolicy: (sectionPresent) => (sectionPresent ? "allowlist" : "open"),
+  keys: { dmPolicy: "dm.policy", groupList: "guilds.<id>" },
 };

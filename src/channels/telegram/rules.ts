@@ -11,7 +11,7 @@ export const telegramRules: ChannelRules = {
     const topic: Obj | undefined = msg.chat.threadId ? entry?.topics?.[msg.chat.threadId] : undefined;
     const pick = <K extends string>(k: K) => topic?.[k] ?? entry?.[k];
     return {
-      policy: cfg.groupPolicy ?? "allowlist",
+      policy: cfg.groupPolicy ?? telegramRules.defaultGroupPolicy(true),
       // A `groups` map lists the admitted groups; without one every group is admitted (senders still filtered).
       listed: groups ? Boolean(entry) : true,
       off: pick("enabled") === false,
@@ -24,4 +24,6 @@ export const telegramRules: ChannelRules = {
   },
   groupPeerId: (msg) => msg.chat.id + (msg.chat.threadId ? `:topic:${msg.chat.threadId}` : ""),
   historyLimit: 50,
+  defaultGroupPolicy: () => "allowlist",
+  keys: { dmPolicy: "dmPolicy", groupList: "groups.<chatId>" },
 };
