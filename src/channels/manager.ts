@@ -6,7 +6,9 @@ import type { OpenClawConfig } from "../config/schema.js";
 import type { Env } from "../infra/paths.js";
 import type { LogSink } from "../infra/logger.js";
 import type { AdapterFactory, ChannelAdapter, ChannelRules, ChannelStatus, InboundMessage, ProbeResult } from "./types.js";
+import { resolveToken as resolveDiscordToken } from "./discord/config.js";
 import { discordRules } from "./discord/rules.js";
+import { resolveToken as resolveTelegramToken } from "./telegram/config.js";
 import { telegramRules } from "./telegram/rules.js";
 
 export interface ChannelDescriptor {
@@ -20,6 +22,9 @@ export interface ChannelDescriptor {
   credentialKeys: string[];
   /** How its access config reads for the router (loaded without the platform's library). */
   rules: ChannelRules;
+  /** The account config key that holds the token (`botToken`), and where a token comes from. */
+  tokenKey: string;
+  resolveToken(config: Record<string, any>, accountId: string, env: Env): { token: string | null; source: string; error?: string };
   load: () => Promise<AdapterFactory<any>>;
 }
 
@@ -32,6 +37,8 @@ export const CHANNELS: Record<string, ChannelDescriptor> = {
     envToken: "TELEGRAM_BOT_TOKEN",
     credentialKeys: ["botToken", "tokenFile"],
     rules: telegramRules,
+    tokenKey: "botToken",
+    resolveToken: resolveTelegramToken,
     load: async () => (await import("./telegram/index.js")).createTelegramAdapter,
   },
   discord: {
@@ -41,6 +48,8 @@ export const CHANNELS: Record<string, ChannelDescriptor> = {
     envToken: "DISCORD_BOT_TOKEN",
     credentialKeys: ["token"],
     rules: discordRules,
+    tokenKey: "token",
+    resolveToken: resolveDiscordToken,
     load: async () => (await import("./discord/index.js")).createDiscordAdapter,
   },
 };
@@ -66,7 +75,7 @@ export function planAccounts(cfg: OpenClawConfig, env: Env): AccountPlan[] {
     if (section?.enabled === false) continue;
     const { accounts, ...base } = section ?? {};
     const ids = Object.keys(accounts ?? {});
-    const hasDefault = !ids.length || Boolean(section && (base.token || base.botToken || base.tokenFile)) || Boolean(env[def.envToken]);
+    const hasDefault = !ids.length || Boolean(section && def.credentialKeys.some((k) => base[k])) || Boolean(env[def.envToken]);
     if (!section && !env[def.envToken]) continue;
     if (hasDefault && !ids.includes("default")) ids.unshift("default");
     for (const accountId of ids) {

@@ -13,8 +13,6 @@ import { editConfigFile, getPath, setPath, splitPath } from "../config/edit.js";
 import { ConfigError } from "../config/errors.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import { CHANNELS, planAccounts } from "../channels/manager.js";
-import { resolveToken as discordToken } from "../channels/discord/config.js";
-import { resolveToken as telegramToken } from "../channels/telegram/config.js";
 import { AuthStore } from "../providers/auth.js";
 import { ModelRefError, modelChainFor, providerInfo, resolveModel } from "../providers/models.js";
 import type { Env } from "../infra/paths.js";
@@ -563,16 +561,14 @@ function checkChannels(ctx: OpsContext, env: Env): Finding[] {
   for (const plan of plans) {
     const label = plan.accountId === "default" ? plan.channel : `${plan.channel} account "${plan.accountId}"`;
     const id = plan.accountId === "default" ? `channels.${plan.channel}` : `channels.${plan.channel}.${plan.accountId}`;
-    const envToken = CHANNELS[plan.channel]!.envToken;
-    const configKey = plan.channel === "telegram" ? "botToken" : "token";
+    const desc = CHANNELS[plan.channel]!;
+    const envToken = desc.envToken;
+    const configKey = desc.tokenKey;
     const where =
       plan.accountId === "default"
         ? `channels.${plan.channel}.${configKey}`
         : `channels.${plan.channel}.accounts.${plan.accountId}.${configKey}`;
-    const resolved =
-      plan.channel === "telegram"
-        ? telegramToken(plan.config, plan.accountId, env)
-        : { ...discordToken(plan.config, plan.accountId, env), error: undefined };
+    const resolved = desc.resolveToken(plan.config, plan.accountId, env);
     if (!resolved.token) {
       out.push(
         error(
