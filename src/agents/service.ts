@@ -55,7 +55,7 @@ export interface SendRequest {
   runId?: string;
   timeoutMs?: number;
   extraSystemPrompt?: string;
-  /** Where the message came from, for labels in session lists (`telegram`, `discord`, ...). */
+  /** Where the message came from, for labels in session lists (the channel's id). */
   channel?: string;
   displayName?: string;
 }

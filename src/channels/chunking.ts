@@ -11,7 +11,7 @@ interface Options {
   limit: number;
   /** `newline` starts a new message at every paragraph break even when it would fit. */
   mode?: ChunkMode;
-  /** Also split when a chunk has more lines than this (Discord's tall-message rule). */
+  /** Also split when a chunk has more lines than this (for platforms that fold tall messages). */
   maxLines?: number;
 }
 

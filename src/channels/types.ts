@@ -12,22 +12,22 @@ export type ChatKind = "dm" | "group" | "channel";
 
 /** One message from a person, normalised. */
 export interface InboundMessage {
-  channel: string; // "telegram" | "discord" | ...
+  channel: string; // the channel's id in CHANNELS
   accountId: string; // "default" or a key of channels.<name>.accounts
   messageId: string;
   chat: {
     kind: ChatKind;
-    /** Where to reply: Telegram chat id, Discord channel id (a DM channel for DMs). */
+    /** Where to reply: the platform's chat or channel id (a DM channel for DMs). */
     id: string;
-    /** Forum topic (Telegram) or thread (Discord) the message is in. */
+    /** Forum topic or thread the message is in. */
     threadId?: string;
-    /** A Discord thread's parent channel (threads inherit its rules). */
+    /** A thread's parent channel (threads inherit its rules). */
     parentId?: string;
     title?: string;
-    /** Discord guild. */
+    /** The server (guild) on platforms that have them. */
     guildId?: string;
     guildName?: string;
-    /** Discord channel name without `#` (config may key channels by name). */
+    /** The channel's name without `#` (config may key channels by name). */
     channelName?: string;
     parentName?: string;
   };
@@ -68,7 +68,7 @@ export interface OutboundContent {
 
 export interface SendResult {
   messageIds: string[];
-  /** Where it landed, named as OpenClaw's `send` reply names it (Telegram `chatId`, Discord `channelId`). */
+  /** Where it landed, named as OpenClaw's `send` reply names it (`chatId`, `channelId`, …). */
   delivered?: Record<string, string>;
 }
 
@@ -122,7 +122,7 @@ export interface ChannelAdapter {
   send(to: OutboundTarget, content: OutboundContent): Promise<SendResult>;
   /**
    * Reads a target as an operator writes it (`openclaw message send --target`, the `send` method):
-   * for example `-1001234567890:topic:42` or `@channel` on Telegram, `user:123` on Discord. Throws a
+   * in the platform's own forms (`-1001234567890:topic:42`, `@channel`, `user:123`, …). Throws a
    * `TargetError` naming the accepted forms. Without it, the trimmed string is the chat id.
    */
   parseTarget?(raw: string): OutboundTarget;

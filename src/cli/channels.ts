@@ -11,7 +11,7 @@ export function registerChannels(program: Command): void {
   const pairing = program.command("pairing").description("Approve who may message the assistant (DM pairing)");
   pairing
     .command("list <channel>")
-    .description("Pending pairing requests for a channel (telegram, discord)")
+    .description("Pending pairing requests for a channel (`openclaw channels status` lists them)")
     .option("--json", "print JSON")
     .action((channel: string, flags: { json?: boolean }) => {
       let list;

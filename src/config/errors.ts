@@ -2,7 +2,7 @@
 import type * as z from "zod";
 
 export interface ConfigIssue {
-  /** Dotted path, e.g. `channels.discord.guilds.123.requireMention` ("" for the root). */
+  /** Dotted path, e.g. `agents.defaults.model.primary` ("" for the root). */
   path: string;
   message: string;
 }

@@ -3,6 +3,7 @@
  * accepted (so an existing `openclaw.json` keeps loading) and named once in a warning at start-up.
  */
 import type { OpenClawConfig } from "./schema.js";
+import { CHANNELS } from "../channels/manager.js";
 
 /** Top-level sections that are implemented (their unimplemented sub-keys are listed below). */
 export const IMPLEMENTED: ReadonlySet<string> = new Set([
@@ -20,8 +21,8 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "ui",
 ]);
 
-/** Channels with an adapter; other `channels.<name>` blocks are accepted and named in the warning. */
-const IMPLEMENTED_CHANNELS = new Set(["telegram", "discord", "defaults"]);
+/** Channels with an adapter (and `defaults`); other `channels.<name>` blocks are accepted and named in the warning. */
+const implementedChannel = (name: string) => name === "defaults" || Object.hasOwn(CHANNELS, name);
 
 /** Sub-keys of implemented sections that are still accepted-only (`*` matches any list item or map key). */
 const UNIMPLEMENTED_SUBPATHS = [
@@ -81,7 +82,7 @@ export function unimplementedPaths(cfg: OpenClawConfig): string[] {
     if (record[key] !== undefined && !IMPLEMENTED.has(key)) out.push(key);
   }
   for (const name of Object.keys((cfg.channels ?? {}) as Record<string, unknown>))
-    if (!IMPLEMENTED_CHANNELS.has(name)) out.push(`channels.${name}`);
+    if (!implementedChannel(name)) out.push(`channels.${name}`);
   for (const sub of UNIMPLEMENTED_SUBPATHS) present(cfg, sub.split("."), [], out);
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * `openclaw security audit`: the settings that let a stranger reach the agent, or let a leaked file
  * hand over its keys. Check ids follow OpenClaw's audit (`gateway.bind_no_auth`,
- * `channels.telegram.dm.open`, `fs.config.perms_world_readable`, …) so findings read the same on
+ * `channels.<name>.dm.open`, `fs.config.perms_world_readable`, …) so findings read the same on
  * either gateway; severities are high (fix now; the command exits non-zero), medium and low.
  *
  * Secret values are never printed: findings name the key or variable that holds them.
