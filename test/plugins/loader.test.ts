@@ -256,4 +256,53 @@ describe("loadPlugins", { timeout: 30_000 }, () => {
     );
     assert.ok(diagnostics.some((d) => d.level === "warn" && d.message.startsWith('duplicate plugin id "hello"')));
   });
+  it("orders hooks by priority, warns about unknown hooks and async register, and refuses a second provider id", async () => {
+    const root = scratch();
+    plugin(
+      root,
+      "first",
+      `export default async (api: any) => {
+        api.on("message_received", () => "low", { priority: 1 });
+        api.on("no_such_hook", () => {});
+        api.registerProvider({ id: "acme-llm" });
+        api.registerChannel({ plugin: { id: "acme-chat" } });
+      };\n`,
+    );
+    plugin(
+      root,
+      "second",
+      `export default (api: any) => {
+        api.on("message_received", () => "high", { priority: 10 });
+        api.registerProvider({ id: "acme-llm" });
+        api.registerChannel({ plugin: { id: "acme-chat" } });
+      };\n`,
+    );
+    const { registry, plugins, diagnostics } = await load({ plugins: { load: { paths: [root] } } });
+    assert.deepEqual(
+      plugins.map((p) => p.status),
+      ["loaded", "loaded"],
+    );
+    assert.deepEqual(
+      registry.hookHandlers("message_received").map((h) => h.handler()),
+      ["high", "low"],
+    );
+    const messages = diagnostics.map((d) => `${d.level} ${d.message}`);
+    assert.ok(
+      messages.some((m) => m.startsWith('warn plugin first: unknown hook "no_such_hook"')),
+      messages.join("\n"),
+    );
+    assert.ok(messages.includes("warn plugin first: register returned a promise; only what it registers before its first await counts"));
+    assert.ok(
+      messages.includes(
+        'error plugin second: provider "acme-llm" is already registered by plugin "first"; the registration by plugin "second" is refused',
+      ),
+    );
+    assert.ok(
+      messages.includes(
+        'error plugin second: channel "acme-chat" is already registered by plugin "first"; the registration by plugin "second" is refused',
+      ),
+    );
+    assert.deepEqual(plugins[0]!.providerIds, ["acme-llm"]);
+    assert.deepEqual(plugins[0]!.channelIds, ["acme-chat"]);
+  });
 });
