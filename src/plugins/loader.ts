@@ -1,0 +1,204 @@
+/**
+ * Loading plugins: discover them, decide which run, check every enabled plugin's config against its
+ * manifest schema (before any plugin code runs), then import each enabled plugin's module (TypeScript or
+ * JavaScript, through jiti) and call its register function with an `api`.
+ *
+ * One plugin failing (bad config, a module that throws on import or in register) marks that plugin
+ * `status: "error"` with the message; the others still load. Nothing here throws for a plugin's fault.
+ */
+import { createJiti } from "jiti";
+import type { Logger } from "../infra/logger.js";
+import { packageVersion } from "../version.js";
+import { createPluginApi } from "./api.js";
+import { checkPluginIds, normalizePluginsConfig, resolveEnableState, resolveMemorySlot, type PluginsConfigInput } from "./config-state.js";
+import { discoverPlugins, type DiscoveredPlugin } from "./discovery.js";
+import { PluginConfigValidator } from "./manifest.js";
+import { PluginRegistry, type PluginRegistryOptions } from "./registry.js";
+import type { PluginDiagnostic, PluginRecord } from "./types.js";
+
+export interface LoadPluginsOptions extends PluginRegistryOptions {
+  /** The whole gateway config (plugins read `plugins.*`; `api.config` is this object). */
+  config: Record<string, unknown> & { plugins?: PluginsConfigInput | null };
+  /** `$OPENCLAW_STATE_DIR`: plugins in `<stateDir>/extensions/` are found. */
+  stateDir?: string;
+  /** The agent workspace: plugins in `<workspaceDir>/.openclaw/extensions/` are found. */
+  workspaceDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The plugins subsystem logger; each plugin logs through its child named by the plugin id. */
+  logger: Logger;
+  /** Relative `plugins.load.paths` resolve against this (default: process.cwd()). */
+  cwd?: string;
+  /** What `api.runtime` holds besides `version`. */
+  runtime?: Record<string, unknown>;
+}
+
+export interface LoadPluginsResult {
+  registry: PluginRegistry;
+  plugins: PluginRecord[];
+  diagnostics: PluginDiagnostic[];
+}
+
+type RegisterFn = (api: unknown) => unknown;
+
+function newRecord(found: DiscoveredPlugin): PluginRecord {
+  const { candidate, manifest, manifestPath } = found;
+  return {
+    id: manifest.id,
+    name: manifest.name ?? candidate.packageName ?? manifest.id,
+    description: manifest.description ?? candidate.packageDescription,
+    version: manifest.version ?? candidate.packageVersion,
+    kind: manifest.kind,
+    source: candidate.source,
+    rootDir: candidate.rootDir,
+    manifestPath,
+    origin: candidate.origin,
+    enabled: true,
+    status: "loaded",
+    channels: [...manifest.channels],
+    providers: [...manifest.providers],
+    toolNames: [],
+    hookNames: [],
+    gatewayMethods: [],
+    httpRoutes: [],
+    httpHandlers: 0,
+    cliCommands: [],
+    services: [],
+    commands: [],
+    channelIds: [],
+    providerIds: [],
+    typedHooks: 0,
+  };
+}
+
+/** A module's export: a register function, or `{ id, name, register(api) }` (`activate` also accepted). */
+function resolveExport(mod: unknown): { register?: RegisterFn; definition?: Record<string, unknown> } {
+  let value = mod;
+  if (value && typeof value === "object" && "default" in value) value = (value as { default: unknown }).default;
+  if (typeof value === "function") return { register: value as RegisterFn };
+  if (value && typeof value === "object") {
+    const def = value as Record<string, unknown>;
+    const register = typeof def.register === "function" ? def.register : typeof def.activate === "function" ? def.activate : undefined;
+    return { definition: def, register: register?.bind(def) as RegisterFn | undefined };
+  }
+  return {};
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function loadPlugins(opts: LoadPluginsOptions): Promise<LoadPluginsResult> {
+  const { config, logger } = opts;
+  const registry = new PluginRegistry(opts);
+  const diagnostics = registry.diagnostics;
+  const normalized = normalizePluginsConfig(config.plugins);
+  const discovered = discoverPlugins({
+    loadPaths: normalized.loadPaths,
+    workspaceDir: opts.workspaceDir,
+    stateDir: opts.stateDir,
+    env: opts.env,
+    cwd: opts.cwd,
+  });
+  diagnostics.push(...discovered.diagnostics);
+  diagnostics.push(...checkPluginIds(normalized, new Set(discovered.plugins.map((p) => p.manifest.id))));
+
+  const fail = (record: PluginRecord, message: string, path?: string) => {
+    record.status = "error";
+    record.error = message;
+    diagnostics.push({ level: "error", pluginId: record.id, source: record.source, path, message: `plugin ${record.id}: ${message}` });
+  };
+
+  // Decide and validate everything first: no plugin code runs while any config is being checked.
+  const validator = new PluginConfigValidator();
+  const toRun: Array<{ record: PluginRecord; pluginConfig: unknown }> = [];
+  let memoryPlugin: string | null = null;
+  for (const found of discovered.plugins) {
+    const record = newRecord(found);
+    registry.plugins.push(record);
+    const entry = normalized.entries[record.id];
+    let state = resolveEnableState(record.id, normalized);
+    if (state.enabled) {
+      state = resolveMemorySlot(record.id, record.kind, normalized.memorySlot, memoryPlugin);
+      if (state.enabled && record.kind === "memory") memoryPlugin = record.id;
+    }
+    if (!state.enabled) {
+      record.enabled = false;
+      record.status = "disabled";
+      record.error = state.reason;
+      if (entry?.config !== undefined) {
+        diagnostics.push({
+          level: "warn",
+          pluginId: record.id,
+          path: `plugins.entries.${record.id}`,
+          message: `plugin ${record.id}: disabled (${state.reason}) but plugins.entries.${record.id}.config is set`,
+        });
+      }
+      continue;
+    }
+    const check = validator.validate(record.id, found.manifest.configSchema, entry?.config);
+    if (!check.ok) {
+      fail(record, `invalid config: ${check.errors.join("; ")}`, `plugins.entries.${record.id}.config`);
+      continue;
+    }
+    toRun.push({ record, pluginConfig: entry?.config });
+  }
+
+  const jiti = toRun.length ? createJiti(import.meta.url, { interopDefault: true, moduleCache: false, fsCache: false }) : null;
+  const runtime = { version: packageVersion(), ...opts.runtime };
+  for (const { record, pluginConfig } of toRun) {
+    let mod: unknown;
+    try {
+      mod = await jiti!.import(record.source);
+    } catch (err) {
+      fail(record, `failed to load ${record.source}: ${errorText(err)}`);
+      continue;
+    }
+    const { register, definition } = resolveExport(mod);
+    if (typeof definition?.id === "string" && definition.id !== record.id) {
+      diagnostics.push({
+        level: "warn",
+        pluginId: record.id,
+        source: record.source,
+        message: `plugin ${record.id}: id mismatch (manifest uses "${record.id}", export uses "${definition.id}"); the manifest's id is used`,
+      });
+    }
+    if (typeof definition?.name === "string") record.name = definition.name;
+    if (typeof definition?.description === "string") record.description = definition.description;
+    if (typeof definition?.version === "string") record.version = definition.version;
+    if (!register) {
+      fail(record, `${record.source} exports no register function (export a function (api) => …, or an object with register(api))`);
+      continue;
+    }
+    const api = createPluginApi(record, registry, {
+      config,
+      pluginConfig: pluginConfig as Record<string, unknown> | undefined,
+      logger,
+      runtime,
+      env: opts.env,
+    });
+    try {
+      const result = register(api);
+      if (result && typeof (result as Promise<unknown>).then === "function") {
+        diagnostics.push({
+          level: "warn",
+          pluginId: record.id,
+          source: record.source,
+          message: `plugin ${record.id}: register returned a promise; only what it registers before its first await counts`,
+        });
+        (result as Promise<unknown>).catch((err: unknown) => logger.error(`plugin ${record.id}: async register failed: ${errorText(err)}`));
+      }
+    } catch (err) {
+      registry.removeRegistrations(record.id);
+      fail(record, `register failed: ${errorText(err)}`);
+    }
+  }
+
+  for (const d of diagnostics) {
+    const fields = { ...(d.path ? { path: d.path } : {}), ...(d.source ? { source: d.source } : {}) };
+    if (d.level === "error") logger.error(d.message, fields);
+    else logger.warn(d.message, fields);
+  }
+  const loaded = registry.plugins.filter((p) => p.status === "loaded").map((p) => p.id);
+  if (loaded.length) logger.info(`loaded plugins: ${loaded.join(", ")}`);
+  return { registry, plugins: registry.plugins, diagnostics };
+}
