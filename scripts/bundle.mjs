@@ -44,6 +44,8 @@ const result = await build({
     "openai",
     "openai/*",
     "@google/genai",
+    // Plugins are loaded as written (TypeScript or JavaScript) by jiti, from node_modules.
+    "jiti",
     "bufferutil",
     "utf-8-validate",
     "zlib-sync",

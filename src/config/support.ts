@@ -19,6 +19,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "channels",
   "bindings",
   "ui",
+  "plugins",
 ]);
 
 /** Channels with an adapter (and `defaults`); other `channels.<name>` blocks are accepted and named in the warning. */

@@ -12,6 +12,7 @@ import type { AgentService } from "../agents/service.js";
 import type { ChannelManager } from "../channels/manager.js";
 import type { PairingStore } from "../routing/pairing.js";
 import type { FaultBoard } from "../infra/faults.js";
+import type { PluginSummary } from "./plugins.js";
 
 export interface GatewayInfo {
   version: string;
@@ -55,6 +56,8 @@ export interface GatewayContext {
    * `chat` events carry that key back, as OpenClaw's do. Entries leave when the run ends.
    */
   chatKeys: Map<string, string>;
+  /** Plugins found at start-up, with their status (`loaded`, `disabled`, `error` and why). */
+  plugins(): PluginSummary[];
 }
 
 export type Scope = "operator.read" | "operator.write" | "operator.admin" | "operator.approvals" | "operator.pairing";

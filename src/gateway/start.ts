@@ -45,6 +45,8 @@ import { cleanStateDir } from "../sessions/cleanup.js";
 import { DeviceStore } from "./devices.js";
 import { deviceMethods } from "./methods/devices.js";
 import { probeWritable } from "../infra/atomic.js";
+import { startPlugins, summarize, type GatewayPlugins } from "./plugins.js";
+import { workspaceDirFor } from "../agents/workspace.js";
 
 const NO_PROXIES: string[] = [];
 /** While a state write is failing, the state directory is probed this often to notice recovery. */
@@ -279,6 +281,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     pairing,
     faults,
     chatKeys: new Map(),
+    plugins: () => [],
   };
   router = new ChannelRouter({ config: () => good, agents, channels, pairing, log: logs.logger("router"), now });
   const stopBridge = bridgeRunEvents(ctx);
@@ -298,6 +301,25 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     ...deviceMethods(devices),
   };
 
+  // Plugins load before the listener opens, so their methods and routes answer from the first request.
+  // A broken plugin is marked and skipped; the gateway starts anyway.
+  let plugins: GatewayPlugins | null = null;
+  try {
+    plugins = await startPlugins({
+      config: good,
+      stateDir,
+      workspaceDir: workspaceDirFor(good, agents.defaultAgentId(), stateDir, env),
+      env,
+      log: logs.logger("plugins"),
+      coreMethods: Object.keys(methods),
+      version: info.version,
+    });
+  } catch (e) {
+    log.error(`plugins could not be loaded: ${(e as Error).message}`);
+  }
+  if (plugins) Object.assign(methods, plugins.methods);
+  ctx.plugins = () => (plugins ? summarize(plugins.records) : []);
+
   const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());
   const makeServer = () =>
     new GatewayServer({
@@ -307,6 +329,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       trustedProxies: () => good.gateway?.trustedProxies ?? NO_PROXIES,
       controlUi,
       devices,
+      pluginRoute: (p) => plugins?.route(p) ?? null,
     });
 
   async function listen(p: ListenPlan, force: boolean): Promise<void> {
@@ -403,6 +426,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
 
   // Channels connect in the background: a slow or broken platform never delays the gateway.
   void channels.sync();
+  await plugins?.startServices();
 
   const tick = setInterval(() => server?.broadcast("tick", { ts: now() }), TICK_INTERVAL_MS);
   // Clients that show health (OpenClaw's apps and Control UI) follow it through `health` events.
@@ -460,6 +484,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
         stopWatch();
         try {
           await channels.stop();
+          await plugins?.stopServices();
           await agents.close();
           agents.systemEvents.close();
           stopBridge();

@@ -127,6 +127,11 @@ export interface ToolRegistration extends Owned {
 export interface HttpRouteRegistration extends Owned {
   path: string;
   handler: PluginHttpHandler;
+  /**
+   * Served without the gateway's auth (a webhook that carries its own signature). Unlike OpenClaw,
+   * routes are behind the gateway token unless they say this; `security audit` lists public ones.
+   */
+  public: boolean;
 }
 export interface HttpHandlerRegistration extends Owned {
   handler: PluginHttpHandler;
@@ -249,14 +254,20 @@ export class PluginRegistry {
     return true;
   }
 
-  registerHttpRoute(record: PluginRecord, route: { path: string; handler: PluginHttpHandler }): boolean {
+  registerHttpRoute(record: PluginRecord, route: { path: string; handler: PluginHttpHandler; public?: boolean }): boolean {
     const raw = typeof route?.path === "string" ? route.path.trim() : "";
     if (!raw) return this.refuse(record, "registerHttpRoute needs a path", "warn");
     if (typeof route.handler !== "function") return this.refuse(record, `http route "${raw}" needs a handler function`);
     const routePath = raw.startsWith("/") ? raw : `/${raw}`;
     const existing = this.httpRoutes.find((r) => r.path === routePath);
     if (existing) return this.taken("http route", routePath, existing.pluginId, record);
-    this.httpRoutes.push({ pluginId: record.id, source: record.source, path: routePath, handler: route.handler });
+    this.httpRoutes.push({
+      pluginId: record.id,
+      source: record.source,
+      path: routePath,
+      handler: route.handler,
+      public: route.public === true,
+    });
     record.httpRoutes.push(routePath);
     record.httpHandlers += 1;
     return true;

@@ -8,7 +8,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import * as z from "zod";
-import { checkAuth, type AuthRateLimiter, type ResolvedAuth } from "../auth.js";
+import type { AuthRateLimiter, ResolvedAuth } from "../auth.js";
+import { checkBearer } from "./bearer.js";
 import type { GatewayContext } from "../context.js";
 import { AgentError, MAX_MESSAGE_CHARS, type RunEvent } from "../../agents/service.js";
 import { checkJsonShape } from "../../infra/json-shape.js";
@@ -160,22 +161,15 @@ export async function handleOpenAi(
     return true;
   }
 
-  const { address, isLocal } = trust;
-  const wait = deps.limiter.retryAfter(address);
-  if (wait > 0) {
-    error(res, 429, "too many failed auth attempts; try again later", "rate_limit_error", {
-      "retry-after": String(Math.ceil(wait / 1000)),
-    });
+  const gate = checkBearer(deps, req, trust);
+  if (!gate.ok) {
+    if (gate.status === 429)
+      error(res, 429, "too many failed auth attempts; try again later", "rate_limit_error", {
+        "retry-after": String(Math.ceil(gate.retryAfterMs / 1000)),
+      });
+    else error(res, 401, "invalid or missing gateway token (send Authorization: Bearer <OPENCLAW_GATEWAY_TOKEN>)", "authentication_error");
     return true;
   }
-  const auth = deps.auth();
-  const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1]?.trim();
-  if (auth.mode === "none" ? !isLocal : !checkAuth(auth, { token: bearer, password: bearer }).ok) {
-    if (auth.mode !== "none") deps.limiter.fail(address);
-    error(res, 401, "invalid or missing gateway token (send Authorization: Bearer <OPENCLAW_GATEWAY_TOKEN>)", "authentication_error");
-    return true;
-  }
-  deps.limiter.succeed(address);
 
   if (path === "/v1/models") {
     if (req.method !== "GET") return (error(res, 405, "use GET"), true);

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayContext } from "../context.js";
 import type { ControlUi } from "./control-ui.js";
 import { handleOpenAi, type OpenAiHttpDeps } from "./openai.js";
+import { checkBearer } from "./bearer.js";
 import type { RequestTrust } from "../trust.js";
 
 export interface HttpState {
@@ -30,10 +31,14 @@ export function normalizeBasePath(p: string | undefined): string {
   return "/" + p.replace(/^\/+|\/+$/g, "") + "/";
 }
 
+export type PluginRouteLookup = (
+  pathname: string,
+) => { public: boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> } | null;
+
 export async function handleHttp(
   ctx: GatewayContext,
   state: HttpState,
-  deps: OpenAiHttpDeps,
+  deps: OpenAiHttpDeps & { pluginRoute?: PluginRouteLookup },
   req: IncomingMessage,
   res: ServerResponse,
   trust: RequestTrust,
@@ -41,6 +46,12 @@ export async function handleHttp(
   const url = new URL(req.url ?? "/", "http://gateway");
   const path = url.pathname;
   if (path.startsWith("/v1/") && (await handleOpenAi(ctx, deps, req, res, path, trust))) return;
+  const plugin = deps.pluginRoute?.(path);
+  if (plugin) {
+    // Behind the gateway's auth unless the plugin declared the route public (a signed webhook).
+    if (!plugin.public && !authorizeBearer(deps, req, res, trust)) return;
+    return plugin.handle(req, res);
+  }
   const cfgUi = ctx.config().gateway?.controlUi;
   const base = normalizeBasePath(cfgUi?.basePath);
   const uiOn = cfgUi?.enabled !== false;
@@ -83,4 +94,22 @@ export async function handleHttp(
     });
   }
   state.ui.serve(req, res, base, path.slice(base.length), ctx.info.version);
+}
+
+/** Answers 429 or 401 (JSON) unless the request carries the gateway token. */
+function authorizeBearer(deps: OpenAiHttpDeps, req: IncomingMessage, res: ServerResponse, trust: RequestTrust): boolean {
+  const r = checkBearer(deps, req, trust);
+  if (r.ok) return true;
+  if (r.status === 429) {
+    res.writeHead(429, { "content-type": "application/json", "retry-after": String(Math.ceil(r.retryAfterMs / 1000)) });
+    res.end(JSON.stringify({ error: { code: "RATE_LIMITED", message: "too many failed auth attempts; try again later" } }));
+  } else {
+    res.writeHead(401, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        error: { code: "UNAUTHORIZED", message: "invalid or missing gateway token (send Authorization: Bearer <OPENCLAW_GATEWAY_TOKEN>)" },
+      }),
+    );
+  }
+  return false;
 }

@@ -170,6 +170,7 @@ export function statusSnapshot(ctx: GatewayContext) {
     },
     clients: ctx.presence.list().filter((e) => e.reason !== "self").length,
     agents: ctx.agents.status(),
+    plugins: ctx.plugins(),
     logFile: ctx.logs.currentFile(),
   };
 }

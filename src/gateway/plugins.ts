@@ -1,0 +1,188 @@
+/**
+ * Plugins in the running gateway: loads them at start-up (only when something is configured or
+ * installed, so a gateway without plugins never loads the plugin host), turns their gateway methods
+ * into method-table entries, serves their HTTP routes, and starts and stops their services.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { OpenClawConfig } from "../config/schema.js";
+import type { Logger } from "../infra/logger.js";
+import type { Env } from "../infra/paths.js";
+import type { PluginDiagnostic, PluginRecord, PluginRegistry } from "../plugins/index.js";
+import { defineMethod, type MethodTable } from "./context.js";
+import { ErrorCodes, MethodError, type ErrorCode } from "./protocol/frames.js";
+
+/** How long a plugin's method may take to call `respond`. */
+const METHOD_TIMEOUT_MS = 60_000;
+
+export interface PluginSummary {
+  id: string;
+  name: string;
+  status: PluginRecord["status"];
+  origin: PluginRecord["origin"];
+  source: string;
+  error?: string;
+}
+
+export interface GatewayPlugins {
+  records: PluginRecord[];
+  diagnostics: PluginDiagnostic[];
+  /** Method-table entries for the plugins' gateway methods (they need `operator.admin`, as in OpenClaw). */
+  methods: MethodTable;
+  /** Serves a plugin route; false when no plugin owns `pathname`. */
+  route(pathname: string): { public: boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> } | null;
+  startServices(): Promise<void>;
+  stopServices(): Promise<void>;
+}
+
+export interface PluginStartOptions {
+  config: OpenClawConfig;
+  stateDir: string;
+  workspaceDir: string;
+  env: Env;
+  log: Logger;
+  coreMethods: string[];
+  version: string;
+}
+
+/** Whether any plugin could be found: configured paths, entries, or installed extensions. */
+export function pluginsWanted(o: Pick<PluginStartOptions, "config" | "stateDir" | "workspaceDir">): boolean {
+  const p = (o.config as { plugins?: { enabled?: boolean; load?: { paths?: unknown[] }; entries?: object } }).plugins;
+  if (p?.enabled === false) return false;
+  if ((p?.load?.paths?.length ?? 0) > 0) return true;
+  const dirs = [path.join(o.stateDir, "extensions"), path.join(o.workspaceDir, ".openclaw", "extensions")];
+  return dirs.some((d) => {
+    try {
+      return fs.readdirSync(d).length > 0;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export function summarize(records: PluginRecord[]): PluginSummary[] {
+  return records.map((r) => ({
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    origin: r.origin,
+    source: r.source,
+    ...(r.error ? { error: r.error } : {}),
+  }));
+}
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCodes));
+
+/** A plugin's refusal as a protocol error; a plugin may put the reason in the error or the payload. */
+function pluginError(pluginId: string, e: unknown, payload?: unknown): MethodError {
+  const p = (payload ?? {}) as { error?: unknown; message?: unknown };
+  const fromPayload = typeof p.error === "string" ? p.error : typeof p.message === "string" ? p.message : undefined;
+  const shape = (e ?? (fromPayload ? { message: fromPayload } : { message: "the plugin refused the request" })) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  const code = typeof shape.code === "string" && KNOWN_CODES.has(shape.code) ? (shape.code as ErrorCode) : ErrorCodes.UNAVAILABLE;
+  const message = typeof shape.message === "string" && shape.message ? shape.message : String(e);
+  return new MethodError(code, `${message} (plugin ${pluginId})`);
+}
+
+function methodsFrom(registry: PluginRegistry, log: Logger): MethodTable {
+  const table: MethodTable = {};
+  for (const [name, reg] of registry.gatewayMethods) {
+    table[name] = defineMethod<unknown>({
+      scope: "operator.admin",
+      handler: (params, ctx, client) =>
+        new Promise((resolve, reject) => {
+          let settled = false;
+          const timer = setTimeout(
+            () => finish(false, undefined, { message: `${name} did not answer within ${METHOD_TIMEOUT_MS / 1000} s` }),
+            METHOD_TIMEOUT_MS,
+          );
+          timer.unref();
+          function finish(ok: boolean, payload?: unknown, error?: unknown) {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            if (ok) resolve(payload ?? null);
+            else reject(pluginError(reg.pluginId, error, payload));
+          }
+          try {
+            const out = reg.handler({
+              params: (params && typeof params === "object" ? params : {}) as Record<string, unknown>,
+              respond: (ok, payload, error) => finish(ok, payload, error),
+              client: { connId: client.connId, clientId: client.clientId, scopes: client.scopes },
+              context: { config: ctx.config(), broadcast: ctx.broadcast },
+            });
+            if (out && typeof (out as Promise<unknown>).then === "function")
+              (out as Promise<unknown>).catch((e: unknown) => {
+                log.warn(`plugin ${reg.pluginId}: ${name} failed: ${(e as Error)?.message ?? e}`);
+                finish(false, undefined, e);
+              });
+          } catch (e) {
+            log.warn(`plugin ${reg.pluginId}: ${name} failed: ${(e as Error)?.message ?? e}`);
+            finish(false, undefined, e);
+          }
+        }),
+    });
+  }
+  return table;
+}
+
+/** Loads the plugins, or returns null when there is nothing to load (the plugin host stays unloaded). */
+export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugins | null> {
+  if (!pluginsWanted(o)) return null;
+  const { loadPlugins } = await import("../plugins/index.js");
+  const { registry, plugins, diagnostics } = await loadPlugins({
+    config: o.config as Record<string, unknown>,
+    stateDir: o.stateDir,
+    workspaceDir: o.workspaceDir,
+    env: o.env as NodeJS.ProcessEnv,
+    logger: o.log,
+    coreGatewayMethods: o.coreMethods,
+    runtime: { version: o.version },
+  });
+  const routes = new Map(registry.httpRoutes.map((r) => [r.path, r]));
+  const serviceCtx = { config: o.config, stateDir: o.stateDir, logger: o.log };
+  return {
+    records: plugins,
+    diagnostics,
+    methods: methodsFrom(registry, o.log),
+    route(pathname) {
+      const r = routes.get(pathname);
+      if (!r) return null;
+      return {
+        public: r.public,
+        async handle(req, res) {
+          try {
+            await r.handler(req, res);
+          } catch (e) {
+            o.log.error(`plugin ${r.pluginId}: route ${pathname} failed: ${(e as Error)?.stack ?? e}`);
+            if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+            res.end(JSON.stringify({ error: { code: "PLUGIN_ERROR", message: `plugin ${r.pluginId} failed on ${pathname}` } }));
+          }
+        },
+      };
+    },
+    async startServices() {
+      for (const s of registry.services) {
+        try {
+          await s.service.start?.(serviceCtx);
+        } catch (e) {
+          o.log.error(`plugin ${s.pluginId}: service ${s.service.id} failed to start: ${(e as Error)?.message ?? e}`);
+          const rec = plugins.find((p) => p.id === s.pluginId);
+          if (rec) Object.assign(rec, { status: "error", error: `service ${s.service.id}: ${(e as Error)?.message ?? e}` });
+        }
+      }
+    },
+    async stopServices() {
+      for (const s of [...registry.services].reverse()) {
+        try {
+          await s.service.stop?.(serviceCtx);
+        } catch (e) {
+          o.log.warn(`plugin ${s.pluginId}: service ${s.service.id} failed to stop: ${(e as Error)?.message ?? e}`);
+        }
+      }
+    },
+  };
+}

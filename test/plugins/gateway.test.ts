@@ -1,0 +1,77 @@
+/**
+ * Plugins in a running gateway: a plugin written from OpenClaw's plugin docs, found through
+ * `plugins.load.paths`, answers its gateway method over the WebSocket and its HTTP route on the
+ * gateway port (behind the token), its service runs, and `status` lists it; a broken plugin is
+ * marked and the gateway keeps running.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { connect, fixturePath, startTestGateway } from "../helpers/gateway.js";
+
+const TOKEN = "plugin-test-token-123456";
+
+describe("plugins in the gateway", () => {
+  it("serves a plugin's method and route, and lists plugins with their status", { timeout: 60_000 }, async () => {
+    const gw = await startTestGateway({
+      token: TOKEN,
+      config: {
+        gateway: { mode: "local" },
+        plugins: {
+          load: { paths: [fixturePath("plugins/hello"), fixturePath("plugins/broken")] },
+          entries: { hello: { config: { greeting: "Hi", repeat: 2 } } },
+        },
+      },
+    });
+    try {
+      const c = await connect(gw.wsUrl, { token: TOKEN });
+      assert.ok((c.hello as any).features.methods.includes("hello.greet"));
+      assert.deepEqual(await c.request("hello.greet", { name: "Ada" }), { text: "Hi, Ada! Hi, Ada!" });
+      await assert.rejects(c.request("hello.greet", {}), /name is required \(plugin hello\)/);
+
+      const denied = await fetch(`${gw.httpUrl}/hello`);
+      assert.equal(denied.status, 401, "plugin routes are behind the gateway token");
+      const ok = await fetch(`${gw.httpUrl}/hello`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      assert.equal(await ok.text(), "Hi, web! Hi, web!");
+
+      const status = await c.request<any>("status");
+      const byId = Object.fromEntries(status.plugins.map((p: any) => [p.id, p]));
+      assert.equal(byId.hello.status, "loaded");
+      assert.equal(byId.broken.status, "error");
+      assert.match(byId.broken.error, /cannot start without its database/);
+      c.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("refuses a plugin whose config does not match its manifest, naming the path", { timeout: 60_000 }, async () => {
+    const gw = await startTestGateway({
+      token: TOKEN,
+      config: {
+        gateway: { mode: "local" },
+        plugins: { load: { paths: [fixturePath("plugins/hello")] }, entries: { hello: { config: { repeat: 0 } } } },
+      },
+    });
+    try {
+      const c = await connect(gw.wsUrl, { token: TOKEN });
+      const hello = (await c.request<any>("status")).plugins.find((p: any) => p.id === "hello");
+      assert.equal(hello.status, "error");
+      assert.match(hello.error, /plugins\.entries\.hello\.config\.repeat/);
+      assert.ok(!(c.hello as any).features.methods.includes("hello.greet"), "its code never ran");
+      c.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("a gateway without plugins reports none", { timeout: 30_000 }, async () => {
+    const gw = await startTestGateway({ token: TOKEN, config: { gateway: { mode: "local" } } });
+    try {
+      const c = await connect(gw.wsUrl, { token: TOKEN });
+      assert.deepEqual((await c.request<any>("status")).plugins, []);
+      c.close();
+    } finally {
+      await gw.close();
+    }
+  });
+});
