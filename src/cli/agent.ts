@@ -1,4 +1,5 @@
 /** `openclaw agent --message …` (streams the reply), `openclaw sessions list`, `openclaw models list`. */
+import { table } from "./table.js";
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { GatewayClient } from "./client.js";
@@ -78,18 +79,6 @@ function age(ms: number): string {
   if (s < 3600) return `${Math.round(s / 60)}m ago`;
   if (s < 86400) return `${Math.round(s / 3600)}h ago`;
   return `${Math.round(s / 86400)}d ago`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
 }
 
 export function registerAgent(program: Command): void {

@@ -2,6 +2,7 @@
  * `openclaw devices list|approve|reject|rotate|revoke`: device pairing requests and device tokens,
  * through the running gateway (`device.pair.*`, `device.token.*`; they need `operator.pairing`).
  */
+import { table as columns } from "./table.js";
 import type { Command } from "commander";
 import { callGateway, fail, printJson } from "./call.js";
 import type { TargetFlags } from "./target.js";
@@ -48,16 +49,7 @@ function age(ms: number): string {
 }
 
 function table(header: string[], rows: string[][]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  return all
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return columns([header, ...rows]);
 }
 
 function tokenSummary(tokens: TokenSummary[] | undefined): string {

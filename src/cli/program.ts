@@ -8,6 +8,7 @@ import { registerDevices } from "./devices.js";
 import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
+import { registerPlugins } from "./plugins.js";
 import { exitQuietlyWhenOutputCloses } from "./output.js";
 import { registerSecurity } from "./security.js";
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerSecurity(program);
   registerDevices(program);
+  registerPlugins(program);
   return program;
 }
 

@@ -1,0 +1,80 @@
+/**
+ * `openclaw plugins list|info`: the plugins this machine's config finds, whether each is enabled, and
+ * whether it loads (its config checked against its manifest, then its code run to register, as
+ * OpenClaw's own `plugins list` does; services are not started).
+ */
+import type { Command } from "commander";
+import { readConfigSnapshot } from "../config/load.js";
+import { workspaceDirFor } from "../agents/workspace.js";
+import { LogSink } from "../infra/logger.js";
+import { resolveConfigPath, resolveStateDir } from "../infra/paths.js";
+import { fail, printJson } from "./call.js";
+import { table } from "./table.js";
+
+async function load() {
+  const env = process.env;
+  const stateDir = resolveStateDir(env);
+  const snap = readConfigSnapshot(resolveConfigPath(env, stateDir), env);
+  if (!snap.valid && snap.exists)
+    fail(`the config is invalid (${snap.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}); run \`openclaw doctor\``);
+  const cfg = snap.config;
+  const agentId = (cfg.agents?.list ?? []).find((a) => a.default)?.id ?? cfg.agents?.list?.[0]?.id ?? "main";
+  // Plugins log while registering; only warnings and errors are worth showing here.
+  const sink = new LogSink({
+    level: "silent",
+    consoleLevel: "warn",
+    consoleStyle: "compact",
+    stdout: () => {},
+    stderr: (l) => process.stderr.write(l + "\n"),
+  });
+  const { loadPlugins } = await import("../plugins/index.js");
+  return loadPlugins({
+    config: cfg as Record<string, unknown>,
+    stateDir,
+    workspaceDir: workspaceDirFor(cfg, agentId, stateDir, env),
+    env,
+    logger: sink.logger("plugins"),
+  });
+}
+
+export function registerPlugins(program: Command): void {
+  const plugins = program.command("plugins").description("Plugins: where they are found, whether they are enabled and load");
+  plugins
+    .command("list")
+    .description("List the plugins found, with their status")
+    .option("--json", "print JSON")
+    .action(async (flags: { json?: boolean }) => {
+      const r = await load();
+      if (!r) return;
+      if (flags.json) return printJson({ plugins: r.plugins, diagnostics: r.diagnostics });
+      if (r.plugins.length === 0) {
+        process.stdout.write("No plugins found (plugins.load.paths, <workspace>/.openclaw/extensions, $OPENCLAW_STATE_DIR/extensions).\n");
+      } else {
+        const rows = [["ID", "NAME", "STATUS", "ORIGIN", "SOURCE"]];
+        for (const p of r.plugins) rows.push([p.id, p.name, p.status, p.origin, p.source]);
+        process.stdout.write(table(rows) + "\n");
+        for (const p of r.plugins) if (p.error) process.stdout.write(`${p.id}: ${p.error}\n`);
+      }
+      for (const d of r.diagnostics) process.stdout.write(`${d.level}: ${d.message}\n`);
+    });
+  plugins
+    .command("info <id>")
+    .description("Show one plugin: its manifest, what it registers, and why it is not loaded")
+    .option("--json", "print JSON")
+    .action(async (id: string, flags: { json?: boolean }) => {
+      const r = await load();
+      if (!r) return;
+      const p = r.plugins.find((x) => x.id === id);
+      if (!p) return fail(`no plugin "${id}" found (\`openclaw plugins list\` shows the ones that are)`);
+      if (flags.json) return printJson(p);
+      const lines = [
+        `${p.name} (${p.id})${p.version ? ` ${p.version}` : ""}: ${p.status}${p.error ? ` (${p.error})` : ""}`,
+        ...(p.description ? [p.description] : []),
+        `source: ${p.source}`,
+        ...(p.gatewayMethods.length ? [`gateway methods: ${p.gatewayMethods.join(", ")}`] : []),
+        ...(p.toolNames.length ? [`tools: ${p.toolNames.join(", ")}`] : []),
+        ...(p.httpRoutes.length ? [`http routes: ${p.httpRoutes.join(", ")}`] : []),
+      ];
+      process.stdout.write(lines.join("\n") + "\n");
+    });
+}
