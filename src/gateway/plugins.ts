@@ -12,6 +12,8 @@ import type { Env } from "../infra/paths.js";
 import type { PluginDiagnostic, PluginRecord, PluginRegistry } from "../plugins/index.js";
 import { defineMethod, type MethodTable } from "./context.js";
 import { ErrorCodes, MethodError, type ErrorCode } from "./protocol/frames.js";
+import * as z from "zod";
+import { defineTool, type Tool, type ToolResult } from "../tools/registry.js";
 
 /** How long a plugin's method may take to call `respond`. */
 const METHOD_TIMEOUT_MS = 60_000;
@@ -34,6 +36,8 @@ export interface GatewayPlugins {
   route(pathname: string): { public: boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> } | null;
   startServices(): Promise<void>;
   stopServices(): Promise<void>;
+  /** The plugins' agent tools (all but optional ones), ready for the tool registry. */
+  tools(ctx: { config: OpenClawConfig; workspaceDir: string; agentId: string }): Tool[];
 }
 
 export interface PluginStartOptions {
@@ -43,6 +47,8 @@ export interface PluginStartOptions {
   env: Env;
   log: Logger;
   coreMethods: string[];
+  /** Built-in tool names; a plugin tool with one of them is refused. */
+  coreTools: string[];
   version: string;
 }
 
@@ -129,6 +135,50 @@ function methodsFrom(registry: PluginRegistry, log: Logger): MethodTable {
   return table;
 }
 
+/** A plugin tool's result (`{content: [{type: "text", text}]}`, a string, or anything JSON) as ours. */
+function toolResult(out: unknown): ToolResult {
+  if (typeof out === "string") return { text: out };
+  const r = (out ?? {}) as { content?: Array<{ type?: string; text?: string }>; isError?: boolean; details?: unknown };
+  if (Array.isArray(r.content)) {
+    const text = r.content
+      .map((c) => (c?.type === "text" && typeof c.text === "string" ? c.text : c?.type ? `[${c.type}]` : ""))
+      .join("\n");
+    return { text, ...(r.isError ? { isError: true } : {}), ...(r.details !== undefined ? { details: r.details } : {}) };
+  }
+  return { text: JSON.stringify(out ?? null) };
+}
+
+function toolsFrom(registry: PluginRegistry, log: Logger, ctx: { config: OpenClawConfig; workspaceDir: string; agentId: string }): Tool[] {
+  const out: Tool[] = [];
+  for (const reg of registry.tools) {
+    if (reg.optional) continue;
+    let made: unknown;
+    try {
+      made = reg.factory({ config: ctx.config, workspaceDir: ctx.workspaceDir, agentId: ctx.agentId });
+    } catch (e) {
+      log.warn(`plugin ${reg.pluginId}: its tool factory failed: ${(e as Error)?.message ?? e}`);
+      continue;
+    }
+    for (const t of (Array.isArray(made) ? made : made ? [made] : []) as Array<Record<string, any>>) {
+      if (typeof t?.name !== "string" || typeof t.execute !== "function") continue;
+      let calls = 0;
+      out.push(
+        defineTool<Record<string, unknown>>({
+          name: t.name,
+          description: typeof t.description === "string" ? t.description : `${t.name} (plugin ${reg.pluginId})`,
+          // The plugin checks its own arguments; the model sees the plugin's schema.
+          args: z.record(z.string(), z.unknown()),
+          parameters: (t.parameters as Record<string, unknown>) ?? { type: "object", properties: {} },
+          async run(args, tctx) {
+            return toolResult(await t.execute(`${reg.pluginId}-${++calls}`, args, tctx.signal));
+          },
+        }),
+      );
+    }
+  }
+  return out;
+}
+
 /** Loads the plugins, or returns null when there is nothing to load (the plugin host stays unloaded). */
 export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugins | null> {
   if (!pluginsWanted(o)) return null;
@@ -140,6 +190,7 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
     env: o.env as NodeJS.ProcessEnv,
     logger: o.log,
     coreGatewayMethods: o.coreMethods,
+    coreToolNames: o.coreTools,
     runtime: { version: o.version },
   });
   const routes = new Map(registry.httpRoutes.map((r) => [r.path, r]));
@@ -164,6 +215,7 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
         },
       };
     },
+    tools: (ctx) => toolsFrom(registry, o.log, ctx),
     async startServices() {
       for (const s of registry.services) {
         try {

@@ -47,6 +47,7 @@ import { deviceMethods } from "./methods/devices.js";
 import { probeWritable } from "../infra/atomic.js";
 import { startPlugins, summarize, type GatewayPlugins } from "./plugins.js";
 import { workspaceDirFor } from "../agents/workspace.js";
+import { defaultTools } from "../tools/registry.js";
 
 const NO_PROXIES: string[] = [];
 /** While a state write is failing, the state directory is probed this often to notice recovery. */
@@ -247,7 +248,9 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     onInbound: (msg) => router?.handle(msg),
     factories: opts.channelFactories,
   });
+  const tools = defaultTools();
   const agents = new AgentService({
+    tools,
     config: () => good,
     stateDir,
     env,
@@ -312,12 +315,21 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       env,
       log: logs.logger("plugins"),
       coreMethods: Object.keys(methods),
+      coreTools: tools.names(),
       version: info.version,
     });
   } catch (e) {
     log.error(`plugins could not be loaded: ${(e as Error).message}`);
   }
-  if (plugins) Object.assign(methods, plugins.methods);
+  if (plugins) {
+    Object.assign(methods, plugins.methods);
+    const agentId = agents.defaultAgentId();
+    const pluginTools = plugins.tools({ config: good, workspaceDir: workspaceDirFor(good, agentId, stateDir, env), agentId });
+    const taken = new Set(tools.names());
+    for (const t of pluginTools)
+      if (taken.has(t.name)) log.warn(`plugin tool ${t.name} is not offered: a built-in tool has that name`);
+      else tools.register(t);
+  }
   ctx.plugins = () => (plugins ? summarize(plugins.records) : []);
 
   const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());

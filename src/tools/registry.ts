@@ -24,6 +24,8 @@ export interface Tool<A = unknown> {
   name: string;
   description: string;
   args: z.ZodType<A>;
+  /** The JSON Schema the model sees, when it is not derived from `args` (a plugin's tool). */
+  parameters?: Record<string, unknown>;
   run(args: A, ctx: ToolContext): Promise<ToolResult> | ToolResult;
 }
 
@@ -52,6 +54,7 @@ export class ToolRegistry {
   /** What the model is told about the tools. */
   toSpecs(): ToolSpec[] {
     this.specs ??= [...this.tools.values()].map((t) => {
+      if (t.parameters) return { name: t.name, description: t.description, parameters: t.parameters };
       const { $schema: _drop, ...parameters } = z.toJSONSchema(t.args) as Record<string, unknown>;
       return { name: t.name, description: t.description, parameters };
     });

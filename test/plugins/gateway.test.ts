@@ -7,6 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect, fixturePath, startTestGateway } from "../helpers/gateway.js";
+import { KEYS, chatClient, fakeConfig, startFakes } from "../helpers/agents.js";
 
 const TOKEN = "plugin-test-token-123456";
 
@@ -61,6 +62,29 @@ describe("plugins in the gateway", () => {
       c.close();
     } finally {
       await gw.close();
+    }
+  });
+
+  it("offers a plugin's tool to the model and returns its result", { timeout: 60_000 }, async () => {
+    const f = await startFakes();
+    const gw = await startTestGateway({
+      config: {
+        ...fakeConfig(f),
+        plugins: { load: { paths: [fixturePath("plugins/hello")] }, entries: { hello: { config: { greeting: "Hey" } } } },
+      },
+      env: KEYS,
+    });
+    try {
+      f.anthropic.enqueue({ toolCalls: [{ name: "hello_greet", arguments: { name: "Grace" } }] }, { text: "done" });
+      const c = await chatClient(gw);
+      const out = await c.send("greet Grace", "agent:main:plugin-tool");
+      assert.equal(out.text, "done");
+      assert.ok(f.anthropic.requests[0]!.toolNames.includes("hello_greet"), "the model is offered the plugin's tool");
+      assert.equal(f.anthropic.requests[1]!.toolResults[0]!.content, "Hey, Grace!");
+      c.client.close();
+    } finally {
+      await gw.close();
+      await f.close();
     }
   });
 
