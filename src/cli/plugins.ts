@@ -10,6 +10,7 @@ import { LogSink } from "../infra/logger.js";
 import { resolveConfigPath, resolveStateDir } from "../infra/paths.js";
 import { fail, printJson } from "./call.js";
 import { table } from "./table.js";
+import { pluginsWanted as wanted } from "../gateway/plugins.js";
 
 async function load() {
   const env = process.env;
@@ -77,4 +78,29 @@ export function registerPlugins(program: Command): void {
       ];
       process.stdout.write(lines.join("\n") + "\n");
     });
+}
+
+/**
+ * Adds the plugins' own commands (`api.registerCli`) to the program. Called only when the command
+ * line names a command that is not built in, so other commands never load the plugins.
+ */
+export async function addPluginCommands(program: Command): Promise<void> {
+  if (!pluginsWanted()) return;
+  const r = await load();
+  if (!r) return;
+  for (const c of r.registry.cliRegistrars) {
+    try {
+      await c.register({ program, logger: console });
+    } catch (e) {
+      process.stderr.write(`plugin ${c.pluginId}: its commands could not be added: ${(e as Error)?.message ?? e}\n`);
+    }
+  }
+}
+
+function pluginsWanted(): boolean {
+  const env = process.env;
+  const stateDir = resolveStateDir(env);
+  const snap = readConfigSnapshot(resolveConfigPath(env, stateDir), env);
+  const agentId = snap.config.agents?.list?.[0]?.id ?? "main";
+  return wanted({ config: snap.config, stateDir, workspaceDir: workspaceDirFor(snap.config, agentId, stateDir, env) });
 }

@@ -8,7 +8,7 @@ import { registerDevices } from "./devices.js";
 import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
-import { registerPlugins } from "./plugins.js";
+import { addPluginCommands, registerPlugins } from "./plugins.js";
 import { exitQuietlyWhenOutputCloses } from "./output.js";
 import { registerSecurity } from "./security.js";
 
@@ -38,6 +38,15 @@ export async function runCli(argv: string[]): Promise<void> {
   let serving = false;
   exitQuietlyWhenOutputCloses(() => serving);
   const program = buildProgram();
+  // A command that is not built in may come from a plugin: only then are the plugins loaded.
+  const first = argv[2];
+  if (
+    first &&
+    !first.startsWith("-") &&
+    first !== "help" &&
+    !program.commands.some((c) => c.name() === first || c.aliases().includes(first))
+  )
+    await addPluginCommands(program);
   program.hook("preAction", (_program, action) => {
     serving = isServer(action);
   });

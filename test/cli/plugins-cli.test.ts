@@ -24,6 +24,9 @@ describe("openclaw plugins", () => {
     const info = await cli(["plugins", "info", "hello"], env);
     assert.match(info.stdout, /gateway methods: hello\.greet/);
     assert.match(info.stdout, /http routes: \/hello/);
+    const own = await cli(["hello", "Lin"], env);
+    assert.equal(own.code, 0, own.stderr);
+    assert.match(own.stdout, /Hello, Lin!/, "a plugin's own CLI command runs");
     const missing = await cli(["plugins", "info", "nope"], env);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no plugin "nope" found/);
