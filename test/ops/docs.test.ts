@@ -13,6 +13,7 @@ const DOCS = [
   "docs/channels.md",
   "docs/troubleshooting.md",
   "docs/upgrading.md",
+  "docs/architecture.md",
 ];
 const read = (f: string) => fs.readFileSync(path.join(ROOT, f), "utf8");
 const source = ["src/ops/doctor.ts", "src/ops/audit.ts"].map(read).join("\n");
