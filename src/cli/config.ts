@@ -56,7 +56,8 @@ function parseValue(text: string): unknown {
   }
 }
 
-function edit(change: (parsed: unknown) => unknown): boolean {
+/** Applies `change` to the config file, or says why not (`fail`) and returns false. */
+export function editConfig(change: (parsed: unknown) => unknown): boolean {
   const c = cliEnv();
   // A file that does not parse reads as empty: editing it would replace it with the one new key.
   const text = readConfigFile(c.configPath);
@@ -115,7 +116,7 @@ export function registerConfig(program: Command): void {
           return fail(`value is not valid JSON: ${(e as Error).message}`);
         }
       } else value = parseValue(raw);
-      if (edit((parsed) => setPath(parsed, splitPath(p), value))) process.stdout.write(`set ${p}\n`);
+      if (editConfig((parsed) => setPath(parsed, splitPath(p), value))) process.stdout.write(`set ${p}\n`);
     });
 
   config
@@ -131,7 +132,7 @@ export function registerConfig(program: Command): void {
           return fail(`${p} comes from a file that ${c.configPath} pulls in with $include; remove it there`);
         return fail(`${p} is not set`);
       }
-      if (edit((parsed) => setPath(parsed, parts, undefined))) process.stdout.write(`unset ${p}\n`);
+      if (editConfig((parsed) => setPath(parsed, parts, undefined))) process.stdout.write(`unset ${p}\n`);
     });
 
   config

@@ -10,6 +10,8 @@ import { LogSink } from "../infra/logger.js";
 import { resolveConfigPath, resolveStateDir } from "../infra/paths.js";
 import { fail, printJson } from "./call.js";
 import { table } from "./table.js";
+import { editConfig } from "./config.js";
+import { setPath } from "../config/edit.js";
 import { pluginsWanted as wanted } from "../gateway/plugins.js";
 
 async function load() {
@@ -38,8 +40,43 @@ async function load() {
   });
 }
 
+/** Ids of the plugins found, without running any plugin code. */
+async function foundIds(): Promise<string[]> {
+  const env = process.env;
+  const stateDir = resolveStateDir(env);
+  const cfg = readConfigSnapshot(resolveConfigPath(env, stateDir), env).config;
+  const agentId = cfg.agents?.list?.[0]?.id ?? "main";
+  const { discoverPlugins } = await import("../plugins/index.js");
+  const loadPaths = ((cfg as { plugins?: { load?: { paths?: unknown[] } } }).plugins?.load?.paths ?? []).filter(
+    (p): p is string => typeof p === "string",
+  );
+  return discoverPlugins({ loadPaths, stateDir, workspaceDir: workspaceDirFor(cfg, agentId, stateDir, env), env }).plugins.map(
+    (p) => p.manifest.id,
+  );
+}
+
+async function setEnabled(id: string, enabled: boolean): Promise<void> {
+  const ids = await foundIds();
+  if (!ids.includes(id))
+    return fail(
+      `no plugin "${id}" found${ids.length ? ` (found: ${ids.join(", ")})` : ""}; \`openclaw plugins list\` shows where plugins are looked for`,
+    );
+  if (editConfig((parsed) => setPath(parsed ?? {}, ["plugins", "entries", id, "enabled"], enabled)))
+    process.stdout.write(
+      `${enabled ? "Enabled" : "Disabled"} plugin ${id} (plugins.entries.${id}.enabled). Restart the gateway to apply it.\n`,
+    );
+}
+
 export function registerPlugins(program: Command): void {
   const plugins = program.command("plugins").description("Plugins: where they are found, whether they are enabled and load");
+  plugins
+    .command("enable <id>")
+    .description("Enable a plugin (plugins.entries.<id>.enabled: true)")
+    .action((id: string) => setEnabled(id, true));
+  plugins
+    .command("disable <id>")
+    .description("Disable a plugin (plugins.entries.<id>.enabled: false)")
+    .action((id: string) => setEnabled(id, false));
   plugins
     .command("list")
     .description("List the plugins found, with their status")

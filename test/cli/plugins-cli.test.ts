@@ -27,6 +27,15 @@ describe("openclaw plugins", () => {
     const own = await cli(["hello", "Lin"], env);
     assert.equal(own.code, 0, own.stderr);
     assert.match(own.stdout, /Hello, Lin!/, "a plugin's own CLI command runs");
+    const off = await cli(["plugins", "disable", "hello"], env);
+    assert.equal(off.code, 0, off.stderr);
+    assert.match(off.stdout, /Disabled plugin hello/);
+    assert.match((await cli(["plugins", "list"], env)).stdout, /^hello\s+Hello\s+disabled\s/m);
+    assert.equal((await cli(["plugins", "enable", "hello"], env)).code, 0);
+    assert.match((await cli(["plugins", "list"], env)).stdout, /^hello\s+Hello\s+loaded\s/m);
+    const unknown = await cli(["plugins", "enable", "nope"], env);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no plugin "nope" found \(found: hello, broken\)/);
     const missing = await cli(["plugins", "info", "nope"], env);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no plugin "nope" found/);
