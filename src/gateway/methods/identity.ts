@@ -28,7 +28,10 @@ export interface FileIdentity {
   avatar?: string;
 }
 
-/** Template hints in a fresh IDENTITY.md: not an answer. */
+/**
+ * The hint lines OpenClaw's IDENTITY.md template leaves in a fresh workspace, matched (lower-cased)
+ * so that an unfilled file from an existing OpenClaw workspace is not read as the agent's name.
+ */
 const PLACEHOLDERS = new Set([
   "pick something you like",
   "ai? robot? familiar? ghost in the machine? something weirder?",
