@@ -3,19 +3,10 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { connect, startTestGateway, tmpDir, writeConfig, type TestGateway } from "../helpers/gateway.js";
-import type { GatewayClient, GatewayRequestError } from "../../src/cli/client.js";
+import { connect, startTestGateway, tmpDir, writeConfig, type TestGateway, refused } from "../helpers/gateway.js";
+import type { GatewayClient } from "../../src/cli/client.js";
 
 const timeout = 15_000;
-
-async function refused(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as GatewayRequestError).error;
-  }
-  throw new Error("expected the request to be refused");
-}
 
 describe("agent.identity.get", () => {
   let gw: TestGateway;

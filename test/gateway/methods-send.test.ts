@@ -8,8 +8,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeDiscord } from "../fakes/discord.js";
 import { FakeTelegram } from "../fakes/telegram.js";
-import { connect, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
-import type { GatewayClient, GatewayRequestError } from "../../src/cli/client.js";
+import { connect, startTestGateway, waitFor, type TestGateway, refused } from "../helpers/gateway.js";
+import type { GatewayClient } from "../../src/cli/client.js";
 import { parseTelegramTarget } from "../../src/channels/telegram/targets.js";
 import { parseDiscordTarget } from "../../src/channels/discord/targets.js";
 
@@ -19,15 +19,6 @@ const PNG = Buffer.from(
   "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
   "hex",
 );
-
-async function refused(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as GatewayRequestError).error;
-  }
-  throw new Error("expected the request to be refused");
-}
 
 describe("send", () => {
   let tg: FakeTelegram;

@@ -5,20 +5,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { FakeLlm } from "../fakes/llm.js";
-import { connect, startTestGateway, waitFor, type TestGateway } from "../helpers/gateway.js";
-import type { GatewayClient, GatewayRequestError } from "../../src/cli/client.js";
+import { connect, startTestGateway, waitFor, type TestGateway, refused } from "../helpers/gateway.js";
+import type { GatewayClient } from "../../src/cli/client.js";
 
 const timeout = 30_000;
 const STAMP = String.raw`\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [^\]]+\]`;
-
-async function refused(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as GatewayRequestError).error;
-  }
-  throw new Error("expected the request to be refused");
-}
 
 describe("wake and system-event", () => {
   let llm: FakeLlm;

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { GatewayClient, type ClientOptions } from "../../src/cli/client.js";
+import { GatewayClient, type ClientOptions, type GatewayRequestError } from "../../src/cli/client.js";
 import { startGateway, type Gateway, type GatewayOptions } from "../../src/gateway/start.js";
 import { killOnExit, tmpDir } from "./cleanup.js";
 import { ROOT } from "./fixtures.js";
@@ -45,6 +45,16 @@ export async function startTestGateway(opts: GatewayOptions & { config?: unknown
     wsUrl: `ws://127.0.0.1:${gw.port}`,
     httpUrl: `http://127.0.0.1:${gw.port}`,
   }) as TestGateway;
+}
+
+/** The protocol error a request was refused with; fails when the request succeeds. */
+export async function refused(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as GatewayRequestError).error;
+  }
+  throw new Error("expected the request to be refused");
 }
 
 export async function connect(url: string, opts: Partial<ClientOptions> = {}): Promise<GatewayClient> {
