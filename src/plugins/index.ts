@@ -35,7 +35,8 @@ export { loadPlugins, type LoadPluginsOptions, type LoadPluginsResult } from "./
 export { PluginRegistry, PLUGIN_HOOK_NAMES, RESERVED_COMMAND_NAMES } from "./registry.js";
 export type * from "./registry.js";
 export type { OpenClawPluginApi, PluginLogger } from "./api.js";
-export { loadPluginManifest, PluginConfigValidator, PLUGIN_MANIFEST_FILENAME, type PluginManifest } from "./manifest.js";
+export { loadPluginManifest, PLUGIN_MANIFEST_FILENAME, type PluginManifest } from "./manifest.js";
+export { PluginConfigValidator } from "./config-schema.js";
 export { discoverPlugins, discoverPluginCandidates, type PluginCandidate, type DiscoveredPlugin } from "./discovery.js";
 export { normalizePluginsConfig, resolveEnableState, checkPluginIds } from "./config-state.js";
 export type { PluginDiagnostic, PluginRecord, PluginStatus, PluginOrigin } from "./types.js";

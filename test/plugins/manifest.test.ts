@@ -3,7 +3,8 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { loadPluginManifest, PluginConfigValidator } from "../../src/plugins/manifest.js";
+import { loadPluginManifest } from "../../src/plugins/manifest.js";
+import { PluginConfigValidator } from "../../src/plugins/config-schema.js";
 import { tmpDir } from "../helpers/cleanup.js";
 
 const dirs: string[] = [];
