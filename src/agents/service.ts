@@ -12,7 +12,7 @@ import { expandHome, type Env } from "../infra/paths.js";
 import type { Logger } from "../infra/logger.js";
 import { StorageError, isStorageFailure, type FaultBoard } from "../infra/faults.js";
 import { AuthStore } from "../providers/auth.js";
-import { loadProviderClient } from "../providers/index.js";
+import { BUILTIN_MODEL_APIS, ProviderClients } from "../providers/index.js";
 import { BUILTIN_PROVIDERS, ModelRefError, modelChainFor, modelRef, providerIds, providerInfo, resolveModel } from "../providers/models.js";
 import {
   ProviderError,
@@ -157,6 +157,8 @@ const IDEMPOTENCY_TTL_MS = 10 * 60_000;
 
 export class AgentService {
   private readonly now: () => number;
+  /** Model clients when none are injected: the built-in APIs, loaded on first use. */
+  private builtinClients?: ProviderClients;
   private readonly listeners = new Set<(ev: RunEvent) => void>();
   private readonly lanes = new KeyedMutex();
   private readonly sem: Semaphore;
@@ -604,7 +606,7 @@ export class AgentService {
         cfg,
         env: this.deps.env,
         auth: this.auth(agentId),
-        loadClient: this.deps.loadClient ?? loadProviderClient,
+        loadClient: this.deps.loadClient ?? (this.builtinClients ??= new ProviderClients(BUILTIN_MODEL_APIS)).load,
         log: this.deps.log,
         now: this.now,
         onSwitch: (s) => {

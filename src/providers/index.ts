@@ -8,25 +8,63 @@ import { ProviderError, type Api, type ProviderClient } from "./types.js";
 export { classifyError } from "./errors.js";
 export * from "./types.js";
 
-const loaders: Record<Api, () => Promise<ProviderClient>> = {
-  "anthropic-messages": async () => (await import("./anthropic.js")).createAnthropicClient(),
-  "openai-completions": async () => (await import("./openai.js")).createOpenAIClient(),
-  "google-generative-ai": async () => (await import("./google.js")).createGoogleClient(),
-};
+/** A model API a plugin (built-in or not) provides: its wire API name and a client, created on first use. */
+export interface ModelApiProvider {
+  id: string;
+  label?: string;
+  createClient(): Promise<ProviderClient>;
+}
 
-const clients = new Map<Api, Promise<ProviderClient>>();
+/** The model APIs built into the gateway; each SDK is imported only when its API is first used. */
+export const BUILTIN_MODEL_APIS: readonly ModelApiProvider[] = [
+  {
+    id: "anthropic-messages",
+    label: "Anthropic Messages",
+    createClient: async () => (await import("./anthropic.js")).createAnthropicClient(),
+  },
+  {
+    id: "openai-completions",
+    label: "OpenAI Chat Completions",
+    createClient: async () => (await import("./openai.js")).createOpenAIClient(),
+  },
+  {
+    id: "google-generative-ai",
+    label: "Google Generative AI",
+    createClient: async () => (await import("./google.js")).createGoogleClient(),
+  },
+];
 
-/** The client for `api`, loading its SDK on first use; one client per API for the process. */
-export async function loadProviderClient(api: Api): Promise<ProviderClient> {
-  let client = clients.get(api);
-  if (!client) {
-    const load = Object.hasOwn(loaders, api) ? loaders[api] : undefined;
-    if (!load) {
-      throw new ProviderError("bad_request", `Model API "${String(api)}" is not supported (supported: ${Object.keys(loaders).join(", ")})`);
-    }
-    client = load();
-    clients.set(api, client);
-    client.catch(() => clients.delete(api)); // a failed import may be retried
+/** Whether a registered provider is a model API this gateway can call (OpenClaw's auth-only providers are not). */
+export function isModelApiProvider(value: unknown): value is ModelApiProvider {
+  const p = value as Partial<ModelApiProvider> | null;
+  return Boolean(p && typeof p.id === "string" && typeof p.createClient === "function");
+}
+
+/** One client per API for one gateway, loaded on first use; a failed load may be retried. */
+export class ProviderClients {
+  private readonly providers = new Map<string, ModelApiProvider>();
+  private readonly clients = new Map<string, Promise<ProviderClient>>();
+
+  constructor(providers: Iterable<ModelApiProvider>) {
+    for (const p of providers) if (!this.providers.has(p.id)) this.providers.set(p.id, p);
   }
-  return client;
+
+  readonly load = (api: Api): Promise<ProviderClient> => {
+    let client = this.clients.get(api);
+    if (!client) {
+      const provider = this.providers.get(api);
+      if (!provider) {
+        return Promise.reject(
+          new ProviderError(
+            "bad_request",
+            `Model API "${String(api)}" is not supported (supported: ${[...this.providers.keys()].join(", ")})`,
+          ),
+        );
+      }
+      client = provider.createClient();
+      this.clients.set(api, client);
+      client.catch(() => this.clients.delete(api));
+    }
+    return client;
+  };
 }

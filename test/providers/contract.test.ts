@@ -6,7 +6,9 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { FakeLlm, type FakeKind } from "../fakes/llm.js";
-import { loadProviderClient } from "../../src/providers/index.js";
+import { BUILTIN_MODEL_APIS, ProviderClients } from "../../src/providers/index.js";
+
+const loadProviderClient = new ProviderClients(BUILTIN_MODEL_APIS).load;
 import {
   ProviderError,
   RAW_TOOL_ARGUMENTS_KEY,

@@ -1,4 +1,4 @@
-/** loadProviderClient: SDKs load only when their API is first used, and clients are cached per API. */
+/** ProviderClients: SDKs load only when their API is first used, and clients are cached per API. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { loadProviderClient } from "../../src/providers/index.js";
+import { BUILTIN_MODEL_APIS, ProviderClients } from "../../src/providers/index.js";
 import { ProviderError, type Api } from "../../src/providers/types.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -49,12 +49,14 @@ export async function resolve(specifier, context, next) {
   }
 }
 
-describe("loadProviderClient", () => {
+describe("ProviderClients", () => {
+  const loadProviderClient = new ProviderClients(BUILTIN_MODEL_APIS).load;
   // Each loads SDKs (the first in a fresh Node with tsx): seconds on a busy machine.
   it("loads no SDK on import and only the used API's SDK on first use", { timeout: 60_000 }, async () => {
     const index = pathToFileURL(path.join(ROOT, "src/providers/index.ts")).href;
     const out = await sdkLoads(`
-const { loadProviderClient } = await import(${JSON.stringify(index)});
+const { BUILTIN_MODEL_APIS, ProviderClients } = await import(${JSON.stringify(index)});
+const loadProviderClient = new ProviderClients(BUILTIN_MODEL_APIS).load;
 process.stderr.write("MARK imported\\n");
 await loadProviderClient("openai-completions");
 process.stderr.write("MARK openai\\n");
