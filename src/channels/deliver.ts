@@ -7,7 +7,6 @@
  * `target` / `media` (fix the request), `unavailable` (the channel cannot send right now).
  */
 import type { ChannelManager } from "./manager.js";
-import { CHANNELS } from "./manager.js";
 import { TargetError, type OutboundContent, type OutboundTarget } from "./types.js";
 
 /** Largest image fetched for a send. */
@@ -54,22 +53,22 @@ export interface DeliverOptions {
 export function pickChannel(channels: ChannelManager, requested: string | undefined): string {
   const name = requested?.trim().toLowerCase();
   if (name) {
-    if (!Object.hasOwn(CHANNELS, name)) throw new DeliveryError("unsupported", `unsupported channel: ${requested}`);
+    if (!channels.catalog.has(name)) throw new DeliveryError("unsupported", `unsupported channel: ${requested}`);
     return name;
   }
-  const setUp = Object.keys(CHANNELS).filter((c) => channels.accounts(c).length > 0);
+  const setUp = channels.catalog.ids().filter((c) => channels.accounts(c).length > 0);
   if (setUp.length === 1) return setUp[0]!;
   throw new DeliveryError(
     "target",
     setUp.length
       ? `channel required: more than one channel is set up (${setUp.join(", ")})`
-      : `channel required, and no channel is set up (this gateway has ${Object.keys(CHANNELS).join(", ")})`,
+      : `channel required, and no channel is set up (this gateway has ${channels.catalog.ids().join(", ")})`,
   );
 }
 
 export async function deliver(channels: ChannelManager, req: DeliverRequest, opts: DeliverOptions = {}): Promise<DeliverResult> {
   const channel = pickChannel(channels, req.channel);
-  const def = CHANNELS[channel]!;
+  const def = channels.catalog.get(channel)!;
   const accountId = req.accountId?.trim() || undefined;
   const adapter = accountId ? channels.get(channel, accountId) : channels.accounts(channel)[0];
   if (!adapter) {

@@ -6,53 +6,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import type { Env } from "../infra/paths.js";
 import type { LogSink } from "../infra/logger.js";
 import type { AdapterFactory, ChannelAdapter, ChannelRules, ChannelStatus, InboundMessage, ProbeResult } from "./types.js";
-import { resolveToken as resolveDiscordToken } from "./discord/config.js";
-import { discordRules } from "./discord/rules.js";
-import { resolveToken as resolveTelegramToken } from "./telegram/config.js";
-import { telegramRules } from "./telegram/rules.js";
-
-export interface ChannelDescriptor {
-  label: string;
-  /** What clients show under the name (`Telegram Bot`), and an SF Symbols name for native apps. */
-  detailLabel: string;
-  systemImage?: string;
-  /** The env var that alone is enough to start the default account. */
-  envToken: string;
-  /** Config keys of an account that hold its credentials (what `channels.logout` removes). */
-  credentialKeys: string[];
-  /** How its access config reads for the router (loaded without the platform's library). */
-  rules: ChannelRules;
-  /** The account config key that holds the token (`botToken`), and where a token comes from. */
-  tokenKey: string;
-  resolveToken(config: Record<string, any>, accountId: string, env: Env): { token: string | null; source: string; error?: string };
-  load: () => Promise<AdapterFactory<any>>;
-}
-
-/** Channels this gateway can run. */
-export const CHANNELS: Record<string, ChannelDescriptor> = {
-  telegram: {
-    label: "Telegram",
-    detailLabel: "Telegram Bot",
-    systemImage: "paperplane",
-    envToken: "TELEGRAM_BOT_TOKEN",
-    credentialKeys: ["botToken", "tokenFile"],
-    rules: telegramRules,
-    tokenKey: "botToken",
-    resolveToken: resolveTelegramToken,
-    load: async () => (await import("./telegram/index.js")).createTelegramAdapter,
-  },
-  discord: {
-    label: "Discord",
-    detailLabel: "Discord Bot",
-    systemImage: "bubble.left.and.bubble.right",
-    envToken: "DISCORD_BOT_TOKEN",
-    credentialKeys: ["token"],
-    rules: discordRules,
-    tokenKey: "token",
-    resolveToken: resolveDiscordToken,
-    load: async () => (await import("./discord/index.js")).createDiscordAdapter,
-  },
-};
+import type { ChannelCatalog } from "./plugin.js";
 
 type AccountSnapshot = ChannelStatus & { probe?: ProbeResult; lastProbeAt?: number; dmPolicy?: string };
 
@@ -67,10 +21,11 @@ export interface AccountPlan {
 }
 
 /** Accounts to run: the top-level block is the `default` account; `accounts.<id>` add more (inheriting top-level keys). */
-export function planAccounts(cfg: OpenClawConfig, env: Env): AccountPlan[] {
+export function planAccounts(cfg: OpenClawConfig, env: Env, catalog: ChannelCatalog): AccountPlan[] {
   const out: AccountPlan[] = [];
   const channels = (cfg.channels ?? {}) as Obj;
-  for (const [channel, def] of Object.entries(CHANNELS)) {
+  for (const def of catalog.list()) {
+    const channel = def.id;
     const section: Obj | undefined = channels[channel];
     if (section?.enabled === false) continue;
     const { accounts, ...base } = section ?? {};
@@ -99,15 +54,34 @@ export interface ChannelManagerDeps {
   logs: LogSink;
   stateDir: string;
   now: () => number;
-  onInbound: (msg: InboundMessage) => void;
-  /** Adapter factories by channel (tests may inject); default loads the built-in ones lazily. */
+  /** The channels this gateway can run. */
+  catalog: ChannelCatalog;
+  /** Adapter factories by channel (tests may inject); default loads each channel's own lazily. */
   factories?: Partial<Record<string, AdapterFactory<any>>>;
 }
 
 export class ChannelManager {
   private running = new Map<string, Running>(); // `${channel}:${accountId}`
 
-  constructor(private readonly deps: ChannelManagerDeps) {}
+  readonly catalog: ChannelCatalog;
+  private inbound: ((msg: InboundMessage) => void) | null = null;
+
+  constructor(private readonly deps: ChannelManagerDeps) {
+    this.catalog = deps.catalog;
+  }
+
+  /**
+   * Where the adapters' messages go (the router, which itself replies through this manager: the one
+   * cycle in the flow, closed here explicitly). Must be set before `sync` starts any adapter.
+   */
+  connect(handler: (msg: InboundMessage) => void): void {
+    this.inbound = handler;
+  }
+
+  private readonly onInbound = (msg: InboundMessage): void => {
+    if (!this.inbound) throw new Error("channel manager: a message arrived before connect() was called");
+    this.inbound(msg);
+  };
 
   private key(channel: string, accountId: string): string {
     return `${channel}:${accountId}`;
@@ -115,7 +89,7 @@ export class ChannelManager {
 
   /** The router's rules for a channel this gateway knows, else undefined. */
   rules(channel: string): ChannelRules | undefined {
-    return Object.hasOwn(CHANNELS, channel) ? CHANNELS[channel]!.rules : undefined;
+    return this.catalog.get(channel)?.rules;
   }
 
   get(channel: string, accountId = "default"): ChannelAdapter | undefined {
@@ -132,7 +106,7 @@ export class ChannelManager {
 
   /** Starts, restarts or stops adapters so that they match the config. */
   async sync(): Promise<void> {
-    const plans = planAccounts(this.deps.config(), this.deps.env);
+    const plans = planAccounts(this.deps.config(), this.deps.env, this.catalog);
     const wanted = new Map(plans.map((p) => [this.key(p.channel, p.accountId), p]));
     for (const [k, r] of this.running) {
       const p = wanted.get(k);
@@ -147,7 +121,7 @@ export class ChannelManager {
         .map(async (p) => {
           const log = this.deps.logs.logger(p.accountId === "default" ? p.channel : `${p.channel}/${p.accountId}`);
           try {
-            const factory = this.deps.factories?.[p.channel] ?? (await CHANNELS[p.channel]!.load());
+            const factory = this.deps.factories?.[p.channel] ?? (await this.catalog.get(p.channel)!.load());
             const adapter = factory({
               accountId: p.accountId,
               config: p.config,
@@ -155,7 +129,7 @@ export class ChannelManager {
               log,
               stateDir: this.deps.stateDir,
               now: this.deps.now,
-              onInbound: this.deps.onInbound,
+              onInbound: this.onInbound,
             });
             this.running.set(this.key(p.channel, p.accountId), { plan: p, adapter });
             await adapter.start();
@@ -185,7 +159,7 @@ export class ChannelManager {
       if (dm) s.dmPolicy = dm;
       (accounts[r.plan.channel] ??= []).push(s);
     }
-    const order = Object.keys(CHANNELS);
+    const order = this.catalog.ids();
     const defaults: Record<string, string> = {};
     for (const ch of order) {
       const list = (accounts[ch] ??= []);
@@ -216,7 +190,7 @@ export class ChannelManager {
     const channels: Record<string, unknown> = {};
     for (const ch of snap.order) channels[ch] = channelSummary(snap.accounts[ch]!, snap.defaults[ch]!);
     const meta = snap.order.map((id) => {
-      const d = CHANNELS[id]!;
+      const d = this.catalog.get(id)!;
       return { id, label: d.label, detailLabel: d.detailLabel, ...(d.systemImage ? { systemImage: d.systemImage } : {}) };
     });
     return {

@@ -3,7 +3,7 @@
  * accepted (so an existing `openclaw.json` keeps loading) and named once in a warning at start-up.
  */
 import type { OpenClawConfig } from "./schema.js";
-import { CHANNELS } from "../channels/manager.js";
+import { bundledChannels } from "../plugins/builtin.js";
 
 /** Top-level sections that are implemented (their unimplemented sub-keys are listed below). */
 export const IMPLEMENTED: ReadonlySet<string> = new Set([
@@ -23,7 +23,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
 ]);
 
 /** Channels with an adapter (and `defaults`); other `channels.<name>` blocks are accepted and named in the warning. */
-const implementedChannel = (name: string) => name === "defaults" || Object.hasOwn(CHANNELS, name);
+const implementedChannel = (name: string) => name === "defaults" || bundledChannels().has(name);
 
 /** Sub-keys of implemented sections that are still accepted-only (`*` matches any list item or map key). */
 const UNIMPLEMENTED_SUBPATHS = [

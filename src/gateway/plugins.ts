@@ -1,7 +1,9 @@
 /**
- * Plugins in the running gateway: loads them at start-up (only when something is configured or
- * installed, so a gateway without plugins never loads the plugin host), turns their gateway methods
- * into method-table entries, serves their HTTP routes, and starts and stops their services.
+ * Plugins in the running gateway. The built-in ones (methods, tools, model APIs, channels) register
+ * first; third-party plugins load into the same registry at start-up, only when something is
+ * configured or installed (a gateway without them never loads the loader or jiti). From that one
+ * registry come the method table, the agent tools, the channel catalog, the model clients, the HTTP
+ * routes and the services.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -9,8 +11,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { Logger } from "../infra/logger.js";
 import type { Env } from "../infra/paths.js";
-import type { PluginDiagnostic, PluginRecord, PluginRegistry } from "../plugins/index.js";
-import { defineMethod, type MethodTable } from "./context.js";
+import type { PluginDiagnostic, PluginRecord } from "../plugins/types.js";
+import { PluginRegistry } from "../plugins/registry.js";
+import { channelCatalog, registerBuiltins, type BuiltinPlugin } from "../plugins/builtin.js";
+import type { ChannelCatalog } from "../channels/plugin.js";
+import { isModelApiProvider, ProviderClients } from "../providers/index.js";
+import { defineMethod, type MethodSpec, type MethodTable } from "./context.js";
 import { ErrorCodes, MethodError, type ErrorCode } from "./protocol/frames.js";
 import * as z from "zod";
 import { defineTool, type Tool, type ToolResult } from "../tools/registry.js";
@@ -28,16 +34,23 @@ export interface PluginSummary {
 }
 
 export interface GatewayPlugins {
+  /** Every plugin, built-in ones included. */
   records: PluginRecord[];
   diagnostics: PluginDiagnostic[];
-  /** Method-table entries for the plugins' gateway methods (they need `operator.admin`, as in OpenClaw). */
+  /** The gateway methods: built-in definitions as they are, plugins' (they need `operator.admin`, as in OpenClaw) wrapped. */
   methods: MethodTable;
-  /** Serves a plugin route; false when no plugin owns `pathname`. */
+  /** The channels the gateway can run. */
+  channels: ChannelCatalog;
+  /** Model clients by API, from the registered providers. */
+  providers: ProviderClients;
+  /** Serves a plugin route; null when no plugin owns `pathname`. */
   route(pathname: string): { public: boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> } | null;
   startServices(): Promise<void>;
   stopServices(): Promise<void>;
-  /** The plugins' agent tools (all but optional ones), ready for the tool registry. */
+  /** The agent tools (all but optional plugin ones), ready for the tool registry. */
   tools(ctx: { config: OpenClawConfig; workspaceDir: string; agentId: string }): Tool[];
+  /** Third-party plugins as `status` lists them. */
+  summary(): PluginSummary[];
 }
 
 export interface PluginStartOptions {
@@ -46,9 +59,8 @@ export interface PluginStartOptions {
   workspaceDir: string;
   env: Env;
   log: Logger;
-  coreMethods: string[];
-  /** Built-in tool names; a plugin tool with one of them is refused. */
-  coreTools: string[];
+  /** The gateway's own plugins (methods, tools, model APIs, channels), registered first. */
+  builtins: readonly BuiltinPlugin[];
   version: string;
 }
 
@@ -68,14 +80,16 @@ export function pluginsWanted(o: Pick<PluginStartOptions, "config" | "stateDir" 
 }
 
 export function summarize(records: PluginRecord[]): PluginSummary[] {
-  return records.map((r) => ({
-    id: r.id,
-    name: r.name,
-    status: r.status,
-    origin: r.origin,
-    source: r.source,
-    ...(r.error ? { error: r.error } : {}),
-  }));
+  return records
+    .filter((r) => r.origin !== "bundled")
+    .map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      origin: r.origin,
+      source: r.source,
+      ...(r.error ? { error: r.error } : {}),
+    }));
 }
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCodes));
@@ -96,6 +110,10 @@ function pluginError(pluginId: string, e: unknown, payload?: unknown): MethodErr
 function methodsFrom(registry: PluginRegistry, log: Logger): MethodTable {
   const table: MethodTable = {};
   for (const [name, reg] of registry.gatewayMethods) {
+    if (reg.definition) {
+      table[name] = reg.definition as MethodSpec<unknown>;
+      continue;
+    }
     table[name] = defineMethod<unknown>({
       scope: "operator.admin",
       handler: (params, ctx, client) =>
@@ -160,6 +178,10 @@ function toolsFrom(registry: PluginRegistry, log: Logger, ctx: { config: OpenCla
       continue;
     }
     for (const t of (Array.isArray(made) ? made : made ? [made] : []) as Array<Record<string, any>>) {
+      if (typeof t?.name === "string" && typeof t.run === "function" && t.args) {
+        out.push(t as Tool); // a built-in tool, as the gateway defines it
+        continue;
+      }
       if (typeof t?.name !== "string" || typeof t.execute !== "function") continue;
       let calls = 0;
       out.push(
@@ -179,26 +201,40 @@ function toolsFrom(registry: PluginRegistry, log: Logger, ctx: { config: OpenCla
   return out;
 }
 
-/** Loads the plugins, or returns null when there is nothing to load (the plugin host stays unloaded). */
-export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugins | null> {
-  if (!pluginsWanted(o)) return null;
-  const { loadPlugins } = await import("../plugins/index.js");
-  const { registry, plugins, diagnostics } = await loadPlugins({
-    config: o.config as Record<string, unknown>,
-    stateDir: o.stateDir,
-    workspaceDir: o.workspaceDir,
-    env: o.env as NodeJS.ProcessEnv,
-    logger: o.log,
-    coreGatewayMethods: o.coreMethods,
-    coreToolNames: o.coreTools,
-    runtime: { version: o.version },
-  });
+/**
+ * Registers the built-in plugins, then loads third-party ones into the same registry when any can be
+ * found. A broken third-party plugin is marked and skipped; only a broken built-in throws.
+ */
+export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugins> {
+  const registry = new PluginRegistry();
+  registerBuiltins(registry, o.builtins, { config: o.config as Record<string, unknown>, logger: o.log, version: o.version });
+  if (pluginsWanted(o)) {
+    try {
+      const { loadPlugins } = await import("../plugins/loader.js");
+      await loadPlugins({
+        registry,
+        config: o.config as Record<string, unknown>,
+        stateDir: o.stateDir,
+        workspaceDir: o.workspaceDir,
+        env: o.env as NodeJS.ProcessEnv,
+        logger: o.log,
+        runtime: { version: o.version },
+      });
+    } catch (e) {
+      o.log.error(`plugins could not be loaded: ${(e as Error).message}`);
+    }
+  }
+  const plugins = registry.plugins;
+  const diagnostics = registry.diagnostics;
   const routes = new Map(registry.httpRoutes.map((r) => [r.path, r]));
   const serviceCtx = { config: o.config, stateDir: o.stateDir, logger: o.log };
   return {
     records: plugins,
     diagnostics,
     methods: methodsFrom(registry, o.log),
+    channels: channelCatalog(registry),
+    providers: new ProviderClients(registry.providers.flatMap((p) => (isModelApiProvider(p.provider) ? [p.provider] : []))),
+    summary: () => summarize(plugins),
     route(pathname) {
       const r = routes.get(pathname);
       if (!r) return null;

@@ -6,7 +6,7 @@
  *
  * Secret values are never printed: findings name the key or variable that holds them.
  */
-import { CHANNELS } from "../channels/manager.js";
+import { bundledChannels } from "../plugins/builtin.js";
 import fs from "node:fs";
 import path from "node:path";
 import { SENSITIVE_KEY_PATTERN } from "../config/schema.js";
@@ -88,7 +88,8 @@ interface ChannelAccess {
 /** DM and group policy of every channel account, as the router reads them. */
 function channelAccess(ctx: OpsContext, cfg: Obj): ChannelAccess[] {
   const out: ChannelAccess[] = [];
-  for (const [channel, desc] of Object.entries(CHANNELS)) {
+  for (const desc of bundledChannels().list()) {
+    const channel = desc.id;
     const section: Obj | undefined = cfg.channels?.[channel];
     if (!section && !ctx.env[desc.envToken]) continue;
     if (section?.enabled === false) continue;

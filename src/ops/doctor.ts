@@ -12,7 +12,8 @@ import path from "node:path";
 import { editConfigFile, getPath, setPath, splitPath } from "../config/edit.js";
 import { ConfigError } from "../config/errors.js";
 import type { OpenClawConfig } from "../config/schema.js";
-import { CHANNELS, planAccounts } from "../channels/manager.js";
+import { planAccounts } from "../channels/manager.js";
+import { bundledChannels } from "../plugins/builtin.js";
 import { AuthStore } from "../providers/auth.js";
 import { ModelRefError, modelChainFor, providerInfo, resolveModel } from "../providers/models.js";
 import type { Env } from "../infra/paths.js";
@@ -557,11 +558,12 @@ function checkProviders(ctx: OpsContext, env: Env): Finding[] {
 function checkChannels(ctx: OpsContext, env: Env): Finding[] {
   const cfg = ctx.config;
   const out: Finding[] = [];
-  const plans = planAccounts(cfg, env);
+  const catalog = bundledChannels();
+  const plans = planAccounts(cfg, env, catalog);
   for (const plan of plans) {
     const label = plan.accountId === "default" ? plan.channel : `${plan.channel} account "${plan.accountId}"`;
     const id = plan.accountId === "default" ? `channels.${plan.channel}` : `channels.${plan.channel}.${plan.accountId}`;
-    const desc = CHANNELS[plan.channel]!;
+    const desc = catalog.get(plan.channel)!;
     const envToken = desc.envToken;
     const configKey = desc.tokenKey;
     const where =

@@ -40,7 +40,8 @@ export interface OpenClawPluginApi {
   logger: PluginLogger;
   /** Expands `~` and resolves relative paths. */
   resolvePath(input: string): string;
-  registerGatewayMethod(method: string, handler: GatewayMethodHandler): void;
+  /** Built-in plugins may pass the gateway's own method definition (params schema, scope) instead of a handler. */
+  registerGatewayMethod(method: string, handler: GatewayMethodHandler | object): void;
   registerTool(tool: PluginTool | PluginToolFactory, opts?: ToolOptions): void;
   registerHttpRoute(route: { path: string; handler: PluginHttpHandler }): void;
   registerHttpHandler(handler: PluginHttpHandler): void;

@@ -12,7 +12,7 @@ import { packageVersion } from "../version.js";
 import { createPluginApi } from "./api.js";
 import { checkPluginIds, normalizePluginsConfig, resolveEnableState, resolveMemorySlot, type PluginsConfigInput } from "./config-state.js";
 import { discoverPlugins, type DiscoveredPlugin } from "./discovery.js";
-import { PluginConfigValidator } from "./manifest.js";
+import { PluginConfigValidator } from "./config-schema.js";
 import { PluginRegistry, type PluginRegistryOptions } from "./registry.js";
 import type { PluginDiagnostic, PluginRecord } from "./types.js";
 
@@ -30,6 +30,8 @@ export interface LoadPluginsOptions extends PluginRegistryOptions {
   cwd?: string;
   /** What `api.runtime` holds besides `version`. */
   runtime?: Record<string, unknown>;
+  /** Load into this registry (the gateway's, holding its built-in plugins) instead of a new one. */
+  registry?: PluginRegistry;
 }
 
 export interface LoadPluginsResult {
@@ -89,7 +91,7 @@ function errorText(err: unknown): string {
 
 export async function loadPlugins(opts: LoadPluginsOptions): Promise<LoadPluginsResult> {
   const { config, logger } = opts;
-  const registry = new PluginRegistry(opts);
+  const registry = opts.registry ?? new PluginRegistry(opts);
   const diagnostics = registry.diagnostics;
   const normalized = normalizePluginsConfig(config.plugins);
   const discovered = discoverPlugins({
@@ -113,6 +115,15 @@ export async function loadPlugins(opts: LoadPluginsOptions): Promise<LoadPlugins
   const toRun: Array<{ record: PluginRecord; pluginConfig: unknown }> = [];
   let memoryPlugin: string | null = null;
   for (const found of discovered.plugins) {
+    if (registry.plugin(found.manifest.id)?.origin === "bundled") {
+      diagnostics.push({
+        level: "error",
+        pluginId: found.manifest.id,
+        source: found.candidate.source,
+        message: `plugin ${found.manifest.id}: ${found.candidate.source} is ignored; "${found.manifest.id}" is built into the gateway (give the plugin another id)`,
+      });
+      continue;
+    }
     const record = newRecord(found);
     registry.plugins.push(record);
     const entry = normalized.entries[record.id];

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PluginDiagnostic, PluginRecord } from "./types.js";
+import { isChannelPlugin } from "../channels/plugin.js";
 
 /** `respond(ok, payload, error)` answers a gateway request, as in OpenClaw. */
 export type GatewayRespond = (ok: boolean, payload?: unknown, error?: unknown, meta?: Record<string, unknown>) => void;
@@ -29,7 +30,7 @@ export interface PluginTool {
   name: string;
   description?: string;
   parameters?: unknown;
-  execute: (...args: any[]) => unknown;
+  execute?: (...args: any[]) => unknown;
   [key: string]: unknown;
 }
 export type PluginToolFactory = (ctx: Record<string, unknown>) => PluginTool | PluginTool[] | null | undefined;
@@ -138,6 +139,8 @@ export interface HttpHandlerRegistration extends Owned {
 }
 export interface GatewayMethodRegistration extends Owned {
   handler: GatewayMethodHandler;
+  /** A built-in plugin's own method definition (params schema, scope), served as it is. */
+  definition?: object;
 }
 export interface CliRegistration extends Owned {
   register: CliRegistrar;
@@ -216,18 +219,24 @@ export class PluginRegistry {
   }
 
   private taken(what: string, name: string, owner: string, record: PluginRecord): false {
-    const by = owner === "core" ? "the gateway itself" : `plugin "${owner}"`;
+    const by = owner === "core" || this.plugin(owner)?.origin === "bundled" ? "the gateway itself" : `plugin "${owner}"`;
     return this.refuse(record, `${what} "${name}" is already registered by ${by}; the registration by plugin "${record.id}" is refused`);
   }
 
-  registerGatewayMethod(record: PluginRecord, method: string, handler: GatewayMethodHandler): boolean {
+  registerGatewayMethod(record: PluginRecord, method: string, handler: GatewayMethodHandler | object): boolean {
     const name = typeof method === "string" ? method.trim() : "";
     if (!name) return this.refuse(record, "registerGatewayMethod needs a method name");
-    if (typeof handler !== "function") return this.refuse(record, `gateway method "${name}" needs a handler function`);
+    const definition = record.origin === "bundled" && handler && typeof handler === "object" ? handler : undefined;
+    if (typeof handler !== "function" && !definition) return this.refuse(record, `gateway method "${name}" needs a handler function`);
     if (this.coreMethods.has(name)) return this.taken("gateway method", name, "core", record);
     const existing = this.gatewayMethods.get(name);
     if (existing) return this.taken("gateway method", name, existing.pluginId, record);
-    this.gatewayMethods.set(name, { pluginId: record.id, source: record.source, handler });
+    this.gatewayMethods.set(name, {
+      pluginId: record.id,
+      source: record.source,
+      handler: (definition ? () => undefined : handler) as GatewayMethodHandler,
+      ...(definition ? { definition } : {}),
+    });
     record.gatewayMethods.push(name);
     return true;
   }
@@ -237,7 +246,13 @@ export class PluginRegistry {
     let factory: PluginToolFactory;
     if (typeof tool === "function") {
       factory = tool;
-    } else if (tool && typeof tool === "object" && typeof tool.name === "string" && typeof tool.execute === "function") {
+    } else if (
+      tool &&
+      typeof tool === "object" &&
+      typeof tool.name === "string" &&
+      // Built-in tools are the gateway's own definitions (`run` with typed arguments).
+      (typeof tool.execute === "function" || (record.origin === "bundled" && typeof tool.run === "function"))
+    ) {
       names.push(tool.name);
       factory = () => tool;
     } else {
@@ -336,6 +351,13 @@ export class PluginRegistry {
     if (!plugin || !id) return this.refuse(record, "registerChannel needs { plugin } whose plugin has an id");
     const other = this.channels.find((c) => c.plugin.id.trim() === id);
     if (other) return this.taken("channel", id, other.pluginId, record);
+    if (!isChannelPlugin(plugin)) {
+      this.refuse(
+        record,
+        `channel "${id}" does not provide what this gateway runs channels with (label, rules, resolveToken, load: see docs/architecture.md); it is recorded but not started`,
+        "warn",
+      );
+    }
     this.channels.push({
       pluginId: record.id,
       source: record.source,

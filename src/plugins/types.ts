@@ -2,7 +2,8 @@
  * Shapes shared by the plugin host: diagnostics, discovery candidates, per-plugin records.
  */
 
-export type PluginOrigin = "config" | "workspace" | "global";
+/** Where a plugin came from; `bundled` ones are built into the gateway (its channels, methods, tools, providers). */
+export type PluginOrigin = "bundled" | "config" | "workspace" | "global";
 
 export interface PluginDiagnostic {
   level: "error" | "warn";

@@ -85,7 +85,7 @@ export class ToolRegistry {
   }
 }
 
-/** The built-in tool until the tools issue: the gateway's clock, in any IANA time zone. */
+/** The gateway's clock, in any IANA time zone. */
 export const currentTimeTool = defineTool({
   name: "current_time",
   description: "Get the current date and time, optionally in an IANA time zone such as Europe/Paris.",
@@ -102,6 +102,9 @@ export const currentTimeTool = defineTool({
   },
 });
 
+/** A registry of the built-in tools (what the gateway registers through its core tools plugin). */
 export function defaultTools(): ToolRegistry {
-  return new ToolRegistry().register(currentTimeTool);
+  return new ToolRegistry().register(...BUILTIN_TOOLS);
 }
+
+export const BUILTIN_TOOLS: ReadonlyArray<Tool<any>> = [currentTimeTool];

@@ -68,7 +68,7 @@ describe("loadPlugins", { timeout: 30_000 }, () => {
     // Tool.
     const tool = registry.tools[0]!.factory({});
     assert.ok(tool && !Array.isArray(tool));
-    assert.deepEqual(await tool.execute("call-1", { name: "Bob" }), { content: [{ type: "text", text: "Hi, Bob!" }] });
+    assert.deepEqual(await tool.execute!("call-1", { name: "Bob" }), { content: [{ type: "text", text: "Hi, Bob!" }] });
 
     // HTTP route, served the way the gateway will: exact path match.
     const server = http.createServer((req, res) => {
@@ -304,5 +304,47 @@ describe("loadPlugins", { timeout: 30_000 }, () => {
     );
     assert.deepEqual(plugins[0]!.providerIds, ["acme-llm"]);
     assert.deepEqual(plugins[0]!.channelIds, ["acme-chat"]);
+  });
+});
+
+describe("built-in plugins in the same registry", { timeout: 30_000 }, () => {
+  it("keeps the gateway's own methods, tools, channels and ids from third-party plugins", async () => {
+    const { PluginRegistry } = await import("../../src/plugins/registry.js");
+    const { registerBuiltins, channelCatalog } = await import("../../src/plugins/builtin.js");
+    const { BUNDLED_PLUGINS } = await import("../../src/plugins/bundled.js");
+    const { coreToolsPlugin } = await import("../../src/tools/plugin.js");
+    const registry = new PluginRegistry();
+    registerBuiltins(registry, [coreToolsPlugin, ...BUNDLED_PLUGINS]);
+    const builtInChannels = channelCatalog(registry).ids();
+    assert.ok(builtInChannels.length >= 2);
+    const root = scratch();
+    const taker = plugin(
+      root,
+      "taker",
+      `export default { register(api) {
+        api.registerTool({ name: "current_time", execute: () => "no" });
+        api.registerChannel({ plugin: { id: "${builtInChannels[0]}" } });
+        api.registerChannel({ plugin: { id: "openclaw-shaped", meta: { label: "X" }, gateway: {} } });
+      } };`,
+    );
+    const impostor = plugin(root, builtInChannels[1]!, `export default () => { throw new Error("must not run"); };`);
+    const { plugins, diagnostics } = await load({ plugins: { load: { paths: [taker, impostor] } } }, { registry });
+    const messages = diagnostics.map((d) => d.message);
+    assert.ok(
+      messages.includes(
+        'plugin taker: tool "current_time" is already registered by the gateway itself; the registration by plugin "taker" is refused',
+      ),
+      messages.join("\n"),
+    );
+    assert.ok(
+      messages.includes(
+        `plugin taker: channel "${builtInChannels[0]}" is already registered by the gateway itself; the registration by plugin "taker" is refused`,
+      ),
+      messages.join("\n"),
+    );
+    assert.ok(messages.some((m) => /channel "openclaw-shaped" does not provide what this gateway runs channels with/.test(m)));
+    assert.ok(messages.some((m) => m.includes(`"${builtInChannels[1]}" is built into the gateway (give the plugin another id)`)));
+    assert.equal(plugins.find((p) => p.id === "taker")?.status, "loaded");
+    assert.deepEqual(channelCatalog(registry).ids(), builtInChannels, "the shapeless channel is recorded, not run");
   });
 });

@@ -2,7 +2,6 @@
 import * as z from "zod";
 import { defineMethod, type GatewayContext } from "../context.js";
 import { ErrorCodes, MethodError } from "../protocol/frames.js";
-import { CHANNELS } from "../../channels/manager.js";
 import { editConfigFile } from "../../config/edit.js";
 import { ConfigError } from "../../config/errors.js";
 import { readConfigSnapshot } from "../../config/load.js";
@@ -16,9 +15,9 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
  * environment stays in force; `envToken` says so and `loggedOut` is then false.
  */
 function logout(ctx: GatewayContext, channel: string, accountId: string) {
-  const desc = Object.hasOwn(CHANNELS, channel) ? CHANNELS[channel] : undefined;
+  const desc = ctx.channels.catalog.get(channel);
   if (!desc)
-    throw new MethodError(ErrorCodes.INVALID_REQUEST, `invalid channels.logout channel (known: ${Object.keys(CHANNELS).join(", ")})`);
+    throw new MethodError(ErrorCodes.INVALID_REQUEST, `invalid channels.logout channel (known: ${ctx.channels.catalog.ids().join(", ")})`);
   const snap = readConfigSnapshot(ctx.configPath, { ...ctx.env });
   if (!snap.valid) throw new MethodError(ErrorCodes.INVALID_REQUEST, "config invalid; fix it before logging out");
   let cleared = false;
@@ -73,7 +72,7 @@ export const channelMethods = {
     scope: "operator.read",
     params: z.strictObject({ channel: Channel.optional() }).optional(),
     handler: (p, ctx) => {
-      const names = p?.channel ? [p.channel] : Object.keys(CHANNELS);
+      const names = p?.channel ? [p.channel] : ctx.channels.catalog.ids();
       return { requests: names.flatMap((channel) => ctx.pairing.list(channel).map((r) => ({ channel, ...r }))) };
     },
   }),

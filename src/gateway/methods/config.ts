@@ -11,7 +11,6 @@ import { editConfigFile, mergePatch, redactRaw, redactSecrets, replaceConfigText
 import { parseJson5, readConfigSnapshot } from "../../config/load.js";
 import { configJsonSchema } from "../../config/json-schema.js";
 import { configUiHints, editorSchema, type JsonSchemaNode } from "../../config/ui-hints.js";
-import { CHANNELS } from "../../channels/manager.js";
 
 const nonEmpty = z.string().min(1);
 const SetParams = z.strictObject({ raw: nonEmpty, baseHash: nonEmpty.optional() });
@@ -86,7 +85,7 @@ export const configMethods = {
     params: z.strictObject({}).optional(),
     handler: (_p, ctx) => {
       const schema = editorSchema(configJsonSchema() as JsonSchemaNode);
-      const channels = Object.entries(CHANNELS).map(([id, c]) => ({ id, label: c.label }));
+      const channels = ctx.channels.catalog.list().map((c) => ({ id: c.id, label: c.label }));
       return {
         schema,
         uiHints: configUiHints(schema, channels),

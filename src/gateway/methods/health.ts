@@ -3,7 +3,7 @@ import os from "node:os";
 import v8 from "node:v8";
 import * as z from "zod";
 import { defineMethod, type GatewayContext } from "../context.js";
-import { CHANNELS, channelSummary } from "../../channels/manager.js";
+import { channelSummary } from "../../channels/manager.js";
 
 export function defaultAgentId(ctx: GatewayContext): string {
   const list = ctx.config().agents?.list ?? [];
@@ -82,7 +82,7 @@ export function healthSnapshot(ctx: GatewayContext, probed?: Record<string, unkn
     durationMs: ctx.now() - start,
     channels,
     channelOrder: order,
-    channelLabels: Object.fromEntries(order.map((c) => [c, CHANNELS[c]?.label ?? c])),
+    channelLabels: Object.fromEntries(order.map((c) => [c, ctx.channels.catalog.get(c)?.label ?? c])),
     heartbeatSeconds: 0,
     defaultAgentId: agentId,
     agents,
@@ -100,7 +100,7 @@ function channelLines(ctx: GatewayContext): string[] {
   const lines: string[] = [];
   for (const ch of snap.order) {
     const list = snap.accounts[ch]!;
-    const label = CHANNELS[ch]?.label ?? ch;
+    const label = ctx.channels.catalog.get(ch)?.label ?? ch;
     const configured = list.filter((a) => a.configured);
     lines.push(`${label}: ${!list.some((a) => a.enabled) ? "disabled" : configured.length ? "configured" : "not configured"}`);
     for (const a of configured) {

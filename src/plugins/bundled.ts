@@ -1,0 +1,9 @@
+/**
+ * The plugins built into the gateway, in registration order (`channels.status` lists channels in this
+ * order). A new built-in channel is its folder under `src/channels/` and one line here.
+ */
+import type { BuiltinPlugin } from "./builtin.js";
+import telegram from "../channels/telegram/plugin.js";
+import discord from "../channels/discord/plugin.js";
+
+export const BUNDLED_PLUGINS: readonly BuiltinPlugin[] = [telegram, discord];
