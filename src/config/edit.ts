@@ -217,7 +217,7 @@ export function editConfigFile(
   const next = restoreRedacted(change(before.parsed, before), before.parsed);
   if (!isObj(next)) throw new ConfigError("CONFIG_INVALID", "config must be an object", [{ path: "", message: "expected object" }]);
   const resolved = resolveConfigObject(next, file, { ...env });
-  const v = validateConfigObject(resolved);
+  const v = validateConfigObject(resolved, env);
   if (!v.ok)
     throw new ConfigError(
       "CONFIG_INVALID",
@@ -244,7 +244,7 @@ export function replaceConfigText(file: string, env: Env, raw: string, opts: Edi
   const text = restoreRedactedRaw(raw, before.raw);
   const parsed = parseJson5(text, "raw");
   if (!isObj(parsed)) throw new ConfigError("CONFIG_INVALID", "config must be an object", [{ path: "", message: "expected object" }]);
-  const v = validateConfigObject(resolveConfigObject(parsed, file, { ...env }));
+  const v = validateConfigObject(resolveConfigObject(parsed, file, { ...env }), env);
   if (!v.ok)
     throw new ConfigError(
       "CONFIG_INVALID",

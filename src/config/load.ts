@@ -5,12 +5,13 @@
  */
 import fs from "node:fs";
 import { createHash } from "node:crypto";
-import { OpenClawConfigSchema, type OpenClawConfig } from "./schema.js";
+import { KNOWN_CHANNEL_KEYS, OpenClawConfigSchema, type OpenClawConfig } from "./schema.js";
 import { ConfigError, formatZodIssues, type ConfigIssue } from "./errors.js";
 import { resolveIncludes } from "./includes.js";
 import { substituteEnv } from "./env-subst.js";
 import { unimplementedPaths } from "./support.js";
-import type { Env } from "../infra/paths.js";
+import { resolveStateDir, type Env } from "../infra/paths.js";
+import { discoverPlugins } from "../plugins/discovery.js";
 import { parseJson5, readConfigText } from "./parse.js";
 
 export { MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, formatBytes, parseJson5, readConfigText } from "./parse.js";
@@ -65,11 +66,36 @@ export interface ValidationResult {
   warnings: ConfigIssue[];
 }
 
-export function validateConfigObject(value: unknown): ValidationResult {
+export function validateConfigObject(value: unknown, env: Env): ValidationResult {
   const res = OpenClawConfigSchema.safeParse(value);
   if (!res.success) return { ok: false, config: {} as OpenClawConfig, issues: formatZodIssues(res.error.issues, value), warnings: [] };
+  const unknown = unknownChannels(res.data, env);
+  if (unknown.length) {
+    const issues = unknown.map((id) => ({
+      path: `channels.${id}`,
+      message: `unknown channel id "${id}": no built-in channel or plugin (openclaw.plugin.json "channels") provides it`,
+    }));
+    return { ok: false, config: {} as OpenClawConfig, issues, warnings: [] };
+  }
   const warnings = unimplementedPaths(res.data).map((p) => ({ path: p, message: "accepted but not implemented yet; it has no effect" }));
   return { ok: true, config: res.data, issues: [], warnings };
+}
+
+/**
+ * `channels.<id>` keys that neither OpenClaw nor a plugin declares (a typo such as `discrod`). Plugin
+ * manifests are read only when such a key exists, so a usual config costs nothing here.
+ */
+function unknownChannels(cfg: OpenClawConfig, env: Env): string[] {
+  const keys = Object.keys((cfg.channels ?? {}) as Record<string, unknown>).filter((k) => !KNOWN_CHANNEL_KEYS.has(k));
+  if (!keys.length) return [];
+  const plugins = (cfg as { plugins?: { load?: { paths?: unknown[] } } }).plugins;
+  const loadPaths = (plugins?.load?.paths ?? []).filter((p): p is string => typeof p === "string");
+  const declared = new Set(
+    discoverPlugins({ loadPaths, stateDir: resolveStateDir(env), env: env as NodeJS.ProcessEnv }).plugins.flatMap(
+      (p) => p.manifest.channels,
+    ),
+  );
+  return keys.filter((k) => !declared.has(k));
 }
 
 /** Reads and validates the config file at `file`. */
@@ -106,7 +132,7 @@ export function readConfigSnapshot(file: string, env: Env): ConfigSnapshot {
   try {
     parsed = parseJson5(raw, file);
     const resolved = resolveConfigObject(parsed, file, env);
-    const v = validateConfigObject(resolved);
+    const v = validateConfigObject(resolved, env);
     return { ...base, parsed, valid: v.ok, config: v.config, issues: v.issues, warnings: v.warnings };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

@@ -2195,34 +2195,61 @@ const MSTeamsSchema = z.lazy(() =>
 /** Config owned by a channel plugin; validated by that plugin. */
 const PluginChannelSchema = z.record(z.string(), z.unknown());
 
+/** The `channels.<id>` keys OpenClaw 2026.1.29 knows; any other key must be a channel a plugin declares. */
+export const KNOWN_CHANNEL_KEYS: ReadonlySet<string> = new Set([
+  "defaults",
+  "whatsapp",
+  "telegram",
+  "discord",
+  "googlechat",
+  "slack",
+  "mattermost",
+  "signal",
+  "imessage",
+  "bluebubbles",
+  "msteams",
+  "matrix",
+  "nostr",
+  "zalo",
+  "zalouser",
+  "line",
+  "twitch",
+  "nextcloud-talk",
+  "tlon",
+]);
+
+// Keys beyond the known channels are channels a plugin provides (`api.registerChannel`); config
+// validation checks that a plugin manifest declares them (see `validateConfigObject`).
 const ChannelsSchema = z.lazy(() =>
-  z.strictObject({
-    /** Fallbacks for every channel. */
-    defaults: z
-      .strictObject({
-        groupPolicy: GroupPolicy.optional(),
-        heartbeat: ChannelHeartbeatSchema.optional(),
-      })
-      .optional(),
-    whatsapp: WhatsAppSchema.optional(),
-    telegram: TelegramSchema.optional(),
-    discord: DiscordSchema.optional(),
-    googlechat: GoogleChatSchema.optional(),
-    slack: SlackSchema.optional(),
-    mattermost: MattermostSchema.optional(),
-    signal: SignalSchema.optional(),
-    imessage: IMessageSchema.optional(),
-    bluebubbles: BlueBubblesSchema.optional(),
-    msteams: MSTeamsSchema.optional(),
-    matrix: PluginChannelSchema.optional(),
-    nostr: PluginChannelSchema.optional(),
-    zalo: PluginChannelSchema.optional(),
-    zalouser: PluginChannelSchema.optional(),
-    line: PluginChannelSchema.optional(),
-    twitch: PluginChannelSchema.optional(),
-    "nextcloud-talk": PluginChannelSchema.optional(),
-    tlon: PluginChannelSchema.optional(),
-  }),
+  z
+    .object({
+      /** Fallbacks for every channel. */
+      defaults: z
+        .strictObject({
+          groupPolicy: GroupPolicy.optional(),
+          heartbeat: ChannelHeartbeatSchema.optional(),
+        })
+        .optional(),
+      whatsapp: WhatsAppSchema.optional(),
+      telegram: TelegramSchema.optional(),
+      discord: DiscordSchema.optional(),
+      googlechat: GoogleChatSchema.optional(),
+      slack: SlackSchema.optional(),
+      mattermost: MattermostSchema.optional(),
+      signal: SignalSchema.optional(),
+      imessage: IMessageSchema.optional(),
+      bluebubbles: BlueBubblesSchema.optional(),
+      msteams: MSTeamsSchema.optional(),
+      matrix: PluginChannelSchema.optional(),
+      nostr: PluginChannelSchema.optional(),
+      zalo: PluginChannelSchema.optional(),
+      zalouser: PluginChannelSchema.optional(),
+      line: PluginChannelSchema.optional(),
+      twitch: PluginChannelSchema.optional(),
+      "nextcloud-talk": PluginChannelSchema.optional(),
+      tlon: PluginChannelSchema.optional(),
+    })
+    .catchall(PluginChannelSchema),
 );
 
 // ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
  * Tests for src/config/schema.ts: seed configs and doc examples validate, bad input
  * is reported at the right path, no defaults are injected, and secrets are flagged.
  */
+import { validateConfigObject } from "../../src/config/load.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import JSON5 from "json5";
@@ -1026,9 +1027,14 @@ test("unknown top-level key and unknown channel id are errors", () => {
   const top = issuesOf({ bogus: true });
   assert.equal(top[0]?.code, "unrecognized_keys");
   assert.deepEqual(top[0]?.path, []);
-  const channel = issuesOf({ channels: { discrod: {} } });
-  assert.equal(channel[0]?.code, "unrecognized_keys");
-  assert.deepEqual(channel[0]?.path, ["channels"]);
+  // Channel blocks beyond OpenClaw's own must be declared by a plugin manifest; a typo is not.
+  const channel = validateConfigObject({ channels: { discrod: {} } }, { OPENCLAW_STATE_DIR: "/nonexistent-state" });
+  assert.equal(channel.ok, false);
+  assert.deepEqual(
+    channel.issues.map((i) => i.path),
+    ["channels.discrod"],
+  );
+  assert.match(channel.issues[0]!.message, /unknown channel id "discrod"/);
 });
 
 test("gateway.port must be a number in 1..65535", () => {
