@@ -62,6 +62,7 @@ export interface PluginStartOptions {
   /** The gateway's own plugins (methods, tools, model APIs, channels), registered first. */
   builtins: readonly BuiltinPlugin[];
   version: string;
+  now: () => number;
 }
 
 /** Whether any plugin could be found: configured paths, entries, or installed extensions. */
@@ -233,7 +234,10 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
     diagnostics,
     methods: methodsFrom(registry, o.log),
     channels: channelCatalog(registry),
-    providers: new ProviderClients(registry.providers.flatMap((p) => (isModelApiProvider(p.provider) ? [p.provider] : []))),
+    providers: new ProviderClients(
+      registry.providers.flatMap((p) => (isModelApiProvider(p.provider) ? [p.provider] : [])),
+      { now: o.now },
+    ),
     summary: () => summarize(plugins),
     route(pathname) {
       const r = routes.get(pathname);

@@ -133,6 +133,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     log: logs.logger("plugins"),
     builtins: [coreMethodsPlugin({ devices }), coreToolsPlugin, coreProvidersPlugin, ...BUNDLED_PLUGINS],
     version: info.version,
+    now,
   });
   const tools = new ToolRegistry().register(
     ...plugins.tools({

@@ -46,13 +46,15 @@ import {
   type TextContent,
   type ThinkingContent,
   type ToolCall,
+  type ClientOptions,
 } from "./types.js";
 
 type MediaType = "image/jpeg" | "image/png" | "image/gif" | "image/webp";
 const MEDIA_TYPES = new Set<string>(["image/jpeg", "image/png", "image/gif", "image/webp"]);
 const CACHE = { type: "ephemeral" } as const;
 
-export function createAnthropicClient(): ProviderClient {
+export function createAnthropicClient(opts: ClientOptions = {}): ProviderClient {
+  const now = opts.now ?? Date.now;
   const sdks = new ClientCache<Anthropic>();
   const sdkFor = (model: ModelSpec, apiKey: string | undefined) => {
     const baseURL = model.baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
@@ -71,11 +73,11 @@ export function createAnthropicClient(): ProviderClient {
     });
   };
   return {
-    stream: (req) => streamAnthropic(sdkFor(req.model, req.apiKey), req),
+    stream: (req) => streamAnthropic(sdkFor(req.model, req.apiKey), req, now),
   };
 }
 
-async function* streamAnthropic(sdk: Anthropic, req: StreamRequest): AsyncGenerator<StreamEvent> {
+async function* streamAnthropic(sdk: Anthropic, req: StreamRequest, now: () => number): AsyncGenerator<StreamEvent> {
   const { model } = req;
   const ctx = { provider: model.provider, model: model.id };
   const guard = new RequestGuard(ctx, req.signal, req.idleTimeoutMs);
@@ -187,7 +189,7 @@ async function* streamAnthropic(sdk: Anthropic, req: StreamRequest): AsyncGenera
         apiStop,
         content.some((c) => c.type === "toolCall"),
       ),
-      timestamp: Date.now(),
+      timestamp: now(),
     };
     yield { type: "done", message };
   } catch (err) {

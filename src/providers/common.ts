@@ -2,6 +2,7 @@
  * Pieces every provider client shares: the abort/idle-timeout guard around an SDK stream, transcript
  * clean-up before conversion, tool-argument parsing and small content helpers. No SDK imports here.
  */
+import { randomUUID } from "node:crypto";
 import { classifyError, type ErrorContext } from "./errors.js";
 import {
   ProviderError,
@@ -135,11 +136,9 @@ export function toolArgumentsFrom(value: unknown): Record<string, unknown> {
   return { [RAW_TOOL_ARGUMENTS_KEY]: JSON.stringify(value) };
 }
 
-let idCounter = 0;
 /** An id for APIs that do not give tool calls one (Gemini). */
 export function generateToolCallId(prefix = "call"): string {
-  idCounter = (idCounter + 1) % 1_000_000;
-  return `${prefix}_${Date.now().toString(36)}${idCounter.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  return `${prefix}_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
 }
 
 export function acceptsImages(model: ModelSpec): boolean {

@@ -37,12 +37,14 @@ import {
   type TextContent,
   type ThinkingContent,
   type ToolCall,
+  type ClientOptions,
 } from "./types.js";
 
 const GENERATED_ID = "gcall_";
 const SKIP_SIGNATURE = "skip_thought_signature_validator";
 
-export function createGoogleClient(): ProviderClient {
+export function createGoogleClient(opts: ClientOptions = {}): ProviderClient {
+  const now = opts.now ?? Date.now;
   const sdks = new ClientCache<GoogleGenAI>();
   const sdkFor = (model: ModelSpec, apiKey: string | undefined) => {
     const { baseUrl, apiVersion } = splitBaseUrl(model.baseUrl);
@@ -57,7 +59,7 @@ export function createGoogleClient(): ProviderClient {
     });
   };
   return {
-    stream: (req) => streamGoogle(sdkFor(req.model, req.apiKey), req),
+    stream: (req) => streamGoogle(sdkFor(req.model, req.apiKey), req, now),
   };
 }
 
@@ -67,7 +69,7 @@ export function splitBaseUrl(raw: string): { baseUrl: string; apiVersion: string
   return m ? { baseUrl: m[1]!, apiVersion: m[2]! } : { baseUrl: trimmed, apiVersion: "v1beta" };
 }
 
-async function* streamGoogle(sdk: GoogleGenAI, req: StreamRequest): AsyncGenerator<StreamEvent> {
+async function* streamGoogle(sdk: GoogleGenAI, req: StreamRequest, now: () => number): AsyncGenerator<StreamEvent> {
   const { model } = req;
   const ctx = { provider: model.provider, model: model.id };
   const guard = new RequestGuard(ctx, req.signal, req.idleTimeoutMs);
@@ -155,7 +157,7 @@ async function* streamGoogle(sdk: GoogleGenAI, req: StreamRequest): AsyncGenerat
       model: model.id,
       usage: priceUsage(usage, model),
       stopReason: mapStop(finish, hasToolCalls),
-      timestamp: Date.now(),
+      timestamp: now(),
     };
     yield { type: "done", message };
   } catch (err) {

@@ -3,7 +3,7 @@
  * so a gateway that only talks to Anthropic never loads the OpenAI or Google SDKs (each costs
  * tens of milliseconds and megabytes at start-up).
  */
-import { ProviderError, type Api, type ProviderClient } from "./types.js";
+import { ProviderError, type Api, type ClientOptions, type ProviderClient } from "./types.js";
 
 export { classifyError } from "./errors.js";
 export * from "./types.js";
@@ -12,7 +12,7 @@ export * from "./types.js";
 export interface ModelApiProvider {
   id: string;
   label?: string;
-  createClient(): Promise<ProviderClient>;
+  createClient(opts: ClientOptions): Promise<ProviderClient>;
 }
 
 /** The model APIs built into the gateway; each SDK is imported only when its API is first used. */
@@ -20,17 +20,17 @@ export const BUILTIN_MODEL_APIS: readonly ModelApiProvider[] = [
   {
     id: "anthropic-messages",
     label: "Anthropic Messages",
-    createClient: async () => (await import("./anthropic.js")).createAnthropicClient(),
+    createClient: async (o) => (await import("./anthropic.js")).createAnthropicClient(o),
   },
   {
     id: "openai-completions",
     label: "OpenAI Chat Completions",
-    createClient: async () => (await import("./openai.js")).createOpenAIClient(),
+    createClient: async (o) => (await import("./openai.js")).createOpenAIClient(o),
   },
   {
     id: "google-generative-ai",
     label: "Google Generative AI",
-    createClient: async () => (await import("./google.js")).createGoogleClient(),
+    createClient: async (o) => (await import("./google.js")).createGoogleClient(o),
   },
 ];
 
@@ -45,7 +45,10 @@ export class ProviderClients {
   private readonly providers = new Map<string, ModelApiProvider>();
   private readonly clients = new Map<string, Promise<ProviderClient>>();
 
-  constructor(providers: Iterable<ModelApiProvider>) {
+  constructor(
+    providers: Iterable<ModelApiProvider>,
+    private readonly opts: ClientOptions = {},
+  ) {
     for (const p of providers) if (!this.providers.has(p.id)) this.providers.set(p.id, p);
   }
 
@@ -61,7 +64,7 @@ export class ProviderClients {
           ),
         );
       }
-      client = provider.createClient();
+      client = provider.createClient(this.opts);
       this.clients.set(api, client);
       client.catch(() => this.clients.delete(api));
     }

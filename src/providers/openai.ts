@@ -48,9 +48,11 @@ import {
   type TextContent,
   type ThinkingContent,
   type ToolCall,
+  type ClientOptions,
 } from "./types.js";
 
-export function createOpenAIClient(): ProviderClient {
+export function createOpenAIClient(opts: ClientOptions = {}): ProviderClient {
+  const now = opts.now ?? Date.now;
   const sdks = new ClientCache<OpenAI>();
   const sdkFor = (model: ModelSpec, apiKey: string | undefined) => {
     const baseURL = model.baseUrl.replace(/\/+$/, "");
@@ -70,7 +72,7 @@ export function createOpenAIClient(): ProviderClient {
     });
   };
   return {
-    stream: (req) => streamOpenAI(sdkFor(req.model, req.apiKey), req),
+    stream: (req) => streamOpenAI(sdkFor(req.model, req.apiKey), req, now),
   };
 }
 
@@ -81,7 +83,7 @@ interface PendingCall {
   call?: ToolCall;
 }
 
-async function* streamOpenAI(sdk: OpenAI, req: StreamRequest): AsyncGenerator<StreamEvent> {
+async function* streamOpenAI(sdk: OpenAI, req: StreamRequest, now: () => number): AsyncGenerator<StreamEvent> {
   const { model } = req;
   const ctx = { provider: model.provider, model: model.id };
   const guard = new RequestGuard(ctx, req.signal, req.idleTimeoutMs);
@@ -178,7 +180,7 @@ async function* streamOpenAI(sdk: OpenAI, req: StreamRequest): AsyncGenerator<St
       model: model.id,
       usage: priceUsage(usage, model),
       stopReason: mapStop(finish, calls.size > 0),
-      timestamp: Date.now(),
+      timestamp: now(),
     };
     yield { type: "done", message };
   } catch (err) {

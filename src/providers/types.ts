@@ -41,6 +41,11 @@ export interface Usage {
 export type StopReason = "stop" | "length" | "toolUse" | "error" | "aborted";
 
 /** Wire API families; `models.providers.<id>.api` picks one. */
+/** What a model client is created with: the gateway's clock (message timestamps). */
+export interface ClientOptions {
+  now?: () => number;
+}
+
 export type Api = "anthropic-messages" | "openai-completions" | "google-generative-ai";
 
 export interface UserMessage {
