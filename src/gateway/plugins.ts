@@ -167,10 +167,21 @@ function toolResult(out: unknown): ToolResult {
   return { text: JSON.stringify(out ?? null) };
 }
 
+/** The tool names the config allows explicitly (`tools.allow|alsoAllow`, and the agent's own lists). */
+function explicitAllowlist(config: OpenClawConfig, agentId: string): Set<string> {
+  type Lists = { allow?: string[]; alsoAllow?: string[] } | undefined;
+  const agent = (config.agents?.list ?? []).find((a) => a.id === agentId) as { tools?: Lists } | undefined;
+  const lists = [config.tools as Lists, agent?.tools];
+  return new Set(lists.flatMap((l) => [...(l?.allow ?? []), ...(l?.alsoAllow ?? [])]).map((n) => n.trim().toLowerCase()));
+}
+
 function toolsFrom(registry: PluginRegistry, log: Logger, ctx: { config: OpenClawConfig; workspaceDir: string; agentId: string }): Tool[] {
   const out: Tool[] = [];
+  const allowed = explicitAllowlist(ctx.config, ctx.agentId);
   for (const reg of registry.tools) {
-    if (reg.optional) continue;
+    // An optional tool runs only when an allowlist names it, its plugin, or `group:plugins` (as in OpenClaw).
+    const named = reg.names.some((n) => allowed.has(n.toLowerCase()));
+    if (reg.optional && !allowed.has("group:plugins") && !allowed.has(reg.pluginId.toLowerCase()) && !named) continue;
     let made: unknown;
     try {
       made = reg.factory({ config: ctx.config, workspaceDir: ctx.workspaceDir, agentId: ctx.agentId });

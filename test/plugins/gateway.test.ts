@@ -80,7 +80,26 @@ describe("plugins in the gateway", () => {
       const out = await c.send("greet Grace", "agent:main:plugin-tool");
       assert.equal(out.text, "done");
       assert.ok(f.anthropic.requests[0]!.toolNames.includes("hello_greet"), "the model is offered the plugin's tool");
+      assert.ok(!f.anthropic.requests[0]!.toolNames.includes("hello_wave"), "an optional tool is not offered unless allowed");
       assert.equal(f.anthropic.requests[1]!.toolResults[0]!.content, "Hey, Grace!");
+      c.client.close();
+    } finally {
+      await gw.close();
+      await f.close();
+    }
+  });
+
+  it("offers an optional plugin tool once tools.alsoAllow names it", { timeout: 60_000 }, async () => {
+    const f = await startFakes();
+    const gw = await startTestGateway({
+      config: { ...fakeConfig(f), tools: { alsoAllow: ["hello_wave"] }, plugins: { load: { paths: [fixturePath("plugins/hello")] } } },
+      env: KEYS,
+    });
+    try {
+      f.anthropic.enqueue({ text: "ok" });
+      const c = await chatClient(gw);
+      await c.send("hi", "agent:main:optional-tool");
+      assert.ok(f.anthropic.requests[0]!.toolNames.includes("hello_wave"));
       c.client.close();
     } finally {
       await gw.close();

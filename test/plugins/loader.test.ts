@@ -47,7 +47,7 @@ describe("loadPlugins", { timeout: 30_000 }, () => {
     assert.equal(rec.origin, "config");
     assert.equal(rec.version, "0.1.0");
     assert.deepEqual(rec.gatewayMethods, ["hello.greet"]);
-    assert.deepEqual(rec.toolNames, ["hello_greet"]);
+    assert.deepEqual(rec.toolNames, ["hello_greet", "hello_wave"]);
     assert.deepEqual(rec.httpRoutes, ["/hello"]);
     assert.deepEqual(rec.cliCommands, ["hello"]);
     assert.deepEqual(rec.commands, ["hello"]);
