@@ -12,7 +12,7 @@ import type { AgentService } from "../agents/service.js";
 import type { ChannelManager } from "../channels/manager.js";
 import type { PairingStore } from "../routing/pairing.js";
 import type { FaultBoard } from "../infra/faults.js";
-import type { PluginSummary } from "./plugins.js";
+import type { PluginConfigInfo, PluginSummary } from "./plugins.js";
 
 export interface GatewayInfo {
   version: string;
@@ -58,6 +58,8 @@ export interface GatewayContext {
   chatKeys: Map<string, string>;
   /** Plugins found at start-up, with their status (`loaded`, `disabled`, `error` and why). */
   plugins(): PluginSummary[];
+  /** Plugins' config schemas and field hints, for `config.schema`. */
+  pluginConfigs(): PluginConfigInfo[];
 }
 
 export type Scope = "operator.read" | "operator.write" | "operator.admin" | "operator.approvals" | "operator.pairing";

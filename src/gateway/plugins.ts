@@ -33,6 +33,14 @@ export interface PluginSummary {
   error?: string;
 }
 
+export interface PluginConfigInfo {
+  id: string;
+  name: string;
+  description?: string;
+  configSchema?: Record<string, unknown>;
+  configUiHints?: Record<string, Record<string, unknown>>;
+}
+
 export interface GatewayPlugins {
   /** Every plugin, built-in ones included. */
   records: PluginRecord[];
@@ -51,6 +59,8 @@ export interface GatewayPlugins {
   tools(ctx: { config: OpenClawConfig; workspaceDir: string; agentId: string }): Tool[];
   /** Third-party plugins as `status` lists them. */
   summary(): PluginSummary[];
+  /** Third-party plugins' config schemas and hints. */
+  configs(): PluginConfigInfo[];
 }
 
 export interface PluginStartOptions {
@@ -250,6 +260,10 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
       { now: o.now },
     ),
     summary: () => summarize(plugins),
+    configs: () =>
+      plugins
+        .filter((r) => r.origin !== "bundled")
+        .map((r) => ({ id: r.id, name: r.name, description: r.description, configSchema: r.configSchema, configUiHints: r.configUiHints })),
     route(pathname) {
       const r = routes.get(pathname);
       if (!r) return null;

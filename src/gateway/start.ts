@@ -188,6 +188,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     faults,
     chatKeys: new Map(),
     plugins: plugins.summary,
+    pluginConfigs: plugins.configs,
   };
   const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());
   listener = new Listener(

@@ -69,6 +69,8 @@ function newRecord(found: DiscoveredPlugin): PluginRecord {
     channelIds: [],
     providerIds: [],
     typedHooks: 0,
+    configSchema: manifest.configSchema as Record<string, unknown> | undefined,
+    configUiHints: manifest.uiHints as Record<string, Record<string, unknown>> | undefined,
   };
 }
 

@@ -46,4 +46,7 @@ export interface PluginRecord {
   channelIds: string[];
   providerIds: string[];
   typedHooks: number;
+  /** The manifest's `configSchema` and `uiHints`, for config editors. */
+  configSchema?: Record<string, unknown>;
+  configUiHints?: Record<string, Record<string, unknown>>;
 }

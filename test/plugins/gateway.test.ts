@@ -34,6 +34,11 @@ describe("plugins in the gateway", () => {
       const ok = await fetch(`${gw.httpUrl}/hello`, { headers: { authorization: `Bearer ${TOKEN}` } });
       assert.equal(await ok.text(), "Hi, web! Hi, web!");
 
+      const schema = await c.request<any>("config.schema", {});
+      assert.equal(schema.uiHints["plugins.entries.hello.config.greeting"].label, "Greeting", "the manifest's uiHints");
+      assert.equal(schema.uiHints["plugins.entries.hello"].label, "Hello");
+      assert.equal(schema.schema.properties.plugins.properties.entries.properties.hello.properties.config.properties.repeat.minimum, 1);
+
       const status = await c.request<any>("status");
       const byId = Object.fromEntries(status.plugins.map((p: any) => [p.id, p]));
       assert.equal(byId.hello.status, "loaded");

@@ -10,7 +10,8 @@ import { ConfigError } from "../../config/errors.js";
 import { editConfigFile, mergePatch, redactRaw, redactSecrets, replaceConfigText } from "../../config/edit.js";
 import { parseJson5, readConfigSnapshot } from "../../config/load.js";
 import { configJsonSchema } from "../../config/json-schema.js";
-import { configUiHints, editorSchema, type JsonSchemaNode } from "../../config/ui-hints.js";
+import { configUiHints, editorSchema, type JsonSchemaNode, type UiHint, type UiHints } from "../../config/ui-hints.js";
+import type { PluginConfigInfo } from "../plugins.js";
 
 const nonEmpty = z.string().min(1);
 const SetParams = z.strictObject({ raw: nonEmpty, baseHash: nonEmpty.optional() });
@@ -78,17 +79,48 @@ function applied(ctx: GatewayContext, reason: string) {
   };
 }
 
+/** Each plugin's manifest schema under `plugins.entries.<id>.config`, so editors can check its fields. */
+function withPluginSchemas(schema: JsonSchemaNode, plugins: PluginConfigInfo[]): JsonSchemaNode {
+  if (!plugins.some((p) => p.configSchema)) return schema;
+  const copy = structuredClone(schema);
+  const entries = copy.properties?.plugins?.properties?.entries;
+  if (!entries) return schema;
+  const template = (typeof entries.additionalProperties === "object" ? entries.additionalProperties : {}) as JsonSchemaNode;
+  const own: Record<string, JsonSchemaNode> = {};
+  for (const p of plugins) {
+    if (!p.configSchema) continue;
+    own[p.id] = { ...template, properties: { ...template.properties, config: p.configSchema as JsonSchemaNode } };
+  }
+  entries.properties = { ...entries.properties, ...own };
+  return copy;
+}
+
+/** Labels for each plugin's entry, and its manifest's `uiHints` under `plugins.entries.<id>.config.<field>`. */
+function withPluginHints(hints: UiHints, plugins: PluginConfigInfo[]): UiHints {
+  for (const p of plugins) {
+    const base = `plugins.entries.${p.id}`;
+    hints[base] = { ...hints[base], label: p.name, help: p.description ? `${p.description} (plugin: ${p.id})` : `Plugin ${p.id}.` };
+    hints[`${base}.enabled`] = { ...hints[`${base}.enabled`], label: `Enable ${p.name}` };
+    hints[`${base}.config`] = { ...hints[`${base}.config`], label: `${p.name} config` };
+    for (const [field, hint] of Object.entries(p.configUiHints ?? {})) {
+      const rel = field.trim().replace(/^\./, "");
+      if (rel) hints[`${base}.config.${rel}`] = { ...hints[`${base}.config.${rel}`], ...(hint as UiHint) };
+    }
+  }
+  return hints;
+}
+
 export const configMethods = {
   "config.get": defineMethod({ scope: "operator.read", params: z.strictObject({}).optional(), handler: (_p, ctx) => publicSnapshot(ctx) }),
   "config.schema": defineMethod({
     scope: "operator.read",
     params: z.strictObject({}).optional(),
     handler: (_p, ctx) => {
-      const schema = editorSchema(configJsonSchema() as JsonSchemaNode);
+      const schema = withPluginSchemas(editorSchema(configJsonSchema() as JsonSchemaNode), ctx.pluginConfigs());
       const channels = ctx.channels.catalog.list().map((c) => ({ id: c.id, label: c.label }));
       return {
         schema,
-        uiHints: configUiHints(schema, channels),
+        uiHints: withPluginHints(configUiHints(schema, channels), ctx.pluginConfigs()),
         version: ctx.info.version,
         generatedAt: new Date(ctx.now()).toISOString(),
       };
