@@ -23,7 +23,8 @@ for (const name of fs.existsSync(dist) ? fs.readdirSync(dist) : []) {
 const restWeb = path.join(path.dirname(require.resolve("@discordjs/rest")), "web.mjs");
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { index: "src/index.ts" },
+  // plugin-sdk.js is what plugins get for `import … from "openclaw/plugin-sdk"`.
+  entryPoints: { index: "src/index.ts", "plugin-sdk": "src/plugins/sdk.ts" },
   outdir: dist,
   bundle: true,
   splitting: true,

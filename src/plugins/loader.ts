@@ -6,6 +6,9 @@
  * One plugin failing (bad config, a module that throws on import or in register) marks that plugin
  * `status: "error"` with the message; the others still load. Nothing here throws for a plugin's fault.
  */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { createJiti } from "jiti";
 import type { Logger } from "../infra/logger.js";
 import { packageVersion } from "../version.js";
@@ -87,6 +90,12 @@ function resolveExport(mod: unknown): { register?: RegisterFn; definition?: Reco
   return {};
 }
 
+/** `openclaw/plugin-sdk` for plugins: the built `plugin-sdk.js` beside the bundle, or the source. */
+function pluginSdkPath(): string | undefined {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return ["plugin-sdk.js", "sdk.ts"].map((f) => path.join(here, f)).find((f) => fs.existsSync(f));
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -156,7 +165,15 @@ export async function loadPlugins(opts: LoadPluginsOptions): Promise<LoadPlugins
     toRun.push({ record, pluginConfig: entry?.config });
   }
 
-  const jiti = toRun.length ? createJiti(import.meta.url, { interopDefault: true, moduleCache: false, fsCache: false }) : null;
+  const sdk = pluginSdkPath();
+  const jiti = toRun.length
+    ? createJiti(import.meta.url, {
+        interopDefault: true,
+        moduleCache: false,
+        fsCache: false,
+        ...(sdk ? { alias: { "openclaw/plugin-sdk": sdk } } : {}),
+      })
+    : null;
   const runtime = { version: packageVersion(), ...opts.runtime };
   for (const { record, pluginConfig } of toRun) {
     let mod: unknown;

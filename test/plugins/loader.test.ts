@@ -348,3 +348,35 @@ describe("built-in plugins in the same registry", { timeout: 30_000 }, () => {
     assert.deepEqual(channelCatalog(registry).ids(), builtInChannels, "the shapeless channel is recorded, not run");
   });
 });
+
+describe("openclaw/plugin-sdk", { timeout: 30_000 }, () => {
+  it("resolves for plugins, with the SDK's tool helpers", async () => {
+    const dir = plugin(
+      scratch(),
+      "sdk-user",
+      `import { jsonResult, readStringParam, emptyPluginConfigSchema } from "openclaw/plugin-sdk";
+       import type { OpenClawPluginApi } from "openclaw/plugin-sdk";
+       export default {
+         id: "sdk-user",
+         configSchema: emptyPluginConfigSchema(),
+         register(api: OpenClawPluginApi) {
+           api.registerTool({
+             name: "sdk_echo",
+             parameters: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+             async execute(_id: string, params: Record<string, unknown>) {
+               return jsonResult({ echoed: readStringParam(params, "text", { required: true }) });
+             },
+           });
+         },
+       };`,
+    );
+    const { registry, plugins } = await load({ plugins: { load: { paths: [dir] } } });
+    assert.equal(plugins[0]!.status, "loaded", plugins[0]!.error);
+    const tool = registry.tools[0]!.factory({}) as { execute: (...a: unknown[]) => Promise<unknown> };
+    assert.deepEqual(await tool.execute("1", { text: " hi " }), {
+      content: [{ type: "text", text: '{\n  "echoed": "hi"\n}' }],
+      details: { echoed: "hi" },
+    });
+    await assert.rejects(tool.execute("2", {}), /text required/);
+  });
+});
