@@ -382,7 +382,7 @@ async function update(id: string | undefined, flags: { all?: boolean; dryRun?: b
       );
       continue;
     }
-    if (result.unchanged || same) {
+    if (result.unchanged) {
       say(`${pluginId} already at ${current}.`);
       continue;
     }

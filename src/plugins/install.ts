@@ -373,7 +373,8 @@ function packedRoot(extractDir: string, label: string): string {
 /** Left out of a folder install: dependencies are installed fresh, history is not the plugin's. */
 const SKIP_IN_FOLDER = new Set(["node_modules", ".git"]);
 
-async function copyFolder(src: string, dest: string, limits: InstallLimits, label: string): Promise<void> {
+/** Copies `src` to `dest`; `skip` (the extensions folder, should it lie inside `src`) is left out. */
+async function copyFolder(src: string, dest: string, limits: InstallLimits, label: string, skip: string): Promise<void> {
   const realRoot = await fsp.realpath(src);
   const budget = new EntryBudget(limits, label);
   const walk = async (from: string, to: string): Promise<void> => {
@@ -381,6 +382,7 @@ async function copyFolder(src: string, dest: string, limits: InstallLimits, labe
     for (const d of await fsp.readdir(from, { withFileTypes: true })) {
       if (from === src && SKIP_IN_FOLDER.has(d.name)) continue;
       const a = path.join(from, d.name);
+      if (a === skip) continue;
       const b = path.join(to, d.name);
       if (d.isSymbolicLink()) {
         const target = await fsp.readlink(a);
@@ -570,7 +572,7 @@ export async function installFromFolder(dir: string, opts: InstallOptions): Prom
   inspectPackage(src, src);
   return stageAndInstall(async (staging, limits) => {
     const root = path.join(staging, "package");
-    await copyFolder(src, root, limits, src);
+    await copyFolder(src, root, limits, src, path.resolve(opts.extensionsDir));
     return { root, label: src };
   }, opts);
 }

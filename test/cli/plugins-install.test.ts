@@ -179,6 +179,9 @@ describe("openclaw plugins install", () => {
     fs.mkdirSync(noEntry);
     fs.writeFileSync(path.join(noEntry, "openclaw.plugin.json"), JSON.stringify({ id: "bad", configSchema: {} }));
     fs.writeFileSync(path.join(work, "garbage.tgz"), "this is not an archive");
+    const linkOut = path.join(work, "link-out");
+    fs.cpSync(fixturePath("plugins/webhook"), linkOut, { recursive: true });
+    fs.symlinkSync("../../..", path.join(linkOut, "escape"));
 
     const expect: Array<[string, RegExp]> = [
       [noManifest, /is not an OpenClaw plugin: it has no openclaw\.plugin\.json/],
@@ -186,6 +189,7 @@ describe("openclaw plugins install", () => {
       [noSchema, /"configSchema" is required/],
       [noEntry, /no entry module: list it in package\.json/],
       [path.join(work, "garbage.tgz"), /garbage\.tgz cannot be read as an archive/],
+      [linkOut, /escape is a symbolic link to \.\.\/\.\.\/\.\., outside the plugin folder/],
       [path.join(work, "missing.zip"), /path not found: .*missing\.zip/],
     ];
     for (const [src, message] of expect) {
