@@ -13,6 +13,10 @@ import { SENSITIVE_KEY_PATTERN } from "../config/schema.js";
 import { parseProxyEntry } from "../gateway/trust.js";
 import { PairingStore } from "../routing/pairing.js";
 import { gatherContext, type GatherOptions, type OpsContext } from "./context.js";
+import { workspaceDirFor } from "../agents/workspace.js";
+import type { OpenClawConfig } from "../config/schema.js";
+import { pluginsWanted } from "../gateway/plugins.js";
+import { LogSink } from "../infra/logger.js";
 
 export type Severity = "high" | "medium" | "low";
 
@@ -135,6 +139,29 @@ function dangerousTools(cfg: Obj): { execFull: string[]; elevated: string[]; ele
   scan(cfg.tools, "tools");
   (cfg.agents?.list ?? []).forEach((a: Obj, i: number) => scan(a?.tools, `agents.list.${i}.tools`));
   return { execFull, elevated, elevatedWildcards };
+}
+
+/**
+ * Plugin HTTP routes served without the gateway token (registered with `public: true`), found by
+ * loading the plugins as the gateway would. Nothing is loaded when no plugin could be found.
+ */
+async function publicPluginRoutes(ctx: OpsContext, cfg: Obj): Promise<Array<{ pluginId: string; path: string }>> {
+  const list: Obj[] = Array.isArray(cfg.agents?.list) ? cfg.agents.list : [];
+  const agentId: string = list.find((a) => a?.default)?.id ?? list[0]?.id ?? "main";
+  const config = cfg as OpenClawConfig;
+  const workspaceDir = workspaceDirFor(config, agentId, ctx.stateDir, ctx.env);
+  if (!pluginsWanted({ config, stateDir: ctx.stateDir, workspaceDir })) return [];
+  const { loadPlugins } = await import("../plugins/index.js");
+  const sink = new LogSink({ level: "silent", consoleLevel: "silent" });
+  const { registry } = await loadPlugins({
+    config: cfg,
+    stateDir: ctx.stateDir,
+    workspaceDir,
+    env: ctx.env as NodeJS.ProcessEnv,
+    cwd: ctx.cwd,
+    logger: sink.logger("plugins"),
+  });
+  return registry.httpRoutes.filter((r) => r.public).map((r) => ({ pluginId: r.pluginId, path: r.path }));
 }
 
 function mode(file: string): number | null {
@@ -314,6 +341,20 @@ export async function runAudit(opts: GatherOptions): Promise<AuditReport> {
       title: "Anyone may use elevated tools",
       detail: `tools.elevated.allowFrom.${provider} contains "*".${notYet}`,
       remediation: 'List your own sender ids instead of "*".',
+    });
+
+  // --- plugin routes without the token ---------------------------------------------------------
+  // Not high: a public route is how a webhook has to work, and the plugin checks its caller itself.
+  // Medium when the port is reachable from the network, low when only this machine can call it.
+  const publicRoutes = await publicPluginRoutes(ctx, cfg);
+  if (publicRoutes.length > 0)
+    add({
+      checkId: "plugins.http_routes.public",
+      severity: e.publicBind ? "medium" : "low",
+      title: "Plugin HTTP routes answer without the gateway token",
+      detail: `${publicRoutes.map((r) => `${r.pluginId}: ${r.path}`).join(", ")}. ${e.publicBind ? `Anyone who reaches port ${e.port.value}` : "Any program on this machine"} can call ${publicRoutes.length === 1 ? "it" : "them"}; only the plugin's own checks (a webhook signature, say) stand in the way.`,
+      remediation:
+        "Keep only plugins you trust (plugins.allow), make sure each public route checks its caller, or turn the plugin off (`openclaw plugins disable <id>`).",
     });
 
   // --- secrets on disk ------------------------------------------------------------------------------

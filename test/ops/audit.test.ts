@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { fixture, tmpDir, writeConfig } from "../helpers/gateway.js";
+import { fixture, fixturePath, tmpDir, writeConfig } from "../helpers/gateway.js";
 import { formatAudit, literalSecretPaths, runAudit, secretBits, type AuditReport } from "../../src/ops/audit.js";
 import type { SystemProbe } from "../../src/ops/system.js";
 
@@ -288,5 +288,37 @@ describe("security audit: report", () => {
     const text = formatAudit(r);
     assert.match(text, /^HIGH {4}gateway\.bind_no_auth: Gateway binds beyond loopback without auth$/m);
     for (const f of r.findings) assert.ok(f.title && f.detail && f.remediation, f.checkId);
+  });
+});
+
+describe("security audit: plugin routes", () => {
+  const paths = () => [fixturePath("plugins/webhook"), fixturePath("plugins/hello")];
+
+  it("lists the plugin routes served without the token, by plugin and path", { timeout: 30_000 }, async () => {
+    const local = await audit({ config: { plugins: { load: { paths: paths() } } } });
+    const f = one(local, "plugins.http_routes.public");
+    assert.equal(f.severity, "low", "only this machine can reach a loopback gateway");
+    assert.match(f.detail, /^webhook: \/webhook\/incoming\. /);
+    assert.doesNotMatch(f.detail, /\/webhook\/admin|\/hello/, "routes behind the token are not listed");
+
+    const lan = await audit({
+      config: { gateway: { bind: "lan" }, plugins: { load: { paths: paths() } } },
+      env: { OPENCLAW_GATEWAY_TOKEN: GOOD_TOKEN },
+    });
+    assert.equal(one(lan, "plugins.http_routes.public").severity, "medium");
+    assert.match(one(lan, "plugins.http_routes.public").detail, /Anyone who reaches port \d+/);
+  });
+
+  it("finds installed plugins, and loads none when plugins are off", { timeout: 30_000 }, async () => {
+    const installed = await audit({
+      config: { gateway: { mode: "local" } },
+      setup: (dir) => fs.cpSync(fixturePath("plugins/webhook"), path.join(dir, "extensions", "webhook"), { recursive: true }),
+    });
+    assert.match(one(installed, "plugins.http_routes.public").detail, /webhook: \/webhook\/incoming/);
+    none(await audit({ config: { plugins: { enabled: false, load: { paths: paths() } } } }), "plugins.http_routes.public");
+    none(
+      await audit({ config: { plugins: { entries: { webhook: { enabled: false } }, load: { paths: paths() } } } }),
+      "plugins.http_routes.public",
+    );
   });
 });
