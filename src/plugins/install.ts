@@ -22,7 +22,8 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { loadPluginManifest, PluginConfigValidator } from "./manifest.js";
+import { PluginConfigValidator } from "./config-schema.js";
+import { loadPluginManifest } from "./manifest.js";
 
 export type InstallErrorCode =
   "NOT_FOUND" | "NO_MANIFEST" | "BAD_MANIFEST" | "BAD_PACKAGE" | "BAD_ARCHIVE" | "NPM_FAILED" | "EXISTS" | "ID_MISMATCH";
