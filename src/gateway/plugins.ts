@@ -51,6 +51,8 @@ export interface GatewayPlugins {
   channels: ChannelCatalog;
   /** Model clients by API, from the registered providers. */
   providers: ProviderClients;
+  /** Plugins' catch-all handlers in registration order, or null when there are none. */
+  handlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | null;
   /** Serves a plugin route; null when no plugin owns `pathname`. */
   route(pathname: string): { public: boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> } | null;
   startServices(): Promise<void>;
@@ -260,6 +262,22 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
       { now: o.now },
     ),
     summary: () => summarize(plugins),
+    handlers: registry.httpHandlers.length
+      ? async (req, res) => {
+          for (const h of registry.httpHandlers) {
+            try {
+              if ((await h.handler(req, res)) === true) return true;
+            } catch (e) {
+              o.log.error(`plugin ${h.pluginId}: HTTP handler failed: ${(e as Error)?.stack ?? e}`);
+              if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+              res.end(JSON.stringify({ error: { code: "PLUGIN_ERROR", message: `plugin ${h.pluginId} failed` } }));
+              return true;
+            }
+            if (res.headersSent || res.writableEnded) return true;
+          }
+          return false;
+        }
+      : null,
     configs: () =>
       plugins
         .filter((r) => r.origin !== "bundled")

@@ -15,7 +15,7 @@ import { AuthRateLimiter, type ResolvedAuth } from "./auth.js";
 import { GatewayConnection } from "./connection.js";
 import { hasScope, type GatewayContext, type MethodTable, type Scope } from "./context.js";
 import type { ControlUi } from "./http/control-ui.js";
-import { handleHttp, type HttpState, type PluginRouteLookup } from "./http/routes.js";
+import { handleHttp, type HttpState, type PluginHandlers, type PluginRouteLookup } from "./http/routes.js";
 import { MAX_PAYLOAD_BYTES, eventFrame } from "./protocol/frames.js";
 import { DEFAULT_IDLE_MS, SocketGuard } from "./sockets.js";
 import { isFlyProxy, isLoopbackIp, normalizeIp, proxyMatcher, requestTrust, type RequestTrust } from "./trust.js";
@@ -58,6 +58,7 @@ export interface GatewayServerOptions {
   devices: DeviceStore;
   /** The plugin that serves an HTTP path, if any. */
   pluginRoute?: PluginRouteLookup;
+  pluginHandlers?: PluginHandlers | null;
   /** Socket caps (tests); default from the descriptor limit. */
   maxSockets?: number;
   idleMs?: number;
@@ -85,7 +86,7 @@ export class GatewayServer {
     const { ctx } = opts;
     this.state = { shuttingDown: false, ui: opts.controlUi };
     this.limiter = new AuthRateLimiter({ now: ctx.now });
-    const httpDeps = { auth: opts.auth, limiter: this.limiter, pluginRoute: opts.pluginRoute };
+    const httpDeps = { auth: opts.auth, limiter: this.limiter, pluginRoute: opts.pluginRoute, pluginHandlers: opts.pluginHandlers };
     this.http = http.createServer(
       {
         // Slow request heads (slowloris) and bodies are cut off; the check runs every second.

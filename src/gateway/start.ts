@@ -205,6 +205,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
           controlUi,
           devices,
           pluginRoute: plugins.route,
+          pluginHandlers: plugins.handlers,
         }),
     },
     first,

@@ -34,6 +34,13 @@ describe("plugins in the gateway", () => {
       const ok = await fetch(`${gw.httpUrl}/hello`, { headers: { authorization: `Bearer ${TOKEN}` } });
       assert.equal(await ok.text(), "Hi, web! Hi, web!");
 
+      const handled = await fetch(`${gw.httpUrl}/hello-any/Lin`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      assert.equal(await handled.text(), "Hi, Lin! Hi, Lin!", "a registerHttpHandler handler answers with the token");
+      const anonymous = await fetch(`${gw.httpUrl}/hello-any/Lin`);
+      assert.notEqual(await anonymous.text(), "Hi, Lin! Hi, Lin!", "and never without it");
+      const wrong = await fetch(`${gw.httpUrl}/hello-any/Lin`, { headers: { authorization: "Bearer wrong" } });
+      assert.equal(wrong.status, 401);
+
       const schema = await c.request<any>("config.schema", {});
       assert.equal(schema.uiHints["plugins.entries.hello.config.greeting"].label, "Greeting", "the manifest's uiHints");
       assert.equal(schema.uiHints["plugins.entries.hello"].label, "Hello");

@@ -35,10 +35,13 @@ export type PluginRouteLookup = (
   pathname: string,
 ) => { public: boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> } | null;
 
+/** Plugins' catch-all HTTP handlers (`registerHttpHandler`): true when one of them answered. */
+export type PluginHandlers = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
 export async function handleHttp(
   ctx: GatewayContext,
   state: HttpState,
-  deps: OpenAiHttpDeps & { pluginRoute?: PluginRouteLookup },
+  deps: OpenAiHttpDeps & { pluginRoute?: PluginRouteLookup; pluginHandlers?: PluginHandlers | null },
   req: IncomingMessage,
   res: ServerResponse,
   trust: RequestTrust,
@@ -46,6 +49,11 @@ export async function handleHttp(
   const url = new URL(req.url ?? "/", "http://gateway");
   const path = url.pathname;
   if (path.startsWith("/v1/") && (await handleOpenAi(ctx, deps, req, res, path, trust))) return;
+  // Plugins' catch-all handlers see only requests that carry the gateway token.
+  if (deps.pluginHandlers && req.headers.authorization) {
+    if (!authorizeBearer(deps, req, res, trust)) return;
+    if (await deps.pluginHandlers(req, res)) return;
+  }
   const plugin = deps.pluginRoute?.(path);
   if (plugin) {
     // Behind the gateway's auth unless the plugin declared the route public (a signed webhook).
