@@ -202,7 +202,7 @@ function formatTimestamp(ts: number, cfg: OpenClawConfig): string {
 function validZone(zone: string | undefined): string | undefined {
   if (!zone) return undefined;
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone }).format(new Date());
+    new Intl.DateTimeFormat("en-US", { timeZone: zone }).format(0);
     return zone;
   } catch {
     return undefined;

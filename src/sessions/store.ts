@@ -93,6 +93,8 @@ export function migrateEntry(e: SessionEntry): SessionEntry {
 
 export interface SessionStoreOptions {
   flushDelayMs?: number;
+  /** The clock (names the copy of an unreadable file); default the system's. */
+  now?: () => number;
   /** Problems worth a log line (an unreadable file set aside). */
   onError?: (msg: string) => void;
   /** A write failed (called once per failure streak) / succeeded again after failing. */
@@ -141,7 +143,7 @@ export class SessionStore {
         }
       } catch (err) {
         // Never silently lose a user's sessions: keep the unreadable file aside and say so.
-        const aside = `${this.file}.unreadable-${Date.now()}`;
+        const aside = `${this.file}.unreadable-${(this.opts.now ?? Date.now)()}`;
         let kept = `kept a copy at ${aside}`;
         try {
           fs.copyFileSync(this.file, aside);
