@@ -2,9 +2,21 @@
  * Compaction: when a conversation nears the model's context window, older turns are summarised by the
  * model and replaced (in what the model sees next) by that summary; recent turns stay verbatim. The
  * summary is a `compaction` entry in the transcript, so it survives restarts and nothing is deleted.
+ *
+ * It runs on `/compact` and `sessions.compact`, after a turn that filled most of the window, and when
+ * the model refuses a prompt as too long (then the turn is tried once more).
  */
+import type { OpenClawConfig } from "../config/schema.js";
+import type { Logger } from "../infra/logger.js";
+import { modelChainFor, resolveModel } from "../providers/models.js";
 import type { AssistantMessage, Message } from "../providers/types.js";
+import type { SessionDirectory } from "../sessions/directory.js";
+import type { SessionEntry } from "../sessions/store.js";
 import type { Transcript, TranscriptEntry, MessageEntry } from "../sessions/transcript.js";
+import type { AgentModels } from "./models.js";
+import type { TurnResult } from "./run.js";
+import { entryModelRef } from "./status.js";
+import type { RunEvents } from "./types.js";
 
 /** Rough token count (4 characters a token), used where the API has not told us. */
 export function estimateTokens(messages: Message[]): number {
@@ -67,7 +79,7 @@ export const SUMMARY_SYSTEM_PROMPT =
   "You write compact, faithful summaries of conversations between a user and their assistant, so the assistant can continue the conversation without the full history.";
 
 /** The request that asks the model for a summary of `older`. */
-export function summaryRequest(older: Message[]): Message[] {
+export function summaryRequest(older: Message[], now: number): Message[] {
   const lines: string[] = [];
   for (const m of older) {
     const text =
@@ -96,7 +108,7 @@ export function summaryRequest(older: Message[]): Message[] {
           text: `Summarise the conversation below. Keep facts, decisions, names, numbers, open questions and anything the user asked to remember; drop small talk. Write it as notes for yourself.\n\n<conversation>\n${lines.join("\n\n")}\n</conversation>`,
         },
       ],
-      timestamp: Date.now(),
+      timestamp: now,
     },
   ];
 }
@@ -107,4 +119,71 @@ export function summaryText(m: AssistantMessage): string {
     .map((c) => (c as { text: string }).text)
     .join("")
     .trim();
+}
+
+export interface CompactorDeps {
+  config(): OpenClawConfig;
+  sessions: SessionDirectory;
+  models: AgentModels;
+  events: RunEvents;
+  log: Logger;
+  now: () => number;
+}
+
+/** Summarises conversations with their own model chain. */
+export class Compactor {
+  constructor(private readonly deps: CompactorDeps) {}
+
+  /** Compacts when the turn's last call used most of the window (all but the reserve). */
+  async afterTurn(agentId: string, key: string, turn: TurnResult, runId: string): Promise<void> {
+    const cfg = this.deps.config();
+    const window = cfg.agents?.defaults?.contextTokens ?? turn.model!.contextWindow;
+    const reserve = Math.min(cfg.agents?.defaults?.compaction?.reserveTokensFloor ?? 20_000, Math.floor(window * 0.25));
+    if (turn.contextTokens <= window - reserve) return;
+    const entry = this.deps.sessions.store(agentId).get(key);
+    if (entry) await this.compact(agentId, key, entry, runId, false);
+  }
+
+  /** Summarises older turns into a compaction entry. Returns it, or null when there is too little. */
+  async compact(
+    agentId: string,
+    key: string,
+    entry: SessionEntry,
+    runId: string,
+    manual: boolean,
+  ): Promise<{ tokensBefore: number } | null> {
+    const { sessions, log, now } = this.deps;
+    const cfg = this.deps.config();
+    const t = sessions.transcript(agentId, entry);
+    const chain = modelChainFor(cfg, agentId, entry.modelOverride);
+    let window = 128_000;
+    try {
+      window = cfg.agents?.defaults?.contextTokens ?? resolveModel(cfg, entryModelRef(entry) ?? chain[0]!).contextWindow;
+    } catch {
+      /* default window */
+    }
+    const keepRecent = Math.min(20_000, Math.floor(window * 0.3));
+    const plan = planCompaction(t, keepRecent);
+    if (!plan) return null;
+    try {
+      const gen = this.deps.models.stream(
+        agentId,
+        chain,
+      )({ systemPrompt: SUMMARY_SYSTEM_PROMPT, messages: summaryRequest(plan.older, now()) });
+      let step = await gen.next();
+      while (!step.done) step = await gen.next();
+      const summary = summaryText(step.value);
+      if (!summary) throw new Error("the model returned an empty summary");
+      t.append([{ type: "compaction", summary, firstKeptEntryId: plan.firstKeptEntryId, tokensBefore: plan.tokensBefore }], now);
+      t.sync();
+      const store = sessions.store(agentId);
+      store.update(key, { compactionCount: (store.get(key)?.compactionCount ?? 0) + 1, totalTokens: estimateTokens(t.context()) });
+      log.info(`session ${key}: ${manual ? "compacted" : "auto-compacted"} ${plan.tokensBefore} tokens of history`);
+      this.deps.events.emit({ type: "compaction", runId, sessionKey: key, tokensBefore: plan.tokensBefore, ts: now() });
+      return { tokensBefore: plan.tokensBefore };
+    } catch (e) {
+      log.warn(`session ${key}: compaction failed: ${(e as Error).message}`);
+      return null;
+    }
+  }
 }

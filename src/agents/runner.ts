@@ -1,0 +1,193 @@
+/**
+ * One agent run, from a message in a session to its result: a slot under `maxConcurrent`, the
+ * conversation (the reset policy may start a new one), the system prompt from the workspace, the
+ * turn with failover, one retry after compacting when the prompt is too long, the run's usage on the
+ * session entry, and compaction when the window is nearly full. Streams `RunEvent`s as it goes.
+ */
+import type { OpenClawConfig } from "../config/schema.js";
+import { isStorageFailure, StorageError, type FaultBoard } from "../infra/faults.js";
+import type { Logger } from "../infra/logger.js";
+import type { Env } from "../infra/paths.js";
+import { ModelRefError, modelChainFor, modelRef } from "../providers/models.js";
+import { ProviderError, type ModelSpec, type ToolCall, type ToolResultMessage, type UserMessage } from "../providers/types.js";
+import type { SessionDirectory } from "../sessions/directory.js";
+import type { ToolRegistry } from "../tools/registry.js";
+import type { Compactor } from "./compaction.js";
+import { AllModelsFailedError } from "./failover.js";
+import type { AgentModels } from "./models.js";
+import type { RunQueue } from "./run-queue.js";
+import { runTurn, type TurnResult } from "./run.js";
+import type { SystemEvents } from "./system-events.js";
+import { AgentError, type RunEvents, type RunResult, type SendRequest } from "./types.js";
+import { buildSystemPrompt, ensureWorkspace, workspaceDirFor } from "./workspace.js";
+
+export const DEFAULT_TIMEOUT_SECONDS = 600;
+/** A model stream that sends nothing for this long is given up on (and failed over). */
+const DEFAULT_MODEL_IDLE_TIMEOUT_MS = 90_000;
+
+export interface AgentRunnerDeps {
+  config(): OpenClawConfig;
+  stateDir: string;
+  env: Env;
+  log: Logger;
+  now: () => number;
+  sessions: SessionDirectory;
+  models: AgentModels;
+  queue: RunQueue;
+  compactor: Compactor;
+  tools: ToolRegistry;
+  systemEvents: SystemEvents;
+  events: RunEvents;
+  modelIdleTimeoutMs?: number;
+  faults?: FaultBoard;
+}
+
+export class AgentRunner {
+  constructor(private readonly deps: AgentRunnerDeps) {}
+
+  async run(agentId: string, key: string, req: SendRequest, runId: string, startedAt: number): Promise<RunResult> {
+    const { sessions, queue, events, log, now } = this.deps;
+    const slot = await queue.begin(runId, key, startedAt);
+    const { controller } = slot;
+    const cfg = this.deps.config();
+    const timeoutMs = req.timeoutMs ?? (cfg.agents?.defaults?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+    const timer = setTimeout(
+      () => controller.abort(new ProviderError("timeout", `run timed out after ${Math.round(timeoutMs / 1000)}s`)),
+      timeoutMs,
+    );
+    timer.unref();
+    let result: RunResult;
+    try {
+      events.emit({ type: "start", runId, sessionKey: key, agentId, ts: now() });
+      const entry = sessions.current(agentId, key);
+      // A reset boundary may have started a new transcript: record where before writing to it.
+      sessions.store(agentId).persistPointers();
+      const t = sessions.transcript(agentId, entry);
+      const workspaceDir = workspaceDirFor(cfg, agentId, this.deps.stateDir, this.deps.env);
+      ensureWorkspace(workspaceDir, cfg.agents?.defaults?.skipBootstrap);
+      const systemPrompt = buildSystemPrompt({
+        workspaceDir,
+        maxChars: cfg.agents?.defaults?.bootstrapMaxChars,
+        agentId,
+        now: new Date(now()),
+        timezone: cfg.agents?.defaults?.userTimezone,
+        extra: req.extraSystemPrompt,
+      });
+      const chain = modelChainFor(cfg, agentId, entry.modelOverride);
+      const user: UserMessage = {
+        role: "user",
+        content: req.images?.length ? [...(req.text ? [{ type: "text" as const, text: req.text }] : []), ...req.images] : req.text,
+        timestamp: now(),
+      };
+      this.deps.systemEvents.prepend(key, user, cfg);
+      const turnOpts = {
+        transcript: t,
+        user,
+        systemPrompt,
+        tools: this.deps.tools,
+        toolCtx: { sessionKey: key, agentId, workspaceDir, now },
+        stream: this.deps.models.stream(agentId, chain),
+        signal: controller.signal,
+        idleTimeoutMs: this.deps.modelIdleTimeoutMs ?? DEFAULT_MODEL_IDLE_TIMEOUT_MS,
+        now,
+        events: {
+          onModel: (m: ModelSpec, profileId: string) =>
+            events.emit({ type: "model", runId, sessionKey: key, model: modelRef(m), profileId, ts: now() }),
+          onText: (delta: string, text: string) => events.emit({ type: "text", runId, sessionKey: key, delta, text, ts: now() }),
+          onToolStart: (call: ToolCall) => events.emit({ type: "tool", runId, sessionKey: key, phase: "start", call, ts: now() }),
+          onToolEnd: (call: ToolCall, r: ToolResultMessage) =>
+            events.emit({ type: "tool", runId, sessionKey: key, phase: "end", call, result: r, ts: now() }),
+        },
+      };
+      let turn: TurnResult = await runTurn(turnOpts);
+      if (turn.status === "error" && turn.error instanceof ProviderError && turn.error.kind === "context_overflow") {
+        // Too long for the model: summarise older turns, then try once more.
+        const compacted = await this.deps.compactor.compact(agentId, key, entry, runId, true);
+        if (compacted) turn = await runTurn({ ...turnOpts, user: { ...user, timestamp: now() } });
+      }
+      if (controller.signal.reason instanceof ProviderError && controller.signal.reason.kind === "timeout" && turn.status === "aborted") {
+        turn = { ...turn, status: "error", error: controller.signal.reason };
+      }
+      this.recordUsage(agentId, key, turn);
+      this.deps.faults?.clear(`storage:transcripts:${agentId}`);
+      result = {
+        runId,
+        sessionKey: key,
+        status: turn.status,
+        text: turn.text,
+        ...(turn.final ? { message: turn.final } : {}),
+        usage: turn.usage,
+        ...(turn.final ? { lastUsage: turn.final.usage } : {}),
+        sessionId: entry.sessionId,
+        ...(turn.model ? { model: modelRef(turn.model), provider: turn.model.provider, modelId: turn.model.id } : {}),
+        ...(turn.error ? { error: describeError(turn.error) } : {}),
+        startedAt,
+        endedAt: now(),
+      };
+      if (turn.status === "error") log.warn(`run ${runId} in ${key} failed: ${result.error}`);
+      if (turn.status === "ok" && turn.model) await this.deps.compactor.afterTurn(agentId, key, turn, runId);
+    } catch (e) {
+      const message = e instanceof ModelRefError || e instanceof AgentError ? e.message : describeError(e as Error);
+      if (isStorageFailure(e)) this.noteStorageFailure(e, agentId);
+      else log.error(`run ${runId} in ${key} failed: ${(e as Error)?.stack ?? e}`);
+      result = { runId, sessionKey: key, status: "error", text: "", error: message, startedAt, endedAt: now() };
+    } finally {
+      clearTimeout(timer);
+      slot.finish();
+    }
+    slot.settle(result);
+    events.emit({ type: "end", runId, result, ts: now() });
+    return result;
+  }
+
+  /** Reports a failed state write as a fault (cleared once writing works again). */
+  noteStorageFailure(e: unknown, agentId: string): void {
+    if (!isStorageFailure(e)) return;
+    const message = e instanceof StorageError ? e.message : `cannot write state for agent ${agentId}: ${(e as Error).message}`;
+    if (this.deps.faults?.set(`storage:transcripts:${agentId}`, message)) this.deps.log.error(message);
+  }
+
+  /**
+   * Stores the run on the session entry as OpenClaw does (the last call's token counts, the model and
+   * its context window), plus lifetime totals and spend.
+   */
+  private recordUsage(agentId: string, key: string, turn: TurnResult): void {
+    const store = this.deps.sessions.store(agentId);
+    const e = store.get(key);
+    if (!e) return;
+    const u = turn.usage;
+    const last = turn.final?.usage;
+    const totals = e.usageTotals ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
+    const prompt = last ? last.input + last.cacheRead + last.cacheWrite : 0;
+    store.update(key, {
+      updatedAt: this.deps.now(),
+      ...(last && (last.input || last.output)
+        ? { inputTokens: last.input, outputTokens: last.output, totalTokens: prompt > 0 ? prompt : last.input }
+        : {}),
+      ...(turn.model
+        ? {
+            model: turn.model.id,
+            modelProvider: turn.model.provider,
+            contextTokens: this.deps.config().agents?.defaults?.contextTokens ?? turn.model.contextWindow,
+          }
+        : {}),
+      abortedLastRun: turn.status === "aborted",
+      usageTotals: {
+        input: totals.input + u.input,
+        output: totals.output + u.output,
+        cacheRead: totals.cacheRead + u.cacheRead,
+        cacheWrite: totals.cacheWrite + u.cacheWrite,
+        total: totals.total + u.totalTokens,
+      },
+      costUsd: (e.costUsd ?? 0) + u.cost.total,
+    });
+  }
+}
+
+/** A run's failure as the user reads it: which model said what. */
+export function describeError(e: Error): string {
+  if (e instanceof AllModelsFailedError) return e.message;
+  if (e instanceof ProviderError)
+    return `${e.provider ? `${e.provider}${e.model ? `/${e.model}` : ""}: ` : ""}${e.kind === "timeout" ? "" : `${e.kind}: `}${e.message}`;
+  return e.message;
+}

@@ -1,0 +1,106 @@
+/**
+ * The agent runtime's vocabulary, shared by its parts and by the gateway: what a caller sends, the
+ * events a run streams, the result it ends with, and the errors a request is refused with.
+ */
+import type { AssistantMessage, ImageContent, ToolCall, ToolResultMessage, Usage } from "../providers/types.js";
+import type { Logger } from "../infra/logger.js";
+
+export interface SendRequest {
+  /** Session key in any accepted form; default: the agent's main session. */
+  sessionKey?: string;
+  agentId?: string;
+  text: string;
+  images?: ImageContent[];
+  /** Idempotency key: the same key returns the same run instead of starting another. */
+  runId?: string;
+  timeoutMs?: number;
+  extraSystemPrompt?: string;
+  /** Where the message came from, for labels in session lists (the channel's id). */
+  channel?: string;
+  displayName?: string;
+}
+
+export type RunStatus = "ok" | "error" | "aborted";
+
+export interface SessionListOptions {
+  agentId?: string;
+  limit?: number;
+  activeMinutes?: number;
+  includeGlobal?: boolean;
+  includeUnknown?: boolean;
+  includeDerivedTitles?: boolean;
+  includeLastMessage?: boolean;
+  label?: string;
+  spawnedBy?: string;
+  search?: string;
+}
+
+export interface RunResult {
+  runId: string;
+  sessionKey: string;
+  status: RunStatus;
+  text: string;
+  message?: AssistantMessage;
+  usage?: Usage;
+  /** `provider/model` of the model that answered; also as its parts. */
+  model?: string;
+  provider?: string;
+  modelId?: string;
+  /** The usage of the run's last model call. */
+  lastUsage?: Usage;
+  /** The transcript the run was written to. */
+  sessionId?: string;
+  error?: string;
+  /** A chat command answered this message; no model was called. */
+  command?: string;
+  /** This message was collected into another run (whose reply answers it too). */
+  mergedInto?: string;
+  startedAt: number;
+  endedAt: number;
+}
+
+export type RunEvent =
+  | { type: "start"; runId: string; sessionKey: string; agentId: string; ts: number }
+  | { type: "model"; runId: string; sessionKey: string; model: string; profileId: string; ts: number }
+  | { type: "text"; runId: string; sessionKey: string; delta: string; text: string; ts: number }
+  | { type: "tool"; runId: string; sessionKey: string; phase: "start" | "end"; call: ToolCall; result?: ToolResultMessage; ts: number }
+  | { type: "compaction"; runId: string; sessionKey: string; tokensBefore: number; ts: number }
+  | { type: "end"; runId: string; result: RunResult; ts: number };
+
+export interface RunHandle {
+  runId: string;
+  sessionKey: string;
+  done: Promise<RunResult>;
+}
+
+export class AgentError extends Error {
+  constructor(
+    readonly code: "UNKNOWN_AGENT" | "MESSAGE_TOO_LARGE" | "INVALID_MODEL" | "NOT_FOUND" | "EMPTY_MESSAGE" | "STORAGE" | "INVALID_REQUEST",
+    message: string,
+  ) {
+    super(message);
+    this.name = "AgentError";
+  }
+}
+
+/** Run event listeners: one that throws is logged and the others still hear the event. */
+export class RunEvents {
+  private readonly listeners = new Set<(ev: RunEvent) => void>();
+
+  constructor(private readonly log: Logger) {}
+
+  on(fn: (ev: RunEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(ev: RunEvent): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(ev);
+      } catch (e) {
+        this.log.error(`run event listener failed: ${(e as Error).message}`);
+      }
+    }
+  }
+}
