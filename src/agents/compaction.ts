@@ -8,12 +8,14 @@
  */
 import type { OpenClawConfig } from "../config/schema.js";
 import type { Logger } from "../infra/logger.js";
+import type { HookRunner } from "../plugins/hooks.js";
 import { modelChainFor, resolveModel } from "../providers/models.js";
 import type { AssistantMessage, Message } from "../providers/types.js";
 import type { SessionDirectory } from "../sessions/directory.js";
 import type { SessionEntry } from "../sessions/store.js";
 import type { Transcript, TranscriptEntry, MessageEntry } from "../sessions/transcript.js";
 import type { AgentModels } from "./models.js";
+import { startHook } from "./plugin-hooks.js";
 import type { TurnResult } from "./run.js";
 import { entryModelRef } from "./status.js";
 import type { RunEvents } from "./types.js";
@@ -128,6 +130,8 @@ export interface CompactorDeps {
   events: RunEvents;
   log: Logger;
   now: () => number;
+  /** Plugins' `before_compaction` / `after_compaction` hooks (not waited for). */
+  hooks?: HookRunner;
 }
 
 /** Summarises conversations with their own model chain. */
@@ -165,6 +169,11 @@ export class Compactor {
     const keepRecent = Math.min(20_000, Math.floor(window * 0.3));
     const plan = planCompaction(t, keepRecent);
     if (!plan) return null;
+    const hooks = this.deps.hooks;
+    const hookCtx = { agentId, sessionKey: key };
+    const messageCount = t.context().length;
+    if (hooks?.hasHooks("before_compaction"))
+      startHook(hooks.runBeforeCompaction({ messageCount, tokenCount: plan.tokensBefore }, hookCtx));
     try {
       const gen = this.deps.models.stream(
         agentId,
@@ -180,6 +189,11 @@ export class Compactor {
       store.update(key, { compactionCount: (store.get(key)?.compactionCount ?? 0) + 1, totalTokens: estimateTokens(t.context()) });
       log.info(`session ${key}: ${manual ? "compacted" : "auto-compacted"} ${plan.tokensBefore} tokens of history`);
       this.deps.events.emit({ type: "compaction", runId, sessionKey: key, tokensBefore: plan.tokensBefore, ts: now() });
+      if (hooks?.hasHooks("after_compaction")) {
+        const after = t.context();
+        const event = { messageCount: after.length, tokenCount: estimateTokens(after), compactedCount: plan.older.length };
+        startHook(hooks.runAfterCompaction(event, hookCtx));
+      }
       return { tokensBefore: plan.tokensBefore };
     } catch (e) {
       log.warn(`session ${key}: compaction failed: ${(e as Error).message}`);

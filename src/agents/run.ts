@@ -29,6 +29,16 @@ export interface TurnEvents {
   onToolEnd?(call: ToolCall, result: ToolResultMessage): void;
 }
 
+/** What plugins may do around each tool call (see `plugins/hooks.ts`). */
+export interface TurnToolHooks {
+  /** Before the tool runs: the arguments to run it with, or why it must not run. */
+  before?(call: ToolCall): Promise<{ params: Record<string, unknown> } | { blocked: string }>;
+  /** After it ran or was blocked (not waited for). */
+  after?(call: ToolCall, params: Record<string, unknown>, result: ToolResultMessage, durationMs: number): void;
+  /** The result as it is to be written to the transcript (synchronous). */
+  persist?(call: ToolCall, result: ToolResultMessage): ToolResultMessage;
+}
+
 export interface TurnOptions {
   transcript: Transcript;
   user: UserMessage;
@@ -41,6 +51,7 @@ export interface TurnOptions {
   maxIterations?: number;
   idleTimeoutMs?: number;
   events?: TurnEvents;
+  toolHooks?: TurnToolHooks;
   now: () => number;
 }
 
@@ -138,16 +149,24 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
       for (const call of calls) {
         if (o.signal.aborted) throw new ProviderError("aborted", "aborted");
         o.events?.onToolStart?.(call);
-        const r = await o.tools.call(call.name, call.arguments, { ...o.toolCtx, signal: o.signal });
-        const result: ToolResultMessage = {
+        const startedAt = o.now();
+        const gate = o.toolHooks?.before ? await o.toolHooks.before(call) : { params: call.arguments };
+        const params = "params" in gate ? gate.params : call.arguments;
+        const r =
+          "blocked" in gate
+            ? { text: gate.blocked, isError: true }
+            : await o.tools.call(call.name, params, { ...o.toolCtx, signal: o.signal });
+        let result: ToolResultMessage = {
           role: "toolResult",
           toolCallId: call.id,
           toolName: call.name,
           content: [{ type: "text", text: r.text }],
-          ...(r.details !== undefined ? { details: r.details } : {}),
+          ...("details" in r && r.details !== undefined ? { details: r.details } : {}),
           isError: r.isError ?? false,
           timestamp: o.now(),
         };
+        o.toolHooks?.after?.(call, params, result, o.now() - startedAt);
+        if (o.toolHooks?.persist) result = o.toolHooks.persist(call, result);
         t.append([{ type: "message", message: result }], o.now);
         o.events?.onToolEnd?.(call, result);
       }

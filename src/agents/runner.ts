@@ -8,6 +8,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import { isStorageFailure, StorageError, type FaultBoard } from "../infra/faults.js";
 import type { Logger } from "../infra/logger.js";
 import type { Env } from "../infra/paths.js";
+import type { HookRunner } from "../plugins/hooks.js";
 import { ModelRefError, modelChainFor, modelRef } from "../providers/models.js";
 import { ProviderError, type ModelSpec, type ToolCall, type ToolResultMessage, type UserMessage } from "../providers/types.js";
 import type { SessionDirectory } from "../sessions/directory.js";
@@ -16,6 +17,7 @@ import type { Compactor } from "./compaction.js";
 import { AllModelsFailedError } from "./failover.js";
 import type { AgentModels } from "./models.js";
 import type { RunQueue } from "./run-queue.js";
+import { messageTextOf, prependToMessage, startHook, turnToolHooks } from "./plugin-hooks.js";
 import { runTurn, type TurnResult } from "./run.js";
 import type { SystemEvents } from "./system-events.js";
 import { AgentError, type RunEvents, type RunResult, type SendRequest } from "./types.js";
@@ -40,6 +42,8 @@ export interface AgentRunnerDeps {
   events: RunEvents;
   modelIdleTimeoutMs?: number;
   faults?: FaultBoard;
+  /** Plugins' typed hooks (none without it). */
+  hooks?: HookRunner;
 }
 
 export class AgentRunner {
@@ -80,6 +84,13 @@ export class AgentRunner {
         timestamp: now(),
       };
       this.deps.systemEvents.prepend(key, user, cfg);
+      const hooks = this.deps.hooks;
+      const hookCtx = { agentId, sessionKey: key, workspaceDir, ...(req.channel ? { messageProvider: req.channel } : {}) };
+      if (hooks?.hasHooks("before_agent_start")) {
+        const out = await hooks.runBeforeAgentStart({ prompt: messageTextOf(user), messages: t.context() }, hookCtx);
+        if (typeof out?.prependContext === "string" && out.prependContext) prependToMessage(user, out.prependContext);
+      }
+      const turnStartedAt = now();
       const turnOpts = {
         transcript: t,
         user,
@@ -90,6 +101,7 @@ export class AgentRunner {
         signal: controller.signal,
         idleTimeoutMs: this.deps.modelIdleTimeoutMs ?? DEFAULT_MODEL_IDLE_TIMEOUT_MS,
         now,
+        ...(hooks ? { toolHooks: turnToolHooks(hooks, log, { agentId, sessionKey: key }) } : {}),
         events: {
           onModel: (m: ModelSpec, profileId: string) =>
             events.emit({ type: "model", runId, sessionKey: key, model: modelRef(m), profileId, ts: now() }),
@@ -107,6 +119,16 @@ export class AgentRunner {
       }
       if (controller.signal.reason instanceof ProviderError && controller.signal.reason.kind === "timeout" && turn.status === "aborted") {
         turn = { ...turn, status: "error", error: controller.signal.reason };
+      }
+      if (hooks?.hasHooks("agent_end")) {
+        const event = {
+          messages: t.messages().map((m) => m.message),
+          success: turn.status === "ok",
+          ...(turn.error ? { error: describeError(turn.error) } : {}),
+          durationMs: now() - turnStartedAt,
+        };
+        // Not waited for: plugins read the finished conversation while the reply goes out.
+        startHook(hooks.runAgentEnd(event, hookCtx));
       }
       this.recordUsage(agentId, key, turn);
       this.deps.faults?.clear(`storage:transcripts:${agentId}`);

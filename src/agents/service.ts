@@ -16,6 +16,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import type { FaultBoard } from "../infra/faults.js";
 import type { Logger } from "../infra/logger.js";
 import type { Env } from "../infra/paths.js";
+import type { HookRunner } from "../plugins/hooks.js";
 import { emptyUsage, ProviderError, type Api, type ProviderClient } from "../providers/types.js";
 import { parseSessionKey } from "../sessions/keys.js";
 import { SessionDirectory } from "../sessions/directory.js";
@@ -26,6 +27,7 @@ import { parseCommand, type ChatCommand } from "./commands/parse.js";
 import { Compactor } from "./compaction.js";
 import type { FailoverSwitch } from "./failover.js";
 import { AgentModels } from "./models.js";
+import { sessionLifecycle } from "./plugin-hooks.js";
 import * as roster from "./roster.js";
 import { RunQueue } from "./run-queue.js";
 import { AgentRunner } from "./runner.js";
@@ -72,6 +74,11 @@ export interface AgentServiceDeps {
   modelIdleTimeoutMs?: number;
   /** Where failed state writes are reported (shown by `/readyz`). */
   faults?: FaultBoard;
+  /**
+   * Plugins' typed hooks (`createHookRunner` in plugins/hooks.ts): session_start/end, before_agent_start,
+   * agent_end, before/after_tool_call, tool_result_persist, before/after_compaction. None without it.
+   */
+  hooks?: HookRunner;
 }
 
 export class AgentService {
@@ -90,14 +97,15 @@ export class AgentService {
 
   constructor(private readonly deps: AgentServiceDeps) {
     const now = (this.now = deps.now ?? Date.now);
-    const { config, stateDir, env, log, faults } = deps;
+    const { config, stateDir, env, log, faults, hooks } = deps;
     this.events = new RunEvents(log);
     this.systemEvents = new SystemEvents(now);
-    this.sessions = new SessionDirectory({ config, stateDir, env, log, now, faults });
+    const lifecycle = hooks ? sessionLifecycle(hooks, now) : undefined;
+    this.sessions = new SessionDirectory({ config, stateDir, env, log, now, faults, lifecycle });
     this.models = new AgentModels({ config, stateDir, env, log, now, loadClient: deps.loadClient });
     this.switches = this.models.switches;
     this.queue = new RunQueue(config().agents?.defaults?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, now);
-    this.compactor = new Compactor({ config, sessions: this.sessions, models: this.models, events: this.events, log, now });
+    this.compactor = new Compactor({ config, sessions: this.sessions, models: this.models, events: this.events, log, now, hooks });
     this.runner = new AgentRunner({
       config,
       stateDir,
@@ -105,6 +113,7 @@ export class AgentService {
       log,
       now,
       faults,
+      hooks,
       sessions: this.sessions,
       models: this.models,
       queue: this.queue,
