@@ -10,13 +10,16 @@
  * - `AgentRunner`: one run, from the message to its result;
  * - `runBuiltinCommand` (commands/): `/new`, `/model`, `/status`, … before the model;
  * - `Compactor`, `AgentModels` (credentials, failover), `AgentSessions` (operator views), status.
+ *
+ * Plugins take part only when the gateway passes them in: `hooks` (typed hooks, see plugin-hooks.ts)
+ * and `pluginCommands` (chat commands, see commands/plugin.ts).
  */
 import { randomUUID } from "node:crypto";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { FaultBoard } from "../infra/faults.js";
 import type { Logger } from "../infra/logger.js";
 import type { Env } from "../infra/paths.js";
-import type { HookRunner } from "../plugins/hooks.js";
+import type { HookRunner, PluginCommands } from "../plugins/hooks.js";
 import { emptyUsage, ProviderError, type Api, type ProviderClient } from "../providers/types.js";
 import { parseSessionKey } from "../sessions/keys.js";
 import { SessionDirectory } from "../sessions/directory.js";
@@ -24,6 +27,7 @@ import type { SessionEntry, SessionStore } from "../sessions/store.js";
 import { defaultTools, type ToolRegistry } from "../tools/registry.js";
 import { runBuiltinCommand } from "./commands/builtin.js";
 import { parseCommand, type ChatCommand } from "./commands/parse.js";
+import { matchPluginCommand, runPluginCommand, type PluginCommandMatch } from "./commands/plugin.js";
 import { Compactor } from "./compaction.js";
 import type { FailoverSwitch } from "./failover.js";
 import { AgentModels } from "./models.js";
@@ -79,6 +83,11 @@ export interface AgentServiceDeps {
    * agent_end, before/after_tool_call, tool_result_persist, before/after_compaction. None without it.
    */
   hooks?: HookRunner;
+  /**
+   * Plugins' chat commands (`createPluginCommands` in plugins/hooks.ts): `/name args` answered by the
+   * plugin instead of the model, and listed by `/help`. None without it.
+   */
+  pluginCommands?: PluginCommands;
 }
 
 export class AgentService {
@@ -199,6 +208,10 @@ export class AgentService {
       return this.queue.remember({ runId, sessionKey: key, done: Promise.resolve(result) }, result);
     }
 
+    // A plugin's command answers at once, without the model (and without waiting for a run).
+    const pluginCommand = command ? null : matchPluginCommand(this.deps.pluginCommands, text);
+    if (pluginCommand) return this.runPluginCommand(pluginCommand, req, key, agentId, runId);
+
     // A message arriving while this session is busy waits and is merged with any others that arrive
     // meanwhile into one follow-up turn.
     if (!command && this.queue.isRunning(key)) return this.queue.collect(key, req, runId);
@@ -208,6 +221,22 @@ export class AgentService {
     if (!command) this.ensureSession(agentId, key);
 
     const done = this.queue.inLane(key, () => this.execute(agentId, key, req, runId, command));
+    return this.queue.remember({ runId, sessionKey: key, done });
+  }
+
+  private runPluginCommand(match: PluginCommandMatch, req: SendRequest, key: string, agentId: string, runId: string): RunHandle {
+    const startedAt = this.now();
+    this.events.emit({ type: "start", runId, sessionKey: key, agentId, ts: startedAt });
+    const done = runPluginCommand(this.deps.pluginCommands!, match, {
+      senderId: req.senderId,
+      channel: req.channel ?? "webchat",
+      isAuthorizedSender: req.senderAuthorized !== false,
+      config: this.deps.config(),
+    }).then((text) => {
+      const result: RunResult = { runId, sessionKey: key, status: "ok", text, command: match.name, startedAt, endedAt: this.now() };
+      this.events.emit({ type: "end", runId, result, ts: this.now() });
+      return result;
+    });
     return this.queue.remember({ runId, sessionKey: key, done });
   }
 
@@ -249,7 +278,13 @@ export class AgentService {
       let outcome;
       try {
         outcome = await runBuiltinCommand(
-          { config: this.deps.config, sessions: this.sessions, models: this.models, compactor: this.compactor },
+          {
+            config: this.deps.config,
+            sessions: this.sessions,
+            models: this.models,
+            compactor: this.compactor,
+            pluginCommands: this.deps.pluginCommands,
+          },
           agentId,
           key,
           command,

@@ -18,6 +18,13 @@ export interface SendRequest {
   /** Where the message came from, for labels in session lists (the channel's id). */
   channel?: string;
   displayName?: string;
+  /** Who sent it, on that channel (handed to plugin commands). */
+  senderId?: string;
+  /**
+   * Whether the sender is the owner or allowlisted, and so may run commands that require it. Unset
+   * means yes: operators (Control UI, CLI, HTTP) are; the channel router says for each chat message.
+   */
+  senderAuthorized?: boolean;
 }
 
 export type RunStatus = "ok" | "error" | "aborted";

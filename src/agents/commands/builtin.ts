@@ -3,18 +3,22 @@
  * `/stop` is answered where messages arrive, since it must not wait behind the run it stops.
  */
 import type { OpenClawConfig } from "../../config/schema.js";
+import type { PluginCommands } from "../../plugins/hooks.js";
 import { modelChainFor, resolveModel } from "../../providers/models.js";
 import type { SessionDirectory } from "../../sessions/directory.js";
 import type { Compactor } from "../compaction.js";
 import type { AgentModels } from "../models.js";
 import { statusText } from "../status.js";
 import { COMMAND_HELP, type ChatCommand } from "./parse.js";
+import { pluginCommandsHelp } from "./plugin.js";
 
 export interface BuiltinCommandDeps {
   config(): OpenClawConfig;
   sessions: SessionDirectory;
   models: AgentModels;
   compactor: Compactor;
+  /** Listed by `/help`. */
+  pluginCommands?: PluginCommands;
 }
 
 /** A reply, or (`/new hello`) the text to send on as a normal message in the new conversation. */
@@ -31,8 +35,10 @@ export async function runBuiltinCommand(
   const reply = (text: string) => ({ reply: text });
   const store = sessions.store(agentId);
   switch (c.name) {
-    case "help":
-      return reply(`Commands:\n${COMMAND_HELP}`);
+    case "help": {
+      const plugins = pluginCommandsHelp(deps.pluginCommands);
+      return reply(`Commands:\n${COMMAND_HELP}${plugins ? `\n\n${plugins}` : ""}`);
+    }
     case "new":
     case "reset": {
       let rest = c.rest;

@@ -1,6 +1,7 @@
 /**
  * Chat commands, handled by the gateway before (or instead of) the model: `/new`, `/reset`,
- * `/model [ref]`, `/status`, `/stop`, `/compact`, `/help`. They work the same in every conversation.
+ * `/model [ref]`, `/status`, `/stop`, `/compact`, `/help` (or `/commands`). They work the same in every
+ * conversation.
  */
 
 export type ChatCommand =
@@ -12,7 +13,7 @@ export const COMMAND_HELP = [
   "/status: model, tokens, cost and context use of this conversation",
   "/stop: stop the reply in progress",
   "/compact: summarise older messages now to free context",
-  "/help: this list",
+  "/help or /commands: this list",
 ].join("\n");
 
 /** Recognises a command at the start of a message; anything else is a normal message. */
@@ -37,6 +38,8 @@ export function parseCommand(text: string, extraResetTriggers: string[] = []): C
     case "compact":
     case "help":
       return { name };
+    case "commands":
+      return { name: "help" };
     default:
       return null;
   }
