@@ -5,8 +5,12 @@
  *
  * Failures carry a kind the caller maps to its own error codes: `unsupported` (no such channel here),
  * `target` / `media` (fix the request), `unavailable` (the channel cannot send right now).
+ *
+ * With plugins' hooks (`opts.hooks`), `message_sending` may change the text or cancel the send (the
+ * result then says `cancelled` and nothing was sent), and `message_sent` hears how it went.
  */
 import type { ChannelManager } from "./manager.js";
+import type { HookRunner } from "../plugins/hooks.js";
 import { TargetError, type OutboundContent, type OutboundTarget } from "./types.js";
 
 /** Largest image fetched for a send. */
@@ -42,11 +46,15 @@ export interface DeliverResult {
   messageIds: string[];
   /** Platform ids of where it landed (`chatId`, `channelId`). */
   delivered: Record<string, string>;
+  /** A plugin's `message_sending` hook cancelled it: nothing was sent. */
+  cancelled?: boolean;
 }
 
 export interface DeliverOptions {
   fetch?: typeof fetch;
   maxMediaBytes?: number;
+  /** Plugins' typed hooks (none without it). */
+  hooks?: HookRunner;
 }
 
 /** The channel to use: the named one, or the only one set up. */
@@ -98,13 +106,31 @@ export async function deliver(channels: ChannelManager, req: DeliverRequest, opt
       "unavailable",
       `${name} is not connected${st.lastError ? ` (${st.lastError})` : ""}; nothing was sent, try again`,
     );
-  const content: OutboundContent = { text: req.text, ...(images.length ? { images } : {}) };
+  const hooks = opts.hooks;
+  const hookCtx = { channelId: channel, accountId: adapter.accountId, conversationId: target.chatId };
+  let text = req.text;
+  if (hooks?.hasHooks("message_sending")) {
+    const out = await hooks.runMessageSending(
+      { to: target.chatId, content: text, metadata: { channel, accountId: adapter.accountId } },
+      hookCtx,
+    );
+    if (typeof out?.content === "string") text = out.content;
+    if (out?.cancel || (!text.trim() && !images.length))
+      return { channel, accountId: adapter.accountId, target, messageIds: [], delivered: {}, cancelled: true };
+  }
+  const sentHook = (success: boolean, error?: string) => {
+    if (!hooks?.hasHooks("message_sent")) return;
+    hooks.runMessageSent({ to: target.chatId, content: text, success, ...(error ? { error } : {}) }, hookCtx).catch(() => undefined);
+  };
+  const content: OutboundContent = { text, ...(images.length ? { images } : {}) };
   let sent;
   try {
     sent = await adapter.send(target, content);
   } catch (e) {
+    sentHook(false, (e as Error)?.message ?? String(e));
     throw new DeliveryError("unavailable", `${channel} send failed: ${(e as Error)?.message ?? String(e)}`);
   }
+  sentHook(true);
   return {
     channel,
     accountId: adapter.accountId,

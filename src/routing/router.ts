@@ -4,14 +4,19 @@
  * `session.dmScope`, a typing indicator while the agent works, then the reply through the same
  * adapter. Un-mentioned group messages are kept (up to `historyLimit`) and handed to the agent as
  * context the next time it is addressed there.
+ *
+ * With plugins' hooks (`deps.hooks`): `message_received` for each message the agent is to answer (not
+ * waited for), `message_sending` before each reply (a plugin may change or cancel it) and
+ * `message_sent` after it.
  */
 import type { AgentService } from "../agents/service.js";
 import type { ChannelManager } from "../channels/manager.js";
-import type { InboundMessage, OutboundTarget } from "../channels/types.js";
+import type { ChannelAdapter, ChannelRules, InboundMessage, OutboundTarget } from "../channels/types.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { Logger } from "../infra/logger.js";
+import type { HookRunner } from "../plugins/hooks.js";
 import { sessionKeyFor, type DmScope } from "../sessions/keys.js";
-import { decide } from "./access.js";
+import { decide, senderMatches } from "./access.js";
 import { resolveAgentId } from "./bindings.js";
 import type { PairingStore } from "./pairing.js";
 
@@ -24,6 +29,8 @@ export interface RouterDeps {
   pairing: PairingStore;
   log: Logger;
   now: () => number;
+  /** Plugins' typed hooks (none without it). */
+  hooks?: HookRunner;
 }
 
 interface ContextLine {
@@ -93,6 +100,7 @@ export class ChannelRouter {
       return;
     }
 
+    this.received(msg);
     const cfg = this.deps.config();
     const agentId = resolveAgentId(cfg, msg, this.deps.agents.defaultAgentId());
     const kind = msg.chat.kind;
@@ -124,9 +132,11 @@ export class ChannelRouter {
         images: msg.images,
         extraSystemPrompt: decision.systemPrompt,
         channel: msg.channel,
+        senderId: msg.sender.id,
+        senderAuthorized: this.authorized(msg, config, sectionPresent, rules),
       });
     } catch (e) {
-      await adapter.send({ ...to, replyToMessageId: msg.messageId }, { text: `Sorry, I can't answer that: ${(e as Error).message}` });
+      await this.reply(adapter, { ...to, replyToMessageId: msg.messageId }, `Sorry, I can't answer that: ${(e as Error).message}`, msg);
       return;
     }
 
@@ -145,7 +155,78 @@ export class ChannelRouter {
         ? `Sorry, something went wrong: ${result.error ?? "the agent run failed"}`
         : result.text.trim() || (result.status === "aborted" ? "" : "(no reply)");
     if (!reply) return;
-    await adapter.send({ ...to, ...(kind !== "dm" ? { replyToMessageId: msg.messageId } : {}) }, { text: reply });
+    await this.reply(adapter, { ...to, ...(kind !== "dm" ? { replyToMessageId: msg.messageId } : {}) }, reply, msg);
+  }
+
+  /**
+   * Whether the sender is the owner or allowlisted (may run commands that require it): named in the
+   * DM allowlist, paired, or named in the group's own sender list.
+   */
+  private authorized(msg: InboundMessage, config: Obj, sectionPresent: boolean, rules: ChannelRules): boolean {
+    if (senderMatches(rules.dm(config).allowFrom, msg.sender) || this.deps.pairing.isApproved(msg.channel, msg.sender.id)) return true;
+    return msg.chat.kind !== "dm" && senderMatches(rules.group(config, msg, sectionPresent).users, msg.sender);
+  }
+
+  /** `message_received` for a message the agent is about to answer (not waited for). */
+  private received(msg: InboundMessage): void {
+    const hooks = this.deps.hooks;
+    if (!hooks?.hasHooks("message_received")) return;
+    const event = {
+      from: `${msg.channel}:${msg.sender.id}`,
+      content: msg.text,
+      timestamp: msg.timestamp,
+      metadata: {
+        to: msg.chat.id,
+        provider: msg.channel,
+        surface: msg.channel,
+        threadId: msg.chat.threadId,
+        originatingChannel: msg.channel,
+        originatingTo: msg.chat.id,
+        messageId: msg.messageId,
+        senderId: msg.sender.id,
+        senderName: msg.sender.name,
+        senderUsername: msg.sender.username,
+      },
+    };
+    hooks.runMessageReceived(event, this.hookContext(msg)).catch(() => undefined);
+  }
+
+  private hookContext(msg: InboundMessage) {
+    return { channelId: msg.channel, accountId: msg.accountId, conversationId: msg.chat.id };
+  }
+
+  /** Sends a reply into the chat, past plugins' `message_sending` (change, cancel) and `message_sent`. */
+  private async reply(adapter: ChannelAdapter, target: OutboundTarget, text: string, msg: InboundMessage): Promise<void> {
+    const hooks = this.deps.hooks;
+    if (!hooks) return void (await adapter.send(target, { text }));
+    const ctx = this.hookContext(msg);
+    let content = text;
+    if (hooks.hasHooks("message_sending")) {
+      const out = await hooks.runMessageSending(
+        { to: target.chatId, content, metadata: { channel: msg.channel, accountId: msg.accountId } },
+        ctx,
+      );
+      if (out?.cancel) {
+        this.deps.log.debug(`${msg.channel}: a plugin cancelled the reply to message ${msg.messageId}`);
+        return;
+      }
+      if (typeof out?.content === "string") content = out.content;
+      if (!content.trim()) {
+        this.deps.log.debug(`${msg.channel}: a plugin emptied the reply to message ${msg.messageId}; nothing was sent`);
+        return;
+      }
+    }
+    const sent = (success: boolean, error?: string) => {
+      if (!hooks.hasHooks("message_sent")) return;
+      hooks.runMessageSent({ to: target.chatId, content, success, ...(error ? { error } : {}) }, ctx).catch(() => undefined);
+    };
+    try {
+      await adapter.send(target, { text: content });
+    } catch (e) {
+      sent(false, (e as Error)?.message ?? String(e));
+      throw e;
+    }
+    sent(true);
   }
 
   private remember(msg: InboundMessage, config: Obj): void {
