@@ -5,6 +5,7 @@
 import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { build } from "esbuild";
 import { AgentService } from "../../src/agents/service.js";
 import type { OpenClawConfig } from "../../src/config/schema.js";
 import { LogSink } from "../../src/infra/logger.js";
@@ -281,5 +282,29 @@ describe("plugins in agent runs", { timeout: 60_000 }, () => {
     assert.ok(lines.some((l) => l.includes("kaboom")));
     // The failed plugin's commands are off: /ping now goes to the model.
     assert.equal((await service.send({ sessionKey: "agent:main:auth", text: "/ping" }).done).text, "echo: /ping");
+  });
+});
+
+describe("without plugins", { timeout: 30_000 }, () => {
+  it("the agent service, the router and delivery load no plugin code (plugins arrive only as deps)", async () => {
+    const out = await build({
+      entryPoints: ["src/agents/service.ts", "src/routing/router.ts", "src/channels/deliver.ts"],
+      bundle: true,
+      write: false,
+      outdir: "unused",
+      platform: "node",
+      format: "esm",
+      packages: "external",
+      metafile: true,
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(out.metafile.inputs);
+    assert.ok(inputs.includes("src/agents/runner.ts"), "the graph was followed");
+    assert.deepEqual(
+      inputs.filter((i) => i.startsWith("src/plugins/")),
+      [],
+    );
+    const external = Object.values(out.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+    assert.ok(!external.includes("jiti"), "jiti is not imported");
   });
 });
