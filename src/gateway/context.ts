@@ -13,6 +13,7 @@ import type { ChannelManager } from "../channels/manager.js";
 import type { PairingStore } from "../routing/pairing.js";
 import type { FaultBoard } from "../infra/faults.js";
 import type { PluginConfigInfo, PluginSummary } from "./plugins.js";
+import type { HookRunner } from "../plugins/hooks.js";
 
 export interface GatewayInfo {
   version: string;
@@ -58,6 +59,8 @@ export interface GatewayContext {
   chatKeys: Map<string, string>;
   /** Plugins found at start-up, with their status (`loaded`, `disabled`, `error` and why). */
   plugins(): PluginSummary[];
+  /** Plugins' typed hooks, when any plugin registered one. */
+  hooks?: HookRunner;
   /** Plugins' config schemas and field hints, for `config.schema`. */
   pluginConfigs(): PluginConfigInfo[];
 }

@@ -13,6 +13,7 @@ import type { Logger } from "../infra/logger.js";
 import type { Env } from "../infra/paths.js";
 import type { PluginDiagnostic, PluginRecord } from "../plugins/types.js";
 import { PluginRegistry } from "../plugins/registry.js";
+import type { HookRunner, PluginCommands } from "../plugins/hooks.js";
 import { channelCatalog, registerBuiltins, type BuiltinPlugin } from "../plugins/builtin.js";
 import type { ChannelCatalog } from "../channels/plugin.js";
 import { isModelApiProvider, ProviderClients } from "../providers/index.js";
@@ -51,6 +52,9 @@ export interface GatewayPlugins {
   channels: ChannelCatalog;
   /** Model clients by API, from the registered providers. */
   providers: ProviderClients;
+  /** Plugins' typed hooks and chat commands; undefined when no plugin registered any. */
+  hooks?: HookRunner;
+  commands?: PluginCommands;
   /** Plugins' catch-all handlers in registration order, or null when there are none. */
   handlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | null;
   /** Serves a plugin route; null when no plugin owns `pathname`. */
@@ -250,6 +254,14 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
   }
   const plugins = registry.plugins;
   const diagnostics = registry.diagnostics;
+  // The hook runner loads only when a plugin registered a hook or a chat command.
+  const runtime =
+    registry.typedHooks.length || registry.commands.size
+      ? await import("../plugins/hooks.js").then((m) => ({
+          hooks: registry.typedHooks.length ? m.createHookRunner(registry, o.log) : undefined,
+          commands: registry.commands.size ? m.createPluginCommands(registry, o.log) : undefined,
+        }))
+      : {};
   const routes = new Map(registry.httpRoutes.map((r) => [r.path, r]));
   const serviceCtx = { config: o.config, stateDir: o.stateDir, logger: o.log };
   return {
@@ -261,6 +273,7 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
       registry.providers.flatMap((p) => (isModelApiProvider(p.provider) ? [p.provider] : [])),
       { now: o.now },
     ),
+    ...runtime,
     summary: () => summarize(plugins),
     handlers: registry.httpHandlers.length
       ? async (req, res) => {

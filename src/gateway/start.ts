@@ -161,9 +161,11 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     loadClient: opts.loadClient ?? plugins.providers.load,
     modelIdleTimeoutMs: opts.modelIdleTimeoutMs,
     faults,
+    hooks: plugins.hooks,
+    pluginCommands: plugins.commands,
   });
   const pairing = PairingStore.forStateDir(stateDir, now);
-  const router = new ChannelRouter({ config: config.current, agents, channels, pairing, log: logs.logger("router"), now });
+  const router = new ChannelRouter({ config: config.current, agents, channels, pairing, log: logs.logger("router"), now, hooks: plugins.hooks });
   channels.connect((msg) => router.handle(msg));
 
   const presence = new PresenceRegistry(now, () => selfPresence(info, now()));
@@ -189,6 +191,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     chatKeys: new Map(),
     plugins: plugins.summary,
     pluginConfigs: plugins.configs,
+    hooks: plugins.hooks,
   };
   const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());
   listener = new Listener(
@@ -248,6 +251,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   config.safeReload("changed while starting");
   void channels.sync();
   await plugins.startServices();
+  void plugins.hooks?.runGatewayStart({ port: listener.plan.port }, { port: listener.plan.port });
 
   let closing: Promise<void> | null = null;
   let resolveClosed!: () => void;
@@ -272,6 +276,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
         stopWatch();
         try {
           await channels.stop();
+          await plugins.hooks?.runGatewayStop({ reason }, { port: listener.plan.port }).catch(() => undefined);
           await plugins.stopServices();
           await agents.close();
           agents.systemEvents.close();

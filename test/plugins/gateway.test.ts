@@ -82,7 +82,10 @@ describe("plugins in the gateway", () => {
     const gw = await startTestGateway({
       config: {
         ...fakeConfig(f),
-        plugins: { load: { paths: [fixturePath("plugins/hello")] }, entries: { hello: { config: { greeting: "Hey" } } } },
+        plugins: {
+          load: { paths: [fixturePath("plugins/hello")] },
+          entries: { hello: { config: { greeting: "Hey", note: "The user's cat is called Miso." } } },
+        },
       },
       env: KEYS,
     });
@@ -94,6 +97,12 @@ describe("plugins in the gateway", () => {
       assert.ok(f.anthropic.requests[0]!.toolNames.includes("hello_greet"), "the model is offered the plugin's tool");
       assert.ok(!f.anthropic.requests[0]!.toolNames.includes("hello_wave"), "an optional tool is not offered unless allowed");
       assert.equal(f.anthropic.requests[1]!.toolResults[0]!.content, "Hey, Grace!");
+      const prompt = f.anthropic.requests[0]!.messages.at(-1)!.text;
+      assert.match(prompt, /The user's cat is called Miso\.[\s\S]*greet Grace/, "before_agent_start's prependContext comes first");
+
+      const command = await c.send("/hello Ada", "agent:main:plugin-tool");
+      assert.equal(command.text, "Hey, Ada!", "the plugin's chat command answers");
+      assert.equal(f.anthropic.requests.length, 2, "without a model call");
       c.client.close();
     } finally {
       await gw.close();

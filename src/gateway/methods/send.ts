@@ -83,8 +83,12 @@ export function sendMethods(opts: DeliverOptions = {}): MethodTable {
                 text: message,
                 mediaUrls: [...(p.mediaUrls ?? []), ...(p.mediaUrl ? [p.mediaUrl] : [])],
               },
-              opts,
+              { ...opts, hooks: ctx.hooks ?? opts.hooks },
             );
+            if (r.cancelled) {
+              ctx.log.info(`send: ${r.channel}/${r.accountId} → ${r.target.chatId}: cancelled by a plugin's message_sending hook`);
+              return { ok: true, payload: { runId: key, messageId: "cancelled", channel: r.channel, cancelled: true } };
+            }
             ctx.log.info(`send: ${r.channel}/${r.accountId} → ${r.target.chatId}: ${r.messageIds.length} message(s)`);
             return { ok: true, payload: { runId: key, messageId: r.messageIds.at(-1) ?? "unknown", channel: r.channel, ...r.delivered } };
           } catch (e) {
