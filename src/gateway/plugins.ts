@@ -79,6 +79,8 @@ export interface PluginStartOptions {
   builtins: readonly BuiltinPlugin[];
   version: string;
   now: () => number;
+  /** What plugins get as `api.runtime` (default: just the version). */
+  runtime?: Record<string, unknown>;
 }
 
 /** Whether any plugin could be found: configured paths, entries, or installed extensions. */
@@ -246,7 +248,7 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
         workspaceDir: o.workspaceDir,
         env: o.env as NodeJS.ProcessEnv,
         logger: o.log,
-        runtime: { version: o.version },
+        runtime: o.runtime ?? { version: o.version },
       });
     } catch (e) {
       o.log.error(`plugins could not be loaded: ${(e as Error).message}`);
@@ -255,7 +257,7 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
   const plugins = registry.plugins;
   const diagnostics = registry.diagnostics;
   // The hook runner loads only when a plugin registered a hook or a chat command.
-  const runtime =
+  const hookRuntime =
     registry.typedHooks.length || registry.commands.size
       ? await import("../plugins/hooks.js").then((m) => ({
           hooks: registry.typedHooks.length ? m.createHookRunner(registry, o.log) : undefined,
@@ -273,7 +275,7 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
       registry.providers.flatMap((p) => (isModelApiProvider(p.provider) ? [p.provider] : [])),
       { now: o.now },
     ),
-    ...runtime,
+    ...hookRuntime,
     summary: () => summarize(plugins),
     handlers: registry.httpHandlers.length
       ? async (req, res) => {

@@ -26,6 +26,7 @@ import { GatewayServer } from "./server.js";
 import { ControlUi, findControlUiRoot } from "./http/control-ui.js";
 import { DeviceStore } from "./devices.js";
 import { startPlugins } from "./plugins.js";
+import { createPluginRuntime } from "./plugin-runtime.js";
 import { AgentService, type AgentServiceDeps } from "../agents/service.js";
 import { workspaceDirFor } from "../agents/workspace.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
@@ -125,6 +126,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   const faults = new FaultBoard(now);
   const devices = new DeviceStore(stateDir, now);
   const defaultAgent = defaultAgentOf(config.current());
+  const pluginRuntime = createPluginRuntime({ version: info.version, config: config.current, configPath, env, reload: config.reload });
   const plugins = await startPlugins({
     config: config.current(),
     stateDir,
@@ -134,6 +136,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     builtins: [coreMethodsPlugin({ devices }), coreToolsPlugin, coreProvidersPlugin, ...BUNDLED_PLUGINS],
     version: info.version,
     now,
+    runtime: pluginRuntime.api,
   });
   const tools = new ToolRegistry().register(
     ...plugins.tools({
@@ -164,6 +167,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     hooks: plugins.hooks,
     pluginCommands: plugins.commands,
   });
+  pluginRuntime.attach({ systemEvents: agents.systemEvents });
   const pairing = PairingStore.forStateDir(stateDir, now);
   const router = new ChannelRouter({ config: config.current, agents, channels, pairing, log: logs.logger("router"), now, hooks: plugins.hooks });
   channels.connect((msg) => router.handle(msg));
