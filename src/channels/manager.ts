@@ -56,6 +56,8 @@ export interface ChannelManagerDeps {
   now: () => number;
   /** The channels this gateway can run. */
   catalog: ChannelCatalog;
+  /** Chat commands plugins added (for command menus). */
+  commands?: () => Array<{ name: string; description: string }>;
   /** Adapter factories by channel (tests may inject); default loads each channel's own lazily. */
   factories?: Partial<Record<string, AdapterFactory<any>>>;
 }
@@ -130,6 +132,7 @@ export class ChannelManager {
               stateDir: this.deps.stateDir,
               now: this.deps.now,
               onInbound: this.onInbound,
+              commands: this.deps.commands,
             });
             this.running.set(this.key(p.channel, p.accountId), { plan: p, adapter });
             await adapter.start();

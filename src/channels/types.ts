@@ -141,6 +141,8 @@ export interface ChannelContext<C = Record<string, unknown>> {
   stateDir: string;
   now: () => number;
   onInbound: (msg: InboundMessage) => void;
+  /** Chat commands plugins added, for platforms with a command menu (read when the menu is set). */
+  commands?: () => Array<{ name: string; description: string }>;
 }
 
 export type AdapterFactory<C = Record<string, unknown>> = (ctx: ChannelContext<C>) => ChannelAdapter;

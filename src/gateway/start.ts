@@ -152,6 +152,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     stateDir,
     now,
     catalog: plugins.channels,
+    commands: () => plugins.commands?.list().map((c) => ({ name: c.command.name, description: c.command.description ?? "" })) ?? [],
     factories: opts.channelFactories,
   });
   const agents = new AgentService({

@@ -144,7 +144,10 @@ export const NATIVE_COMMANDS: ReadonlyArray<{ command: string; description: stri
  * Native commands (unless `commands.native` is false) plus valid `customCommands`; custom entries
  * that collide with a native one or break Telegram's rules are skipped and reported in `skipped`.
  */
-export function menuCommands(config: TelegramConfig): {
+export function menuCommands(
+  config: TelegramConfig,
+  pluginCommands: Array<{ name: string; description: string }> = [],
+): {
   commands: Array<{ command: string; description: string }>;
   skipped: string[];
 } {
@@ -161,6 +164,15 @@ export function menuCommands(config: TelegramConfig): {
     } else {
       seen.add(name);
       commands.push({ command: name, description });
+    }
+  }
+  if (config.commands?.native !== false) {
+    for (const c of pluginCommands) {
+      const name = c.name.toLowerCase();
+      // Telegram menu names are narrower than plugin command names; those that do not fit still work typed.
+      if (seen.has(name) || !/^[a-z0-9_]{1,32}$/.test(name)) continue;
+      seen.add(name);
+      commands.push({ command: name, description: (c.description || name).slice(0, 256) });
     }
   }
   return { commands, skipped };

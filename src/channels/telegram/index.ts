@@ -333,7 +333,7 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   private async registerCommands(bot: Bot, signal: AbortSignal): Promise<void> {
-    const { commands, skipped } = menuCommands(this.config);
+    const { commands, skipped } = menuCommands(this.config, this.ctx.commands?.() ?? []);
     for (const s of skipped) this.ctx.log.warn(`telegram custom command skipped: ${s}`);
     try {
       if (commands.length) await bot.api.setMyCommands(commands, {}, apiSignal(signal));

@@ -46,7 +46,14 @@ function stateDir(): string {
  */
 export async function startAdapter(
   fake: FakeTelegram,
-  opts: { config?: TelegramConfig; env?: Env; accountId?: string; start?: boolean; withToken?: boolean } = {},
+  opts: {
+    config?: TelegramConfig;
+    env?: Env;
+    accountId?: string;
+    start?: boolean;
+    withToken?: boolean;
+    commands?: Array<{ name: string; description: string }>;
+  } = {},
 ): Promise<Harness> {
   const inbound: InboundMessage[] = [];
   const logs: string[] = [];
@@ -59,6 +66,7 @@ export async function startAdapter(
     stateDir: stateDir(),
     now: Date.now,
     onInbound: (m) => void inbound.push(m),
+    ...(opts.commands ? { commands: () => opts.commands! } : {}),
   });
   if (opts.start !== false) await adapter.start();
   return {

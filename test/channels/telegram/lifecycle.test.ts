@@ -38,6 +38,21 @@ describe("telegram adapter: start, status, probe, stop", () => {
     }
   });
 
+  test("adds plugins' chat commands to the menu when their names fit Telegram's", async () => {
+    const h = await startAdapter(fake, {
+      commands: [
+        { name: "hello", description: "Greets the sender" },
+        { name: "status", description: "clashes with a native one" },
+        { name: "too-long-for-a-menu", description: "still works typed" },
+      ],
+    });
+    try {
+      assert.deepEqual(fake.commands.map((c) => c.command).slice(-2), ["help", "hello"]);
+    } finally {
+      await h.adapter.stop();
+    }
+  });
+
   test("registers the native bot commands plus valid custom ones", async () => {
     const h = await startAdapter(fake, {
       config: {
