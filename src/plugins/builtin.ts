@@ -7,7 +7,7 @@ import type { Logger } from "../infra/logger.js";
 import { ChannelCatalog, isChannelPlugin } from "../channels/plugin.js";
 import { createPluginApi, type OpenClawPluginApi } from "./api.js";
 import { PluginRegistry } from "./registry.js";
-import type { PluginRecord } from "./types.js";
+import { newPluginRecord, type PluginRecord } from "./types.js";
 import { BUNDLED_PLUGINS } from "./bundled.js";
 
 export interface BuiltinPlugin {
@@ -19,7 +19,7 @@ export interface BuiltinPlugin {
 }
 
 function record(p: BuiltinPlugin): PluginRecord {
-  return {
+  return newPluginRecord({
     id: p.id,
     name: p.name,
     description: p.description,
@@ -27,22 +27,7 @@ function record(p: BuiltinPlugin): PluginRecord {
     rootDir: "",
     manifestPath: "",
     origin: "bundled",
-    enabled: true,
-    status: "loaded",
-    channels: [],
-    providers: [],
-    toolNames: [],
-    hookNames: [],
-    gatewayMethods: [],
-    httpRoutes: [],
-    httpHandlers: 0,
-    cliCommands: [],
-    services: [],
-    commands: [],
-    channelIds: [],
-    providerIds: [],
-    typedHooks: 0,
-  };
+  });
 }
 
 const quiet: Logger = {

@@ -17,7 +17,7 @@ import { checkPluginIds, normalizePluginsConfig, resolveEnableState, resolveMemo
 import { discoverPlugins, type DiscoveredPlugin } from "./discovery.js";
 import { PluginConfigValidator } from "./config-schema.js";
 import { PluginRegistry, type PluginRegistryOptions } from "./registry.js";
-import type { PluginDiagnostic, PluginRecord } from "./types.js";
+import { newPluginRecord, type PluginDiagnostic, type PluginRecord } from "./types.js";
 
 export interface LoadPluginsOptions extends PluginRegistryOptions {
   /** The whole gateway config (plugins read `plugins.*`; `api.config` is this object). */
@@ -47,7 +47,7 @@ type RegisterFn = (api: unknown) => unknown;
 
 function newRecord(found: DiscoveredPlugin): PluginRecord {
   const { candidate, manifest, manifestPath } = found;
-  return {
+  return newPluginRecord({
     id: manifest.id,
     name: manifest.name ?? candidate.packageName ?? manifest.id,
     description: manifest.description ?? candidate.packageDescription,
@@ -57,24 +57,11 @@ function newRecord(found: DiscoveredPlugin): PluginRecord {
     rootDir: candidate.rootDir,
     manifestPath,
     origin: candidate.origin,
-    enabled: true,
-    status: "loaded",
     channels: [...manifest.channels],
     providers: [...manifest.providers],
-    toolNames: [],
-    hookNames: [],
-    gatewayMethods: [],
-    httpRoutes: [],
-    httpHandlers: 0,
-    cliCommands: [],
-    services: [],
-    commands: [],
-    channelIds: [],
-    providerIds: [],
-    typedHooks: 0,
     configSchema: manifest.configSchema as Record<string, unknown> | undefined,
     configUiHints: manifest.uiHints as Record<string, Record<string, unknown>> | undefined,
-  };
+  });
 }
 
 /** A module's export: a register function, or `{ id, name, register(api) }` (`activate` also accepted). */

@@ -50,3 +50,27 @@ export interface PluginRecord {
   configSchema?: Record<string, unknown>;
   configUiHints?: Record<string, Record<string, unknown>>;
 }
+
+/** A record with nothing registered yet: who the plugin is and where it came from. */
+export function newPluginRecord(
+  base: Pick<PluginRecord, "id" | "name" | "source" | "rootDir" | "manifestPath" | "origin"> & Partial<PluginRecord>,
+): PluginRecord {
+  return {
+    enabled: true,
+    status: "loaded",
+    channels: [],
+    providers: [],
+    toolNames: [],
+    hookNames: [],
+    gatewayMethods: [],
+    httpRoutes: [],
+    httpHandlers: 0,
+    cliCommands: [],
+    services: [],
+    commands: [],
+    channelIds: [],
+    providerIds: [],
+    typedHooks: 0,
+    ...base,
+  };
+}

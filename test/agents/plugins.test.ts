@@ -12,37 +12,12 @@ import { LogSink } from "../../src/infra/logger.js";
 import { createHookRunner, createPluginCommands } from "../../src/plugins/hooks.js";
 import { loadPlugins } from "../../src/plugins/loader.js";
 import { PluginRegistry } from "../../src/plugins/registry.js";
-import type { PluginRecord } from "../../src/plugins/types.js";
+import { pluginRecord } from "../helpers/plugins.js";
 import { KEYS, fakeConfig, startFakes, type Fakes } from "../helpers/agents.js";
 import { tmpDir } from "../helpers/cleanup.js";
 import { waitFor } from "../helpers/gateway.js";
 
-/** A loaded plugin's record, as the loader makes one. */
-function record(id: string): PluginRecord {
-  return {
-    id,
-    name: id,
-    source: `/plugins/${id}/index.ts`,
-    rootDir: `/plugins/${id}`,
-    manifestPath: `/plugins/${id}/openclaw.plugin.json`,
-    origin: "config",
-    enabled: true,
-    status: "loaded",
-    channels: [],
-    providers: [],
-    toolNames: [],
-    hookNames: [],
-    gatewayMethods: [],
-    httpRoutes: [],
-    httpHandlers: 0,
-    cliCommands: [],
-    services: [],
-    commands: [],
-    channelIds: [],
-    providerIds: [],
-    typedHooks: 0,
-  };
-}
+const record = pluginRecord;
 
 describe("plugins in agent runs", { timeout: 60_000 }, () => {
   let f: Fakes;

@@ -3,34 +3,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHookRunner, createPluginCommands } from "../../src/plugins/hooks.js";
 import { PluginRegistry } from "../../src/plugins/registry.js";
-import type { PluginRecord } from "../../src/plugins/types.js";
+import { pluginRecord } from "../helpers/plugins.js";
 
-/** A loaded plugin's record, as the loader makes one. */
-function record(id: string): PluginRecord {
-  return {
-    id,
-    name: id,
-    source: `/plugins/${id}/index.ts`,
-    rootDir: `/plugins/${id}`,
-    manifestPath: `/plugins/${id}/openclaw.plugin.json`,
-    origin: "config",
-    enabled: true,
-    status: "loaded",
-    channels: [],
-    providers: [],
-    toolNames: [],
-    hookNames: [],
-    gatewayMethods: [],
-    httpRoutes: [],
-    httpHandlers: 0,
-    cliCommands: [],
-    services: [],
-    commands: [],
-    channelIds: [],
-    providerIds: [],
-    typedHooks: 0,
-  };
-}
+const record = pluginRecord;
 
 function setup(...ids: string[]) {
   const registry = new PluginRegistry();

@@ -14,7 +14,7 @@ import type { OpenClawConfig } from "../../src/config/schema.js";
 import { LogSink } from "../../src/infra/logger.js";
 import { createHookRunner, createPluginCommands } from "../../src/plugins/hooks.js";
 import { PluginRegistry } from "../../src/plugins/registry.js";
-import type { PluginRecord } from "../../src/plugins/types.js";
+import { pluginRecord } from "../helpers/plugins.js";
 import { PairingStore } from "../../src/routing/pairing.js";
 import { ChannelRouter } from "../../src/routing/router.js";
 import { FakeLlm } from "../fakes/llm.js";
@@ -25,32 +25,7 @@ import { MemoryChannel } from "../helpers/memory-channel.js";
 const alice = { id: "111", username: "alice", name: "Alice" };
 const bob = { id: "222", username: "bob", name: "Bob" };
 
-/** A loaded plugin's record, as the loader makes one. */
-function record(id: string): PluginRecord {
-  return {
-    id,
-    name: id,
-    source: `/plugins/${id}/index.ts`,
-    rootDir: `/plugins/${id}`,
-    manifestPath: `/plugins/${id}/openclaw.plugin.json`,
-    origin: "config",
-    enabled: true,
-    status: "loaded",
-    channels: [],
-    providers: [],
-    toolNames: [],
-    hookNames: [],
-    gatewayMethods: [],
-    httpRoutes: [],
-    httpHandlers: 0,
-    cliCommands: [],
-    services: [],
-    commands: [],
-    channelIds: [],
-    providerIds: [],
-    typedHooks: 0,
-  };
-}
+const record = pluginRecord;
 
 describe("plugins on the message path", { timeout: 30_000 }, () => {
   let llm: FakeLlm;
