@@ -126,6 +126,23 @@ function pluginError(pluginId: string, e: unknown, payload?: unknown): MethodErr
   return new MethodError(code, `${message} (plugin ${pluginId})`);
 }
 
+/**
+ * A plugin threw at run time (a method, a route, a handler, a service): it is marked `error` with the
+ * reason, as `status` and `plugins list` show it, and its methods and routes answer that it is off.
+ */
+function failed(registry: PluginRegistry, log: Logger, pluginId: string, what: string, e: unknown): void {
+  const message = `${what}: ${(e as Error)?.message ?? e}`;
+  log.error(`plugin ${pluginId}: ${message}; the plugin is off until the gateway restarts`);
+  registry.markFailed(pluginId, message);
+}
+
+function offline(registry: PluginRegistry, pluginId: string): MethodError {
+  return new MethodError(
+    ErrorCodes.UNAVAILABLE,
+    `plugin ${pluginId} is off after an error (${registry.plugin(pluginId)?.error ?? "unknown"}); fix it and restart the gateway`,
+  );
+}
+
 function methodsFrom(registry: PluginRegistry, log: Logger): MethodTable {
   const table: MethodTable = {};
   for (const [name, reg] of registry.gatewayMethods) {
@@ -137,6 +154,7 @@ function methodsFrom(registry: PluginRegistry, log: Logger): MethodTable {
       scope: "operator.admin",
       handler: (params, ctx, client) =>
         new Promise((resolve, reject) => {
+          if (!registry.usable(reg.pluginId)) return reject(offline(registry, reg.pluginId));
           let settled = false;
           const timer = setTimeout(
             () => finish(false, undefined, { message: `${name} did not answer within ${METHOD_TIMEOUT_MS / 1000} s` }),
@@ -159,11 +177,11 @@ function methodsFrom(registry: PluginRegistry, log: Logger): MethodTable {
             });
             if (out && typeof (out as Promise<unknown>).then === "function")
               (out as Promise<unknown>).catch((e: unknown) => {
-                log.warn(`plugin ${reg.pluginId}: ${name} failed: ${(e as Error)?.message ?? e}`);
+                failed(registry, log, reg.pluginId, `gateway method ${name} failed`, e);
                 finish(false, undefined, e);
               });
           } catch (e) {
-            log.warn(`plugin ${reg.pluginId}: ${name} failed: ${(e as Error)?.message ?? e}`);
+            failed(registry, log, reg.pluginId, `gateway method ${name} failed`, e);
             finish(false, undefined, e);
           }
         }),
@@ -280,10 +298,11 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
     handlers: registry.httpHandlers.length
       ? async (req, res) => {
           for (const h of registry.httpHandlers) {
+            if (!registry.usable(h.pluginId)) continue;
             try {
               if ((await h.handler(req, res)) === true) return true;
             } catch (e) {
-              o.log.error(`plugin ${h.pluginId}: HTTP handler failed: ${(e as Error)?.stack ?? e}`);
+              failed(registry, o.log, h.pluginId, "HTTP handler failed", e);
               if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
               res.end(JSON.stringify({ error: { code: "PLUGIN_ERROR", message: `plugin ${h.pluginId} failed` } }));
               return true;
@@ -303,10 +322,15 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
       return {
         public: r.public,
         async handle(req, res) {
+          if (!registry.usable(r.pluginId)) {
+            res.writeHead(503, { "content-type": "application/json" });
+            res.end(JSON.stringify({ error: { code: "UNAVAILABLE", message: offline(registry, r.pluginId).message } }));
+            return;
+          }
           try {
             await r.handler(req, res);
           } catch (e) {
-            o.log.error(`plugin ${r.pluginId}: route ${pathname} failed: ${(e as Error)?.stack ?? e}`);
+            failed(registry, o.log, r.pluginId, `route ${pathname} failed`, e);
             if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
             res.end(JSON.stringify({ error: { code: "PLUGIN_ERROR", message: `plugin ${r.pluginId} failed on ${pathname}` } }));
           }
@@ -319,9 +343,7 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
         try {
           await s.service.start?.(serviceCtx);
         } catch (e) {
-          o.log.error(`plugin ${s.pluginId}: service ${s.service.id} failed to start: ${(e as Error)?.message ?? e}`);
-          const rec = plugins.find((p) => p.id === s.pluginId);
-          if (rec) Object.assign(rec, { status: "error", error: `service ${s.service.id}: ${(e as Error)?.message ?? e}` });
+          failed(registry, o.log, s.pluginId, `service ${s.service.id} failed to start`, e);
         }
       }
     },

@@ -184,30 +184,14 @@ type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/**
- * Marks a plugin failed at run time: its record says why (as `plugins list` shows it) and its hooks
- * and commands are skipped from now on.
- */
-export function markPluginFailed(registry: Pick<PluginRegistry, "plugin">, pluginId: string, message: string): void {
-  const record = registry.plugin(pluginId);
-  if (!record || record.status === "error") return;
-  record.status = "error";
-  record.error = message;
-}
-
-/** Whether a plugin's registrations may still run (it has not failed). */
-function usable(registry: Pick<PluginRegistry, "plugin">, pluginId: string): boolean {
-  return registry.plugin(pluginId)?.status !== "error";
-}
-
 export function createHookRunner(registry: PluginRegistry, logger: HookLogger): HookRunner {
   const handlers = (name: PluginHookName): TypedHookRegistration[] =>
-    registry.hookHandlers(name).filter((h) => usable(registry, h.pluginId));
+    registry.hookHandlers(name).filter((h) => registry.usable(h.pluginId));
 
   const failed = (name: PluginHookName, hook: TypedHookRegistration, err: unknown): void => {
     const message = messageOf(err);
     logger.error(`plugin ${hook.pluginId}: ${name} hook failed: ${message}; its hooks and commands are off until the gateway restarts`);
-    markPluginFailed(registry, hook.pluginId, `${name} hook failed: ${message}`);
+    registry.markFailed(hook.pluginId, `${name} hook failed: ${message}`);
   };
 
   /** All handlers at once; resolves when every one has settled, never rejects. */
@@ -238,7 +222,7 @@ export function createHookRunner(registry: PluginRegistry, logger: HookLogger): 
     logger.debug?.(`running ${name} (${list.length} handler(s), in order)`);
     let result: R | undefined;
     for (const hook of list) {
-      if (!usable(registry, hook.pluginId)) continue;
+      if (!registry.usable(hook.pluginId)) continue;
       try {
         const out: unknown = await hook.handler(event, ctx);
         if (isObject(out)) result = result === undefined ? (out as R) : merge(result, out as R);
@@ -285,7 +269,7 @@ export function createHookRunner(registry: PluginRegistry, logger: HookLogger): 
       if (list.length === 0) return undefined;
       let message = event.message;
       for (const hook of list) {
-        if (!usable(registry, hook.pluginId)) continue;
+        if (!registry.usable(hook.pluginId)) continue;
         try {
           const out: unknown = hook.handler({ ...event, message }, ctx);
           if (out && typeof (out as PromiseLike<unknown>).then === "function") {
@@ -328,12 +312,12 @@ export function createPluginCommands(registry: PluginRegistry, logger: HookLogge
   return {
     get(name) {
       const reg = registry.commands.get(name.toLowerCase());
-      return reg && usable(registry, reg.pluginId) ? reg : undefined;
+      return reg && registry.usable(reg.pluginId) ? reg : undefined;
     },
-    list: () => [...registry.commands.values()].filter((reg) => usable(registry, reg.pluginId)),
+    list: () => [...registry.commands.values()].filter((reg) => registry.usable(reg.pluginId)),
     failed(pluginId, message) {
       logger.error(`plugin ${pluginId}: ${message}; its hooks and commands are off until the gateway restarts`);
-      markPluginFailed(registry, pluginId, message);
+      registry.markFailed(pluginId, message);
     },
   };
 }

@@ -204,6 +204,22 @@ export class PluginRegistry {
     return this.plugins.find((p) => p.id === id);
   }
 
+  /**
+   * Marks a plugin failed at run time: its record says why (as `plugins list` and `status` show it)
+   * and its registrations are skipped from now on.
+   */
+  markFailed(pluginId: string, message: string): void {
+    const record = this.plugin(pluginId);
+    if (!record || record.status === "error") return;
+    record.status = "error";
+    record.error = message;
+  }
+
+  /** Whether a plugin's registrations may still run (it has not failed). */
+  usable(pluginId: string): boolean {
+    return this.plugin(pluginId)?.status !== "error";
+  }
+
   /** Handlers for a typed hook, highest priority first (registration order among equals). */
   hookHandlers(name: PluginHookName): TypedHookRegistration[] {
     return this.typedHooks

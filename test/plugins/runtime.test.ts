@@ -20,6 +20,8 @@ function runtimePlugin(): string {
   fs.writeFileSync(
     path.join(dir, "index.js"),
     `export default function register(api) {
+      api.registerGatewayMethod("rt.crash", () => { throw new Error("database gone"); });
+      api.registerHttpRoute({ path: "/rt", handler: (_req, res) => res.end("rt here") });
       api.registerGatewayMethod("rt.check", async ({ params, respond }) => {
         const rt = api.runtime;
         const cmd = await rt.system.runCommandWithTimeout([process.execPath, "-e", "process.stdout.write('ran')"], { timeoutMs: 10000 });
@@ -38,6 +40,28 @@ function runtimePlugin(): string {
   );
   return dir;
 }
+
+describe("a plugin that throws at run time", () => {
+  it("is marked error with the reason, its methods and routes say it is off, the gateway runs on", { timeout: 60_000 }, async () => {
+    const token = "runtime-test-token-123456";
+    const gw = await startTestGateway({ token, config: { gateway: { mode: "local" }, plugins: { load: { paths: [runtimePlugin()] } } } });
+    try {
+      const c = await connect(gw.wsUrl, { token });
+      const auth = { authorization: `Bearer ${token}` };
+      assert.equal(await (await fetch(`${gw.httpUrl}/rt`, { headers: auth })).text(), "rt here");
+      await assert.rejects(c.request("rt.crash", {}), /database gone \(plugin rt\)/);
+      const rt = (await c.request<any>("status")).plugins.find((p: any) => p.id === "rt");
+      assert.equal(rt.status, "error");
+      assert.equal(rt.error, "gateway method rt.crash failed: database gone");
+      await assert.rejects(c.request("rt.check", {}), /plugin rt is off after an error/);
+      assert.equal((await fetch(`${gw.httpUrl}/rt`, { headers: auth })).status, 503);
+      assert.ok(await c.request("health", {}), "the gateway keeps answering");
+      c.close();
+    } finally {
+      await gw.close();
+    }
+  });
+});
 
 describe("api.runtime", () => {
   it("gives plugins the config, system events, commands and chunking", { timeout: 60_000 }, async () => {
