@@ -137,6 +137,11 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     version: info.version,
     now,
     runtime: pluginRuntime.api,
+  }).catch((e: unknown) => {
+    // Only a built-in plugin can fail this way (a bug): release the state directory before failing.
+    lock.release();
+    logs.close();
+    throw e;
   });
   const tools = new ToolRegistry().register(
     ...plugins.tools({
@@ -170,7 +175,15 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   });
   pluginRuntime.attach({ systemEvents: agents.systemEvents });
   const pairing = PairingStore.forStateDir(stateDir, now);
-  const router = new ChannelRouter({ config: config.current, agents, channels, pairing, log: logs.logger("router"), now, hooks: plugins.hooks });
+  const router = new ChannelRouter({
+    config: config.current,
+    agents,
+    channels,
+    pairing,
+    log: logs.logger("router"),
+    now,
+    hooks: plugins.hooks,
+  });
   channels.connect((msg) => router.handle(msg));
 
   const presence = new PresenceRegistry(now, () => selfPresence(info, now()));
