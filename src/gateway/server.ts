@@ -32,12 +32,16 @@ export const EVENTS = [
   "config.changed",
   "device.pair.requested",
   "device.pair.resolved",
+  "exec.approval.requested",
+  "exec.approval.resolved",
 ] as const;
 
 /** Events only operators holding this scope (or `operator.admin`) hear. */
 const EVENT_SCOPES: Partial<Record<string, Scope>> = {
   "device.pair.requested": "operator.pairing",
   "device.pair.resolved": "operator.pairing",
+  "exec.approval.requested": "operator.approvals",
+  "exec.approval.resolved": "operator.approvals",
 };
 
 /** Presence is broadcast at most this often; changes in between go out together. */

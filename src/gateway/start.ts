@@ -25,6 +25,8 @@ import { TICK_INTERVAL_MS } from "./protocol/frames.js";
 import { GatewayServer } from "./server.js";
 import { ControlUi, findControlUiRoot } from "./http/control-ui.js";
 import { DeviceStore } from "./devices.js";
+import { ExecApprovalsStore } from "../exec/approvals-file.js";
+import { ApprovalQueue } from "../exec/approval-queue.js";
 import { startPlugins } from "./plugins.js";
 import { createPluginRuntime } from "./plugin-runtime.js";
 import { AgentService, type AgentServiceDeps } from "../agents/service.js";
@@ -125,6 +127,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   };
   const faults = new FaultBoard(now);
   const devices = new DeviceStore(stateDir, now);
+  const approvals = new ExecApprovalsStore(stateDir, env);
+  const approvalQueue = new ApprovalQueue(now);
   const defaultAgent = defaultAgentOf(config.current());
   const pluginRuntime = createPluginRuntime({ version: info.version, config: config.current, configPath, env, reload: config.reload });
   const plugins = await startPlugins({
@@ -133,7 +137,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     workspaceDir: workspaceDirFor(config.current(), defaultAgent, stateDir, env),
     env,
     log: logs.logger("plugins"),
-    builtins: [coreMethodsPlugin({ devices }), coreToolsPlugin, coreProvidersPlugin, ...BUNDLED_PLUGINS],
+    builtins: [coreMethodsPlugin({ devices, approvals, approvalQueue }), coreToolsPlugin, coreProvidersPlugin, ...BUNDLED_PLUGINS],
     version: info.version,
     now,
     runtime: pluginRuntime.api,
@@ -298,6 +302,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
           await plugins.stopServices();
           await agents.close();
           agents.systemEvents.close();
+          approvalQueue.close();
           stopBridge();
           await listener.close(reason);
         } finally {

@@ -258,6 +258,22 @@ const SPECS: Record<string, MethodSpec> = {
   "device.pair.approve": { params: () => ({ requestId: "no-such-request" }), fails: /unknown requestId/ },
   "device.pair.reject": { params: () => ({ requestId: "no-such-request" }), fails: /unknown requestId/ },
   "device.token.rotate": { params: () => ({ deviceId: "no-such-device", role: "operator" }), fails: /unknown deviceId\/role/ },
+  "exec.approvals.get": {
+    check: (r) => {
+      assert.equal(typeof r.path, "string");
+      assert.equal(typeof r.hash, "string");
+      assert.equal(r.file.version, 1);
+    },
+  },
+  "exec.approvals.set": { params: () => ({ file: { version: 2 } }), fails: /file/ },
+  "exec.approval.request": {
+    params: () => ({ command: "true", timeoutMs: 1 }),
+    check: (r) => {
+      assert.equal(r.decision, null, "nobody decided within the time limit");
+      assert.equal(typeof r.id, "string");
+    },
+  },
+  "exec.approval.resolve": { params: () => ({ id: "no-such-approval", decision: "deny" }), fails: /unknown approval id/ },
   "device.token.revoke": { params: () => ({ deviceId: "no-such-device", role: "operator" }), fails: /unknown deviceId\/role/ },
   "pairing.list": { check: (r) => assert.deepEqual(r.requests, []) },
   "pairing.approve": {
