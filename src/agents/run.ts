@@ -110,6 +110,24 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
     return { status, text, final, model, usage, iterations, contextTokens, ...(error ? { error } : {}) };
   };
 
+  /** Results for tool calls the abort kept from running. */
+  const answerUnrun = (calls: ToolCall[]) => {
+    if (!calls.length) return;
+    const results = calls.map((call): ToolResultMessage => ({
+      role: "toolResult",
+      toolCallId: call.id,
+      toolName: call.name,
+      content: [{ type: "text", text: `${call.name} was not run: the run was aborted before it started.` }],
+      isError: true,
+      timestamp: o.now(),
+    }));
+    t.append(
+      results.map((message) => ({ type: "message" as const, message })),
+      o.now,
+    );
+    for (const [i, r] of results.entries()) o.events?.onToolEnd?.(calls[i]!, r);
+  };
+
   try {
     while (iterations < maxIterations) {
       iterations++;
@@ -146,8 +164,12 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
         text += "\n\n";
         o.events?.onText?.("\n\n", text);
       }
-      for (const call of calls) {
-        if (o.signal.aborted) throw new ProviderError("aborted", "aborted");
+      for (const [i, call] of calls.entries()) {
+        if (o.signal.aborted) {
+          // Every tool call gets a result, so the next turn's context is one every API accepts.
+          answerUnrun(calls.slice(i));
+          throw new ProviderError("aborted", "aborted");
+        }
         o.events?.onToolStart?.(call);
         const startedAt = o.now();
         const gate = o.toolHooks?.before ? await o.toolHooks.before(call) : { params: call.arguments };
@@ -170,6 +192,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
         t.append([{ type: "message", message: result }], o.now);
         o.events?.onToolEnd?.(call, result);
       }
+      if (o.signal.aborted) throw new ProviderError("aborted", "aborted");
     }
     const note = `(Stopped after ${maxIterations} tool rounds without a final answer. Send another message to continue.)`;
     text += (text ? "\n\n" : "") + note;

@@ -71,6 +71,8 @@ export interface GatewayOptions {
   loadClient?: AgentServiceDeps["loadClient"];
   /** See `AgentServiceDeps.modelIdleTimeoutMs`. */
   modelIdleTimeoutMs?: number;
+  /** How long one tool call may run (default `DEFAULT_TOOL_TIMEOUT_MS`, 120 s). */
+  toolTimeoutMs?: number;
   /** Channel adapter factories (tests); default loads each configured channel's own adapter. */
   channelFactories?: ChannelManagerDeps["factories"];
   /** Folder of the built Control UI; default: found beside the code. `null`: serve the "not built" page. */
@@ -147,7 +149,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     logs.close();
     throw e;
   });
-  const tools = new ToolRegistry().register(
+  const tools = new ToolRegistry({ timeoutMs: opts.toolTimeoutMs }).register(
     ...plugins.tools({
       config: config.current(),
       workspaceDir: workspaceDirFor(config.current(), defaultAgent, stateDir, env),

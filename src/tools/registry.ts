@@ -2,6 +2,10 @@
  * Tools the agent may call. Each tool validates its arguments with a zod schema (the same schema,
  * turned into JSON Schema, is what the model sees), so a malformed call from the model becomes a
  * readable error result the model can correct, never an exception in the gateway.
+ *
+ * Every call is bounded the same way: a tool that throws, hangs past its time limit, is stopped by
+ * the run's abort, or answers with more text than a model should read comes back as a result the
+ * model can act on (an error saying what happened, or the text cut short with a note).
  */
 import * as z from "zod";
 import { RAW_TOOL_ARGUMENTS_KEY, type ToolSpec } from "../providers/types.js";
@@ -20,10 +24,31 @@ export interface ToolResult {
   details?: unknown;
 }
 
+/**
+ * How long one tool call may run before it is stopped and answered with a timeout error. OpenClaw
+ * has no general per-call limit; the run's own limit (`agents.defaults.timeoutSeconds`) still applies
+ * on top of this one.
+ */
+export const DEFAULT_TOOL_TIMEOUT_MS = 120_000;
+/** The most characters of a tool's result text the model is given (64 Ki characters). */
+export const DEFAULT_TOOL_RESULT_MAX_CHARS = 64 * 1024;
+
+export interface ToolLimits {
+  /** Per call, unless the tool sets its own `timeoutMs`. Default {@link DEFAULT_TOOL_TIMEOUT_MS}. */
+  timeoutMs?: number;
+  /** Default {@link DEFAULT_TOOL_RESULT_MAX_CHARS}. */
+  maxResultChars?: number;
+}
+
 export interface Tool<A = unknown> {
   name: string;
   description: string;
   args: z.ZodType<A>;
+  /**
+   * This tool's own time limit per call, in place of the registry's. `0`: none here, because the
+   * tool enforces a limit of its own (it must then honour `ctx.signal`).
+   */
+  timeoutMs?: number;
   /** The JSON Schema the model sees, when it is not derived from `args` (a plugin's tool). */
   parameters?: Record<string, unknown>;
   run(args: A, ctx: ToolContext): Promise<ToolResult> | ToolResult;
@@ -36,6 +61,13 @@ export function defineTool<A>(tool: Tool<A>): Tool<A> {
 export class ToolRegistry {
   private tools = new Map<string, Tool<any>>();
   private specs: ToolSpec[] | null = null;
+  private readonly timeoutMs: number;
+  private readonly maxResultChars: number;
+
+  constructor(limits: ToolLimits = {}) {
+    this.timeoutMs = limits.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+    this.maxResultChars = limits.maxResultChars ?? DEFAULT_TOOL_RESULT_MAX_CHARS;
+  }
 
   register(...tools: Array<Tool<any>>): this {
     for (const t of tools) this.tools.set(t.name, t);
@@ -61,7 +93,11 @@ export class ToolRegistry {
     return this.specs;
   }
 
-  /** Runs a call from the model; every failure comes back as an error result, not a throw. */
+  /**
+   * Runs a call from the model; every failure comes back as an error result, not a throw. When the
+   * run is aborted (`ctx.signal`) or the call times out, the tool's own signal is aborted and the
+   * call is answered at once, whether or not the tool stops.
+   */
   async call(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolResult> {
     const tool = this.tools.get(name);
     if (!tool) return { text: `Unknown tool "${name}". Available tools: ${this.names().join(", ") || "none"}.`, isError: true };
@@ -77,12 +113,80 @@ export class ToolRegistry {
       const why = parsed.error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ");
       return { text: `Invalid arguments for ${name}: ${why}. Call it again with arguments matching its schema.`, isError: true };
     }
+    const r = await this.runBounded(tool, parsed.data, ctx);
+    return capResult(r, this.maxResultChars);
+  }
+
+  private async runBounded(tool: Tool<any>, args: unknown, ctx: ToolContext): Promise<ToolResult> {
+    const name = tool.name;
+    const timeoutMs = tool.timeoutMs ?? this.timeoutMs;
+    const startedAt = ctx.now();
+    const own = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stopped = new Promise<ToolResult>((resolve) => {
+      const stop = (result: ToolResult, reason: unknown) => {
+        resolve(result);
+        own.abort(reason);
+      };
+      onAbort = () =>
+        stop(
+          {
+            text: `${name} was stopped after ${formatDuration(ctx.now() - startedAt)} because the run was aborted; it did not finish.`,
+            isError: true,
+          },
+          ctx.signal.reason,
+        );
+      if (ctx.signal.aborted) onAbort();
+      else ctx.signal.addEventListener("abort", onAbort, { once: true });
+      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+        timer = setTimeout(() => {
+          const after = formatDuration(timeoutMs);
+          stop(
+            {
+              text: `${name} timed out after ${after} and was stopped. Try a smaller or faster request, or another way to get the answer.`,
+              isError: true,
+            },
+            new Error(`${name} timed out after ${after}`),
+          );
+        }, timeoutMs);
+        timer.unref();
+      }
+    });
+    const work = (async (): Promise<ToolResult> => {
+      try {
+        return await tool.run(args, { ...ctx, signal: own.signal });
+      } catch (err) {
+        return { text: `${name} failed: ${err instanceof Error ? err.message : String(err)}`, isError: true };
+      }
+    })();
     try {
-      return await tool.run(parsed.data, ctx);
-    } catch (err) {
-      return { text: `${name} failed: ${(err as Error).message}`, isError: true };
+      return await Promise.race([work, stopped]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) ctx.signal.removeEventListener("abort", onAbort);
     }
   }
+}
+
+/** `850 ms`, `2.5 s`, `120 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** Cuts a result's text to `max` characters (never inside a surrogate pair) and says how much was dropped. */
+export function capResult(r: ToolResult, max: number): ToolResult {
+  const text = typeof r.text === "string" ? r.text : String(r.text);
+  if (text.length <= max) return text === r.text ? r : { ...r, text };
+  let cut = max;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut--;
+  const dropped = text.length - cut;
+  const note =
+    `[Result truncated: the first ${cut} of ${text.length} characters are shown; ${dropped} were dropped. ` +
+    `Ask for less at a time (a narrower query, a range or a limit) to see the rest.]`;
+  return { ...r, text: `${text.slice(0, cut)}\n\n${note}` };
 }
 
 /** The gateway's clock, in any IANA time zone. */

@@ -209,6 +209,10 @@ export class FakeLlm {
       return this.sendError(res, { status: 401, message });
     }
     if (!fr) return this.sendModels(res);
+    // Like the real APIs: a tool call without its result (or a result without its call) is refused.
+    const unpaired =
+      this.kind === "anthropic" ? anthropicPairingError(body) : this.kind === "openai" ? openaiPairingError(body) : undefined;
+    if (unpaired) return this.sendError(res, { status: 400, message: unpaired });
 
     const reply = this.queue.shift() ?? this.responder(fr);
     if (reply.hang) return; // keep the socket open, never answer
@@ -350,6 +354,65 @@ function textOfBlocks(content: unknown): string {
     .filter((b) => b && (b.type === "text" || b.type === "input_text") && typeof b.text === "string")
     .map((b) => b.text as string)
     .join("\n");
+}
+
+/** Anthropic's check: every `tool_use` is answered by a `tool_result` in the very next (user) message, and only then. */
+function anthropicPairingError(body: any): string | undefined {
+  const msgs: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  const blocksOf = (m: any): any[] => (Array.isArray(m?.content) ? m.content : []);
+  for (let i = 0; i < msgs.length; i++) {
+    const uses =
+      msgs[i].role === "assistant"
+        ? blocksOf(msgs[i])
+            .filter((b) => b?.type === "tool_use")
+            .map((b) => String(b.id))
+        : [];
+    const next = msgs[i + 1];
+    const results =
+      next?.role === "user"
+        ? blocksOf(next)
+            .filter((b) => b?.type === "tool_result")
+            .map((b) => String(b.tool_use_id))
+        : [];
+    const missing = uses.filter((id) => !results.includes(id));
+    if (missing.length)
+      return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
+    if (msgs[i].role === "user") {
+      const prev =
+        i > 0 && msgs[i - 1].role === "assistant"
+          ? blocksOf(msgs[i - 1])
+              .filter((b) => b?.type === "tool_use")
+              .map((b) => String(b.id))
+          : [];
+      const stray = blocksOf(msgs[i]).filter((b) => b?.type === "tool_result" && !prev.includes(String(b.tool_use_id)));
+      if (stray.length)
+        return `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${stray.map((b) => b.tool_use_id).join(", ")}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+    }
+  }
+  return undefined;
+}
+
+/** OpenAI's check: an assistant message with `tool_calls` is followed by a `tool` message for each call id. */
+function openaiPairingError(body: any): string | undefined {
+  const msgs: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
+    if (m.role === "assistant" && Array.isArray(m.tool_calls) && m.tool_calls.length) {
+      const answered = new Set<string>();
+      for (let j = i + 1; j < msgs.length && msgs[j].role === "tool"; j++) answered.add(String(msgs[j].tool_call_id));
+      const missing = m.tool_calls.map((c: any) => String(c.id)).filter((id: string) => !answered.has(id));
+      if (missing.length)
+        return `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${missing.join(", ")}`;
+    }
+    if (m.role === "tool") {
+      let k = i - 1;
+      while (k >= 0 && msgs[k].role === "tool") k--;
+      const calls: any[] = k >= 0 && msgs[k].role === "assistant" ? (msgs[k].tool_calls ?? []) : [];
+      if (!calls.some((c) => String(c.id) === String(m.tool_call_id)))
+        return `Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.`;
+    }
+  }
+  return undefined;
 }
 
 function normalizeAnthropic(body: any): Normalized {
