@@ -9,6 +9,9 @@
  */
 import * as z from "zod";
 import { RAW_TOOL_ARGUMENTS_KEY, type ToolSpec } from "../providers/types.js";
+import { editTool } from "./fs/edit.js";
+import { readTool } from "./fs/read.js";
+import { writeTool } from "./fs/write.js";
 
 export interface ToolContext {
   sessionKey: string;
@@ -211,4 +214,4 @@ export function defaultTools(): ToolRegistry {
   return new ToolRegistry().register(...BUILTIN_TOOLS);
 }
 
-export const BUILTIN_TOOLS: ReadonlyArray<Tool<any>> = [currentTimeTool];
+export const BUILTIN_TOOLS: ReadonlyArray<Tool<any>> = [currentTimeTool, readTool, writeTool, editTool];

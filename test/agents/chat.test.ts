@@ -114,7 +114,7 @@ describe("chat over the gateway", () => {
     assert.equal(out.state, "final");
     assert.equal(out.text, "It is late.");
     assert.equal(f.anthropic.requests.length, 2);
-    assert.deepEqual(f.anthropic.requests[0]!.toolNames, ["current_time"]);
+    assert.ok(f.anthropic.requests[0]!.toolNames.includes("current_time"));
     const result = f.anthropic.requests[1]!.toolResults[0]!;
     assert.match(result.content, /\d{4}.*\(UTC\)/, "the model got the tool's answer");
     const tools = out.events.filter((e) => e.event === "agent" && e.payload.stream === "tool").map((e) => e.payload.data.phase);
