@@ -5,7 +5,7 @@
  * happens, so a crash or an abort loses nothing that was already produced.
  */
 import type { Transcript } from "../sessions/transcript.js";
-import type { ToolContext, ToolRegistry } from "../tools/registry.js";
+import type { ToolContext, ToolSet } from "../tools/registry.js";
 import {
   ProviderError,
   emptyUsage,
@@ -43,7 +43,7 @@ export interface TurnOptions {
   transcript: Transcript;
   user: UserMessage;
   systemPrompt: string;
-  tools: ToolRegistry;
+  tools: ToolSet;
   toolCtx: Omit<ToolContext, "signal">;
   /** Model call with failover, for this turn's chain. */
   stream: (req: RunRequest) => AsyncGenerator<FailoverEvent, AssistantMessage>;

@@ -12,7 +12,8 @@ import type { HookRunner } from "../plugins/hooks.js";
 import { ModelRefError, modelChainFor, modelRef } from "../providers/models.js";
 import { ProviderError, type ModelSpec, type ToolCall, type ToolResultMessage, type UserMessage } from "../providers/types.js";
 import type { SessionDirectory } from "../sessions/directory.js";
-import type { ToolRegistry } from "../tools/registry.js";
+import type { ToolRegistry, ToolSet } from "../tools/registry.js";
+import { resolveToolPolicy } from "../tools/policy.js";
 import type { Compactor } from "./compaction.js";
 import { AllModelsFailedError } from "./failover.js";
 import type { AgentModels } from "./models.js";
@@ -47,7 +48,31 @@ export interface AgentRunnerDeps {
 }
 
 export class AgentRunner {
+  /** Policy warnings already logged (each once, not every run). */
+  private readonly warned = new Set<string>();
+
   constructor(private readonly deps: AgentRunnerDeps) {}
+
+  /**
+   * The tools this run may use: tool policy (profile, allow/deny per level, the model's provider)
+   * and each tool's own availability for the model in use (the chain's primary).
+   */
+  private toolsFor(cfg: OpenClawConfig, agentId: string, key: string, primary: string | undefined): ToolSet {
+    const slash = primary?.indexOf("/") ?? -1;
+    const provider = slash > 0 ? primary!.slice(0, slash) : "";
+    const modelId = slash > 0 ? primary!.slice(slash + 1) : (primary ?? "");
+    const tools = this.deps.tools;
+    const policy = resolveToolPolicy(
+      { config: cfg, agentId, provider, modelId, subagent: key.includes(":subagent:") },
+      tools.list().map((t) => ({ name: t.name, ...(t.pluginId ? { pluginId: t.pluginId } : {}) })),
+    );
+    for (const w of policy.warnings)
+      if (!this.warned.has(w)) {
+        this.warned.add(w);
+        this.deps.log.warn(`tools: ${w}`);
+      }
+    return tools.view((t) => policy.allows(t.name) && (t.available?.({ config: cfg, provider, modelId }) ?? true));
+  }
 
   async run(agentId: string, key: string, req: SendRequest, runId: string, startedAt: number): Promise<RunResult> {
     const { sessions, queue, events, log, now } = this.deps;
@@ -95,7 +120,7 @@ export class AgentRunner {
         transcript: t,
         user,
         systemPrompt,
-        tools: this.deps.tools,
+        tools: this.toolsFor(cfg, agentId, key, chain[0]),
         toolCtx: { sessionKey: key, agentId, workspaceDir, now },
         stream: this.deps.models.stream(agentId, chain),
         signal: controller.signal,

@@ -235,6 +235,7 @@ function toolsFrom(registry: PluginRegistry, log: Logger, ctx: { config: OpenCla
       out.push(
         defineTool<Record<string, unknown>>({
           name: t.name,
+          pluginId: reg.pluginId,
           description: typeof t.description === "string" ? t.description : `${t.name} (plugin ${reg.pluginId})`,
           // The plugin checks its own arguments; the model sees the plugin's schema.
           args: z.record(z.string(), z.unknown()),

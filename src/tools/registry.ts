@@ -8,6 +8,8 @@
  * model can act on (an error saying what happened, or the text cut short with a note).
  */
 import * as z from "zod";
+import type { OpenClawConfig } from "../config/schema.js";
+import { applyPatchTool } from "./fs/apply-patch.js";
 import { RAW_TOOL_ARGUMENTS_KEY, type ToolSpec } from "../providers/types.js";
 import { editTool } from "./fs/edit.js";
 import { readTool } from "./fs/read.js";
@@ -54,6 +56,10 @@ export interface Tool<A = unknown> {
   timeoutMs?: number;
   /** The JSON Schema the model sees, when it is not derived from `args` (a plugin's tool). */
   parameters?: Record<string, unknown>;
+  /** The plugin that provides it (tool policy: a plugin id names its tools). */
+  pluginId?: string;
+  /** Whether the tool is offered for this config and model (default: always). */
+  available?(ctx: { config: OpenClawConfig; provider: string; modelId: string }): boolean;
   run(args: A, ctx: ToolContext): Promise<ToolResult> | ToolResult;
 }
 
@@ -61,9 +67,18 @@ export function defineTool<A>(tool: Tool<A>): Tool<A> {
   return tool;
 }
 
-export class ToolRegistry {
+/** The tools one run may use: what the model is told about, and what it may call. */
+export interface ToolSet {
+  readonly size: number;
+  toSpecs(): ToolSpec[];
+  call(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolResult>;
+}
+
+export class ToolRegistry implements ToolSet {
   private tools = new Map<string, Tool<any>>();
   private specs: ToolSpec[] | null = null;
+  /** Each tool's spec, made once (JSON Schema from zod is not free). */
+  private readonly specOf = new Map<Tool<any>, ToolSpec>();
   private readonly timeoutMs: number;
   private readonly maxResultChars: number;
 
@@ -86,14 +101,49 @@ export class ToolRegistry {
     return [...this.tools.keys()];
   }
 
+  /** Every tool, for policy decisions. */
+  list(): Array<Tool<any>> {
+    return [...this.tools.values()];
+  }
+
   /** What the model is told about the tools. */
   toSpecs(): ToolSpec[] {
-    this.specs ??= [...this.tools.values()].map((t) => {
-      if (t.parameters) return { name: t.name, description: t.description, parameters: t.parameters };
-      const { $schema: _drop, ...parameters } = z.toJSONSchema(t.args) as Record<string, unknown>;
-      return { name: t.name, description: t.description, parameters };
-    });
+    this.specs ??= [...this.tools.values()].map((t) => this.spec(t));
     return this.specs;
+  }
+
+  private spec(t: Tool<any>): ToolSpec {
+    let s = this.specOf.get(t);
+    if (!s) {
+      if (t.parameters) s = { name: t.name, description: t.description, parameters: t.parameters };
+      else {
+        const { $schema: _drop, ...parameters } = z.toJSONSchema(t.args) as Record<string, unknown>;
+        s = { name: t.name, description: t.description, parameters };
+      }
+      this.specOf.set(t, s);
+    }
+    return s;
+  }
+
+  /**
+   * The tools `keep` admits (tool policy, availability): only they are offered, and a call to any
+   * other is answered as not available in this session.
+   */
+  view(keep: (tool: Tool<any>) => boolean): ToolSet {
+    const kept = [...this.tools.values()].filter(keep);
+    if (kept.length === this.tools.size) return this;
+    const names = new Set(kept.map((t) => t.name));
+    return {
+      size: kept.length,
+      toSpecs: () => kept.map((t) => this.spec(t)),
+      call: async (name, rawArgs, ctx) =>
+        names.has(name)
+          ? this.call(name, rawArgs, ctx)
+          : {
+              text: `Tool "${name}" is not available in this session. Available tools: ${[...names].join(", ") || "none"}.`,
+              isError: true,
+            },
+    };
   }
 
   /**
@@ -214,4 +264,4 @@ export function defaultTools(): ToolRegistry {
   return new ToolRegistry().register(...BUILTIN_TOOLS);
 }
 
-export const BUILTIN_TOOLS: ReadonlyArray<Tool<any>> = [currentTimeTool, readTool, writeTool, editTool];
+export const BUILTIN_TOOLS: ReadonlyArray<Tool<any>> = [currentTimeTool, readTool, writeTool, editTool, applyPatchTool];

@@ -94,3 +94,23 @@ describe("tool policy", () => {
     assert.match(mixed.warnings[0]!, /unknown tools \(nonesuch\)/);
   });
 });
+
+describe("tool policy in a run", () => {
+  it("offers only what the policy allows, and refuses a call to anything else", { timeout: 60_000 }, async () => {
+    const { KEYS, chatClient, fakeConfig, startFakes } = await import("../helpers/agents.js");
+    const { startTestGateway } = await import("../helpers/gateway.js");
+    const f = await startFakes();
+    const gw = await startTestGateway({ env: KEYS, config: { ...fakeConfig(f), tools: { profile: "minimal", alsoAllow: ["read"] } } });
+    try {
+      f.anthropic.enqueue({ toolCalls: [{ name: "write", arguments: { path: "x.txt", content: "no" } }] }, { text: "ok" });
+      const c = await chatClient(gw);
+      await c.send("write something", "agent:main:policy");
+      assert.deepEqual(f.anthropic.requests[0]!.toolNames, ["read"], "apply_patch, write, edit and current_time are not offered");
+      assert.match(f.anthropic.requests[1]!.toolResults[0]!.content, /Tool "write" is not available in this session/);
+      c.client.close();
+    } finally {
+      await gw.close();
+      await f.close();
+    }
+  });
+});
