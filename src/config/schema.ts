@@ -1017,6 +1017,11 @@ const ToolsWebSchema = z.lazy(() =>
         cacheTtlMinutes: z.number().nonnegative().optional(),
         maxRedirects: NonNegativeInt.optional(),
         userAgent: z.string().optional(),
+        /**
+         * Ours, not OpenClaw's: let web_fetch reach localhost, private, link-local and other internal
+         * addresses (refused by default).
+         */
+        allowPrivateNetwork: z.boolean().optional(),
         /** Extract the main article text (basic HTML cleanup when off). */
         readability: z.boolean().optional(),
         /** Firecrawl fallback for pages that need rendering. */

@@ -22,6 +22,12 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "plugins",
 ]);
 
+/**
+ * Parts of otherwise unimplemented sections that are implemented: such a section is reported key by
+ * key, leaving these out (their own accepted-only sub-keys are in UNIMPLEMENTED_SUBPATHS).
+ */
+const IMPLEMENTED_SUBPATHS = ["tools.web.fetch"];
+
 /** Channels with an adapter (and `defaults`); other `channels.<name>` blocks are accepted and named in the warning. */
 const implementedChannel = (name: string) => name === "defaults" || bundledChannels().has(name);
 
@@ -60,6 +66,8 @@ const UNIMPLEMENTED_SUBPATHS = [
   "session.identityLinks",
   "session.sendPolicy",
   "models.bedrockDiscovery",
+  "tools.web.fetch.readability",
+  "tools.web.fetch.firecrawl",
 ];
 
 function present(value: unknown, parts: string[], prefix: string[], out: string[]): void {
@@ -75,12 +83,22 @@ function present(value: unknown, parts: string[], prefix: string[], out: string[
   } else present((value as Record<string, unknown>)[head], rest, [...prefix, head], out);
 }
 
+/** `path` itself when nothing under it is implemented, else its unimplemented parts. */
+function partlyImplemented(value: unknown, path: string, out: string[]): void {
+  if (value === undefined || IMPLEMENTED_SUBPATHS.includes(path)) return;
+  if (!IMPLEMENTED_SUBPATHS.some((p) => p.startsWith(`${path}.`)) || !value || typeof value !== "object" || Array.isArray(value)) {
+    out.push(path);
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) partlyImplemented(v, `${path}.${k}`, out);
+}
+
 /** Dotted paths present in `cfg` that are accepted but have no effect yet. */
 export function unimplementedPaths(cfg: OpenClawConfig): string[] {
   const out: string[] = [];
   const record = cfg as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (record[key] !== undefined && !IMPLEMENTED.has(key)) out.push(key);
+    if (record[key] !== undefined && !IMPLEMENTED.has(key)) partlyImplemented(record[key], key, out);
   }
   for (const name of Object.keys((cfg.channels ?? {}) as Record<string, unknown>))
     if (!implementedChannel(name)) out.push(`channels.${name}`);

@@ -1,12 +1,17 @@
 /** The built-in agent tools, registered through the plugin API like any plugin's tools. */
+import type { OpenClawConfig } from "../config/schema.js";
 import type { BuiltinPlugin } from "../plugins/builtin.js";
 import type { PluginTool } from "../plugins/registry.js";
 import { BUILTIN_TOOLS } from "./registry.js";
+import { createWebFetch } from "./web/fetch.js";
 
 export const coreToolsPlugin: BuiltinPlugin = {
   id: "core-tools",
   name: "Built-in tools",
   register(api) {
     for (const tool of BUILTIN_TOOLS) api.registerTool(tool as unknown as PluginTool);
+    // Made for each run from the config in force (tools.web.fetch); the page cache lives as long as the gateway.
+    const webFetch = createWebFetch();
+    api.registerTool((ctx) => webFetch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool | null, { name: "web_fetch" });
   },
 };
