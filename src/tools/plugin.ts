@@ -10,8 +10,8 @@ export const coreToolsPlugin: BuiltinPlugin = {
   name: "Built-in tools",
   register(api) {
     for (const tool of BUILTIN_TOOLS) api.registerTool(tool as unknown as PluginTool);
-    // Made for each run from the config in force (tools.web.fetch); the page cache lives as long as the gateway.
+    // Made with the config's tools.web.fetch settings; its page cache lives as long as the gateway.
     const webFetch = createWebFetch();
-    api.registerTool((ctx) => webFetch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool | null, { name: "web_fetch" });
+    api.registerTool((ctx) => webFetch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool, { name: "web_fetch" });
   },
 };

@@ -106,9 +106,9 @@ async function fetchWith(
   deps: WebFetchDeps = {},
   signal?: AbortSignal,
 ): Promise<ToolResult> {
-  const tool = createWebFetch(deps).tool({ tools: { web: { fetch: config } } } as never);
-  assert.ok(tool, "web_fetch is enabled by default");
-  return tool.run(args, ctx(signal));
+  return createWebFetch(deps)
+    .tool({ tools: { web: { fetch: config } } } as never)
+    .run(args, ctx(signal));
 }
 
 /** Only the test server's address passes the guard; everything else private is still refused. */
@@ -165,7 +165,7 @@ describe("web_fetch", () => {
   });
 
   it("answers from its cache within cacheTtlMinutes", { timeout: 10_000 }, async () => {
-    const tool = createWebFetch().tool({ tools: { web: { fetch: { allowPrivateNetwork: true } } } } as never)!;
+    const tool = createWebFetch().tool({ tools: { web: { fetch: { allowPrivateNetwork: true } } } } as never);
     const url = `${site.base}/data.json`;
     const first = JSON.parse((await tool.run({ url }, ctx())).text);
     const seen = site.requests.filter((r) => r === "/data.json").length;
@@ -268,7 +268,10 @@ describe("web_fetch", () => {
     const junk = await fetchWith({ url: "not a url" });
     assert.match(junk.text, /Invalid URL/);
 
-    assert.equal(createWebFetch().tool({ tools: { web: { fetch: { enabled: false } } } } as never), null);
+    const tool = createWebFetch().tool({} as never);
+    const offered = (config: unknown) => tool.available!({ config: config as never, provider: "anthropic", modelId: "claude-opus-4-5" });
+    assert.equal(offered({}), true);
+    assert.equal(offered({ tools: { web: { fetch: { enabled: false } } } }), false, "tools.web.fetch.enabled: false is followed at once");
   });
 
   it("counts tools.web.fetch as implemented in the start-up warning", () => {

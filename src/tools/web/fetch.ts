@@ -98,8 +98,7 @@ function megabytes(n: number): string {
 }
 
 /**
- * The tool, one per gateway (its cache lives here): `tool(config)` makes it for the config in force,
- * or returns null when `tools.web.fetch.enabled` is false.
+ * The tool, one per gateway (its cache lives here).
  */
 export function createWebFetch(deps: WebFetchDeps = {}) {
   const cache = new Map<string, { expires: number; payload: WebFetchPayload }>();
@@ -250,14 +249,18 @@ export function createWebFetch(deps: WebFetchDeps = {}) {
   }
 
   return {
-    tool(config: OpenClawConfig | undefined): Tool<z.infer<typeof WebFetchArgs>> | null {
+    /**
+     * The tool with the settings in `config` (the gateway makes its tools when it starts). Whether
+     * it is offered follows the config in force for each run (`tools.web.fetch.enabled`).
+     */
+    tool(config: OpenClawConfig | undefined): Tool<z.infer<typeof WebFetchArgs>> {
       const s = webFetchSettings(config);
-      if (!s.enabled) return null;
       return defineTool({
         name: "web_fetch",
         description:
           "Fetch a web page (http/https) and return its readable content as markdown or plain text, with its title. For reading a page you have the URL of; it does not run scripts.",
         args: WebFetchArgs,
+        available: ({ config: current }) => webFetchSettings(current).enabled,
         run: (args, ctx) => run(args, s, ctx),
       });
     },
