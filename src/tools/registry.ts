@@ -136,13 +136,13 @@ export class ToolRegistry implements ToolSet {
     return {
       size: kept.length,
       toSpecs: () => kept.map((t) => this.spec(t)),
-      call: async (name, rawArgs, ctx) =>
-        names.has(name)
-          ? this.call(name, rawArgs, ctx)
-          : {
-              text: `Tool "${name}" is not available in this session. Available tools: ${[...names].join(", ") || "none"}.`,
-              isError: true,
-            },
+      call: async (name, rawArgs, ctx) => {
+        if (names.has(name)) return this.call(name, rawArgs, ctx);
+        const available = [...names].join(", ") || "none";
+        return this.tools.has(name)
+          ? { text: `Tool "${name}" is not available in this session. Available tools: ${available}.`, isError: true }
+          : { text: `Unknown tool "${name}". Available tools: ${available}.`, isError: true };
+      },
     };
   }
 
