@@ -121,7 +121,7 @@ export class AgentRunner {
         user,
         systemPrompt,
         tools: this.toolsFor(cfg, agentId, key, chain[0]),
-        toolCtx: { sessionKey: key, agentId, workspaceDir, now },
+        toolCtx: { sessionKey: key, agentId, workspaceDir, now, config: cfg },
         stream: this.deps.models.stream(agentId, chain),
         signal: controller.signal,
         idleTimeoutMs: this.deps.modelIdleTimeoutMs ?? DEFAULT_MODEL_IDLE_TIMEOUT_MS,

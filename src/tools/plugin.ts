@@ -10,7 +10,7 @@ export const coreToolsPlugin: BuiltinPlugin = {
   name: "Built-in tools",
   register(api) {
     for (const tool of BUILTIN_TOOLS) api.registerTool(tool as unknown as PluginTool);
-    // Made with the config's tools.web.fetch settings; its page cache lives as long as the gateway.
+    // Reads tools.web.fetch from each run's config; its page cache lives as long as the gateway.
     const webFetch = createWebFetch();
     api.registerTool((ctx) => webFetch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool, { name: "web_fetch" });
   },

@@ -21,6 +21,8 @@ export interface ToolContext {
   workspaceDir: string;
   signal: AbortSignal;
   now: () => number;
+  /** The config in force for this run (tools read their settings from it). */
+  config?: OpenClawConfig;
 }
 
 export interface ToolResult {

@@ -250,8 +250,8 @@ export function createWebFetch(deps: WebFetchDeps = {}) {
 
   return {
     /**
-     * The tool with the settings in `config` (the gateway makes its tools when it starts). Whether
-     * it is offered follows the config in force for each run (`tools.web.fetch.enabled`).
+     * The tool, reading `tools.web.fetch` from the config in force for each run (`config`, from
+     * when the gateway made its tools, serves callers that pass none).
      */
     tool(config: OpenClawConfig | undefined): Tool<z.infer<typeof WebFetchArgs>> {
       const s = webFetchSettings(config);
@@ -261,7 +261,7 @@ export function createWebFetch(deps: WebFetchDeps = {}) {
           "Fetch a web page (http/https) and return its readable content as markdown or plain text, with its title. For reading a page you have the URL of; it does not run scripts.",
         args: WebFetchArgs,
         available: ({ config: current }) => webFetchSettings(current).enabled,
-        run: (args, ctx) => run(args, s, ctx),
+        run: (args, ctx) => run(args, ctx.config ? webFetchSettings(ctx.config) : s, ctx),
       });
     },
   };
