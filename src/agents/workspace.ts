@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { OpenClawConfig } from "../config/schema.js";
 import { expandHome, type Env } from "../infra/paths.js";
+import { defaultAgentId } from "./roster.js";
 
 export const WORKSPACE_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "IDENTITY.md", "TOOLS.md", "MEMORY.md"] as const;
 export const DEFAULT_BOOTSTRAP_MAX_CHARS = 20_000;
@@ -45,6 +46,11 @@ Notes about the tools available to you and how the owner likes them used.
 Durable notes worth remembering across conversations.
 `,
 };
+
+/** The default agent's workspace (where `<workspace>/.openclaw/extensions` plugins are found). */
+export function defaultWorkspaceDir(cfg: OpenClawConfig, stateDir: string, env: Env): string {
+  return workspaceDirFor(cfg, defaultAgentId(cfg), stateDir, env);
+}
 
 export function workspaceDirFor(cfg: OpenClawConfig, agentId: string, stateDir: string, env: Env): string {
   const entry = cfg.agents?.list?.find((a) => a.id === agentId);

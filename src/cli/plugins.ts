@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { readConfigSnapshot } from "../config/load.js";
-import { workspaceDirFor } from "../agents/workspace.js";
+import { defaultWorkspaceDir } from "../agents/workspace.js";
 import { LogSink } from "../infra/logger.js";
 import { expandHome, resolveConfigPath, resolveStateDir } from "../infra/paths.js";
 import { fail, printJson } from "./call.js";
@@ -20,15 +20,27 @@ import { getPath, setPath } from "../config/edit.js";
 import { pluginsWanted as wanted } from "../gateway/plugins.js";
 import type { InstalledPlugin, InstallOptions } from "../plugins/install.js";
 
-/** `quiet`: the plugins' own log lines are not shown (doctor reports the problems itself). */
-async function load(quiet = false) {
+/** This machine's config and where its plugins are found (the default agent's workspace too). */
+function local() {
   const env = process.env;
   const stateDir = resolveStateDir(env);
   const snap = readConfigSnapshot(resolveConfigPath(env, stateDir), env);
+  return { env, stateDir, snap, cfg: snap.config, workspaceDir: defaultWorkspaceDir(snap.config, stateDir, env) };
+}
+
+/** The plugins found, without running any plugin code. */
+async function discover() {
+  const { env, stateDir, cfg, workspaceDir } = local();
+  const { discoverPlugins } = await import("../plugins/index.js");
+  const loadPaths = (cfg.plugins?.load?.paths ?? []).filter((p): p is string => typeof p === "string");
+  return discoverPlugins({ loadPaths, stateDir, workspaceDir, env }).plugins;
+}
+
+/** `quiet`: the plugins' own log lines are not shown (doctor reports the problems itself). */
+async function load(quiet = false) {
+  const { env, stateDir, snap, cfg, workspaceDir } = local();
   if (!snap.valid && snap.exists)
     fail(`the config is invalid (${snap.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}); run \`openclaw doctor\``);
-  const cfg = snap.config;
-  const agentId = (cfg.agents?.list ?? []).find((a) => a.default)?.id ?? cfg.agents?.list?.[0]?.id ?? "main";
   // Plugins log while registering; only warnings and errors are worth showing here.
   const sink = new LogSink({
     level: "silent",
@@ -41,7 +53,7 @@ async function load(quiet = false) {
   return loadPlugins({
     config: cfg as Record<string, unknown>,
     stateDir,
-    workspaceDir: workspaceDirFor(cfg, agentId, stateDir, env),
+    workspaceDir,
     env,
     logger: sink.logger("plugins"),
   });
@@ -49,17 +61,7 @@ async function load(quiet = false) {
 
 /** Ids of the plugins found, without running any plugin code. */
 async function foundIds(): Promise<string[]> {
-  const env = process.env;
-  const stateDir = resolveStateDir(env);
-  const cfg = readConfigSnapshot(resolveConfigPath(env, stateDir), env).config;
-  const agentId = cfg.agents?.list?.[0]?.id ?? "main";
-  const { discoverPlugins } = await import("../plugins/index.js");
-  const loadPaths = ((cfg as { plugins?: { load?: { paths?: unknown[] } } }).plugins?.load?.paths ?? []).filter(
-    (p): p is string => typeof p === "string",
-  );
-  return discoverPlugins({ loadPaths, stateDir, workspaceDir: workspaceDirFor(cfg, agentId, stateDir, env), env }).plugins.map(
-    (p) => p.manifest.id,
-  );
+  return (await discover()).map((p) => p.manifest.id);
 }
 
 async function setEnabled(id: string, enabled: boolean): Promise<void> {
@@ -157,11 +159,8 @@ export async function addPluginCommands(program: Command): Promise<void> {
 }
 
 function pluginsWanted(): boolean {
-  const env = process.env;
-  const stateDir = resolveStateDir(env);
-  const snap = readConfigSnapshot(resolveConfigPath(env, stateDir), env);
-  const agentId = snap.config.agents?.list?.[0]?.id ?? "main";
-  return wanted({ config: snap.config, stateDir, workspaceDir: workspaceDirFor(snap.config, agentId, stateDir, env) });
+  const { cfg, stateDir, workspaceDir } = local();
+  return wanted({ config: cfg, stateDir, workspaceDir });
 }
 
 // --- install / update / doctor ---------------------------------------------------------------------
@@ -182,9 +181,7 @@ const resolveUserPath = (p: string, env: NodeJS.ProcessEnv): string => path.reso
 
 /** The config as it is now, or null (after saying why) when it cannot be edited safely. */
 function currentConfig() {
-  const env = process.env;
-  const stateDir = resolveStateDir(env);
-  const snap = readConfigSnapshot(resolveConfigPath(env, stateDir), env);
+  const { env, stateDir, snap } = local();
   if (snap.exists && !snap.valid) {
     fail(
       `the config is invalid (${snap.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}); fix it first (\`openclaw config validate\`), nothing was changed`,
@@ -219,17 +216,7 @@ function recordInstall(p: InstalledPlugin, record: InstallRecord, extra?: (parse
 
 /** Warns when another plugin with the same id is found first (a load path or the workspace wins). */
 async function warnIfShadowed(id: string, installPath: string): Promise<void> {
-  const env = process.env;
-  const stateDir = resolveStateDir(env);
-  const cfg = readConfigSnapshot(resolveConfigPath(env, stateDir), env).config;
-  const agentId = cfg.agents?.list?.[0]?.id ?? "main";
-  const { discoverPlugins } = await import("../plugins/index.js");
-  const found = discoverPlugins({
-    loadPaths: (cfg.plugins?.load?.paths ?? []).filter((p): p is string => typeof p === "string"),
-    stateDir,
-    workspaceDir: workspaceDirFor(cfg, agentId, stateDir, env),
-    env,
-  }).plugins.find((p) => p.manifest.id === id);
+  const found = (await discover()).find((p) => p.manifest.id === id);
   if (found && path.resolve(found.candidate.rootDir) !== path.resolve(installPath))
     process.stderr.write(
       `warning: another plugin "${id}" is found first (${found.candidate.rootDir}, ${found.candidate.origin}); it is the one that loads\n`,

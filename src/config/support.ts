@@ -28,9 +28,6 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
  */
 const IMPLEMENTED_SUBPATHS = ["tools.web.fetch"];
 
-/** Channels with an adapter (and `defaults`); other `channels.<name>` blocks are accepted and named in the warning. */
-const implementedChannel = (name: string) => name === "defaults" || bundledChannels().has(name);
-
 /** Sub-keys of implemented sections that are still accepted-only (`*` matches any list item or map key). */
 const UNIMPLEMENTED_SUBPATHS = [
   "gateway.tailscale",
@@ -100,8 +97,10 @@ export function unimplementedPaths(cfg: OpenClawConfig): string[] {
   for (const key of Object.keys(record)) {
     if (record[key] !== undefined && !IMPLEMENTED.has(key)) partlyImplemented(record[key], key, out);
   }
+  // Channels with an adapter (and `defaults`); other `channels.<name>` blocks are accepted and named.
+  const channels = bundledChannels();
   for (const name of Object.keys((cfg.channels ?? {}) as Record<string, unknown>))
-    if (!implementedChannel(name)) out.push(`channels.${name}`);
+    if (name !== "defaults" && !channels.has(name)) out.push(`channels.${name}`);
   for (const sub of UNIMPLEMENTED_SUBPATHS) present(cfg, sub.split("."), [], out);
   return out;
 }

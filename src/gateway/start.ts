@@ -30,6 +30,7 @@ import { ApprovalQueue } from "../exec/approval-queue.js";
 import { startPlugins } from "./plugins.js";
 import { createPluginRuntime } from "./plugin-runtime.js";
 import { AgentService, type AgentServiceDeps } from "../agents/service.js";
+import { defaultAgentId } from "../agents/roster.js";
 import { workspaceDirFor } from "../agents/workspace.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
 import { FaultBoard } from "../infra/faults.js";
@@ -39,7 +40,6 @@ import { coreProvidersPlugin } from "../providers/plugin.js";
 import { PairingStore } from "../routing/pairing.js";
 import { ChannelRouter } from "../routing/router.js";
 import { cleanStateDir } from "../sessions/cleanup.js";
-import { normalizeAgentId } from "../sessions/keys.js";
 import { ToolRegistry } from "../tools/registry.js";
 import { coreToolsPlugin } from "../tools/plugin.js";
 
@@ -131,12 +131,13 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   const devices = new DeviceStore(stateDir, now);
   const approvals = new ExecApprovalsStore(stateDir, env);
   const approvalQueue = new ApprovalQueue(now);
-  const defaultAgent = defaultAgentOf(config.current());
+  const defaultAgent = defaultAgentId(config.current());
+  const defaultWorkspace = workspaceDirFor(config.current(), defaultAgent, stateDir, env);
   const pluginRuntime = createPluginRuntime({ version: info.version, config: config.current, configPath, env, reload: config.reload });
   const plugins = await startPlugins({
     config: config.current(),
     stateDir,
-    workspaceDir: workspaceDirFor(config.current(), defaultAgent, stateDir, env),
+    workspaceDir: defaultWorkspace,
     env,
     log: logs.logger("plugins"),
     builtins: [coreMethodsPlugin({ devices, approvals, approvalQueue }), coreToolsPlugin, coreProvidersPlugin, ...BUNDLED_PLUGINS],
@@ -152,7 +153,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   const tools = new ToolRegistry({ timeoutMs: opts.toolTimeoutMs }).register(
     ...plugins.tools({
       config: config.current(),
-      workspaceDir: workspaceDirFor(config.current(), defaultAgent, stateDir, env),
+      workspaceDir: defaultWorkspace,
       agentId: defaultAgent,
     }),
   );
@@ -316,12 +317,6 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       return closing;
     },
   };
-}
-
-/** The agent marked `default` in `agents.list`, else the first, else `main`. */
-function defaultAgentOf(cfg: OpenClawConfig): string {
-  const list = cfg.agents?.list ?? [];
-  return normalizeAgentId((list.find((a) => a.default) ?? list[0])?.id ?? "main");
 }
 
 /** Leftovers of an interrupted run (temp files, empty transcripts), removed and named once. */

@@ -13,7 +13,7 @@ import { SENSITIVE_KEY_PATTERN } from "../config/schema.js";
 import { parseProxyEntry } from "../gateway/trust.js";
 import { PairingStore } from "../routing/pairing.js";
 import { gatherContext, type GatherOptions, type OpsContext } from "./context.js";
-import { workspaceDirFor } from "../agents/workspace.js";
+import { defaultWorkspaceDir } from "../agents/workspace.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import { pluginsWanted } from "../gateway/plugins.js";
 import { LogSink } from "../infra/logger.js";
@@ -146,10 +146,8 @@ function dangerousTools(cfg: Obj): { execFull: string[]; elevated: string[]; ele
  * loading the plugins as the gateway would. Nothing is loaded when no plugin could be found.
  */
 async function publicPluginRoutes(ctx: OpsContext, cfg: Obj): Promise<Array<{ pluginId: string; path: string }>> {
-  const list: Obj[] = Array.isArray(cfg.agents?.list) ? cfg.agents.list : [];
-  const agentId: string = list.find((a) => a?.default)?.id ?? list[0]?.id ?? "main";
   const config = cfg as OpenClawConfig;
-  const workspaceDir = workspaceDirFor(config, agentId, ctx.stateDir, ctx.env);
+  const workspaceDir = defaultWorkspaceDir(config, ctx.stateDir, ctx.env);
   if (!pluginsWanted({ config, stateDir: ctx.stateDir, workspaceDir })) return [];
   const { loadPlugins } = await import("../plugins/index.js");
   const sink = new LogSink({ level: "silent", consoleLevel: "silent" });
