@@ -71,7 +71,7 @@ export class AgentRunner {
         this.warned.add(w);
         this.deps.log.warn(`tools: ${w}`);
       }
-    return tools.view((t) => policy.allows(t.name) && (t.available?.({ config: cfg, provider, modelId }) ?? true));
+    return tools.view((t) => policy.allows(t.name) && (t.available?.({ config: cfg, agentId, provider, modelId }) ?? true));
   }
 
   async run(agentId: string, key: string, req: SendRequest, runId: string, startedAt: number): Promise<RunResult> {

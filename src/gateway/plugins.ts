@@ -213,11 +213,17 @@ function explicitAllowlist(config: OpenClawConfig, agentId: string): Set<string>
 
 function toolsFrom(registry: PluginRegistry, log: Logger, ctx: { config: OpenClawConfig; workspaceDir: string; agentId: string }): Tool[] {
   const out: Tool[] = [];
-  const allowed = explicitAllowlist(ctx.config, ctx.agentId);
   for (const reg of registry.tools) {
-    // An optional tool runs only when an allowlist names it, its plugin, or `group:plugins` (as in OpenClaw).
-    const named = reg.names.some((n) => allowed.has(n.toLowerCase()));
-    if (reg.optional && !allowed.has("group:plugins") && !allowed.has(reg.pluginId.toLowerCase()) && !named) continue;
+    // An optional tool is offered only when the run's config names it, its plugin, or `group:plugins`
+    // in an allow list (as in OpenClaw); checked per run, so a config reload or another agent counts.
+    const available = reg.optional
+      ? ({ config, agentId }: { config: OpenClawConfig; agentId: string }) => {
+          const allowed = explicitAllowlist(config, agentId);
+          return (
+            allowed.has("group:plugins") || allowed.has(reg.pluginId.toLowerCase()) || reg.names.some((n) => allowed.has(n.toLowerCase()))
+          );
+        }
+      : undefined;
     let made: unknown;
     try {
       made = reg.factory({ config: ctx.config, workspaceDir: ctx.workspaceDir, agentId: ctx.agentId });
@@ -236,6 +242,7 @@ function toolsFrom(registry: PluginRegistry, log: Logger, ctx: { config: OpenCla
         defineTool<Record<string, unknown>>({
           name: t.name,
           pluginId: reg.pluginId,
+          ...(available ? { available } : {}),
           description: typeof t.description === "string" ? t.description : `${t.name} (plugin ${reg.pluginId})`,
           // The plugin checks its own arguments; the model sees the plugin's schema.
           args: z.record(z.string(), z.unknown()),

@@ -61,7 +61,7 @@ export interface Tool<A = unknown> {
   /** The plugin that provides it (tool policy: a plugin id names its tools). */
   pluginId?: string;
   /** Whether the tool is offered for this config and model (default: always). */
-  available?(ctx: { config: OpenClawConfig; provider: string; modelId: string }): boolean;
+  available?(ctx: { config: OpenClawConfig; agentId: string; provider: string; modelId: string }): boolean;
   run(args: A, ctx: ToolContext): Promise<ToolResult> | ToolResult;
 }
 

@@ -269,7 +269,8 @@ describe("web_fetch", () => {
     assert.match(junk.text, /Invalid URL/);
 
     const tool = createWebFetch().tool({} as never);
-    const offered = (config: unknown) => tool.available!({ config: config as never, provider: "anthropic", modelId: "claude-opus-4-5" });
+    const offered = (config: unknown) =>
+      tool.available!({ config: config as never, agentId: "main", provider: "anthropic", modelId: "claude-opus-4-5" });
     assert.equal(offered({}), true);
     assert.equal(offered({ tools: { web: { fetch: { enabled: false } } } }), false, "tools.web.fetch.enabled: false is followed at once");
   });
