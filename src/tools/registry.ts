@@ -14,6 +14,7 @@ import { RAW_TOOL_ARGUMENTS_KEY, type ToolSpec } from "../providers/types.js";
 import { editTool } from "./fs/edit.js";
 import { readTool } from "./fs/read.js";
 import { writeTool } from "./fs/write.js";
+import type { RunOrigin, SandboxExec, ToolHost } from "./host.js";
 
 export interface ToolContext {
   sessionKey: string;
@@ -23,6 +24,14 @@ export interface ToolContext {
   now: () => number;
   /** The config in force for this run (tools read their settings from it). */
   config?: OpenClawConfig;
+  /** The chat this run answers; unset for operator runs (Control UI, CLI, HTTP). */
+  origin?: RunOrigin;
+  /** Whether the message came from the owner or an allowlisted sender (operators always are). */
+  senderAuthorized?: boolean;
+  /** The gateway's services (approvals, models, agents, channels, the gateway itself). */
+  host?: ToolHost;
+  /** Set when this session runs sandboxed: commands go into its container. */
+  sandbox?: SandboxExec;
 }
 
 export interface ToolResult {
