@@ -7,6 +7,7 @@
 import type { ApprovalDecision, ApprovalRequest } from "../exec/approval-queue.js";
 import type { ExecApprovalsStore } from "../exec/approvals-file.js";
 import type { ModelStream } from "../agents/models.js";
+import type { ChannelSender } from "../channels/sender.js";
 
 /** The chat a run answers (unset for operator runs: Control UI, CLI, HTTP). */
 export interface RunOrigin {
@@ -57,7 +58,7 @@ export interface ToolHost {
   /** Agents and their sessions (sessions_* tools, agents_list, session_status). */
   agents?: unknown;
   /** Outbound messaging to any channel target (message tool). */
-  channels?: unknown;
+  channels?: ChannelSender;
   /** The gateway itself: config get/patch, restart (gateway tool). */
   gateway?: unknown;
 }
