@@ -13,7 +13,7 @@ import type { Env } from "../infra/paths.js";
 import { packageVersion } from "../version.js";
 import { resolveAuth } from "./auth.js";
 import { applyLogging, boot } from "./boot.js";
-import type { GatewayContext } from "./context.js";
+import { TwoPhaseReply, type ClientInfo, type GatewayContext, type MethodTable } from "./context.js";
 import { acquireGatewayLock, type GatewayLock } from "./lock.js";
 import { listenChanged, planListen, StartupError, urlFor, type ListenOverrides, type ListenPlan } from "./listen-plan.js";
 import { Listener } from "./listener.js";
@@ -182,7 +182,14 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     faults,
     hooks: plugins.hooks,
     pluginCommands: plugins.commands,
-    toolHost: { approvals, channels: sender },
+    toolHost: {
+      approvals,
+      channels: sender,
+      gateway: {
+        call: (method, params) => callInProcess(plugins.methods, method, params, ctx),
+        restart: (reason, delayMs) => ctx.scheduleRestart(reason, delayMs),
+      },
+    },
   });
   pluginRuntime.attach({ systemEvents: agents.systemEvents });
   const pairing = PairingStore.forStateDir(stateDir, now);
@@ -360,4 +367,24 @@ function startTimers(ctx: GatewayContext, listener: Listener, probeStorage: () =
     clearInterval(health);
     clearInterval(storage);
   };
+}
+
+/** The client a tool's in-process method call acts as: an operator with every scope. */
+const TOOL_CLIENT: ClientInfo = {
+  connId: "agent-tool",
+  role: "operator",
+  scopes: ["operator.admin"],
+  clientId: "gateway-tool",
+  clientMode: "backend",
+  remoteAddress: "127.0.0.1",
+};
+
+/** Calls one of the gateway's methods in process (the gateway tool), with its params checked. */
+async function callInProcess(methods: MethodTable, method: string, params: unknown, ctx: GatewayContext): Promise<unknown> {
+  const spec = Object.hasOwn(methods, method) ? methods[method] : undefined;
+  if (!spec) throw new Error(`unknown method: ${method}`);
+  const parsed = spec.params ? spec.params.safeParse(params) : { success: true as const, data: params };
+  if (!parsed.success) throw new Error(`invalid ${method} params: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  const out = await spec.handler(parsed.data, ctx, TOOL_CLIENT);
+  return out instanceof TwoPhaseReply ? (await out.final).payload : out;
 }

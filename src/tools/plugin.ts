@@ -4,12 +4,16 @@ import type { BuiltinPlugin } from "../plugins/builtin.js";
 import type { PluginTool } from "../plugins/registry.js";
 import { BUILTIN_TOOLS } from "./registry.js";
 import { createWebFetch } from "./web/fetch.js";
+import { gatewayTool } from "./gateway-tool.js";
+import { messageTool } from "./message.js";
+import { SESSION_TOOLS, createSessionsSpawnTool } from "./sessions/tools.js";
 
 export const coreToolsPlugin: BuiltinPlugin = {
   id: "core-tools",
   name: "Built-in tools",
   register(api) {
-    for (const tool of BUILTIN_TOOLS) api.registerTool(tool as unknown as PluginTool);
+    for (const tool of [...BUILTIN_TOOLS, ...SESSION_TOOLS, createSessionsSpawnTool(), messageTool, gatewayTool])
+      api.registerTool(tool as unknown as PluginTool);
     // Reads tools.web.fetch from each run's config; its page cache lives as long as the gateway.
     const webFetch = createWebFetch();
     api.registerTool((ctx) => webFetch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool, { name: "web_fetch" });
