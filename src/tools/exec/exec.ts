@@ -29,7 +29,7 @@ import {
 } from "../../exec/allowlist.js";
 import { defineTool, type Tool, type ToolContext, type ToolResult } from "../registry.js";
 import { createProcessTool } from "./process.js";
-import { MAX_OUTPUT_CHARS, ProcessRegistry, type ProcessSession } from "./sessions.js";
+import { ProcessRegistry, type ProcessSession } from "./sessions.js";
 
 export const DEFAULT_TIMEOUT_SEC = 1800;
 export const DEFAULT_BACKGROUND_MS = 10_000;
@@ -155,7 +155,7 @@ function elevationRefusal(config: OpenClawConfig | undefined, agentId: string, c
 function shown(s: ProcessSession): string {
   const out = s.aggregated.trim();
   if (!s.droppedChars) return out;
-  return `[Output truncated: the first ${s.droppedChars} characters were dropped; the last ${MAX_OUTPUT_CHARS} are shown.]\n${out}`;
+  return `[Output truncated: the first ${s.droppedChars} characters were dropped; the last ${s.aggregated.length} follow.]\n${out}`;
 }
 
 function failureReason(s: ProcessSession, timeoutSec: number): string {
