@@ -3,6 +3,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import type { BuiltinPlugin } from "../plugins/builtin.js";
 import type { PluginTool } from "../plugins/registry.js";
 import { BUILTIN_TOOLS } from "./registry.js";
+import { createExecTools } from "./exec/exec.js";
 import { createWebFetch } from "./web/fetch.js";
 import { gatewayTool } from "./gateway-tool.js";
 import { messageTool } from "./message.js";
@@ -17,5 +18,9 @@ export const coreToolsPlugin: BuiltinPlugin = {
     // Reads tools.web.fetch from each run's config; its page cache lives as long as the gateway.
     const webFetch = createWebFetch();
     api.registerTool((ctx) => webFetch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool, { name: "web_fetch" });
+    // One process registry for the gateway's life; its processes stop with the gateway.
+    const execTools = createExecTools();
+    for (const tool of [execTools.exec, execTools.process]) api.registerTool(tool as unknown as PluginTool);
+    api.registerService({ id: "exec-processes", stop: () => execTools.dispose() });
   },
 };
