@@ -118,7 +118,7 @@ describe("tools that reach the gateway", () => {
     assert.match(llm.requests.at(-1)!.toolResults.at(-1)!.content, /from-telegram/);
   });
 
-  it("message delivers to a Telegram chat; sessions_list and sessions_history see the sessions", T, async () => {
+  it("message delivers to a Telegram chat and reacts there; sessions_list and sessions_history see the sessions", T, async () => {
     const c = await chatClient(gw);
     const n = tg.sent.length;
     llm.enqueue(
@@ -128,6 +128,11 @@ describe("tools that reach the gateway", () => {
             name: "message",
             arguments: { action: "send", channel: "telegram", target: String(OWNER.id), message: "hello from the agent" },
           },
+        ],
+      },
+      {
+        toolCalls: [
+          { name: "message", arguments: { action: "react", channel: "telegram", target: String(OWNER.id), messageId: 42, emoji: "👍" } },
         ],
       },
       { toolCalls: [{ name: "sessions_list", arguments: { limit: 20 } }] },
