@@ -7,14 +7,7 @@
 import type { OpenClawConfig } from "../config/schema.js";
 import { defaultAgentId } from "../agents/roster.js";
 import { normalizeAgentId } from "../sessions/keys.js";
-import {
-  isSandboxed,
-  mainSessionKeyFor,
-  resolveSandboxConfig,
-  SANDBOX_DENIED_CHANNEL_IDS,
-  sandboxToolPolicyWithSources,
-  type ResolveOptions,
-} from "./config.js";
+import { isSandboxed, mainSessionKeyFor, resolveSandboxConfig, sandboxToolPolicyWithSources, type ResolveOptions } from "./config.js";
 import type { DockerProbe } from "./manager.js";
 
 export const SANDBOX_DOCS_URL = "https://docs.openclaw.ai/sandbox";
@@ -55,13 +48,13 @@ function sessionKeyFor(cfg: OpenClawConfig, agentId: string, session: string | u
   return `agent:${agentId}:${raw}`;
 }
 
-/** The chat channel a session key names (`agent:main:telegram:group:1` → telegram). */
+/** The configured chat channel a session key names (`agent:main:telegram:group:1` → telegram). */
 function channelOf(cfg: OpenClawConfig, sessionKey: string): string | undefined {
   const m = /^agent:[^:]+:(.+)$/.exec(sessionKey);
   const first = m?.[1]?.split(":")[0]?.trim().toLowerCase();
   if (!first || first === (cfg.session?.mainKey?.trim() || "main")) return undefined;
-  if (first === "webchat" || SANDBOX_DENIED_CHANNEL_IDS.includes(first)) return first;
-  return cfg.channels && first in cfg.channels ? first : undefined;
+  if (first === "webchat") return first;
+  return cfg.channels && Object.hasOwn(cfg.channels, first) && first !== "defaults" ? first : undefined;
 }
 
 export function explainSandbox(
