@@ -146,8 +146,11 @@ export function mainSessionKeyFor(cfg: OpenClawConfig, agentId: string): string 
   return `agent:${normalizeAgentId(agentId)}:${cfg.session?.mainKey?.trim() || "main"}`;
 }
 
-/** Any spelling of the main session (`main`, the main key, `agent:<id>:main`) as the main session key. */
-function canonicalKey(cfg: OpenClawConfig, agentId: string, sessionKey: string): string {
+/**
+ * A session key in one spelling: any name of the main session (`main`, the main key,
+ * `agent:<id>:main`) becomes the main session key, and the agent id is lower-cased.
+ */
+export function canonicalSandboxSessionKey(cfg: OpenClawConfig, agentId: string, sessionKey: string): string {
   const key = sessionKey.trim();
   const id = normalizeAgentId(agentId);
   const mainKey = cfg.session?.mainKey?.trim() || "main";
@@ -166,7 +169,7 @@ export function isSandboxed(cfg: OpenClawConfig, agentId: string, sessionKey: st
   const { mode } = resolveSandboxConfig(cfg, agentId, opts);
   if (mode === "off") return false;
   if (mode === "all") return true;
-  return canonicalKey(cfg, agentId, sessionKey) !== mainSessionKeyFor(cfg, agentId);
+  return canonicalSandboxSessionKey(cfg, agentId, sessionKey) !== mainSessionKeyFor(cfg, agentId);
 }
 
 /** Channel ids a sandboxed session may not use directly (OpenClaw's built-in chat channels). */

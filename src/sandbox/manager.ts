@@ -12,7 +12,13 @@ import type { SandboxExec } from "../tools/host.js";
 import { workspaceDirFor } from "../agents/workspace.js";
 import { defaultAgentId } from "../agents/roster.js";
 import { normalizeAgentId } from "../sessions/keys.js";
-import { DEFAULT_SANDBOX_IMAGE, resolveSandboxConfig, type SandboxScope, type SandboxSettings } from "./config.js";
+import {
+  canonicalSandboxSessionKey,
+  DEFAULT_SANDBOX_IMAGE,
+  resolveSandboxConfig,
+  type SandboxScope,
+  type SandboxSettings,
+} from "./config.js";
 import {
   buildCreateArgs,
   containerNameFor,
@@ -167,7 +173,7 @@ export class SandboxManager {
     if (!probe.ok) throw new SandboxUnavailableError(s.modeKey, s.mode, probe.reason ?? "unreachable");
     await this.maybePrune(cfg);
 
-    const scopeKey = sandboxScopeKey(s.scope, id, sessionKey);
+    const scopeKey = sandboxScopeKey(s.scope, id, canonicalSandboxSessionKey(cfg, id, sessionKey));
     const name = containerNameFor(s.docker.containerPrefix, s.scope, scopeKey);
     const agentWorkspaceDir = workspaceDirFor(cfg, id, this.opts.stateDir, this.opts.env);
     const sandboxWorkspaceDir = s.scope === "shared" ? s.workspaceRoot : path.join(s.workspaceRoot, slugifyKey(scopeKey));

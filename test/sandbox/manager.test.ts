@@ -326,3 +326,23 @@ describe("SandboxManager.prune, list and remove", { timeout: 30_000 }, () => {
     assert.deepEqual(t.fake.state().containers, {});
   });
 });
+
+describe("SandboxManager concurrency and key spellings", { timeout: 30_000 }, () => {
+  it("simultaneous runs of one scope share one container; `main` and `agent:main:main` are the same session", async () => {
+    const t = setup();
+    const cfg = cfgOf({ agents: { defaults: { sandbox: { mode: "all", scope: "session" } } } });
+    const [a, b, c] = await Promise.all([
+      t.manager.ensure(cfg, "main", "main"),
+      t.manager.ensure(cfg, "main", "agent:main:main"),
+      t.manager.ensure(cfg, "main", "agent:MAIN:main"),
+    ]);
+    assert.equal(creates(t.fake).length, 1);
+    const container = (x: { execArgv: (c: string, o: object) => string[] }) => x.execArgv("true", {}).at(-4);
+    assert.equal(container(a), container(b));
+    assert.equal(container(b), container(c));
+    assert.deepEqual(
+      t.registry().entries.map((e) => e.sessionKey),
+      ["agent:main:main"],
+    );
+  });
+});
