@@ -10,6 +10,7 @@ import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
 import { addPluginCommands, registerPlugins } from "./plugins.js";
 import { exitQuietlyWhenOutputCloses } from "./output.js";
+import { registerSandbox } from "./sandbox.js";
 import { registerSecurity } from "./security.js";
 
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerSecurity(program);
   registerDevices(program);
   registerPlugins(program);
+  registerSandbox(program);
   return program;
 }
 
