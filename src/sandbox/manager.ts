@@ -182,7 +182,7 @@ export class SandboxManager {
     else fs.mkdirSync(workspaceDir, { recursive: true });
 
     await this.serialize(name, () => this.ensureContainer({ s, name, scopeKey, agentId: id, workspaceDir, agentWorkspaceDir }));
-    return this.execFor(name, s);
+    return this.execFor(name, s, workspaceDir);
   }
 
   private async ensureContainer(p: {
@@ -261,12 +261,13 @@ export class SandboxManager {
     });
   }
 
-  private execFor(name: string, s: SandboxSettings): SandboxExec {
+  private execFor(name: string, s: SandboxSettings, hostDir: string): SandboxExec {
     const docker = this.docker;
     const workdir = s.docker.workdir;
     const baseEnv = s.docker.env;
     return {
       workdir,
+      hostDir,
       execArgv(command, opts) {
         const args = [docker, "exec", "-i"];
         if (opts.tty) args.push("-t");

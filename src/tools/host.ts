@@ -83,6 +83,8 @@ export interface ToolHost {
 export interface SandboxExec {
   /** The container's workspace directory (what relative paths resolve against inside it). */
   readonly workdir: string;
+  /** The host directory mounted there: the file tools of a sandboxed session work in it. */
+  readonly hostDir: string;
   /** The argv (`docker exec ...`) that runs `command` through `sh -lc` in the container. */
   execArgv(command: string, opts: { cwd?: string; env?: Record<string, string>; tty?: boolean }): string[];
 }
