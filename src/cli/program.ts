@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { packageVersion } from "../version.js";
 import { registerAgent } from "./agent.js";
+import { registerApprovals } from "./approvals.js";
 import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
 import { registerDevices } from "./devices.js";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerSecurity(program);
   registerDevices(program);
+  registerApprovals(program);
   registerPlugins(program);
   registerSandbox(program);
   return program;
