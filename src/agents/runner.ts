@@ -14,7 +14,8 @@ import { ProviderError, type ModelSpec, type ToolCall, type ToolResultMessage, t
 import type { SessionDirectory } from "../sessions/directory.js";
 import type { ToolRegistry, ToolSet } from "../tools/registry.js";
 import { resolveToolPolicy } from "../tools/policy.js";
-import type { ToolHost } from "../tools/host.js";
+import type { SandboxExec, ToolHost } from "../tools/host.js";
+import { isSandboxed, sandboxToolPolicy, SandboxUnavailableError, type SandboxManager } from "../sandbox/index.js";
 import type { Compactor } from "./compaction.js";
 import { AllModelsFailedError } from "./failover.js";
 import type { AgentModels } from "./models.js";
@@ -48,6 +49,8 @@ export interface AgentRunnerDeps {
   hooks?: HookRunner;
   /** The gateway's services as tools see them (none without it). */
   toolHost?: ToolHost;
+  /** Session sandboxes (Docker); without it a sandboxed session is refused. */
+  sandboxes?: SandboxManager;
 }
 
 export class AgentRunner {
@@ -60,7 +63,14 @@ export class AgentRunner {
    * The tools this run may use: tool policy (profile, allow/deny per level, the model's provider)
    * and each tool's own availability for the model in use (the chain's primary).
    */
-  private toolsFor(cfg: OpenClawConfig, agentId: string, key: string, primary: string | undefined, req: SendRequest): ToolSet {
+  private toolsFor(
+    cfg: OpenClawConfig,
+    agentId: string,
+    key: string,
+    primary: string | undefined,
+    req: SendRequest,
+    sandboxed: boolean,
+  ): ToolSet {
     const slash = primary?.indexOf("/") ?? -1;
     const provider = slash > 0 ? primary!.slice(0, slash) : "";
     const modelId = slash > 0 ? primary!.slice(slash + 1) : (primary ?? "");
@@ -73,6 +83,7 @@ export class AgentRunner {
         modelId,
         subagent: key.includes(":subagent:"),
         ...(req.toolPolicy ? { group: req.toolPolicy } : {}),
+        ...(sandboxed ? { sandbox: sandboxToolPolicy(cfg, agentId) } : {}),
       },
       tools.list().map((t) => ({ name: t.name, ...(t.pluginId ? { pluginId: t.pluginId } : {}) })),
     );
@@ -113,6 +124,7 @@ export class AgentRunner {
         extra: req.extraSystemPrompt,
       });
       const chain = modelChainFor(cfg, agentId, entry.modelOverride);
+      const sandbox = await this.sandboxFor(cfg, agentId, key);
       const user: UserMessage = {
         role: "user",
         content: req.images?.length ? [...(req.text ? [{ type: "text" as const, text: req.text }] : []), ...req.images] : req.text,
@@ -130,11 +142,12 @@ export class AgentRunner {
         transcript: t,
         user,
         systemPrompt,
-        tools: this.toolsFor(cfg, agentId, key, chain[0], req),
+        tools: this.toolsFor(cfg, agentId, key, chain[0], req, Boolean(sandbox)),
         toolCtx: {
           sessionKey: key,
           agentId,
-          workspaceDir,
+          workspaceDir: sandbox?.hostDir ?? workspaceDir,
+          ...(sandbox ? { sandbox } : {}),
           now,
           config: cfg,
           senderAuthorized: req.senderAuthorized ?? true,
@@ -204,6 +217,26 @@ export class AgentRunner {
     slot.settle(result);
     events.emit({ type: "end", runId, result, ts: now() });
     return result;
+  }
+
+  /**
+   * The session's sandbox when `agents.*.sandbox.mode` puts it in one. Never falls back to the host:
+   * without a reachable Docker engine the run is refused, naming the setting.
+   */
+  private async sandboxFor(cfg: OpenClawConfig, agentId: string, key: string): Promise<SandboxExec | undefined> {
+    if (!isSandboxed(cfg, agentId, key)) return undefined;
+    const manager = this.deps.sandboxes;
+    if (!manager)
+      throw new AgentError(
+        "SANDBOX_UNAVAILABLE",
+        "this session is sandboxed (agents.defaults.sandbox.mode) but sandboxes are off in this gateway",
+      );
+    try {
+      return await manager.ensure(cfg, agentId, key);
+    } catch (e) {
+      if (e instanceof SandboxUnavailableError) throw new AgentError("SANDBOX_UNAVAILABLE", e.message);
+      throw new AgentError("SANDBOX_UNAVAILABLE", `could not start this session's sandbox: ${(e as Error).message}`);
+    }
   }
 
   /** Reports a failed state write as a fault (cleared once writing works again). */

@@ -15,6 +15,7 @@
  * and `pluginCommands` (chat commands, see commands/plugin.ts).
  */
 import type { ToolHost } from "../tools/host.js";
+import type { SandboxManager } from "../sandbox/index.js";
 import { randomUUID } from "node:crypto";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { FaultBoard } from "../infra/faults.js";
@@ -91,6 +92,8 @@ export interface AgentServiceDeps {
   pluginCommands?: PluginCommands;
   /** The gateway's services for tools (approvals, channels, the gateway); systemEvents and models are added here. */
   toolHost?: ToolHost;
+  /** Session sandboxes (Docker); without it a sandboxed session is refused. */
+  sandboxes?: SandboxManager;
 }
 
 export class AgentService {
@@ -135,6 +138,7 @@ export class AgentService {
       events: this.events,
       modelIdleTimeoutMs: deps.modelIdleTimeoutMs,
       toolHost: { ...deps.toolHost, systemEvents: this.systemEvents, models: this.models, agents: this },
+      sandboxes: deps.sandboxes,
     });
     this.views = new AgentSessions({
       config,

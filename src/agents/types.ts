@@ -88,7 +88,15 @@ export interface RunHandle {
 
 export class AgentError extends Error {
   constructor(
-    readonly code: "UNKNOWN_AGENT" | "MESSAGE_TOO_LARGE" | "INVALID_MODEL" | "NOT_FOUND" | "EMPTY_MESSAGE" | "STORAGE" | "INVALID_REQUEST",
+    readonly code:
+      | "UNKNOWN_AGENT"
+      | "MESSAGE_TOO_LARGE"
+      | "INVALID_MODEL"
+      | "NOT_FOUND"
+      | "EMPTY_MESSAGE"
+      | "STORAGE"
+      | "INVALID_REQUEST"
+      | "SANDBOX_UNAVAILABLE",
     message: string,
   ) {
     super(message);

@@ -148,6 +148,6 @@ export function approvalPrompt(id: string, req: ApprovalRequest, timeoutMs: numb
     ...(req.cwd ? [`in ${req.cwd}`] : []),
     ...(req.agentId ? [`agent ${req.agentId}`] : []),
     `Reply /approve ${short} allow-once (or allow-always, or deny) within ${Math.round(timeoutMs / 1000)} s.`,
-    "Or decide in the Control UI.",
+    `Or decide in the Control UI, or with: openclaw approvals resolve ${short} allow-once`,
   ].join("\n");
 }

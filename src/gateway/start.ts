@@ -30,6 +30,7 @@ import { ApprovalQueue } from "../exec/approval-queue.js";
 import { execApprovalsPlugin } from "../exec/plugin.js";
 import { ExecApprovalService } from "../exec/service.js";
 import { channelSender } from "../channels/sender.js";
+import { SandboxManager } from "../sandbox/manager.js";
 import { startPlugins } from "./plugins.js";
 import { createPluginRuntime } from "./plugin-runtime.js";
 import { AgentService, type AgentServiceDeps } from "../agents/service.js";
@@ -182,6 +183,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     faults,
     hooks: plugins.hooks,
     pluginCommands: plugins.commands,
+    sandboxes: new SandboxManager({ stateDir, env, log: logs.logger("sandbox"), now }),
     toolHost: {
       approvals,
       channels: sender,

@@ -114,7 +114,8 @@ export class SandboxManager {
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: SandboxManagerOptions) {
-    this.docker = opts.docker ?? "docker";
+    // Resolved once against the gateway's PATH, so `docker exec` from the tools runs the same binary.
+    this.docker = whichIn(opts.docker ?? "docker", opts.env.PATH);
   }
 
   private run(args: string[], timeoutMs?: number): Promise<DockerResult> {
@@ -409,4 +410,20 @@ function seedWorkspace(dir: string, seedFrom: string): void {
       /* missing in the agent workspace, or already in the sandbox one */
     }
   }
+}
+
+/** `bin` as an absolute path found on `pathVar` (unchanged when it has a slash or is not found). */
+function whichIn(bin: string, pathVar: string | undefined): string {
+  if (bin.includes("/") || !pathVar) return bin;
+  for (const dir of pathVar.split(path.delimiter)) {
+    if (!dir) continue;
+    const full = path.join(dir, bin);
+    try {
+      fs.accessSync(full, fs.constants.X_OK);
+      if (fs.statSync(full).isFile()) return full;
+    } catch {
+      // not here
+    }
+  }
+  return bin;
 }

@@ -100,6 +100,8 @@ export interface PolicyInput {
   modelId?: string;
   /** The group's (or the sender's) `tools` entry, as the channel's config gives it. */
   group?: ToolPolicy & { alsoAllow?: string[] };
+  /** The sandbox's tool policy, for a sandboxed session (`tools.sandbox.tools`, or the agent's). */
+  sandbox?: ToolPolicy & { alsoAllow?: string[] };
   /** A sub-agent's session. */
   subagent?: boolean;
 }
@@ -216,6 +218,7 @@ export function resolveToolPolicy(input: PolicyInput, tools: readonly ToolInfo[]
     guard(pick(own), `agents.list[${input.agentId}].tools.allow`),
     guard(pick(agentProvider), `agents.list[${input.agentId}].tools.byProvider.allow`),
     guard(pick(input.group), "the group's tools.allow"),
+    guard(pick(input.sandbox), "tools.sandbox.tools.allow"),
     subagent,
   ];
   const compiled = steps
