@@ -169,6 +169,36 @@ describe("exec approvals in the Control UI", () => {
       await context.close();
     }
   });
+
+  it("an answer the gateway refuses (the request is gone) shows its error and drops the card", { timeout }, async () => {
+    const { context, page, errors } = await newPage(browser);
+    // This page misses the news that the request was answered elsewhere (as across a dropped connection).
+    await page.routeWebSocket(/.*/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        const text = typeof m === "string" ? m : m.toString("utf8");
+        if (JSON.parse(text).event !== "exec.approval.resolved") ws.send(text);
+      });
+    });
+    const other = await connect(gw.wsUrl, { token: TOKEN, timeoutMs: 30_000 });
+    try {
+      await signIn(page, gw, "/logs");
+      const id = "refused-answer-1";
+      const asked = other.request<any>("exec.approval.request", { id, command: "whoami", agentId: "main", timeoutMs: 60_000 });
+      const prompt = dialog(page);
+      await prompt.getByText("whoami").waitFor();
+      await other.request("exec.approval.resolve", { id, decision: "deny" });
+      assert.equal((await asked).decision, "deny");
+      await prompt.getByRole("button", { name: "Allow once" }).click();
+      await page.getByText("Could not answer the request to run whoami: unknown approval id").waitFor();
+      await prompt.waitFor({ state: "detached" });
+      assert.deepEqual(errors, []);
+    } finally {
+      other.close();
+      await context.close();
+    }
+  });
 });
 
 describe("exec approvals in the original Control UI served by this gateway", { skip: refUiSkip }, () => {
