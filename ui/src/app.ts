@@ -17,6 +17,7 @@ import "./views/config.js";
 import "./views/logs.js";
 import "./views/usage.js";
 import { renderDeviceNotice } from "./views/devices.js";
+import "./approvals.js";
 import { clearDeviceTokens } from "./device.js";
 
 const TOKEN_KEY = "openclaw.control.token";
@@ -279,6 +280,7 @@ export class OcApp extends LitElement {
           : nothing
       }
       <main id="main" tabindex="-1">${this.renderView(gw)}</main>
+      <oc-approvals .gw=${gw}></oc-approvals>
       <div class="toasts" role="status" aria-live="polite">${this.toasts.map((t) => html`<div class="toast">${t.text}</div>`)}</div>
     </div>`;
   }
