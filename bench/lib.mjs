@@ -117,16 +117,45 @@ export async function launch(target, { config, env = {}, bind = "lan", timeoutMs
   };
 }
 
-/** An OpenAI-compatible chat completions server on loopback that streams "ok" at once. */
+/**
+ * An OpenAI-compatible chat completions server on loopback that streams "ok" at once. A user message
+ * starting with "[tool]" is first answered with a call to the `read` tool (AGENTS.md, which both
+ * gateways put in a new workspace); the tool's result is then answered with "ok".
+ */
 export async function instantModelServer() {
   const server = http.createServer((req, res) => {
-    req.resume();
+    const body = [];
+    req.on("data", (c) => body.push(c));
     req.on("end", () => {
       const chunk = (choices, extra = {}) =>
         `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices, ...extra })}\n\n`;
+      let last;
+      try {
+        last = JSON.parse(Buffer.concat(body).toString("utf8")).messages?.at(-1);
+      } catch {
+        last = undefined;
+      }
+      const text =
+        typeof last?.content === "string"
+          ? last.content
+          : Array.isArray(last?.content)
+            ? last.content.map((c) => c.text ?? "").join("")
+            : "";
+      const askTool = last?.role === "user" && text.includes("[tool]");
       res.writeHead(200, { "content-type": "text/event-stream" });
-      res.write(chunk([{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }]));
-      res.write(chunk([{ index: 0, delta: {}, finish_reason: "stop" }]));
+      if (askTool) {
+        const call = {
+          index: 0,
+          id: `call_${Date.now()}`,
+          type: "function",
+          function: { name: "read", arguments: JSON.stringify({ path: "AGENTS.md" }) },
+        };
+        res.write(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: [call] }, finish_reason: null }]));
+        res.write(chunk([{ index: 0, delta: {}, finish_reason: "tool_calls" }]));
+      } else {
+        res.write(chunk([{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }]));
+        res.write(chunk([{ index: 0, delta: {}, finish_reason: "stop" }]));
+      }
       res.write(chunk([], { usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } }));
       res.end("data: [DONE]\n\n");
     });

@@ -14,6 +14,7 @@
 // - per-message overhead: `chat.send` → final `chat` event over the WebSocket protocol, the model an
 //   OpenAI-compatible server on loopback that answers at once, messages one at a time round-robin over
 //   the sessions; then RSS 15 s after the burst;
+// - one tool round trip: the same, but the model first asks for the `read` tool and answers its result;
 // - production install size: the package installed from `npm pack` with production dependencies only.
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -66,7 +67,7 @@ async function launchAndIdle(target, config, runs) {
 }
 
 /** Sends `messages` chat messages one at a time over `sessions` sessions; latency percentiles and RSS. */
-async function perMessage(target, messages, sessions) {
+async function perMessage(target, messages, sessions, { tool = false } = {}) {
   const model = await instantModelServer();
   const gw = await launch(target, { config: benchModelConfig(model.baseUrl), bind: "loopback" });
   const waiting = new Map();
@@ -82,7 +83,8 @@ async function perMessage(target, messages, sessions) {
       const runId = randomUUID();
       const done = new Promise((r) => waiting.set(runId, r));
       const t = performance.now();
-      await client.request("chat.send", { sessionKey: `agent:main:bench-${i % sessions}`, message: `message ${i}`, idempotencyKey: runId });
+      const message = `${tool ? "[tool] " : ""}message ${i}`;
+      await client.request("chat.send", { sessionKey: `agent:main:bench-${i % sessions}`, message, idempotencyKey: runId });
       const ev = await Promise.race([done, sleep(30_000).then(() => ({ state: "timeout" }))]);
       waiting.delete(runId);
       if (ev.state !== "final") throw new Error(`${target.name}: message ${i} ended ${ev.state}: ${ev.errorMessage ?? ""}`);
@@ -174,6 +176,16 @@ add(
   `RSS ${IDLE_S} s after ${MESSAGES.toLocaleString("en")} messages over ${SESSIONS.toLocaleString("en")} sessions`,
   mb(msg.rssAfter),
   msgRef && `${mb(msgRef.rssAfter)}²`,
+);
+
+const TOOL_MESSAGES = quick ? 300 : 1000;
+log(`one tool round trip: ${TOOL_MESSAGES} messages whose model asks for read once…`);
+const tool = await perMessage(targets.ours, TOOL_MESSAGES, 10, { tool: true });
+const toolRef = withReference ? await perMessage(targets.reference, Math.min(REF_MESSAGES, 100), 10, { tool: true }) : null;
+add(
+  "message with one tool round trip (model asks read, tool runs, result back, final), p50 / p99",
+  `${msPair(tool)} (+${(tool.p50 - msg.p50).toFixed(1)} ms over a plain message at p50)`,
+  toolRef && msPair(toolRef),
 );
 
 log("production install size…");
