@@ -20,13 +20,15 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "bindings",
   "ui",
   "plugins",
+  "tools",
+  "approvals",
 ]);
 
 /**
  * Parts of otherwise unimplemented sections that are implemented: such a section is reported key by
  * key, leaving these out (their own accepted-only sub-keys are in UNIMPLEMENTED_SUBPATHS).
  */
-const IMPLEMENTED_SUBPATHS = ["tools.web.fetch"];
+const IMPLEMENTED_SUBPATHS: string[] = [];
 
 /** Sub-keys of implemented sections that are still accepted-only (`*` matches any list item or map key). */
 const UNIMPLEMENTED_SUBPATHS = [
@@ -36,7 +38,6 @@ const UNIMPLEMENTED_SUBPATHS = [
   "gateway.http.endpoints.responses",
   ...[
     "heartbeat",
-    "sandbox",
     "memorySearch",
     "contextPruning",
     "cliBackends",
@@ -58,13 +59,19 @@ const UNIMPLEMENTED_SUBPATHS = [
     "repoRoot",
     "mediaMaxMb",
   ].map((k) => `agents.defaults.${k}`),
-  ...["heartbeat", "sandbox", "tools", "groupChat", "subagents", "memorySearch", "humanDelay", "agentDir"].map((k) => `agents.list.*.${k}`),
+  ...["heartbeat", "groupChat", "memorySearch", "humanDelay", "agentDir"].map((k) => `agents.list.*.${k}`),
+  "agents.defaults.sandbox.browser",
+  "agents.list.*.sandbox.browser",
   "ui.seamColor",
   "session.identityLinks",
   "session.sendPolicy",
   "models.bedrockDiscovery",
   "tools.web.fetch.readability",
   "tools.web.fetch.firecrawl",
+  "tools.media",
+  "tools.links",
+  "tools.message.broadcast",
+  "tools.message.crossContext.marker",
 ];
 
 function present(value: unknown, parts: string[], prefix: string[], out: string[]): void {
