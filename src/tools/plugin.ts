@@ -4,6 +4,7 @@ import type { BuiltinPlugin } from "../plugins/builtin.js";
 import type { PluginTool } from "../plugins/registry.js";
 import { BUILTIN_TOOLS } from "./registry.js";
 import { createWebFetch } from "./web/fetch.js";
+import { createWebSearch } from "./web/search.js";
 
 export const coreToolsPlugin: BuiltinPlugin = {
   id: "core-tools",
@@ -13,5 +14,8 @@ export const coreToolsPlugin: BuiltinPlugin = {
     // Reads tools.web.fetch from each run's config; its page cache lives as long as the gateway.
     const webFetch = createWebFetch();
     api.registerTool((ctx) => webFetch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool, { name: "web_fetch" });
+    // Reads tools.web.search from each run's config and its keys from the gateway's environment.
+    const webSearch = createWebSearch();
+    api.registerTool((ctx) => webSearch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool, { name: "web_search" });
   },
 };
