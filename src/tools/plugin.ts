@@ -5,6 +5,7 @@ import type { PluginTool } from "../plugins/registry.js";
 import { BUILTIN_TOOLS } from "./registry.js";
 import { createWebFetch } from "./web/fetch.js";
 import { createWebSearch } from "./web/search.js";
+import { createImageTool } from "./image/image.js";
 
 export const coreToolsPlugin: BuiltinPlugin = {
   id: "core-tools",
@@ -17,5 +18,7 @@ export const coreToolsPlugin: BuiltinPlugin = {
     // Reads tools.web.search from each run's config and its keys from the gateway's environment.
     const webSearch = createWebSearch();
     api.registerTool((ctx) => webSearch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool, { name: "web_search" });
+    // Offered only when agents.defaults.imageModel names a model.
+    api.registerTool(createImageTool() as unknown as PluginTool);
   },
 };
