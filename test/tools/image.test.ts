@@ -148,6 +148,15 @@ describe("image tool", () => {
     assert.match((await call({ image: "pixel.png" }, ctx(undefined))).text, /offers no model service/);
   });
 
+  it("in a sandboxed session, reads workspace files only", { timeout: 10_000 }, async () => {
+    const { models, calls } = fakeModels();
+    const sandboxed = { ...ctx(models), sandbox: { workdir: "/workspace", execArgv: () => [] } };
+    assert.match((await call({ image: "/etc/hostname" }, sandboxed)).text, /outside the workspace; this session is sandboxed/);
+    assert.match((await call({ image: "https://example.org/a.png" }, sandboxed)).text, /sandboxed.*not URLs/);
+    assert.equal((await call({ image: "pixel.png" }, sandboxed)).isError, undefined);
+    assert.equal(calls.length, 1);
+  });
+
   it("surfaces the image model's failure", { timeout: 10_000 }, async () => {
     const failing = fakeModels(undefined, new Error("All models failed: openai/gpt-vision: 401 invalid key"));
     const r = await call({ image: "pixel.png" }, ctx(failing.models));

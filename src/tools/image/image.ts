@@ -9,6 +9,7 @@
  * sent, recognised by their first bytes rather than by name or Content-Type.
  */
 import fs from "node:fs/promises";
+import path from "node:path";
 import * as z from "zod";
 import type { OpenClawConfig } from "../../config/schema.js";
 import type { AssistantMessage, UserMessage } from "../../providers/types.js";
@@ -82,6 +83,9 @@ function tooLarge(shown: string, size: number | undefined, max: number): ImageEr
 async function loadFile(raw: string, ctx: ToolContext, max: number): Promise<Loaded> {
   const file = resolvePath(raw.startsWith("file://") ? decodeURIComponent(raw.slice("file://".length)) : raw, ctx.workspaceDir);
   const shown = displayPath(file, ctx.workspaceDir);
+  const rel = path.relative(ctx.workspaceDir, file);
+  if (ctx.sandbox && (rel.startsWith("..") || path.isAbsolute(rel)))
+    throw new ImageError(`${shown} is outside the workspace; this session is sandboxed, so the image tool reads workspace files only.`);
   let st;
   try {
     st = await fs.stat(file);
