@@ -14,6 +14,7 @@ import { ProviderError, type ModelSpec, type ToolCall, type ToolResultMessage, t
 import type { SessionDirectory } from "../sessions/directory.js";
 import type { ToolRegistry, ToolSet } from "../tools/registry.js";
 import { resolveToolPolicy } from "../tools/policy.js";
+import type { ToolHost } from "../tools/host.js";
 import type { Compactor } from "./compaction.js";
 import { AllModelsFailedError } from "./failover.js";
 import type { AgentModels } from "./models.js";
@@ -45,6 +46,8 @@ export interface AgentRunnerDeps {
   faults?: FaultBoard;
   /** Plugins' typed hooks (none without it). */
   hooks?: HookRunner;
+  /** The gateway's services as tools see them (none without it). */
+  toolHost?: ToolHost;
 }
 
 export class AgentRunner {
@@ -57,13 +60,20 @@ export class AgentRunner {
    * The tools this run may use: tool policy (profile, allow/deny per level, the model's provider)
    * and each tool's own availability for the model in use (the chain's primary).
    */
-  private toolsFor(cfg: OpenClawConfig, agentId: string, key: string, primary: string | undefined): ToolSet {
+  private toolsFor(cfg: OpenClawConfig, agentId: string, key: string, primary: string | undefined, req: SendRequest): ToolSet {
     const slash = primary?.indexOf("/") ?? -1;
     const provider = slash > 0 ? primary!.slice(0, slash) : "";
     const modelId = slash > 0 ? primary!.slice(slash + 1) : (primary ?? "");
     const tools = this.deps.tools;
     const policy = resolveToolPolicy(
-      { config: cfg, agentId, provider, modelId, subagent: key.includes(":subagent:") },
+      {
+        config: cfg,
+        agentId,
+        provider,
+        modelId,
+        subagent: key.includes(":subagent:"),
+        ...(req.toolPolicy ? { group: req.toolPolicy } : {}),
+      },
       tools.list().map((t) => ({ name: t.name, ...(t.pluginId ? { pluginId: t.pluginId } : {}) })),
     );
     for (const w of policy.warnings)
@@ -120,8 +130,17 @@ export class AgentRunner {
         transcript: t,
         user,
         systemPrompt,
-        tools: this.toolsFor(cfg, agentId, key, chain[0]),
-        toolCtx: { sessionKey: key, agentId, workspaceDir, now, config: cfg },
+        tools: this.toolsFor(cfg, agentId, key, chain[0], req),
+        toolCtx: {
+          sessionKey: key,
+          agentId,
+          workspaceDir,
+          now,
+          config: cfg,
+          senderAuthorized: req.senderAuthorized ?? true,
+          ...(req.origin ? { origin: req.origin } : {}),
+          ...(this.deps.toolHost ? { host: this.deps.toolHost } : {}),
+        },
         stream: this.deps.models.stream(agentId, chain),
         signal: controller.signal,
         idleTimeoutMs: this.deps.modelIdleTimeoutMs ?? DEFAULT_MODEL_IDLE_TIMEOUT_MS,

@@ -14,6 +14,7 @@
  * Plugins take part only when the gateway passes them in: `hooks` (typed hooks, see plugin-hooks.ts)
  * and `pluginCommands` (chat commands, see commands/plugin.ts).
  */
+import type { ToolHost } from "../tools/host.js";
 import { randomUUID } from "node:crypto";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { FaultBoard } from "../infra/faults.js";
@@ -88,6 +89,8 @@ export interface AgentServiceDeps {
    * plugin instead of the model, and listed by `/help`. None without it.
    */
   pluginCommands?: PluginCommands;
+  /** The gateway's services for tools (approvals, channels, the gateway); systemEvents and models are added here. */
+  toolHost?: ToolHost;
 }
 
 export class AgentService {
@@ -131,6 +134,7 @@ export class AgentService {
       systemEvents: this.systemEvents,
       events: this.events,
       modelIdleTimeoutMs: deps.modelIdleTimeoutMs,
+      toolHost: { ...deps.toolHost, systemEvents: this.systemEvents, models: this.models, agents: this },
     });
     this.views = new AgentSessions({
       config,

@@ -4,6 +4,8 @@
  */
 import type { AssistantMessage, ImageContent, ToolCall, ToolResultMessage, Usage } from "../providers/types.js";
 import type { Logger } from "../infra/logger.js";
+import type { GroupToolPolicy } from "../channels/types.js";
+import type { RunOrigin } from "../tools/host.js";
 
 export interface SendRequest {
   /** Session key in any accepted form; default: the agent's main session. */
@@ -25,6 +27,10 @@ export interface SendRequest {
    * means yes: operators (Control UI, CLI, HTTP) are; the channel router says for each chat message.
    */
   senderAuthorized?: boolean;
+  /** The chat this message came from, where replies and tool notices go (unset for operators). */
+  origin?: RunOrigin;
+  /** The tool policy of the group (or of this sender in it): narrows the agent's tools for this run. */
+  toolPolicy?: GroupToolPolicy;
 }
 
 export type RunStatus = "ok" | "error" | "aborted";

@@ -37,6 +37,10 @@ export interface DeliverRequest {
   text: string;
   /** http(s) URLs of images to send after the text. */
   mediaUrls?: string[];
+  /** A thread or topic in the target chat (in place of one the target names). */
+  threadId?: string;
+  /** The message this one answers. */
+  replyToMessageId?: string;
 }
 
 export interface DeliverResult {
@@ -96,6 +100,8 @@ export async function deliver(channels: ChannelManager, req: DeliverRequest, opt
     throw e;
   }
   if (!target.chatId) throw new DeliveryError("target", `Delivering to ${def.label} requires target`);
+  if (req.threadId) target = { ...target, threadId: req.threadId };
+  if (req.replyToMessageId) target = { ...target, replyToMessageId: req.replyToMessageId };
   const images = await loadImages(req.mediaUrls ?? [], opts);
   const st = adapter.status();
   const name = `${def.label} account ${adapter.accountId}`;

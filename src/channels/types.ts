@@ -126,6 +126,8 @@ export interface ChannelAdapter {
    * `TargetError` naming the accepted forms. Without it, the trimmed string is the chat id.
    */
   parseTarget?(raw: string): OutboundTarget;
+  /** Adds (or removes) an emoji reaction to a message, where the platform has reactions. */
+  react?(to: OutboundTarget, messageId: string, emoji: string, remove: boolean): Promise<void>;
   /** Shows "typing…" once (callers repeat it while the agent works). */
   typing(to: OutboundTarget): Promise<void>;
   /** Checks the credentials and API reachability now. */
@@ -173,6 +175,16 @@ export interface GroupRules {
   noUsersReason?: string;
   requireMention: boolean;
   systemPrompt?: string;
+  /** The group's tool policy (`tools`), and per-sender ones (`toolsBySender`), as its config gives them. */
+  tools?: GroupToolPolicy;
+  toolsBySender?: Record<string, GroupToolPolicy>;
+}
+
+/** A tool policy entry in a channel's group config: `{ allow, alsoAllow, deny }`. */
+export interface GroupToolPolicy {
+  allow?: string[];
+  alsoAllow?: string[];
+  deny?: string[];
 }
 
 /**

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { packageVersion } from "../version.js";
 import { registerAgent } from "./agent.js";
+import { registerApprovals } from "./approvals.js";
 import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
 import { registerDevices } from "./devices.js";
@@ -10,6 +11,7 @@ import { registerGateway } from "./gateway.js";
 import { registerHealth } from "./health.js";
 import { addPluginCommands, registerPlugins } from "./plugins.js";
 import { exitQuietlyWhenOutputCloses } from "./output.js";
+import { registerSandbox } from "./sandbox.js";
 import { registerSecurity } from "./security.js";
 
 export function buildProgram(): Command {
@@ -25,7 +27,9 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerSecurity(program);
   registerDevices(program);
+  registerApprovals(program);
   registerPlugins(program);
+  registerSandbox(program);
   return program;
 }
 

@@ -67,6 +67,11 @@ export class ApprovalQueue {
     return this.finish(id, decision);
   }
 
+  /** Withdraws a request undecided (its asker stopped waiting); false when it is not pending. */
+  cancel(id: string): boolean {
+    return this.finish(id, null);
+  }
+
   /** Drops every pending request as undecided (gateway shutting down). */
   close(): void {
     for (const id of [...this.pending.keys()]) this.finish(id, null);

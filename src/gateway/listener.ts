@@ -9,6 +9,7 @@ import { findListeningPids, stopProcesses } from "../infra/port-owner.js";
 import type { GatewayInfo } from "./context.js";
 import { urlFor, type ListenPlan } from "./listen-plan.js";
 import type { GatewayServer } from "./server.js";
+import type { Scope } from "./context.js";
 
 export interface ListenerDeps {
   log: Logger;
@@ -41,8 +42,8 @@ export class Listener {
     this.server?.broadcast(event, payload);
   }
 
-  clientCount(): number {
-    return this.server?.clientCount() ?? 0;
+  clientCount(scope?: Scope): number {
+    return this.server?.clientCount(scope) ?? 0;
   }
 
   async listen(p: ListenPlan = this.current, force = false): Promise<void> {

@@ -274,10 +274,10 @@ export class GatewayServer {
     return this.conns.size;
   }
 
-  /** Connections past the handshake. */
-  clientCount(): number {
+  /** Connections past the handshake; with `scope`, only operators holding it. */
+  clientCount(scope?: Scope): number {
     let n = 0;
-    for (const c of this.conns) if (c.client) n++;
+    for (const c of this.conns) if (c.client && (!scope || (c.client.role === "operator" && hasScope(c.client.scopes, scope)))) n++;
     return n;
   }
 

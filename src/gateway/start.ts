@@ -13,7 +13,7 @@ import type { Env } from "../infra/paths.js";
 import { packageVersion } from "../version.js";
 import { resolveAuth } from "./auth.js";
 import { applyLogging, boot } from "./boot.js";
-import type { GatewayContext } from "./context.js";
+import { TwoPhaseReply, type ClientInfo, type GatewayContext, type MethodTable } from "./context.js";
 import { acquireGatewayLock, type GatewayLock } from "./lock.js";
 import { listenChanged, planListen, StartupError, urlFor, type ListenOverrides, type ListenPlan } from "./listen-plan.js";
 import { Listener } from "./listener.js";
@@ -27,6 +27,9 @@ import { ControlUi, findControlUiRoot } from "./http/control-ui.js";
 import { DeviceStore } from "./devices.js";
 import { ExecApprovalsStore } from "../exec/approvals-file.js";
 import { ApprovalQueue } from "../exec/approval-queue.js";
+import { execApprovalsPlugin } from "../exec/plugin.js";
+import { ExecApprovalService } from "../exec/service.js";
+import { channelSender } from "../channels/sender.js";
 import { startPlugins } from "./plugins.js";
 import { createPluginRuntime } from "./plugin-runtime.js";
 import { AgentService, type AgentServiceDeps } from "../agents/service.js";
@@ -129,8 +132,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   };
   const faults = new FaultBoard(now);
   const devices = new DeviceStore(stateDir, now);
-  const approvals = new ExecApprovalsStore(stateDir, env);
-  const approvalQueue = new ApprovalQueue(now);
+  const approvals = new ExecApprovalService(new ExecApprovalsStore(stateDir, env), new ApprovalQueue(now), logs.logger("exec"));
   const defaultAgent = defaultAgentId(config.current());
   const defaultWorkspace = workspaceDirFor(config.current(), defaultAgent, stateDir, env);
   const pluginRuntime = createPluginRuntime({ version: info.version, config: config.current, configPath, env, reload: config.reload });
@@ -140,7 +142,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     workspaceDir: defaultWorkspace,
     env,
     log: logs.logger("plugins"),
-    builtins: [coreMethodsPlugin({ devices, approvals, approvalQueue }), coreToolsPlugin, coreProvidersPlugin, ...BUNDLED_PLUGINS],
+    builtins: [coreMethodsPlugin({ devices }), execApprovalsPlugin(approvals), coreToolsPlugin, coreProvidersPlugin, ...BUNDLED_PLUGINS],
     version: info.version,
     now,
     runtime: pluginRuntime.api,
@@ -167,6 +169,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     commands: () => plugins.commands?.list().map((c) => ({ name: c.command.name, description: c.command.description ?? "" })) ?? [],
     factories: opts.channelFactories,
   });
+  const sender = channelSender(channels, { hooks: plugins.hooks });
   const agents = new AgentService({
     tools,
     config: config.current,
@@ -179,6 +182,14 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     faults,
     hooks: plugins.hooks,
     pluginCommands: plugins.commands,
+    toolHost: {
+      approvals,
+      channels: sender,
+      gateway: {
+        call: (method, params) => callInProcess(plugins.methods, method, params, ctx),
+        restart: (reason, delayMs) => ctx.scheduleRestart(reason, delayMs),
+      },
+    },
   });
   pluginRuntime.attach({ systemEvents: agents.systemEvents });
   const pairing = PairingStore.forStateDir(stateDir, now);
@@ -218,6 +229,12 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     pluginConfigs: plugins.configs,
     hooks: plugins.hooks,
   };
+  approvals.attach({
+    broadcast: ctx.broadcast,
+    sendChat: sender.send,
+    approversOnline: () => listener.clientCount("operator.approvals") > 0,
+    config: config.current,
+  });
   const controlUi = new ControlUi(opts.controlUiRoot !== undefined ? opts.controlUiRoot : findControlUiRoot());
   listener = new Listener(
     {
@@ -305,7 +322,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
           await plugins.stopServices();
           await agents.close();
           agents.systemEvents.close();
-          approvalQueue.close();
+          approvals.queue.close();
           stopBridge();
           await listener.close(reason);
         } finally {
@@ -350,4 +367,24 @@ function startTimers(ctx: GatewayContext, listener: Listener, probeStorage: () =
     clearInterval(health);
     clearInterval(storage);
   };
+}
+
+/** The client a tool's in-process method call acts as: an operator with every scope. */
+const TOOL_CLIENT: ClientInfo = {
+  connId: "agent-tool",
+  role: "operator",
+  scopes: ["operator.admin"],
+  clientId: "gateway-tool",
+  clientMode: "backend",
+  remoteAddress: "127.0.0.1",
+};
+
+/** Calls one of the gateway's methods in process (the gateway tool), with its params checked. */
+async function callInProcess(methods: MethodTable, method: string, params: unknown, ctx: GatewayContext): Promise<unknown> {
+  const spec = Object.hasOwn(methods, method) ? methods[method] : undefined;
+  if (!spec) throw new Error(`unknown method: ${method}`);
+  const parsed = spec.params ? spec.params.safeParse(params) : { success: true as const, data: params };
+  if (!parsed.success) throw new Error(`invalid ${method} params: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  const out = await spec.handler(parsed.data, ctx, TOOL_CLIENT);
+  return out instanceof TwoPhaseReply ? (await out.final).payload : out;
 }

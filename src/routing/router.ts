@@ -11,7 +11,7 @@
  */
 import type { AgentService } from "../agents/service.js";
 import type { ChannelManager } from "../channels/manager.js";
-import type { ChannelAdapter, ChannelRules, InboundMessage, OutboundTarget } from "../channels/types.js";
+import type { ChannelAdapter, ChannelRules, GroupRules, GroupToolPolicy, InboundMessage, OutboundTarget } from "../channels/types.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { Logger } from "../infra/logger.js";
 import type { HookRunner } from "../plugins/hooks.js";
@@ -134,6 +134,15 @@ export class ChannelRouter {
         channel: msg.channel,
         senderId: msg.sender.id,
         senderAuthorized: this.authorized(msg, config, sectionPresent, rules),
+        origin: {
+          channel: msg.channel,
+          accountId: msg.accountId,
+          to: msg.chat.id,
+          ...(msg.chat.threadId ? { threadId: msg.chat.threadId } : {}),
+          chatType: kind,
+          senderId: msg.sender.id,
+        },
+        ...(kind !== "dm" ? { toolPolicy: groupToolPolicy(rules.group(config, msg, sectionPresent), msg) } : {}),
       });
     } catch (e) {
       await this.reply(adapter, { ...to, replyToMessageId: msg.messageId }, `Sorry, I can't answer that: ${(e as Error).message}`, msg);
@@ -243,4 +252,23 @@ export class ChannelRouter {
     this.history.set(key, list);
     if (this.history.size > 1000) this.history.delete(this.history.keys().next().value as string);
   }
+}
+
+/**
+ * The tool policy for a group message: the sender's own entry in `toolsBySender` (by id, username or
+ * name; `*` for anyone else) in place of the group's `tools`.
+ */
+export function groupToolPolicy(group: GroupRules, msg: InboundMessage): GroupToolPolicy | undefined {
+  const bySender = group.toolsBySender;
+  if (bySender) {
+    const u = msg.sender.username;
+    const names = [msg.sender.id, u, u ? `@${u}` : undefined, msg.sender.name].filter((n): n is string => Boolean(n));
+    const lower = new Map(Object.entries(bySender).map(([k, v]) => [k.trim().toLowerCase(), v]));
+    for (const n of names) {
+      const hit = lower.get(n.toLowerCase());
+      if (hit) return hit;
+    }
+    if (lower.has("*")) return lower.get("*");
+  }
+  return group.tools;
 }

@@ -7,6 +7,20 @@
 import type { ApprovalDecision, ApprovalRequest } from "../exec/approval-queue.js";
 import type { ExecApprovalsStore } from "../exec/approvals-file.js";
 import type { ModelStream } from "../agents/models.js";
+import type { ChannelSender } from "../channels/sender.js";
+import type { AgentService } from "../agents/service.js";
+
+/** The gateway's own methods, called in process with operator rights, and its restart. */
+export interface GatewayHost {
+  call(method: string, params: unknown): Promise<unknown>;
+  restart(reason: string, delayMs: number): void;
+}
+
+/** What the session tools use of the agent service. */
+export type AgentsHost = Pick<
+  AgentService,
+  "mainKey" | "agentIds" | "listSessions" | "history" | "resolveKey" | "resolveSession" | "send" | "patch" | "store" | "delete"
+>;
 
 /** The chat a run answers (unset for operator runs: Control UI, CLI, HTTP). */
 export interface RunOrigin {
@@ -55,11 +69,11 @@ export interface ToolHost {
   systemEvents?: SystemEventSink;
   models?: ToolModels;
   /** Agents and their sessions (sessions_* tools, agents_list, session_status). */
-  agents?: unknown;
+  agents?: AgentsHost;
   /** Outbound messaging to any channel target (message tool). */
-  channels?: unknown;
+  channels?: ChannelSender;
   /** The gateway itself: config get/patch, restart (gateway tool). */
-  gateway?: unknown;
+  gateway?: GatewayHost;
 }
 
 /**
@@ -69,6 +83,8 @@ export interface ToolHost {
 export interface SandboxExec {
   /** The container's workspace directory (what relative paths resolve against inside it). */
   readonly workdir: string;
+  /** The host directory mounted there: the file tools of a sandboxed session work in it. */
+  readonly hostDir: string;
   /** The argv (`docker exec ...`) that runs `command` through `sh -lc` in the container. */
   execArgv(command: string, opts: { cwd?: string; env?: Record<string, string>; tty?: boolean }): string[];
 }

@@ -10,7 +10,8 @@
  *   GET  /gateway, /gateway/bot, /users/@me, /channels/{id}
  *   POST /channels/{id}/messages (JSON, or multipart with `payload_json` + `files[n]`; honours
  *        `message_reference`, `nonce` + `enforce_nonce`, 2000-character limit, empty-message error)
- *   POST /channels/{id}/typing, POST /users/@me/channels (open a DM)
+ *   POST /channels/{id}/typing, POST /users/@me/channels (open a DM),
+ *   PUT/DELETE /channels/{id}/messages/{id}/reactions/{emoji}/@me
  *   GET  /attachments/{channel}/{attachment}/{filename} (the CDN; no auth)
  *
  * Gateway: op 10 HELLO (`heartbeatIntervalMs`, default 1000) → op 2 IDENTIFY → READY (session_id,
@@ -102,6 +103,8 @@ export class FakeDiscord {
 
   sent: SentMessage[] = [];
   typing: string[] = [];
+  /** PUT/DELETE /channels/{id}/messages/{id}/reactions/{emoji}/@me. */
+  reactions: Array<{ channelId: string; messageId: string; emoji: string; removed: boolean }> = [];
   identifies = 0;
   resumes = 0;
   /** Extras: heartbeats received, the last IDENTIFY payload, gateway URLs connected to, REST calls. */
@@ -581,6 +584,12 @@ export class FakeDiscord {
       const rid = String(body?.recipient_id ?? "");
       if (!/^\d+$/.test(rid)) return send(400, invalidForm("recipient_id", "NUMBER_TYPE_COERCE", "Value is not snowflake."));
       return send(200, this.channelObject(this.dmChannel(this.user({ id: rid, username: `user${rid.slice(-4)}` }))));
+    }
+    const rm = /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/.exec(route);
+    if (rm && (method === "PUT" || method === "DELETE")) {
+      if (!this.channels.get(rm[1]!)) return send(404, { message: "Unknown Channel", code: 10003 });
+      this.reactions.push({ channelId: rm[1]!, messageId: rm[2]!, emoji: decodeURIComponent(rm[3]!), removed: method === "DELETE" });
+      return send(204);
     }
     const chm = /^\/channels\/(\d+)(\/messages|\/typing)?$/.exec(route);
     if (chm) {

@@ -10,7 +10,7 @@
  * Methods: getMe, getUpdates (offset confirms, limit, long-poll timeout, allowed_updates remembered
  * like Telegram does; 409 while a webhook is set), setWebhook (updates are then POSTed to the URL with
  * `X-Telegram-Bot-Api-Secret-Token`, retried until a 2xx), deleteWebhook, getWebhookInfo, sendMessage,
- * sendPhoto (multipart upload or file_id), editMessageText, sendChatAction, setMyCommands,
+ * sendPhoto (multipart upload or file_id), editMessageText, sendChatAction, setMessageReaction, setMyCommands,
  * deleteMyCommands, getMyCommands, getFile. `parse_mode: "HTML"` text is checked like Telegram does
  * (only its tags, properly nested, `<>&` escaped), answering 400 "can't parse entities" otherwise, and
  * the 4096-character limit applies to the rendered text. `message_thread_id` 1 (the General topic) is
@@ -127,6 +127,8 @@ export class FakeTelegram {
 
   sent: SentRecord[] = [];
   actions: Array<{ chatId: string; action: string; threadId?: number }> = [];
+  /** Reactions set with setMessageReaction (an empty list takes them back). */
+  reactions: Array<{ chatId: string; messageId: number; emojis: string[] }> = [];
   commands: Array<{ command: string; description: string }> = [];
   calls: Array<{ method: string; at: number; params: Record<string, any>; authorized: boolean }> = [];
   webhook: { url: string; secret?: string; allowedUpdates?: string[] } | null = null;
@@ -422,6 +424,12 @@ export class FakeTelegram {
         return this.sendPhoto(p, files);
       case "editMessageText":
         return this.editMessageText(p);
+      case "setMessageReaction": {
+        const chatId = requireChat(p);
+        const reaction = Array.isArray(p.reaction) ? p.reaction : [];
+        this.reactions.push({ chatId, messageId: Number(p.message_id), emojis: reaction.map((r: any) => String(r.emoji)) });
+        return true;
+      }
       case "sendChatAction": {
         const chatId = requireChat(p);
         if (!CHAT_ACTIONS.has(String(p.action))) throw new ApiError(400, "Bad Request: wrong parameter action in request");

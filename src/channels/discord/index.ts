@@ -318,6 +318,15 @@ class DiscordAdapter implements ChannelAdapter {
     return { messageIds: ids, delivered: { channelId: await this.channelFor(to) } };
   }
 
+  /** A unicode emoji, or a custom one as `name:id`. */
+  async react(to: OutboundTarget, messageId: string, emoji: string, remove: boolean): Promise<void> {
+    const rest = this.rest;
+    if (!rest) throw new Error("discord is not connected");
+    const route =
+      `/channels/${await this.channelFor(to)}/messages/${messageId}/reactions/${encodeURIComponent(emoji.replace(/^<a?:|>$/g, ""))}/@me` as const;
+    await (remove ? rest.delete(route) : rest.put(route));
+  }
+
   async typing(to: OutboundTarget): Promise<void> {
     const rest = this.rest;
     if (!rest || !this.connected) return;

@@ -44,6 +44,8 @@ export const discordRules: ChannelRules = {
       users: chan?.users ?? guild?.users,
       requireMention: chan?.requireMention ?? guild?.requireMention ?? true,
       systemPrompt: chan?.systemPrompt,
+      tools: chan?.tools ?? guild?.tools,
+      toolsBySender: chan?.toolsBySender ?? guild?.toolsBySender,
     };
   },
   groupPeerId: (msg) => msg.chat.id,

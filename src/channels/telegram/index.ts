@@ -235,6 +235,15 @@ export class TelegramAdapter implements ChannelAdapter {
     return { messageIds: ids, ...(chat ? { delivered: { chatId: chat } } : {}) };
   }
 
+  /** A reaction from Telegram's emoji set (Telegram refuses others with a 400 that names it). */
+  async react(to: OutboundTarget, messageId: string, emoji: string, remove: boolean): Promise<void> {
+    const bot = this.bot;
+    if (!bot) throw new Error("telegram is not connected");
+    const id = Number(messageId);
+    if (!Number.isInteger(id)) throw new Error(`telegram message ids are numbers (got "${messageId}")`);
+    await bot.api.setMessageReaction(to.chatId, id, remove ? [] : [{ type: "emoji", emoji: emoji as never }]);
+  }
+
   async typing(to: OutboundTarget): Promise<void> {
     const bot = this.bot;
     // During a rate limit an indicator would only be refused (or lengthen the wait); the reply matters more.

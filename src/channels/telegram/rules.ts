@@ -20,6 +20,8 @@ export const telegramRules: ChannelRules = {
       noUsersReason: "no groupAllowFrom configured for Telegram groups",
       requireMention: pick("requireMention") ?? true,
       systemPrompt: pick("systemPrompt"),
+      tools: pick("tools"),
+      toolsBySender: pick("toolsBySender"),
     };
   },
   groupPeerId: (msg) => msg.chat.id + (msg.chat.threadId ? `:topic:${msg.chat.threadId}` : ""),

@@ -4,12 +4,11 @@
  * `operator.approvals`), with the `exec.approval.requested|resolved` events.
  */
 import * as z from "zod";
-import { ApprovalsError, ExecApprovalsFileSchema, redactApprovals, type ExecApprovalsStore } from "../../exec/approvals-file.js";
-import type { ApprovalQueue } from "../../exec/approval-queue.js";
+import { ApprovalsError, ExecApprovalsFileSchema, redactApprovals } from "../../exec/approvals-file.js";
+import { DEFAULT_APPROVAL_TIMEOUT_MS as DEFAULT_TIMEOUT_MS, type ExecApprovalService } from "../../exec/service.js";
 import { defineMethod, type MethodTable } from "../context.js";
 import { ErrorCodes, MethodError } from "../protocol/frames.js";
 
-const DEFAULT_TIMEOUT_MS = 120_000;
 const MAX_TIMEOUT_MS = 600_000;
 
 const NullableText = z.string().max(8192).nullable().optional();
@@ -26,9 +25,10 @@ const RequestParams = z.strictObject({
   timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS, `timeoutMs is at most ${MAX_TIMEOUT_MS} (10 minutes)`).optional(),
 });
 
-export function execApprovalMethods(deps: { store: ExecApprovalsStore; queue: ApprovalQueue }): MethodTable {
+export function execApprovalMethods(service: ExecApprovalService): MethodTable {
+  const store = service.store;
   const view = () => {
-    const s = deps.store.snapshot();
+    const s = store.snapshot();
     return { path: s.path, exists: s.exists, hash: s.hash, file: redactApprovals(s.file) };
   };
   return {
@@ -38,19 +38,19 @@ export function execApprovalMethods(deps: { store: ExecApprovalsStore; queue: Ap
       params: z.strictObject({ file: ExecApprovalsFileSchema, baseHash: z.string().trim().min(1).optional() }),
       handler: (p, ctx) => {
         try {
-          deps.store.save(p.file, p.baseHash);
+          store.save(p.file, p.baseHash);
         } catch (e) {
           if (e instanceof ApprovalsError) throw new MethodError(ErrorCodes.INVALID_REQUEST, e.message);
-          throw new MethodError(ErrorCodes.UNAVAILABLE, `could not write ${deps.store.path}: ${(e as Error).message}`);
+          throw new MethodError(ErrorCodes.UNAVAILABLE, `could not write ${store.path}: ${(e as Error).message}`);
         }
-        ctx.log.info(`exec approvals saved (${deps.store.path})`);
+        ctx.log.info(`exec approvals saved (${store.path})`);
         return view();
       },
     }),
     "exec.approval.request": defineMethod({
       scope: "operator.approvals",
       params: RequestParams,
-      handler: async (p, ctx) => {
+      handler: async (p) => {
         const request = {
           command: p.command,
           cwd: p.cwd ?? null,
@@ -61,29 +61,21 @@ export function execApprovalMethods(deps: { store: ExecApprovalsStore; queue: Ap
           resolvedPath: p.resolvedPath ?? null,
           sessionKey: p.sessionKey ?? null,
         };
-        let record;
         try {
-          record = deps.queue.create(request, p.timeoutMs ?? DEFAULT_TIMEOUT_MS, p.id);
+          return await service.request(request, { timeoutMs: p.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(p.id ? { id: p.id } : {}) });
         } catch (e) {
           throw new MethodError(ErrorCodes.INVALID_REQUEST, (e as Error).message);
         }
-        const { id, createdAtMs, expiresAtMs } = record;
-        ctx.broadcast("exec.approval.requested", { id, request, createdAtMs, expiresAtMs });
-        const decision = await record.decided;
-        return { id, decision, createdAtMs, expiresAtMs };
       },
     }),
     "exec.approval.resolve": defineMethod({
       scope: "operator.approvals",
       params: z.strictObject({ id: z.string().trim().min(1), decision: z.string().min(1) }),
-      handler: (p, ctx, client) => {
+      handler: (p, _ctx, client) => {
         const decision = p.decision;
         if (decision !== "allow-once" && decision !== "allow-always" && decision !== "deny")
           throw new MethodError(ErrorCodes.INVALID_REQUEST, "invalid decision (allow-once, allow-always or deny)");
-        if (!deps.queue.resolve(p.id, decision)) throw new MethodError(ErrorCodes.INVALID_REQUEST, "unknown approval id");
-        const resolvedBy = client.clientId;
-        ctx.broadcast("exec.approval.resolved", { id: p.id, decision, resolvedBy, ts: ctx.now() });
-        ctx.log.info(`exec approval ${p.id}: ${decision} by ${resolvedBy}`);
+        if (!service.resolve(p.id, decision, client.clientId)) throw new MethodError(ErrorCodes.INVALID_REQUEST, "unknown approval id");
         return { ok: true };
       },
     }),

@@ -9,9 +9,6 @@ import { channelMethods } from "./channels.js";
 import { chatMethods } from "./chat.js";
 import { configMethods } from "./config.js";
 import { deviceMethods } from "./devices.js";
-import { execApprovalMethods } from "./exec-approvals.js";
-import type { ExecApprovalsStore } from "../../exec/approvals-file.js";
-import type { ApprovalQueue } from "../../exec/approval-queue.js";
 import { healthMethods } from "./health.js";
 import { identityMethods } from "./identity.js";
 import { logsMethods } from "./logs.js";
@@ -21,11 +18,7 @@ import { systemMethods } from "./system.js";
 import { usageStatusMethods } from "./usage-status.js";
 import { usageMethods } from "./usage.js";
 
-export function coreMethodsPlugin(deps: {
-  devices: DeviceStore;
-  approvals: ExecApprovalsStore;
-  approvalQueue: ApprovalQueue;
-}): BuiltinPlugin {
+export function coreMethodsPlugin(deps: { devices: DeviceStore }): BuiltinPlugin {
   const families: MethodTable[] = [
     healthMethods,
     configMethods,
@@ -39,7 +32,6 @@ export function coreMethodsPlugin(deps: {
     systemMethods,
     usageStatusMethods,
     deviceMethods(deps.devices),
-    execApprovalMethods({ store: deps.approvals, queue: deps.approvalQueue }),
   ];
   return {
     id: "core-methods",

@@ -24,6 +24,16 @@ describe("discord adapter: sending", () => {
     await fake.close();
   });
 
+  it("react adds and takes back an emoji reaction on a message", { timeout: 10_000 }, async () => {
+    const msg = fake.userSays({ channelId: GENERAL, author: ALICE, content: "nice", mentionBot: true });
+    await h.adapter.react!({ chatId: GENERAL }, msg, "👍", false);
+    await h.adapter.react!({ chatId: GENERAL }, msg, "👍", true);
+    assert.deepEqual(fake.reactions.slice(-2), [
+      { channelId: GENERAL, messageId: msg, emoji: "👍", removed: false },
+      { channelId: GENERAL, messageId: msg, emoji: "👍", removed: true },
+    ]);
+  });
+
   it("a 4,500-character reply goes out as 3 messages of at most 2000, in order, the first one a reply", async () => {
     const userMsg = fake.userSays({ channelId: GENERAL, author: ALICE, content: "write a lot", mentionBot: true });
     const words = Array.from({ length: 900 }, (_, i) => `w${String(i).padStart(3, "0")}`).join(" "); // 4499 chars
