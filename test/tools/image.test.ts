@@ -150,11 +150,18 @@ describe("image tool", () => {
 
   it("in a sandboxed session, reads workspace files only", { timeout: 10_000 }, async () => {
     const { models, calls } = fakeModels();
-    const sandboxed = { ...ctx(models), sandbox: { workdir: "/workspace", execArgv: () => [] } };
+    const sandboxed = {
+      ...ctx(models),
+      workspaceDir: "/nonexistent",
+      sandbox: { workdir: "/workspace", hostDir: workspace, execArgv: () => [] },
+    };
     assert.match((await call({ image: "/etc/hostname" }, sandboxed)).text, /outside the workspace; this session is sandboxed/);
     assert.match((await call({ image: "https://example.org/a.png" }, sandboxed)).text, /sandboxed.*not URLs/);
     assert.equal((await call({ image: "pixel.png" }, sandboxed)).isError, undefined);
-    assert.equal(calls.length, 1);
+    const inside = await call({ image: "/workspace/pixel.png" }, sandboxed);
+    assert.equal(inside.isError, undefined, inside.text);
+    assert.deepEqual(inside.details, { model: "openai/gpt-vision", image: "pixel.png" });
+    assert.equal(calls.length, 2);
   });
 
   it("surfaces the image model's failure", { timeout: 10_000 }, async () => {

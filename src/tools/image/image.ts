@@ -81,9 +81,15 @@ function tooLarge(shown: string, size: number | undefined, max: number): ImageEr
 }
 
 async function loadFile(raw: string, ctx: ToolContext, max: number): Promise<Loaded> {
-  const file = resolvePath(raw.startsWith("file://") ? decodeURIComponent(raw.slice("file://".length)) : raw, ctx.workspaceDir);
-  const shown = displayPath(file, ctx.workspaceDir);
-  const rel = path.relative(ctx.workspaceDir, file);
+  let given = raw.startsWith("file://") ? decodeURIComponent(raw.slice("file://".length)) : raw;
+  // A sandboxed session's files live in the sandbox's directory on the host; the model may name
+  // them by their path inside the container.
+  const root = ctx.sandbox?.hostDir ?? ctx.workspaceDir;
+  const workdir = ctx.sandbox?.workdir.replace(/\/+$/, "");
+  if (workdir && (given === workdir || given.startsWith(`${workdir}/`))) given = given.slice(workdir.length).replace(/^\/+/, "") || ".";
+  const file = resolvePath(given, root);
+  const shown = displayPath(file, root);
+  const rel = path.relative(root, file);
   if (ctx.sandbox && (rel.startsWith("..") || path.isAbsolute(rel)))
     throw new ImageError(`${shown} is outside the workspace; this session is sandboxed, so the image tool reads workspace files only.`);
   let st;
