@@ -10,7 +10,8 @@ import type { ToolModels } from "../../src/tools/host.js";
 import type { AssistantMessage, ModelSpec, UserMessage } from "../../src/providers/types.js";
 import type { RunRequest } from "../../src/agents/failover.js";
 import type { OpenClawConfig } from "../../src/config/schema.js";
-import { tmpDir } from "../helpers/gateway.js";
+import { startTestGateway, tmpDir } from "../helpers/gateway.js";
+import { KEYS, chatClient, fakeConfig, startFakes } from "../helpers/agents.js";
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
@@ -214,5 +215,37 @@ describe("image tool", () => {
     assert.equal(sniffImageType(Buffer.from("GIF89a......")), "image/gif");
     assert.equal(sniffImageType(Buffer.from("RIFF\0\0\0\0WEBPVP8 ")), "image/webp");
     assert.equal(sniffImageType(Buffer.from("%PDF-1.7")), undefined);
+  });
+});
+
+describe("image tool through the gateway", () => {
+  it("sends the picture to the image model and gives its answer to the chat model", { timeout: 60_000 }, async () => {
+    const dir = tmpDir();
+    const picture = path.join(dir, "pixel.png");
+    fs.writeFileSync(picture, PNG);
+    const f = await startFakes();
+    const config = fakeConfig(f);
+    config.agents.defaults = { ...config.agents.defaults, imageModel: { primary: "openai/gpt-4o" } } as typeof config.agents.defaults;
+    const gw = await startTestGateway({ config, env: KEYS });
+    try {
+      f.anthropic.enqueue(
+        { toolCalls: [{ name: "image", arguments: { image: picture, prompt: "What is in the picture?" } }] },
+        { text: "It is one grey pixel." },
+      );
+      f.openai.enqueue({ text: "A single grey pixel on its own." });
+      const c = await chatClient(gw);
+      const out = await c.send("look at my picture", "agent:main:image");
+      assert.equal(out.text, "It is one grey pixel.");
+      assert.ok(f.anthropic.requests[0]!.toolNames.includes("image"), "the model is offered the image tool");
+      const seen = f.openai.requests[0]!;
+      assert.equal(seen.hasImage, true);
+      assert.equal(seen.messages.at(-1)!.text, "What is in the picture?");
+      assert.equal(f.anthropic.requests[1]!.toolResults[0]!.content, "A single grey pixel on its own.");
+      c.client.close();
+    } finally {
+      await gw.close();
+      await f.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
