@@ -1000,6 +1000,8 @@ const ToolsWebSchema = z.lazy(() =>
         maxResults: PositiveInt.optional(),
         timeoutSeconds: PositiveInt.optional(),
         cacheTtlMinutes: z.number().nonnegative().optional(),
+        /** Ours, not OpenClaw's (which always calls https://api.search.brave.com): where Brave Search is reached. */
+        brave: z.strictObject({ baseUrl: z.string().optional() }).optional(),
         perplexity: z
           .strictObject({
             apiKey: z.string().optional(),

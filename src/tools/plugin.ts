@@ -5,6 +5,8 @@ import type { PluginTool } from "../plugins/registry.js";
 import { BUILTIN_TOOLS } from "./registry.js";
 import { createExecTools } from "./exec/exec.js";
 import { createWebFetch } from "./web/fetch.js";
+import { createWebSearch } from "./web/search.js";
+import { createImageTool } from "./image/image.js";
 import { gatewayTool } from "./gateway-tool.js";
 import { messageTool } from "./message.js";
 import { SESSION_TOOLS, createSessionsSpawnTool } from "./sessions/tools.js";
@@ -18,6 +20,11 @@ export const coreToolsPlugin: BuiltinPlugin = {
     // Reads tools.web.fetch from each run's config; its page cache lives as long as the gateway.
     const webFetch = createWebFetch();
     api.registerTool((ctx) => webFetch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool, { name: "web_fetch" });
+    // Reads tools.web.search from each run's config and its keys from the gateway's environment.
+    const webSearch = createWebSearch();
+    api.registerTool((ctx) => webSearch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool, { name: "web_search" });
+    // Offered only when agents.defaults.imageModel names a model.
+    api.registerTool(createImageTool() as unknown as PluginTool);
     // One process registry for the gateway's life; its processes stop with the gateway.
     const execTools = createExecTools();
     for (const tool of [execTools.exec, execTools.process]) api.registerTool(tool as unknown as PluginTool);
