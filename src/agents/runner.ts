@@ -151,6 +151,7 @@ export class AgentRunner {
           now,
           config: cfg,
           senderAuthorized: req.senderAuthorized ?? true,
+          env: this.deps.env,
           ...(req.origin ? { origin: req.origin } : {}),
           ...(this.deps.toolHost ? { host: this.deps.toolHost } : {}),
         },

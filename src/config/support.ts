@@ -42,7 +42,6 @@ const UNIMPLEMENTED_SUBPATHS = [
     "contextPruning",
     "cliBackends",
     "subagents",
-    "imageModel",
     "humanDelay",
     "blockStreamingDefault",
     "blockStreamingBreak",

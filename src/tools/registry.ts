@@ -30,6 +30,8 @@ export interface ToolContext {
   senderAuthorized?: boolean;
   /** The gateway's services (approvals, models, agents, channels, the gateway itself). */
   host?: ToolHost;
+  /** The gateway's environment (API keys for tools that need them); default the process's. */
+  env?: Record<string, string | undefined>;
   /** Set when this session runs sandboxed: commands go into its container. */
   sandbox?: SandboxExec;
 }

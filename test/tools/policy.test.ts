@@ -105,7 +105,11 @@ describe("tool policy in a run", () => {
       f.anthropic.enqueue({ toolCalls: [{ name: "write", arguments: { path: "x.txt", content: "no" } }] }, { text: "ok" });
       const c = await chatClient(gw);
       await c.send("write something", "agent:main:policy");
-      assert.deepEqual(f.anthropic.requests[0]!.toolNames, ["read"], "apply_patch, write, edit and current_time are not offered");
+      assert.deepEqual(
+        f.anthropic.requests[0]!.toolNames,
+        ["read", "session_status"],
+        "apply_patch, write, edit and current_time are not offered",
+      );
       assert.match(f.anthropic.requests[1]!.toolResults[0]!.content, /Tool "write" is not available in this session/);
       c.client.close();
     } finally {

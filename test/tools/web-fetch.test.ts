@@ -275,11 +275,11 @@ describe("web_fetch", () => {
     assert.equal(offered({ tools: { web: { fetch: { enabled: false } } } }), false, "tools.web.fetch.enabled: false is followed at once");
   });
 
-  it("counts tools.web.fetch as implemented in the start-up warning", () => {
+  it("counts the web tools as implemented in the start-up warning, naming what is not", () => {
     const paths = unimplementedPaths({
-      tools: { web: { fetch: { maxChars: 1000, firecrawl: { enabled: true } }, search: { enabled: true } }, exec: {} },
+      tools: { web: { fetch: { maxChars: 1000, firecrawl: { enabled: true } }, search: { enabled: true } }, exec: {}, media: {} },
     } as never);
-    assert.deepEqual(paths.sort(), ["tools.exec", "tools.web.fetch.firecrawl", "tools.web.search"]);
+    assert.deepEqual(paths.sort(), ["tools.media", "tools.web.fetch.firecrawl"]);
   });
 });
 

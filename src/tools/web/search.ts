@@ -360,7 +360,7 @@ export function createWebSearch(deps: WebSearchDeps = {}) {
         // The search enforces tools.web.search.timeoutSeconds itself and honours the run's abort.
         timeoutMs: 0,
         available: ({ config: current }) => webSearchSettings(current, env).enabled,
-        run: (args, ctx) => run(args, ctx.config ? webSearchSettings(ctx.config, env) : s, ctx),
+        run: (args, ctx) => run(args, webSearchSettings(ctx.config ?? config, deps.env ?? ctx.env ?? env), ctx),
       });
     },
   };
