@@ -207,6 +207,35 @@ describe("channel router", () => {
     }
   });
 
+  it("a group's tools policy narrows the tools, and a sender's own entry replaces it", async () => {
+    const { gw, tg } = await gateway(llm, {
+      telegram: {
+        groupPolicy: "allowlist",
+        groupAllowFrom: ["111", "222"],
+        groups: {
+          "-300": {
+            requireMention: false,
+            tools: { deny: ["exec", "gateway", "message"] },
+            toolsBySender: { "@alice": { allow: ["read", "message"] } },
+          },
+        },
+      },
+    });
+    try {
+      const first = llm.requests.length;
+      tg.receive({ chat: { kind: "group", id: "-300" }, sender: bob, text: "what can you do?" });
+      await tg.waitForSent(1);
+      const forBob = llm.requests[first]!.toolNames;
+      assert.ok(forBob.includes("read") && forBob.includes("web_fetch"), forBob.join(","));
+      for (const denied of ["exec", "gateway", "message"]) assert.ok(!forBob.includes(denied), `${denied} denied in the group`);
+      tg.receive({ chat: { kind: "group", id: "-300" }, sender: alice, text: "and for me?" });
+      await tg.waitForSent(2);
+      assert.deepEqual(llm.requests[first + 1]!.toolNames.sort(), ["message", "read"], "alice's own entry, in place of the group's");
+    } finally {
+      await gw.close();
+    }
+  });
+
   it("bindings route conversations to different agents with their own sessions", async () => {
     const { gw, tg, dc } = await gateway(
       llm,
