@@ -11,6 +11,7 @@ import { registerHealth } from "./health.js";
 import { addPluginCommands, registerPlugins } from "./plugins.js";
 import { exitQuietlyWhenOutputCloses } from "./output.js";
 import { registerSecurity } from "./security.js";
+import { registerSkills } from "./skills.js";
 
 export function buildProgram(): Command {
   const program = new Command("openclaw")
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerSecurity(program);
   registerDevices(program);
   registerPlugins(program);
+  registerSkills(program);
   return program;
 }
 

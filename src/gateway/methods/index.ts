@@ -17,6 +17,7 @@ import { identityMethods } from "./identity.js";
 import { logsMethods } from "./logs.js";
 import { sendMethods } from "./send.js";
 import { sessionMethods } from "./sessions.js";
+import { skillsMethods } from "./skills.js";
 import { systemMethods } from "./system.js";
 import { usageStatusMethods } from "./usage-status.js";
 import { usageMethods } from "./usage.js";
@@ -38,6 +39,7 @@ export function coreMethodsPlugin(deps: {
     sendMethods(),
     systemMethods,
     usageStatusMethods,
+    skillsMethods,
     deviceMethods(deps.devices),
     execApprovalMethods({ store: deps.approvals, queue: deps.approvalQueue }),
   ];
