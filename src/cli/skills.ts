@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { readConfigSnapshot } from "../config/load.js";
 import { defaultWorkspaceDir } from "../agents/workspace.js";
 import { resolveConfigPath, resolveStateDir } from "../infra/paths.js";
+import { pluginSkillDirs } from "../skills/plugin-dirs.js";
 import { buildSkillsStatus, type SkillStatus, type SkillsStatusReport } from "../skills/status.js";
 import { fail, printJson } from "./call.js";
 import { table } from "./table.js";
@@ -14,7 +15,8 @@ function report(): SkillsStatusReport {
   const env = process.env;
   const stateDir = resolveStateDir(env);
   const cfg = readConfigSnapshot(resolveConfigPath(env, stateDir), env).config;
-  return buildSkillsStatus({ workspaceDir: defaultWorkspaceDir(cfg, stateDir, env), stateDir, config: cfg, env });
+  const base = { workspaceDir: defaultWorkspaceDir(cfg, stateDir, env), stateDir, config: cfg, env };
+  return buildSkillsStatus({ ...base, pluginSkillDirs: pluginSkillDirs(base) });
 }
 
 function statusLabel(s: SkillStatus): string {

@@ -5,7 +5,8 @@
  * 1. `<workspace>/skills` (the agent's own),
  * 2. `$OPENCLAW_STATE_DIR/skills` ("managed": shared by every agent, `~/.openclaw/skills` by default),
  * 3. bundled skills (`$OPENCLAW_BUNDLED_SKILLS_DIR`, else `skills/` in this package; we ship none),
- * 4. `skills.load.extraDirs`, then the `skills` folders that enabled plugins declare in their manifest.
+ * 4. `skills.load.extraDirs`, then the `skills` folders that enabled plugins declare in their manifest
+ *    (passed in as `pluginSkillDirs`).
  *
  * A scan is bounded: at most {@link MAX_SKILLS} skills and {@link MAX_SKILL_FILE_BYTES} per `SKILL.md`;
  * what is left out gets a warning naming the file. A {@link SkillsCache} keeps parsed files keyed by
@@ -17,8 +18,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OpenClawConfig } from "../config/schema.js";
 import { expandHome, type Env } from "../infra/paths.js";
-import { normalizePluginsConfig, resolveEnableState } from "../plugins/config-state.js";
-import { discoverPlugins } from "../plugins/discovery.js";
 import { parseSkillFile, resolveInvocation, resolveMetadata, stringField, type SkillMetadata } from "./frontmatter.js";
 
 export const MAX_SKILLS = 200;
@@ -47,6 +46,11 @@ export interface SkillsLoadOptions {
   env: Env;
   /** Overrides where bundled skills are read from (tests; `OPENCLAW_BUNDLED_SKILLS_DIR` otherwise). */
   bundledDir?: string;
+  /**
+   * `skills` folders of enabled plugins (see `plugin-dirs.ts`). Given by the caller, so that code
+   * which must not load plugin code (the agent runner) can use this module.
+   */
+  pluginSkillDirs?: string[];
 }
 
 export interface SkillsLoadResult {
@@ -81,27 +85,6 @@ export function bundledSkillsDir(env: Env): string | undefined {
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 
-/** `skills` folders declared by the manifests of enabled plugins. */
-export function pluginSkillDirs(o: SkillsLoadOptions): string[] {
-  const plugins = normalizePluginsConfig(o.config.plugins);
-  if (!plugins.enabled) return [];
-  let found;
-  try {
-    found = discoverPlugins({ loadPaths: plugins.loadPaths, workspaceDir: o.workspaceDir, stateDir: o.stateDir, env: o.env }).plugins;
-  } catch {
-    return [];
-  }
-  const dirs: string[] = [];
-  for (const p of found) {
-    if (!p.manifest.skills?.length || !resolveEnableState(p.manifest.id, plugins).enabled) continue;
-    for (const rel of p.manifest.skills) {
-      const dir = path.resolve(p.candidate.rootDir, rel.trim());
-      if (rel.trim() && !dirs.includes(dir)) dirs.push(dir);
-    }
-  }
-  return dirs;
-}
-
 /** Every skill found, highest precedence first per name, with warnings for what was left out. */
 export function loadSkills(o: SkillsLoadOptions, cache: SkillsCache = new SkillsCache()): SkillsLoadResult {
   const extra = (o.config.skills?.load?.extraDirs ?? [])
@@ -113,7 +96,7 @@ export function loadSkills(o: SkillsLoadOptions, cache: SkillsCache = new Skills
     { dir: path.join(o.workspaceDir, "skills"), source: "openclaw-workspace" },
     { dir: managedSkillsDir(o.stateDir), source: "openclaw-managed" },
     ...(bundled ? [{ dir: bundled, source: "openclaw-bundled" as const }] : []),
-    ...[...extra, ...pluginSkillDirs(o)].map((dir) => ({ dir, source: "openclaw-extra" as const })),
+    ...[...extra, ...(o.pluginSkillDirs ?? [])].map((dir) => ({ dir, source: "openclaw-extra" as const })),
   ];
   const byName = new Map<string, SkillEntry>();
   const warnings: string[] = [];

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { tmpDir } from "../helpers/gateway.js";
 import { loadSkills, MAX_SKILL_FILE_BYTES, SkillsCache } from "../../src/skills/load.js";
+import { pluginSkillDirs } from "../../src/skills/plugin-dirs.js";
 import { buildSkillsStatus, eligibleSkills } from "../../src/skills/status.js";
 import type { OpenClawConfig } from "../../src/config/schema.js";
 import { fakeBin, skillFm, writeSkill } from "./helpers.js";
@@ -176,10 +177,10 @@ describe("skill discovery", { timeout: 20_000 }, () => {
     fs.writeFileSync(path.join(plugin, "index.js"), "export default { id: 'helper', register() {} };\n");
     writeSkill(path.join(plugin, "skills"), "from-plugin", skillFm("from-plugin", "shipped by a plugin"));
     assert.deepEqual(
-      loadSkills(s.opts).entries.map((e) => `${e.name}:${e.source}`),
+      loadSkills({ ...s.opts, pluginSkillDirs: pluginSkillDirs(s.opts) }).entries.map((e) => `${e.name}:${e.source}`),
       ["from-plugin:openclaw-extra"],
     );
     s.opts.config = { plugins: { entries: { helper: { enabled: false } } } } as OpenClawConfig;
-    assert.deepEqual(loadSkills(s.opts).entries, []);
+    assert.deepEqual(pluginSkillDirs(s.opts), []);
   });
 });

@@ -11,14 +11,22 @@ import { editConfigFile, REDACTED } from "../../config/edit.js";
 import { agentIds, defaultAgentId } from "../../agents/roster.js";
 import { workspaceDirFor } from "../../agents/workspace.js";
 import { installSkill } from "../../skills/install.js";
-import { loadSkills } from "../../skills/load.js";
+import { loadSkills, type SkillsLoadOptions } from "../../skills/load.js";
+import { pluginSkillDirs } from "../../skills/plugin-dirs.js";
 import { buildSkillsStatus } from "../../skills/status.js";
 
 const nonEmpty = z.string().trim().min(1);
 
-function defaultWorkspace(ctx: GatewayContext): string {
-  const cfg = ctx.config();
-  return workspaceDirFor(cfg, defaultAgentId(cfg), ctx.stateDir, ctx.env);
+/** Where an agent's skills are found (the default agent's unless `agentId` is given). */
+function loadOptions(ctx: GatewayContext, agentId?: string): SkillsLoadOptions {
+  const config = ctx.config();
+  const base = {
+    workspaceDir: workspaceDirFor(config, agentId ?? defaultAgentId(config), ctx.stateDir, ctx.env),
+    stateDir: ctx.stateDir,
+    config,
+    env: ctx.env,
+  };
+  return { ...base, pluginSkillDirs: pluginSkillDirs(base) };
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -30,12 +38,7 @@ export const skillsMethods = {
     scope: "operator.read",
     params: z.strictObject({}).optional(),
     handler: (_p, ctx) => {
-      const { warnings: _warnings, ...report } = buildSkillsStatus({
-        workspaceDir: defaultWorkspace(ctx),
-        stateDir: ctx.stateDir,
-        config: ctx.config(),
-        env: ctx.env,
-      });
+      const { warnings: _warnings, ...report } = buildSkillsStatus(loadOptions(ctx));
       return report;
     },
   }),
@@ -45,9 +48,12 @@ export const skillsMethods = {
     handler: (_p, ctx) => {
       const cfg = ctx.config();
       const bins = new Set<string>();
-      const dirs = new Set([...agentIds(cfg), defaultAgentId(cfg)].map((id) => workspaceDirFor(cfg, id, ctx.stateDir, ctx.env)));
-      for (const workspaceDir of dirs) {
-        for (const e of loadSkills({ workspaceDir, stateDir: ctx.stateDir, config: cfg, env: ctx.env }).entries) {
+      const seen = new Set<string>();
+      for (const id of [...agentIds(cfg), defaultAgentId(cfg)]) {
+        const opts = loadOptions(ctx, id);
+        if (seen.has(opts.workspaceDir)) continue;
+        seen.add(opts.workspaceDir);
+        for (const e of loadSkills(opts).entries) {
           const req = e.metadata?.requires;
           for (const b of [...(req?.bins ?? []), ...(req?.anyBins ?? []), ...(e.metadata?.install ?? []).flatMap((s) => s.bins ?? [])])
             if (b.trim()) bins.add(b.trim());
@@ -61,10 +67,7 @@ export const skillsMethods = {
     params: z.strictObject({ name: nonEmpty, installId: nonEmpty, timeoutMs: z.number().int().min(1000).optional() }),
     handler: async (p, ctx) => {
       const result = await installSkill({
-        workspaceDir: defaultWorkspace(ctx),
-        stateDir: ctx.stateDir,
-        config: ctx.config(),
-        env: ctx.env,
+        ...loadOptions(ctx),
         skillName: p.name,
         installId: p.installId,
         ...(p.timeoutMs ? { timeoutMs: p.timeoutMs } : {}),
