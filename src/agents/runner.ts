@@ -25,6 +25,8 @@ import { runTurn, type TurnResult } from "./run.js";
 import type { SystemEvents } from "./system-events.js";
 import { AgentError, type RunEvents, type RunResult, type SendRequest } from "./types.js";
 import { buildSystemPrompt, ensureWorkspace, workspaceDirFor } from "./workspace.js";
+import { SkillsCache } from "../skills/load.js";
+import { skillsPromptFor } from "../skills/prompt.js";
 
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 /** A model stream that sends nothing for this long is given up on (and failed over). */
@@ -56,6 +58,8 @@ export interface AgentRunnerDeps {
 export class AgentRunner {
   /** Policy warnings already logged (each once, not every run). */
   private readonly warned = new Set<string>();
+  /** Parsed SKILL.md files, reused across runs while unchanged on disk. */
+  private readonly skillsCache = new SkillsCache();
 
   constructor(private readonly deps: AgentRunnerDeps) {}
 
@@ -122,6 +126,7 @@ export class AgentRunner {
         now: new Date(now()),
         timezone: cfg.agents?.defaults?.userTimezone,
         extra: req.extraSystemPrompt,
+        skillsPrompt: skillsPromptFor({ workspaceDir, stateDir: this.deps.stateDir, config: cfg, env: this.deps.env }, this.skillsCache),
       });
       const chain = modelChainFor(cfg, agentId, entry.modelOverride);
       const sandbox = await this.sandboxFor(cfg, agentId, key);

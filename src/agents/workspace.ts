@@ -86,6 +86,8 @@ export interface SystemPromptOptions {
   now: Date;
   timezone?: string;
   extra?: string;
+  /** The `<available_skills>` block, appended last when non-empty. */
+  skillsPrompt?: string;
 }
 
 /** The system prompt: a short frame, the current time, then each workspace file under its name. */
@@ -108,5 +110,6 @@ export function buildSystemPrompt(o: SystemPromptOptions): string {
     parts.push(`## ${name}\n\n${text}`);
   }
   if (o.extra?.trim()) parts.push(o.extra.trim());
+  if (o.skillsPrompt?.trim()) parts.push(o.skillsPrompt.trim());
   return parts.join("\n\n");
 }

@@ -13,6 +13,7 @@ import { addPluginCommands, registerPlugins } from "./plugins.js";
 import { exitQuietlyWhenOutputCloses } from "./output.js";
 import { registerSandbox } from "./sandbox.js";
 import { registerSecurity } from "./security.js";
+import { registerSkills } from "./skills.js";
 
 export function buildProgram(): Command {
   const program = new Command("openclaw")
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerApprovals(program);
   registerPlugins(program);
   registerSandbox(program);
+  registerSkills(program);
   return program;
 }
 

@@ -275,6 +275,19 @@ const SPECS: Record<string, MethodSpec> = {
   },
   "exec.approval.resolve": { params: () => ({ id: "no-such-approval", decision: "deny" }), fails: /unknown approval id/ },
   "device.token.revoke": { params: () => ({ deviceId: "no-such-device", role: "operator" }), fails: /unknown deviceId\/role/ },
+  "skills.status": {
+    check: (r) => {
+      assert.equal(typeof r.workspaceDir, "string");
+      assert.equal(typeof r.managedSkillsDir, "string");
+      assert.ok(Array.isArray(r.skills), "skills[]");
+    },
+  },
+  "skills.bins": { check: (r) => assert.ok(Array.isArray(r.bins), "bins[]") },
+  "skills.install": { params: () => ({ name: "no-such-skill", installId: "x" }), fails: /Skill not found: no-such-skill/ },
+  "skills.update": {
+    params: () => ({ skillKey: "conformance-skill", enabled: true }),
+    check: (r) => assert.deepEqual(r, { ok: true, skillKey: "conformance-skill", config: { enabled: true } }),
+  },
   "pairing.list": { check: (r) => assert.deepEqual(r.requests, []) },
   "pairing.approve": {
     params: () => ({ channel: "telegram", code: "NOSUCH23" }),

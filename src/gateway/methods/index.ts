@@ -14,6 +14,7 @@ import { identityMethods } from "./identity.js";
 import { logsMethods } from "./logs.js";
 import { sendMethods } from "./send.js";
 import { sessionMethods } from "./sessions.js";
+import { skillsMethods } from "./skills.js";
 import { systemMethods } from "./system.js";
 import { usageStatusMethods } from "./usage-status.js";
 import { usageMethods } from "./usage.js";
@@ -31,6 +32,7 @@ export function coreMethodsPlugin(deps: { devices: DeviceStore }): BuiltinPlugin
     sendMethods(),
     systemMethods,
     usageStatusMethods,
+    skillsMethods,
     deviceMethods(deps.devices),
   ];
   return {
