@@ -47,6 +47,8 @@ const result = await build({
     "@google/genai",
     // Plugins are loaded as written (TypeScript or JavaScript) by jiti, from node_modules.
     "jiti",
+    // Loaded only when a SKILL.md is read (src/skills/frontmatter.ts).
+    "yaml",
     "bufferutil",
     "utf-8-validate",
     "zlib-sync",

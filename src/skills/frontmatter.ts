@@ -8,8 +8,14 @@
  * description is the usual cause) is read again as plain `key: value` lines, with a warning, because
  * OpenClaw itself reads it that way.
  */
+import { createRequire } from "node:module";
 import JSON5 from "json5";
-import YAML from "yaml";
+
+/**
+ * The YAML parser, loaded the first time a SKILL.md is read (it costs about 8 MB, which a gateway
+ * without skills never pays). Kept out of the bundle: it is a runtime dependency.
+ */
+const yaml = (): typeof import("yaml") => createRequire(import.meta.url)("yaml") as typeof import("yaml");
 
 export type InstallKind = "brew" | "node" | "go" | "uv" | "download";
 
@@ -53,7 +59,7 @@ export function parseSkillFile(text: string): ParsedSkillFile {
   if (end < 0) return { frontmatter: {}, warnings: ["frontmatter is not closed (add a --- line after it)"] };
   const block = normalized.slice(4, end);
   try {
-    const parsed: unknown = YAML.parse(block);
+    const parsed: unknown = yaml().parse(block);
     if (parsed === null || parsed === undefined) return { frontmatter: {}, warnings: [] };
     if (typeof parsed !== "object" || Array.isArray(parsed))
       return { frontmatter: {}, warnings: ["frontmatter must be a YAML mapping of keys to values"] };
