@@ -2,6 +2,7 @@
 import type { OpenClawConfig } from "../config/schema.js";
 import type { BuiltinPlugin } from "../plugins/builtin.js";
 import type { PluginTool } from "../plugins/registry.js";
+import { createBrowser } from "./browser/index.js";
 import { BUILTIN_TOOLS } from "./registry.js";
 import { createWebFetch } from "./web/fetch.js";
 
@@ -13,5 +14,16 @@ export const coreToolsPlugin: BuiltinPlugin = {
     // Reads tools.web.fetch from each run's config; its page cache lives as long as the gateway.
     const webFetch = createWebFetch();
     api.registerTool((ctx) => webFetch.tool(ctx.config as OpenClawConfig) as unknown as PluginTool, { name: "web_fetch" });
+    // One browser per gateway: launched on first use, closed when the gateway stops.
+    const browser = createBrowser();
+    api.registerTool(browser.tool as unknown as PluginTool);
+    for (const [name, def] of Object.entries(browser.methods)) api.registerGatewayMethod(name, def);
+    api.registerService({
+      id: "browser",
+      start: (ctx) => {
+        if (typeof ctx.stateDir === "string") browser.setStateDir(ctx.stateDir);
+      },
+      stop: () => browser.close(),
+    });
   },
 };
