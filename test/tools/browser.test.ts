@@ -7,7 +7,7 @@ import path from "node:path";
 import { createBrowser, type BrowserService } from "../../src/tools/browser/index.js";
 import type { ToolContext, ToolResult } from "../../src/tools/registry.js";
 import { ToolRegistry } from "../../src/tools/registry.js";
-import { startTestGateway, tmpDir } from "../helpers/gateway.js";
+import { cli, spawnGateway, startTestGateway, tmpDir, writeConfig } from "../helpers/gateway.js";
 import { KEYS, chatClient, fakeConfig, startFakes } from "../helpers/agents.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -42,6 +42,16 @@ async function startSite(): Promise<Site> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Chromium's profile lock is a symlink to a name that is not a file, so existsSync cannot see it. */
+function linked(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const BROWSER_CONFIG = { executablePath: CHROMIUM, headless: true, noSandbox: true };
@@ -222,10 +232,39 @@ describe("browser through the gateway", { skip }, () => {
       );
       await assert.rejects(c.client.request("browser.request", { method: "PUT", path: "/" }), /method must be GET, POST, or DELETE/);
       c.client.close();
+      const lock = path.join(gw.stateDir, "browser", "openclaw", "user-data", "SingletonLock");
+      assert.ok(linked(lock), "the browser holds its profile while it runs");
+      await gw.close();
+      assert.ok(!linked(lock), "the browser was shut down cleanly with the gateway");
     } finally {
       await gw.close();
       await f.close();
       await site.close();
     }
+  });
+
+  it("works in the built gateway too (dist/, playwright-core loaded from node_modules)", { timeout: 120_000 }, async () => {
+    const site = await startSite();
+    const f = await startFakes();
+    const dir = tmpDir();
+    writeConfig(dir, { ...fakeConfig(f), browser: BROWSER_CONFIG });
+    const env: Record<string, string> = { OPENCLAW_STATE_DIR: dir, HOME: dir, ...KEYS };
+    const gw = await spawnGateway(["--port", "0"], env);
+    try {
+      f.anthropic.enqueue(
+        { toolCalls: [{ name: "browser", arguments: { action: "open", targetUrl: site.url } }] },
+        { toolCalls: [{ name: "browser", arguments: { action: "snapshot" } }] },
+        { text: "Read it." },
+      );
+      const r = await cli(["agent", "--message", "read the page"], { ...env, OPENCLAW_GATEWAY_PORT: String(gw.port) });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(f.anthropic.requests[2]!.toolResults.at(-1)!.content, /button "Light the lamp" \[ref=e\d+\]/);
+    } finally {
+      gw.proc.kill("SIGTERM");
+      await gw.exit;
+      await f.close();
+      await site.close();
+    }
+    assert.ok(!linked(path.join(dir, "browser", "openclaw", "user-data", "SingletonLock")), "the browser closed with the gateway");
   });
 });

@@ -24,6 +24,12 @@ export const CHROMIUM_CANDIDATES = [
   "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
   "/Applications/Chromium.app/Contents/MacOS/Chromium",
 ];
+/**
+ * Loaded from node_modules on first use, never bundled: playwright-core reads its own files at run
+ * time, and a gateway that never browses should not load it (the name in a variable keeps the
+ * bundler from following it).
+ */
+const PLAYWRIGHT = "playwright-core";
 export const MANAGED_PROFILE = "openclaw";
 export const DEFAULT_ACTION_TIMEOUT_MS = 20_000;
 export const LAUNCH_TIMEOUT_MS = 30_000;
@@ -312,7 +318,7 @@ export class BrowserController {
 
   private async open(s: BrowserSettings, profile: { name: string; cdpUrl?: string }): Promise<Session> {
     const executablePath = profile.cdpUrl ? undefined : this.resolveExecutable(s);
-    const { chromium } = await import("playwright-core");
+    const { chromium } = (await import(PLAYWRIGHT)) as typeof import("playwright-core");
     let session: Session;
     if (profile.cdpUrl) {
       let browser: Browser;
