@@ -231,6 +231,7 @@ describe("browser through the gateway", { skip }, () => {
         /browser route POST \/pdf is not supported here/,
       );
       await assert.rejects(c.client.request("browser.request", { method: "PUT", path: "/" }), /method must be GET, POST, or DELETE/);
+      await assert.rejects(c.client.request("browser.request", {}), /method and path are required/);
       c.client.close();
       const lock = path.join(gw.stateDir, "browser", "openclaw", "user-data", "SingletonLock");
       assert.ok(linked(lock), "the browser holds its profile while it runs");
@@ -240,6 +241,24 @@ describe("browser through the gateway", { skip }, () => {
       await gw.close();
       await f.close();
       await site.close();
+    }
+  });
+
+  it("is not offered to the model when browser.enabled is false", { timeout: 60_000 }, async () => {
+    const f = await startFakes();
+    const gw = await startTestGateway({ config: { ...fakeConfig(f), browser: { enabled: false } }, env: KEYS });
+    try {
+      f.anthropic.enqueue({ text: "No browser here." });
+      const c = await chatClient(gw);
+      const out = await c.send("open a page", "agent:main:nobrowse");
+      assert.equal(out.text, "No browser here.");
+      assert.ok(!f.anthropic.requests[0]!.toolNames.includes("browser"), "browser is not offered");
+      assert.ok(f.anthropic.requests[0]!.toolNames.includes("read"), "other tools still are");
+      await assert.rejects(c.client.request("browser.request", { method: "GET", path: "/" }), /browser control is disabled/);
+      c.client.close();
+    } finally {
+      await gw.close();
+      await f.close();
     }
   });
 

@@ -220,8 +220,8 @@ export function createBrowser(opts: { stateDir?: string; candidates?: readonly s
   });
 
   const RequestParams = z.object({
-    method: z.string(),
-    path: z.string(),
+    method: z.unknown().optional(),
+    path: z.unknown().optional(),
     query: z.record(z.string(), z.unknown()).optional(),
     body: z.unknown().optional(),
     timeoutMs: z.number().optional(),
@@ -232,8 +232,8 @@ export function createBrowser(opts: { stateDir?: string; candidates?: readonly s
       scope: "operator.write",
       params: RequestParams,
       async handler(params, ctx) {
-        const method = params.method.trim().toUpperCase();
-        const path = params.path.trim();
+        const method = typeof params.method === "string" ? params.method.trim().toUpperCase() : "";
+        const path = typeof params.path === "string" ? params.path.trim() : "";
         if (!method || !path) throw new MethodError(ErrorCodes.INVALID_REQUEST, "method and path are required");
         if (method !== "GET" && method !== "POST" && method !== "DELETE") {
           throw new MethodError(ErrorCodes.INVALID_REQUEST, "method must be GET, POST, or DELETE");
