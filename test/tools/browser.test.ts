@@ -151,8 +151,14 @@ describe("browser tool", { skip }, () => {
     assert.deepEqual(JSON.parse((await call({ action: "tabs" })).text).tabs, []);
   });
 
-  it("refuses evaluate when browser.evaluateEnabled is false, and runs it otherwise", { timeout: 60_000 }, async () => {
+  it("snapshots part of a page, and refuses evaluate when browser.evaluateEnabled is false", { timeout: 60_000 }, async () => {
     await call({ action: "open", targetUrl: site.url });
+    const part = await call({ action: "snapshot", selector: "#state" });
+    assert.match(part.text, /paragraph \[ref=e\d+\]: The lamp is dark\./);
+    assert.doesNotMatch(part.text, /Light the lamp/);
+    const nothing = await call({ action: "snapshot", selector: "#nowhere", timeoutMs: 500 });
+    assert.equal(nothing.isError, true);
+    assert.match(nothing.text, /no element matches selector "#nowhere"/);
     const refused = await call(
       { action: "act", request: { kind: "evaluate", fn: "() => document.title" } },
       {

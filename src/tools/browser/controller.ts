@@ -36,6 +36,8 @@ export const LAUNCH_TIMEOUT_MS = 30_000;
 /** Snapshot text beyond this is cut (the tool result itself is capped a little above it). */
 export const DEFAULT_SNAPSHOT_MAX_CHARS = 60_000;
 export const MAX_TABS = 20;
+const EFFICIENT_DEPTH = 6;
+const EFFICIENT_MAX_CHARS = 10_000;
 const MAX_CONSOLE_MESSAGES = 500;
 const LAUNCH_ARGS = [
   "--disable-gpu",
@@ -68,6 +70,8 @@ export interface BrowserSettings {
   defaultProfile: string;
   profiles: Record<string, { cdpUrl?: string; cdpPort?: number; driver?: string; color?: string }>;
   color: string;
+  /** `browser.snapshotDefaults.mode: "efficient"`: the tool's ai snapshots are shallow and short unless asked otherwise. */
+  snapshotEfficient: boolean;
 }
 
 export function browserSettings(config: OpenClawConfig | undefined, env: NodeJS.ProcessEnv = process.env): BrowserSettings {
@@ -84,6 +88,7 @@ export function browserSettings(config: OpenClawConfig | undefined, env: NodeJS.
     defaultProfile: b.defaultProfile?.trim() || MANAGED_PROFILE,
     profiles: (b.profiles ?? {}) as BrowserSettings["profiles"],
     color: b.color ?? "#FF4500",
+    snapshotEfficient: b.snapshotDefaults?.mode === "efficient",
   };
 }
 
@@ -125,6 +130,11 @@ export interface SnapshotOptions {
   targetId?: string;
   format?: "ai" | "aria";
   maxChars?: number;
+  /** How deep the tree goes (`mode: "efficient"` means 6, and at most 10 000 characters). */
+  depth?: number;
+  mode?: "efficient";
+  /** Only the part of the page under this CSS selector. */
+  selector?: string;
   timeoutMs?: number;
 }
 
@@ -525,8 +535,18 @@ export class BrowserController {
     const page = await this.page(session, o.targetId);
     const format = o.format === "aria" ? "aria" : "ai";
     const timeout = boundedTimeout(o.timeoutMs);
-    let text = await page.ariaSnapshot(format === "ai" ? { mode: "ai", timeout } : { timeout });
-    const max = o.maxChars && o.maxChars > 0 ? Math.min(Math.floor(o.maxChars), DEFAULT_SNAPSHOT_MAX_CHARS) : DEFAULT_SNAPSHOT_MAX_CHARS;
+    const efficient = o.mode === "efficient";
+    const depth = o.depth !== undefined && o.depth > 0 ? Math.floor(o.depth) : efficient ? EFFICIENT_DEPTH : undefined;
+    const options = { timeout, ...(format === "ai" ? { mode: "ai" as const } : {}), ...(depth ? { depth } : {}) };
+    let text: string;
+    try {
+      text = o.selector?.trim() ? await page.locator(o.selector.trim()).first().ariaSnapshot(options) : await page.ariaSnapshot(options);
+    } catch (err) {
+      const msg = (err as Error).message.split("\n")[0];
+      throw new BrowserError(o.selector ? 400 : 500, o.selector ? `no element matches selector "${o.selector}" (${msg})` : msg!);
+    }
+    const wanted = o.maxChars && o.maxChars > 0 ? Math.floor(o.maxChars) : efficient ? EFFICIENT_MAX_CHARS : DEFAULT_SNAPSHOT_MAX_CHARS;
+    const max = Math.min(wanted, DEFAULT_SNAPSHOT_MAX_CHARS);
     const full = text.length;
     const truncated = full > max;
     if (truncated) {

@@ -143,7 +143,15 @@ export function createBrowser(opts: { stateDir?: string; candidates?: readonly s
       case "snapshot": {
         const snap = await controller.snapshot(
           s,
-          { targetId: a.targetId, format: a.snapshotFormat ?? a.format, maxChars: a.maxChars, timeoutMs: a.timeoutMs },
+          {
+            targetId: a.targetId,
+            format: a.snapshotFormat ?? a.format,
+            maxChars: a.maxChars,
+            depth: a.depth,
+            mode: a.mode ?? (s.snapshotEfficient && (a.snapshotFormat ?? a.format) !== "aria" ? "efficient" : undefined),
+            selector: a.selector,
+            timeoutMs: a.timeoutMs,
+          },
           profile,
         );
         if (snap.format === "ai") return { text: snap.snapshot, details: snap };
@@ -291,7 +299,19 @@ export function createBrowser(opts: { stateDir?: string; candidates?: readonly s
       }
       case "GET /snapshot": {
         const format = query.format === "aria" ? "aria" : "ai";
-        return controller.snapshot(s, { targetId: str(query.targetId), format, maxChars: num(query.maxChars), timeoutMs }, profile);
+        return controller.snapshot(
+          s,
+          {
+            targetId: str(query.targetId),
+            format,
+            maxChars: num(query.maxChars),
+            depth: num(query.depth),
+            mode: query.mode === "efficient" ? "efficient" : undefined,
+            selector: str(query.selector),
+            timeoutMs,
+          },
+          profile,
+        );
       }
       case "POST /screenshot":
         return controller.screenshot(
