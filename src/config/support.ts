@@ -22,6 +22,8 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "plugins",
   "tools",
   "approvals",
+  "browser",
+  "skills",
 ]);
 
 /**
@@ -67,6 +69,8 @@ const UNIMPLEMENTED_SUBPATHS = [
   "models.bedrockDiscovery",
   "tools.web.fetch.readability",
   "tools.web.fetch.firecrawl",
+  "browser.remoteCdpTimeoutMs",
+  "browser.remoteCdpHandshakeTimeoutMs",
   "tools.media",
   "tools.links",
   "tools.message.broadcast",

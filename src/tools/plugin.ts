@@ -2,6 +2,7 @@
 import type { OpenClawConfig } from "../config/schema.js";
 import type { BuiltinPlugin } from "../plugins/builtin.js";
 import type { PluginTool } from "../plugins/registry.js";
+import { createBrowser } from "./browser/index.js";
 import { BUILTIN_TOOLS } from "./registry.js";
 import { createExecTools } from "./exec/exec.js";
 import { createWebFetch } from "./web/fetch.js";
@@ -29,5 +30,16 @@ export const coreToolsPlugin: BuiltinPlugin = {
     const execTools = createExecTools();
     for (const tool of [execTools.exec, execTools.process]) api.registerTool(tool as unknown as PluginTool);
     api.registerService({ id: "exec-processes", stop: () => execTools.dispose() });
+    // One browser per gateway: launched on first use, closed when the gateway stops.
+    const browser = createBrowser();
+    api.registerTool(browser.tool as unknown as PluginTool);
+    for (const [name, def] of Object.entries(browser.methods)) api.registerGatewayMethod(name, def);
+    api.registerService({
+      id: "browser",
+      start: (ctx) => {
+        if (typeof ctx.stateDir === "string") browser.setStateDir(ctx.stateDir);
+      },
+      stop: () => browser.close(),
+    });
   },
 };

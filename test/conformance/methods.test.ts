@@ -255,6 +255,13 @@ const SPECS: Record<string, MethodSpec> = {
       assert.ok(Array.isArray(cli.tokens), "paired[].tokens[]");
     },
   },
+  "browser.request": {
+    params: () => ({ method: "GET", path: "/" }),
+    check: (r) => {
+      assert.equal(r.running, false, "status does not launch a browser");
+      assert.equal(r.profile, "openclaw");
+    },
+  },
   "device.pair.approve": { params: () => ({ requestId: "no-such-request" }), fails: /unknown requestId/ },
   "device.pair.reject": { params: () => ({ requestId: "no-such-request" }), fails: /unknown requestId/ },
   "device.token.rotate": { params: () => ({ deviceId: "no-such-device", role: "operator" }), fails: /unknown deviceId\/role/ },
