@@ -69,6 +69,9 @@ const UNIMPLEMENTED_SUBPATHS = [
   "models.bedrockDiscovery",
   "tools.web.fetch.readability",
   "tools.web.fetch.firecrawl",
+  // Skills are read again on the next run when their files change; there is no watcher.
+  "skills.load.watch",
+  "skills.load.watchDebounceMs",
   "browser.remoteCdpTimeoutMs",
   "browser.remoteCdpHandshakeTimeoutMs",
   "tools.media",
