@@ -31,6 +31,8 @@ import { execApprovalsPlugin } from "../exec/plugin.js";
 import { ExecApprovalService } from "../exec/service.js";
 import { channelSender } from "../channels/sender.js";
 import { SandboxManager } from "../sandbox/manager.js";
+import { featurePlugins } from "./features.js";
+import { LateServices } from "./services.js";
 import { startPlugins } from "./plugins.js";
 import { createPluginRuntime } from "./plugin-runtime.js";
 import { AgentService, type AgentServiceDeps } from "../agents/service.js";
@@ -133,6 +135,9 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   };
   const faults = new FaultBoard(now);
   const devices = new DeviceStore(stateDir, now);
+  // Built-in feature plugins (scheduler, heartbeat, webhooks, memory) reach the agents through this
+  // once they exist (set below, before anything listens or any plugin service starts).
+  const services = new LateServices();
   const approvals = new ExecApprovalService(new ExecApprovalsStore(stateDir, env), new ApprovalQueue(now), logs.logger("exec"));
   const defaultAgent = defaultAgentId(config.current());
   const defaultWorkspace = workspaceDirFor(config.current(), defaultAgent, stateDir, env);
@@ -143,7 +148,14 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     workspaceDir: defaultWorkspace,
     env,
     log: logs.logger("plugins"),
-    builtins: [coreMethodsPlugin({ devices }), execApprovalsPlugin(approvals), coreToolsPlugin, coreProvidersPlugin, ...BUNDLED_PLUGINS],
+    builtins: [
+      coreMethodsPlugin({ devices }),
+      execApprovalsPlugin(approvals),
+      coreToolsPlugin,
+      coreProvidersPlugin,
+      ...featurePlugins(services),
+      ...BUNDLED_PLUGINS,
+    ],
     version: info.version,
     now,
     runtime: pluginRuntime.api,
@@ -231,6 +243,18 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     pluginConfigs: plugins.configs,
     hooks: plugins.hooks,
   };
+  services.set({
+    agents,
+    channels: sender,
+    config: config.current,
+    stateDir,
+    configPath,
+    env,
+    now,
+    logger: (subsystem) => logs.logger(subsystem),
+    broadcast: ctx.broadcast,
+    hooks: plugins.hooks,
+  });
   approvals.attach({
     broadcast: ctx.broadcast,
     sendChat: sender.send,
