@@ -24,6 +24,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "approvals",
   "browser",
   "skills",
+  "hooks",
 ]);
 
 /**
@@ -78,6 +79,12 @@ const UNIMPLEMENTED_SUBPATHS = [
   "tools.links",
   "tools.message.broadcast",
   "tools.message.crossContext.marker",
+  "hooks.transformsDir",
+  "hooks.gmail",
+  "hooks.internal",
+  "hooks.mappings.*.model",
+  "hooks.mappings.*.thinking",
+  "hooks.mappings.*.allowUnsafeExternalContent",
 ];
 
 function present(value: unknown, parts: string[], prefix: string[], out: string[]): void {

@@ -5,7 +5,8 @@
  */
 import type { BuiltinPlugin } from "../plugins/builtin.js";
 import type { LateServices } from "./services.js";
+import { webhooksPlugin } from "../webhooks/plugin.js";
 
-export function featurePlugins(_services: LateServices): BuiltinPlugin[] {
-  return [];
+export function featurePlugins(services: LateServices): BuiltinPlugin[] {
+  return [webhooksPlugin(services)];
 }

@@ -17,6 +17,7 @@ import { defaultWorkspaceDir } from "../agents/workspace.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import { pluginsWanted } from "../gateway/plugins.js";
 import { LogSink } from "../infra/logger.js";
+import { webhookFindings } from "../webhooks/audit.js";
 
 export type Severity = "high" | "medium" | "low";
 
@@ -354,6 +355,7 @@ export async function runAudit(opts: GatherOptions): Promise<AuditReport> {
       remediation:
         "Keep only plugins you trust (plugins.allow), make sure each public route checks its caller, or turn the plugin off (`openclaw plugins disable <id>`).",
     });
+  for (const f of webhookFindings(cfg as OpenClawConfig, e)) add(f);
 
   // --- secrets on disk ------------------------------------------------------------------------------
   const literal = literalSecretPaths(ctx.snapshot.parsed);
