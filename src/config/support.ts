@@ -82,8 +82,6 @@ const UNIMPLEMENTED_SUBPATHS = [
   "hooks.transformsDir",
   "hooks.gmail",
   "hooks.internal",
-  "hooks.mappings.*.model",
-  "hooks.mappings.*.thinking",
   "hooks.mappings.*.allowUnsafeExternalContent",
 ];
 

@@ -45,8 +45,13 @@ export interface AgentHook {
   deliver: boolean;
   channel: string;
   to?: string;
+  /** A model for this hook's session (`provider/model` or an alias). */
+  model?: string;
+  thinking?: string;
   timeoutSeconds?: number;
 }
+
+const THINKING = ["off", "minimal", "low", "medium", "high", "xhigh"];
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -70,6 +75,8 @@ export function parseAgentPayload(p: Record<string, unknown>, s: GatewayServices
   const channel = parseChannel(p.channel, s);
   if (!channel.ok) return channel;
   if (p.model !== undefined && !str(p.model)) return { ok: false, error: "model required" };
+  const thinking = str(p.thinking)?.toLowerCase();
+  if (thinking && !THINKING.includes(thinking)) return { ok: false, error: `thinking must be ${THINKING.join("|")}` };
   const timeout = p.timeoutSeconds;
   return {
     ok: true,
@@ -81,6 +88,8 @@ export function parseAgentPayload(p: Record<string, unknown>, s: GatewayServices
       deliver: p.deliver !== false,
       channel: channel.value,
       to: str(p.to),
+      model: str(p.model),
+      thinking,
       timeoutSeconds: typeof timeout === "number" && Number.isFinite(timeout) && timeout > 0 ? Math.floor(timeout) : undefined,
     },
   };
@@ -179,6 +188,8 @@ class Webhooks {
         deliver: mapping.deliver !== false,
         channel: channel.value,
         to: renderOptional(mapping.to, ctx),
+        model: renderOptional(mapping.model, ctx),
+        thinking: renderOptional(mapping.thinking, ctx)?.toLowerCase(),
         timeoutSeconds: mapping.timeoutSeconds,
       });
     };
@@ -207,6 +218,11 @@ class Webhooks {
     const text = wrapExternalContent(hook.message, { source: "Webhook", name: hook.name, runId, receivedAt: s.now() });
     let handle;
     try {
+      if (hook.model || hook.thinking)
+        s.agents.patch(session.value, {
+          ...(hook.model ? { model: hook.model } : {}),
+          ...(hook.thinking && THINKING.includes(hook.thinking) ? { thinkingLevel: hook.thinking } : {}),
+        });
       handle = s.agents.send({
         sessionKey: session.value,
         text,

@@ -94,6 +94,20 @@ describe("webhooks", () => {
     assert.match(seen, new RegExp(`Task: CI \\| Job ID: ${body.runId}`));
   });
 
+  it("runs the hook on the model the caller names", T, async () => {
+    llm.enqueue({ text: "done" });
+    const res = await post(gw, "agent", { message: "summarise", model: "anthropic/claude-opus-4-5", thinking: "low", deliver: false });
+    assert.equal(res.status, 202);
+    const result = await gw.ctx.agents.wait(((await res.json()) as any).runId, 10_000);
+    assert.equal(result?.status, "ok");
+    assert.equal(llm.requests.at(-1)!.model, "claude-opus-4-5");
+    const unknown = await post(gw, "agent", { message: "x", model: "nope/none" });
+    assert.equal(unknown.status, 400);
+    assert.match(((await unknown.json()) as any).error, /nope\/none/);
+    const badThinking = await post(gw, "agent", { message: "x", thinking: "galaxy-brain" });
+    assert.equal(badThinking.status, 400);
+  });
+
   it("refuses callers without the hook token, or with the gateway's token, with 401", T, async () => {
     const none = await fetch(`${gw.httpUrl}/hooks/wake`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     assert.equal(none.status, 401);
