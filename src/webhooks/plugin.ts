@@ -36,6 +36,8 @@ import { extractHookToken, headerMap, isJsonContentType, readJsonBody, sendJson,
 
 /** Longest reply summary queued for the main session. */
 const SUMMARY_CHARS = 500;
+/** Hook runs started and not yet finished; more are refused with 429 until some end. */
+export const MAX_RUNNING_HOOKS = 32;
 
 export interface AgentHook {
   message: string;
@@ -107,6 +109,7 @@ export function hookSessionName(given: string | undefined): Parsed<string> {
 }
 
 class Webhooks {
+  private running = 0;
   constructor(
     private readonly services: LateServices,
     private readonly startConfig: OpenClawConfig,
@@ -208,6 +211,13 @@ class Webhooks {
   private startAgent(res: ServerResponse, hook: AgentHook): void {
     const session = hookSessionName(hook.sessionKey);
     if (!session.ok) return sendJson(res, 400, { ok: false, error: session.error });
+    if (this.running >= MAX_RUNNING_HOOKS)
+      return sendJson(
+        res,
+        429,
+        { ok: false, error: `${MAX_RUNNING_HOOKS} hook runs are already in progress; try again later` },
+        { "retry-after": "5" },
+      );
     const s = this.s;
     const runId = randomUUID();
     const suspicious = suspiciousPatterns(hook.message);
@@ -235,10 +245,14 @@ class Webhooks {
       return sendJson(res, 400, { ok: false, error: (e as Error).message });
     }
     sendJson(res, 202, { ok: true, runId: handle.runId });
-    void handle.done.then(
-      (result) => this.finished(hook, result.status, result.text),
-      (e: Error) => this.finished(hook, "error", e.message),
-    );
+    this.running += 1;
+    void handle.done
+      .finally(() => (this.running -= 1))
+      .then(
+        (result) => this.finished(hook, result.status, result.text),
+        (e: Error) => this.finished(hook, "error", e.message),
+      )
+      .catch((e: Error) => this.log().warn(`webhook "${hook.name}": ${e.message}`));
   }
 
   private async finished(hook: AgentHook, status: string, text: string): Promise<void> {

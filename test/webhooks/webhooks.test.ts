@@ -11,6 +11,7 @@ import { FakeLlm } from "../fakes/llm.js";
 import { FakeTelegram } from "../fakes/telegram.js";
 import { startTestGateway, tmpDir, waitFor, writeConfig, type TestGateway } from "../helpers/gateway.js";
 import { runAudit } from "../../src/ops/audit.js";
+import { MAX_RUNNING_HOOKS } from "../../src/webhooks/plugin.js";
 
 const T = { timeout: 30_000 };
 const OWNER = { id: 7101, username: "owner", first_name: "Olivia" };
@@ -267,6 +268,34 @@ describe("webhooks that cannot be served safely", () => {
       assert.deepEqual(gw.ctx.agents.systemEvents.peek(gw.ctx.agents.resolveKey(undefined).key), [], "nothing was queued");
     } finally {
       await gw.close();
+    }
+  });
+
+  it("refuses more hook runs than it will keep in flight with 429", T, async () => {
+    const llm = await FakeLlm.start("anthropic");
+    const gw = await startTestGateway({
+      config: {
+        gateway: { mode: "local" },
+        models: { providers: { anthropic: { baseUrl: llm.baseUrl, models: [] } } },
+        agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } } },
+        hooks: { enabled: true, token: HOOK_TOKEN },
+      },
+      env: { ANTHROPIC_API_KEY: "k" },
+    });
+    try {
+      for (let i = 0; i < MAX_RUNNING_HOOKS; i++) llm.enqueue({ hang: true });
+      const statuses = [];
+      for (let i = 0; i < MAX_RUNNING_HOOKS; i++) statuses.push((await post(gw, "agent", { message: `job ${i}`, deliver: false })).status);
+      assert.ok(
+        statuses.every((st) => st === 202),
+        statuses.join(","),
+      );
+      const over = await post(gw, "agent", { message: "one more", deliver: false });
+      assert.equal(over.status, 429);
+      assert.match(((await over.json()) as any).error, /already in progress/);
+    } finally {
+      await gw.close();
+      await llm.close();
     }
   });
 
