@@ -82,8 +82,7 @@ export function budgetLines(input: BudgetCheckInput): { lines: BudgetLine[]; tim
           spent,
           ratio: spent / limit,
           resetsAt: periodEnd(input.now, tz, period),
-          setting:
-            scope === "job" ? `${input.jobSetting ?? "the cron job's budget"}.${period}.${metric}` : b.path(scope, period, metric),
+          setting: scope === "job" ? `${input.jobSetting ?? "the cron job's budget"}.${period}.${metric}` : b.path(scope, period, metric),
         });
       }
     }

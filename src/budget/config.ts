@@ -34,10 +34,7 @@ export const BudgetSchema = z.strictObject({
   /** Share of a limit at which the reply carries a one-time warning (default 0.8). */
   warnAt: z.number().gt(0).max(1).optional(),
   /** IANA time zone where days and months start (default UTC). */
-  timezone: z
-    .string()
-    .refine(validTimezone, { message: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' })
-    .optional(),
+  timezone: z.string().refine(validTimezone, { message: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' }).optional(),
 });
 
 export type BudgetLimit = z.infer<typeof BudgetLimitSchema>;
