@@ -38,12 +38,16 @@ export function periodEnd(ts: number, timezone: string, period: "daily" | "month
     lo = hi;
     hi += step;
   }
-  while (hi - lo > 60_000) {
-    const mid = lo + Math.floor((hi - lo) / 2);
+  // Days start on a whole minute in every time zone: narrow down over whole minutes.
+  const MIN = 60_000;
+  lo = Math.floor(lo / MIN) * MIN;
+  hi = Math.ceil(hi / MIN) * MIN;
+  while (hi - lo > MIN) {
+    const mid = lo + Math.floor((hi - lo) / 2 / MIN) * MIN;
     if (key(mid) === start) lo = mid;
     else hi = mid;
   }
-  return Math.ceil(hi / 60_000) * 60_000;
+  return hi;
 }
 
 /** "00:00 UTC" for a day's end, "1 December 00:00 UTC" for a month's. */
