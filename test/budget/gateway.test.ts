@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { chatClient, fakeConfig, KEYS, startFakes, type Fakes } from "../helpers/agents.js";
-import { startTestGateway } from "../helpers/gateway.js";
+import { startTestGateway, tmpDir, waitFor } from "../helpers/gateway.js";
 
 const DAY = 86_400_000;
 
@@ -93,6 +93,32 @@ describe("budgets through the gateway", { timeout: 60_000 }, () => {
       assert.equal(r5.state, "final");
       assert.equal(r5.text, "new day");
       assert.equal(fakes.anthropic.requests.length, before + 2);
+    } finally {
+      client.close();
+      await gw.close();
+    }
+  });
+
+  it("a ledger that cannot be written is logged and the reply still arrives", async () => {
+    const stateDir = tmpDir();
+    fs.writeFileSync(path.join(stateDir, "usage"), "a file where the ledger's folder should be");
+    const config = fakeConfig(fakes, { agents: { defaults: { budget: { daily: { tokens: 100 } } } } });
+    const gw = await startTestGateway({ config, stateDir, env: KEYS, modelIdleTimeoutMs: 1500 });
+    const { client, send } = await chatClient(gw);
+    try {
+      fakes.anthropic.enqueue({ text: "still here", usage: { input: 60, output: 10 } });
+      const r1 = await send("hi", "main");
+      assert.equal(r1.state, "final");
+      assert.equal(r1.text, "still here");
+      await waitFor(() => gw.output.some((l) => l.includes("cannot write usage ledger")), 5000, "the ledger error in the log");
+      // Counted in memory all the same: the limit still holds.
+      fakes.anthropic.enqueue({ text: "more", usage: { input: 30, output: 10 } });
+      await send("again", "main");
+      const before = fakes.anthropic.requests.length;
+      const r3 = await send("once more", "main");
+      assert.equal(r3.state, "error");
+      assert.match(r3.errorMessage ?? "", /^This agent has reached its daily budget of 100 tokens \(spent 110 tokens today/);
+      assert.equal(fakes.anthropic.requests.length, before);
     } finally {
       client.close();
       await gw.close();
