@@ -11,4 +11,4 @@ export {
   type BudgetCheckInput,
   type BudgetLine,
 } from "./check.js";
-export { budgetsSummary } from "./summary.js";
+export { budgetsSummary, budgetSummaryLines } from "./summary.js";

@@ -4,7 +4,7 @@
  */
 import type { OpenClawConfig } from "../config/schema.js";
 import { hasLimits, resolveBudget } from "./config.js";
-import { budgetLines, type BudgetLine } from "./check.js";
+import { budgetLines, formatAmount, type BudgetLine } from "./check.js";
 import type { UsageLedger } from "./ledger.js";
 import { periodKeys } from "./periods.js";
 
@@ -47,4 +47,18 @@ export function budgetsSummary(o: { config: OpenClawConfig; agentIds: string[]; 
     });
   }
   return { agents };
+}
+
+/** `openclaw status` lines: one per limit, "  agent main, daily: $1.20 of $5.00 (24%)". */
+export function budgetSummaryLines(summary: { agents: AgentBudgetSummary[] } | undefined): string[] {
+  const agents = summary?.agents ?? [];
+  if (agents.length === 0) return ["budgets:    none set"];
+  const out = ["budgets:    spent of limit, this period"];
+  const line = (who: string, l: BudgetLine) =>
+    `  ${who}, ${l.period}: ${formatAmount(l.metric, l.spent)} of ${formatAmount(l.metric, l.limit)} (${Math.floor(l.ratio * 100)}%)${l.ratio >= 1 ? ", reached" : ""}`;
+  for (const a of agents) {
+    for (const l of a.limits) out.push(line(`agent ${a.agentId}`, l));
+    for (const s of a.sessions) for (const l of s.limits) out.push(line(`session ${s.sessionKey}`, l));
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { chatClient, fakeConfig, KEYS, startFakes, type Fakes } from "../helpers/agents.js";
 import { startTestGateway, tmpDir, waitFor } from "../helpers/gateway.js";
+import { agentLines } from "../../src/cli/health.js";
 
 const DAY = 86_400_000;
 
@@ -77,6 +78,14 @@ describe("budgets through the gateway", { timeout: 60_000 }, () => {
       assert.equal(main.sessions[0].sessionKey, "agent:main:main", "the most used first");
       const status = await client.request<any>("status", {});
       assert.equal(status.agents.budgets.agents[0].agentId, "main");
+      // What `openclaw status` prints from it.
+      const lines = agentLines(status.agents, Date.now());
+      assert.ok(lines.includes("budgets:    spent of limit, this period"), lines.join("\n"));
+      assert.ok(lines.includes("  session agent:main:main, daily: 1,050 tokens of 1,000 tokens (105%), reached"), lines.join("\n"));
+      assert.ok(
+        lines.some((l) => /^ {2}agent main, monthly: \$0\.\d\d of \$100\.00 \(0%\)$/.test(l)),
+        lines.join("\n"),
+      );
       const slash = await send("/status", "main");
       assert.match(slash.text, /Budget \(session, daily\): 1,050 tokens of 1,000 tokens \(105%\)/);
       assert.match(slash.text, /Budget \(agent, monthly\): \$0\.\d\d of \$100\.00/);
