@@ -27,6 +27,7 @@ import { AgentError, type RunEvents, type RunResult, type SendRequest } from "./
 import { buildSystemPrompt, ensureWorkspace, workspaceDirFor } from "./workspace.js";
 import { SkillsCache } from "../skills/load.js";
 import { skillsPromptFor } from "../skills/prompt.js";
+import { budgetWarning, checkBudget, resolveBudget, UsageLedger } from "../budget/index.js";
 
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 /** A model stream that sends nothing for this long is given up on (and failed over). */
@@ -53,6 +54,8 @@ export interface AgentRunnerDeps {
   toolHost?: ToolHost;
   /** Session sandboxes (Docker); without it a sandboxed session is refused. */
   sandboxes?: SandboxManager;
+  /** Per-day and per-month spend, for budgets (default: one over `stateDir`). */
+  ledger?: UsageLedger;
 }
 
 export class AgentRunner {
@@ -61,7 +64,12 @@ export class AgentRunner {
   /** Parsed SKILL.md files, reused across runs while unchanged on disk. */
   private readonly skillsCache = new SkillsCache();
 
-  constructor(private readonly deps: AgentRunnerDeps) {}
+  /** What each agent and session spent per day and month (budgets). */
+  readonly ledger: UsageLedger;
+
+  constructor(private readonly deps: AgentRunnerDeps) {
+    this.ledger = deps.ledger ?? new UsageLedger({ stateDir: deps.stateDir, log: deps.log });
+  }
 
   /**
    * The tools this run may use: tool policy (profile, allow/deny per level, the model's provider)
@@ -113,6 +121,9 @@ export class AgentRunner {
     let result: RunResult;
     try {
       events.emit({ type: "start", runId, sessionKey: key, agentId, ts: now() });
+      // A used-up budget refuses the run before anything reaches the model.
+      const budget = checkBudget({ config: cfg, agentId, sessionKey: key, now: now(), ledger: this.ledger });
+      if (!budget.ok) throw new AgentError("BUDGET_EXCEEDED", budget.message!);
       const entry = sessions.current(agentId, key);
       // A reset boundary may have started a new transcript: record where before writing to it.
       sessions.store(agentId).persistPointers();
@@ -194,6 +205,8 @@ export class AgentRunner {
         startHook(hooks.runAgentEnd(event, hookCtx));
       }
       this.recordUsage(agentId, key, turn);
+      const budgetNote = this.recordSpend(cfg, agentId, key, turn);
+      if (budgetNote && turn.status === "ok") turn = { ...turn, text: turn.text ? `${turn.text}\n\n${budgetNote}` : budgetNote };
       this.deps.faults?.clear(`storage:transcripts:${agentId}`);
       result = {
         runId,
@@ -214,6 +227,7 @@ export class AgentRunner {
     } catch (e) {
       const message = e instanceof ModelRefError || e instanceof AgentError ? e.message : describeError(e as Error);
       if (isStorageFailure(e)) this.noteStorageFailure(e, agentId);
+      else if (e instanceof AgentError && e.code === "BUDGET_EXCEEDED") log.info(`run ${runId} in ${key} refused: ${e.message}`);
       else log.error(`run ${runId} in ${key} failed: ${(e as Error)?.stack ?? e}`);
       result = { runId, sessionKey: key, status: "error", text: "", error: message, startedAt, endedAt: now() };
     } finally {
@@ -250,6 +264,22 @@ export class AgentRunner {
     if (!isStorageFailure(e)) return;
     const message = e instanceof StorageError ? e.message : `cannot write state for agent ${agentId}: ${(e as Error).message}`;
     if (this.deps.faults?.set(`storage:transcripts:${agentId}`, message)) this.deps.log.error(message);
+  }
+
+  /**
+   * Files the run's usage in the spending ledger and returns the budget warning for its reply, if a
+   * limit just passed its warning share. Never throws: budgets must not cost the user the reply.
+   */
+  private recordSpend(cfg: OpenClawConfig, agentId: string, key: string, turn: TurnResult): string | undefined {
+    try {
+      const at = this.deps.now();
+      const { timezone } = resolveBudget(cfg, agentId);
+      this.ledger.record({ agentId, sessionKey: key, tokens: turn.usage.totalTokens, usd: turn.usage.cost.total, at, timezone });
+      return budgetWarning({ config: cfg, agentId, sessionKey: key, now: at, ledger: this.ledger });
+    } catch (e) {
+      this.deps.log.error(`budget accounting failed for ${key}: ${(e as Error).message}`);
+      return undefined;
+    }
   }
 
   /**

@@ -39,6 +39,7 @@ import { RunQueue } from "./run-queue.js";
 import { AgentRunner } from "./runner.js";
 import { AgentSessions } from "./sessions.js";
 import { runtimeStatus, sessionDefaults, sessionSummary, statusSessions } from "./status.js";
+import { budgetsSummary } from "../budget/index.js";
 import { SystemEvents } from "./system-events.js";
 import {
   AgentError,
@@ -292,6 +293,7 @@ export class AgentService {
             models: this.models,
             compactor: this.compactor,
             pluginCommands: this.deps.pluginCommands,
+            spend: { ledger: this.runner.ledger, now: this.now() },
           },
           agentId,
           key,
@@ -443,6 +445,7 @@ export class AgentService {
         waiting: this.queue.waiting,
         maxConcurrent: cfg.agents?.defaults?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
       },
+      budgets: budgetsSummary({ config: cfg, agentIds: this.agentIds(), ledger: this.runner.ledger, now: this.now() }),
     });
   }
 

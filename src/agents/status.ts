@@ -6,6 +6,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import { modelChainFor, resolveModel } from "../providers/models.js";
 import { classifySessionKey } from "../sessions/views.js";
 import type { SessionEntry, SessionStore } from "../sessions/store.js";
+import { budgetLines, budgetStatusLines, type budgetsSummary, type UsageLedger } from "../budget/index.js";
 
 /** `provider/model` of the entry's last run, when it had one. */
 export function entryModelRef(e: SessionEntry): string | undefined {
@@ -13,8 +14,17 @@ export function entryModelRef(e: SessionEntry): string | undefined {
   return e.modelProvider ? `${e.modelProvider}/${e.model}` : e.model;
 }
 
-/** The `/status` reply: model, tokens, cost and context use of one conversation. */
-export function statusText(cfg: OpenClawConfig, agentId: string, key: string, e: SessionEntry): string {
+/**
+ * The `/status` reply: model, tokens, cost and context use of one conversation, and with a ledger,
+ * what was spent against each budget that applies to it.
+ */
+export function statusText(
+  cfg: OpenClawConfig,
+  agentId: string,
+  key: string,
+  e: SessionEntry,
+  spend?: { ledger: UsageLedger; now: number },
+): string {
   const chain = modelChainFor(cfg, agentId, e.modelOverride);
   const ref = entryModelRef(e) ?? chain[0];
   let window = e.contextTokens ?? 0;
@@ -33,6 +43,7 @@ export function statusText(cfg: OpenClawConfig, agentId: string, key: string, e:
     `Tokens: ${totals?.input ?? 0} in, ${totals?.output ?? 0} out; context ${used}${pct}`,
     `Cost: $${(e.costUsd ?? 0).toFixed(4)}`,
     `Compactions: ${e.compactionCount ?? 0}`,
+    ...(spend ? budgetStatusLines(budgetLines({ config: cfg, agentId, sessionKey: key, ...spend }).lines) : []),
   ].join("\n");
 }
 
@@ -145,6 +156,8 @@ export function runtimeStatus(o: {
   cooldowns: Array<Record<string, unknown>>;
   failovers: unknown[];
   runs: { active: number; waiting: number; maxConcurrent: number };
+  /** Spending budgets with what was spent against them (ours). */
+  budgets?: ReturnType<typeof budgetsSummary>;
 }) {
   const chain = modelChainFor(o.cfg, o.defaultAgentId);
   return {
@@ -152,5 +165,6 @@ export function runtimeStatus(o: {
     cooldowns: o.cooldowns,
     failovers: o.failovers.slice(-10),
     runs: o.runs,
+    ...(o.budgets ? { budgets: o.budgets } : {}),
   };
 }

@@ -96,7 +96,9 @@ export class AgentError extends Error {
       | "EMPTY_MESSAGE"
       | "STORAGE"
       | "INVALID_REQUEST"
-      | "SANDBOX_UNAVAILABLE",
+      | "SANDBOX_UNAVAILABLE"
+      /** A spending budget (agents.*.budget) is used up for this period. */
+      | "BUDGET_EXCEEDED",
     message: string,
   ) {
     super(message);

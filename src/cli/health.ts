@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { readConfigSnapshot } from "../config/load.js";
 import { NoGatewayError, callGateway, fail, printJson, unreachableAdvice } from "./call.js";
 import { cliEnv, resolveTarget, type TargetFlags } from "./target.js";
+import { budgetSummaryLines } from "../budget/summary.js";
 
 function targetOptions(cmd: Command): Command {
   return cmd
@@ -35,6 +36,7 @@ interface AgentsStatus {
   runs?: { active: number; waiting: number; maxConcurrent: number };
   cooldowns?: Array<{ agentId: string; profileId: string; remainingMs: number; reason: string; errorCount: number; lastError?: string }>;
   failovers?: Array<{ at: number; from: string; profileId: string; kind: string; message: string; cooldownMs: number }>;
+  budgets?: Parameters<typeof budgetSummaryLines>[0];
 }
 
 /** Model chain, runs, credentials resting after failures and recent switches, one line per item. */
@@ -66,6 +68,7 @@ export function agentLines(a: AgentsStatus, now: number): string[] {
       out.push(`  ${fmtAgo(now - f.at)}  ${f.from} failed (${f.kind}): ${clip(f.message)}${rest}`);
     }
   }
+  out.push(...budgetSummaryLines(a.budgets));
   return out;
 }
 

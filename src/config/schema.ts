@@ -32,6 +32,7 @@
  * `whatsapp`/`telegram`/..., `gateway.token`) are rejected, as in OpenClaw.
  */
 import * as z from "zod";
+import { BudgetSchema } from "../budget/config.js";
 
 // ---------------------------------------------------------------------------
 // Shared building blocks
@@ -739,6 +740,8 @@ const AgentDefaultsSchema = z.lazy(() =>
     skipBootstrap: z.boolean().optional(),
     bootstrapMaxChars: PositiveInt.optional(),
     userTimezone: z.string().optional(),
+    /** Ours (not in OpenClaw): spending limits per agent and per session (see docs/configuration.md, Budgets). */
+    budget: BudgetSchema.optional(),
     timeFormat: z.enum(["auto", "12", "24"]).optional(),
     envelopeTimezone: z.string().optional(),
     envelopeTimestamp: OnOff.optional(),
@@ -865,6 +868,8 @@ const AgentEntrySchema = z.lazy(() =>
       .optional(),
     sandbox: SandboxSchema.optional(),
     tools: AgentToolsSchema.optional(),
+    /** Ours (not in OpenClaw): spending limits for this agent, over `agents.defaults.budget`. */
+    budget: BudgetSchema.optional(),
   }),
 );
 

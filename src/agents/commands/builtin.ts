@@ -9,6 +9,7 @@ import type { SessionDirectory } from "../../sessions/directory.js";
 import type { Compactor } from "../compaction.js";
 import type { AgentModels } from "../models.js";
 import { statusText } from "../status.js";
+import type { UsageLedger } from "../../budget/index.js";
 import { COMMAND_HELP, type ChatCommand } from "./parse.js";
 import { pluginCommandsHelp } from "./plugin.js";
 
@@ -19,6 +20,8 @@ export interface BuiltinCommandDeps {
   compactor: Compactor;
   /** Listed by `/help`. */
   pluginCommands?: PluginCommands;
+  /** Spend per day and month, for the budget lines of `/status`. */
+  spend?: { ledger: UsageLedger; now: number };
 }
 
 /** A reply, or (`/new hello`) the text to send on as a normal message in the new conversation. */
@@ -74,7 +77,7 @@ export async function runBuiltinCommand(
       return reply(`Model for this conversation: ${models.canonicalRef(c.arg)}.`);
     }
     case "status":
-      return reply(statusText(deps.config(), agentId, key, sessions.current(agentId, key)));
+      return reply(statusText(deps.config(), agentId, key, sessions.current(agentId, key), deps.spend));
     case "compact": {
       const entry = sessions.current(agentId, key);
       const done = await deps.compactor.compact(agentId, key, entry, runId, true);

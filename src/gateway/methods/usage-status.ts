@@ -6,12 +6,14 @@
  * which only answer for OAuth sign-ins. This gateway does not query them, so `windows` stays empty;
  * what it does report is what it knows: every provider it has credentials for, each credential's
  * failover state (`profiles`: last use, cooldown or billing pause and the error behind it), and an
- * `error` when every credential of a provider is resting, saying until when.
+ * `error` when every credential of a provider is resting, saying until when. It also carries a
+ * `budgets` section (ours): each agent's spending limits with what was spent against them.
  */
 import * as z from "zod";
 import type { OpenClawConfig } from "../../config/schema.js";
 import { modelChainFor, providerIds, providerInfo, resolveModel, type ProviderInfo } from "../../providers/models.js";
 import { defineMethod, type GatewayContext } from "../context.js";
+import { budgetsSummary, UsageLedger } from "../../budget/index.js";
 
 /** Names clients show; OpenClaw's where it has one. */
 const LABELS: Record<string, string> = {
@@ -112,7 +114,9 @@ export function providerUsageSummary(ctx: GatewayContext) {
     }
     providers.push(snapshot);
   }
-  return { updatedAt: now, providers };
+  // Ours: spending budgets (agents.*.budget) with what was spent against each, from the usage ledger.
+  const budgets = budgetsSummary({ config: cfg, agentIds, ledger: new UsageLedger({ stateDir: ctx.stateDir }), now });
+  return { updatedAt: now, providers, budgets };
 }
 
 export const usageStatusMethods = {

@@ -1,4 +1,7 @@
-/** Usage: tokens and cost per day and per model (`usage.cost`), as small hand-drawn SVG bar charts. */
+/**
+ * Usage: tokens and cost per day and per model (`usage.cost`), as small hand-drawn SVG bar charts,
+ * and spending budgets with what was spent against each (`usage.status`'s `budgets`).
+ */
 import { html, nothing, svg, type TemplateResult } from "lit";
 import { state } from "lit/decorators.js";
 import { errorText, fmtCost, fmtNumber } from "../format.js";
@@ -16,6 +19,24 @@ interface Totals {
 }
 type Day = Totals & { date: string };
 type ModelRow = Totals & { provider: string; model: string };
+
+interface BudgetLine {
+  scope: "agent" | "session" | "job";
+  period: "daily" | "monthly";
+  metric: "usd" | "tokens";
+  limit: number;
+  spent: number;
+  ratio: number;
+  resetsAt: number;
+  setting: string;
+}
+interface AgentBudget {
+  agentId: string;
+  timezone: string;
+  warnAt: number;
+  limits: BudgetLine[];
+  sessions: Array<{ sessionKey: string; limits: BudgetLine[] }>;
+}
 
 function dayKey(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
@@ -49,6 +70,7 @@ export class OcUsage extends View {
   @state() private metric: "tokens" | "cost" = "tokens";
   @state() private data: { daily: Day[]; byModel: ModelRow[]; totals: Totals } | null = null;
   @state() private error = "";
+  @state() private budgets: AgentBudget[] = [];
   /** Drawn at the card's real width, so labels keep their size on a phone. */
   @state() private chartWidth = 720;
   private resize = new ResizeObserver((entries) => {
@@ -69,7 +91,12 @@ export class OcUsage extends View {
   protected override load(): void {
     void (async () => {
       try {
-        this.data = await this.gw.request("usage.cost", { days: this.days });
+        const [cost, status] = await Promise.all([
+          this.gw.request<{ daily: Day[]; byModel: ModelRow[]; totals: Totals }>("usage.cost", { days: this.days }),
+          this.gw.request<{ budgets?: { agents: AgentBudget[] } }>("usage.status", {}).catch(() => null),
+        ]);
+        this.data = cost;
+        this.budgets = status?.budgets?.agents ?? [];
         this.error = "";
       } catch (e) {
         this.error = `Could not load usage: ${errorText(e)}`;
@@ -138,6 +165,36 @@ export class OcUsage extends View {
     </ul>`;
   }
 
+  private renderBudgetLine(label: string, l: BudgetLine, warnAt: number): TemplateResult {
+    const amount = (n: number) => (l.metric === "usd" ? fmtCost(n) : `${fmtNumber(n)} tokens`);
+    const pct = Math.floor(l.ratio * 100);
+    const state = l.ratio >= 1 ? "reached" : l.ratio >= warnAt ? "near the limit" : "";
+    return html`<li>
+      <span class="hbar-label break">${label} · ${l.period}</span>
+      <svg class="hbar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+        <rect class="bar-bg" x="0" y="0" width="100" height="10" rx="2"></rect>
+        <rect class="bar" x="0" y="0" width=${Math.min(100, Math.max(0.5, l.ratio * 100))} height="10" rx="2"></rect>
+      </svg>
+      <span class="hbar-value" title="resets ${new Date(l.resetsAt).toLocaleString()}; set by ${l.setting}"
+        >${amount(l.spent)} of ${amount(l.limit)} (${pct}%${state ? `, ${state}` : ""})</span
+      >
+    </li>`;
+  }
+
+  private renderBudgets(): TemplateResult {
+    return html`<section class="card" aria-labelledby="usage-budgets">
+      <h2 id="usage-budgets">Budgets</h2>
+      ${this.budgets.map(
+        (a) =>
+          html`<ul class="hbars" aria-label="Budgets of agent ${a.agentId}">
+              ${a.limits.map((l) => this.renderBudgetLine(`Agent ${a.agentId}`, l, a.warnAt))}
+              ${a.sessions.flatMap((s) => s.limits.map((l) => this.renderBudgetLine(`Session ${s.sessionKey}`, l, a.warnAt)))}
+            </ul>
+            <p class="muted small">Days and months begin in ${a.timezone}; a reply warns at ${Math.round(a.warnAt * 100)}%.</p>`,
+      )}
+    </section>`;
+  }
+
   override render(): TemplateResult {
     const d = this.data;
     const days = d ? fillDays(d.daily, this.days) : [];
@@ -183,6 +240,7 @@ export class OcUsage extends View {
                   <div class="muted small">in the last ${this.days} days</div>
                 </div>
               </div>
+              ${this.budgets.length ? this.renderBudgets() : nothing}
               <section class="card" aria-labelledby="usage-daily">
                 <h2 id="usage-daily">Per day</h2>
                 ${d.totals.totalTokens ? this.renderDaily(days) : html`<p class="muted">No model usage in this period yet.</p>`}

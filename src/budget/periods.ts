@@ -1,0 +1,61 @@
+/** Days and months in a time zone: the keys usage is filed under, and when each period ends. */
+
+export interface PeriodKeys {
+  /** YYYY-MM-DD */
+  day: string;
+  /** YYYY-MM */
+  month: string;
+}
+
+function formatter(timezone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+}
+
+function dayKey(f: Intl.DateTimeFormat, ts: number): string {
+  const parts = Object.fromEntries(f.formatToParts(new Date(ts)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+export function periodKeys(ts: number, timezone: string): PeriodKeys {
+  const day = dayKey(formatter(timezone), ts);
+  return { day, month: day.slice(0, 7) };
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * The first instant after `ts` whose day (or month) differs from `ts`'s, to the minute: walks
+ * forward an hour (or a day) at a time, then narrows down.
+ */
+export function periodEnd(ts: number, timezone: string, period: "daily" | "monthly"): number {
+  const f = formatter(timezone);
+  const key = (t: number) => (period === "daily" ? dayKey(f, t) : dayKey(f, t).slice(0, 7));
+  const start = key(ts);
+  const step = period === "daily" ? HOUR : 24 * HOUR;
+  let lo = ts;
+  let hi = ts + step;
+  while (key(hi) === start) {
+    lo = hi;
+    hi += step;
+  }
+  // Days start on a whole minute in every time zone: narrow down over whole minutes.
+  const MIN = 60_000;
+  lo = Math.floor(lo / MIN) * MIN;
+  hi = Math.ceil(hi / MIN) * MIN;
+  while (hi - lo > MIN) {
+    const mid = lo + Math.floor((hi - lo) / 2 / MIN) * MIN;
+    if (key(mid) === start) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/** "00:00 UTC" for a day's end, "1 December 00:00 UTC" for a month's. */
+export function describeReset(at: number, timezone: string, period: "daily" | "monthly"): string {
+  const time = new Intl.DateTimeFormat("en-GB", { timeZone: timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
+    new Date(at),
+  );
+  if (period === "daily") return `${time} ${timezone}`;
+  const date = new Intl.DateTimeFormat("en-GB", { timeZone: timezone, day: "numeric", month: "long" }).format(new Date(at));
+  return `${date} ${time} ${timezone}`;
+}
