@@ -229,7 +229,16 @@ export class AgentRunner {
       if (isStorageFailure(e)) this.noteStorageFailure(e, agentId);
       else if (e instanceof AgentError && e.code === "BUDGET_EXCEEDED") log.info(`run ${runId} in ${key} refused: ${e.message}`);
       else log.error(`run ${runId} in ${key} failed: ${(e as Error)?.stack ?? e}`);
-      result = { runId, sessionKey: key, status: "error", text: "", error: message, startedAt, endedAt: now() };
+      result = {
+        runId,
+        sessionKey: key,
+        status: "error",
+        text: "",
+        error: message,
+        ...(e instanceof AgentError && (e.code === "BUDGET_EXCEEDED" || e.code === "SANDBOX_UNAVAILABLE") ? { refused: true } : {}),
+        startedAt,
+        endedAt: now(),
+      };
     } finally {
       clearTimeout(timer);
       slot.finish();

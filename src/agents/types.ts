@@ -64,6 +64,8 @@ export interface RunResult {
   /** The transcript the run was written to. */
   sessionId?: string;
   error?: string;
+  /** The run was refused before any model call (a budget, a sandbox), and `error` says why to the user. */
+  refused?: boolean;
   /** A chat command answered this message; no model was called. */
   command?: string;
   /** This message was collected into another run (whose reply answers it too). */

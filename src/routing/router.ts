@@ -161,7 +161,9 @@ export class ChannelRouter {
     if (result.mergedInto) return; // answered by the run it was collected into
     const reply =
       result.status === "error"
-        ? `Sorry, something went wrong: ${result.error ?? "the agent run failed"}`
+        ? result.refused && result.error
+          ? result.error
+          : `Sorry, something went wrong: ${result.error ?? "the agent run failed"}`
         : result.text.trim() || (result.status === "aborted" ? "" : "(no reply)");
     if (!reply) return;
     await this.reply(adapter, { ...to, ...(kind !== "dm" ? { replyToMessageId: msg.messageId } : {}) }, reply, msg);
