@@ -24,6 +24,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "approvals",
   "browser",
   "skills",
+  "cron",
 ]);
 
 /**

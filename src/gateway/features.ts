@@ -4,8 +4,9 @@
  * through the plugin API. One line per feature.
  */
 import type { BuiltinPlugin } from "../plugins/builtin.js";
+import { cronPlugin } from "../cron/plugin.js";
 import type { LateServices } from "./services.js";
 
-export function featurePlugins(_services: LateServices): BuiltinPlugin[] {
-  return [];
+export function featurePlugins(services: LateServices): BuiltinPlugin[] {
+  return [cronPlugin(services)];
 }
