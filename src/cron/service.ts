@@ -56,6 +56,8 @@ export interface CronServiceDeps {
   /** Tests shorten these. */
   retryBackoffMs?: number[];
   maxAtAttempts?: number;
+  /** The timer functions (tests count the timers). */
+  setTimer?: (fn: () => void, ms: number) => NodeJS.Timeout;
 }
 
 export class CronService {
@@ -172,7 +174,7 @@ export class CronService {
     }
     if (earliest === undefined) return;
     const delay = Math.min(Math.max(0, earliest - this.deps.now()), MAX_TIMEOUT_MS);
-    this.timer = setTimeout(() => this.tick(), delay);
+    this.timer = (this.deps.setTimer ?? setTimeout)(() => this.tick(), delay);
     this.timer.unref?.();
   }
 
