@@ -11,7 +11,8 @@
  *   `skipped` entry in its run log says why.
  * - After downtime, a recurring job that missed runs runs once at start (not once per missed run, and
  *   not silently dropped as OpenClaw does); an `at` job whose time passed while the gateway was down
- *   runs once at start.
+ *   runs once at start. A restart keeps each job's saved next run (OpenClaw recomputes it, which
+ *   pushes an `every` job without an anchor back by a whole interval at each restart).
  * - Up to `cron.maxConcurrentRuns` (default 1) jobs run at the same time; the others wait their turn.
  *   A run asked for with `cron.run` is an operator's explicit request and does not wait.
  */
@@ -140,7 +141,10 @@ export class CronService {
     if (job.schedule.kind === "at") return job.state.lastStatus === "ok" && job.state.lastRunAtMs ? undefined : job.schedule.atMs;
     const stored = job.state.nextRunAtMs;
     if (typeof stored === "number" && stored <= now) return stored;
-    return this.next(job, now);
+    // A saved time still ahead stays, unless the schedule now says sooner: an `every` job without
+    // an anchor is not pushed back a whole interval by a restart.
+    const next = this.next(job, now);
+    return typeof stored === "number" && next !== undefined && stored < next ? stored : next;
   }
 
   private next(job: CronJob, now: number): number | undefined {
