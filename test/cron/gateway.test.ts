@@ -11,6 +11,7 @@ import { FakeLlm } from "../fakes/llm.js";
 import { FakeTelegram } from "../fakes/telegram.js";
 import { connect, refused, startTestGateway, tmpDir, waitFor, type TestGateway } from "../helpers/gateway.js";
 import { refCli, refSkipReason, REF_TIMEOUT_MS } from "../helpers/reference-cli.js";
+import { chatClient } from "../helpers/agents.js";
 
 const T = { timeout: 60_000 };
 const TOKEN = "cron-test-token-123456";
@@ -172,10 +173,44 @@ describe("cron through the gateway", () => {
     c.close();
   });
 
+  it("the agent schedules a reminder with the cron tool; it reaches the main session as a System line", T, async () => {
+    const c = await chatClient(gw, { token: TOKEN });
+    llm.enqueue(
+      {
+        toolCalls: [
+          {
+            name: "cron",
+            arguments: {
+              action: "add",
+              job: {
+                name: "water",
+                schedule: { kind: "every", everyMs: 3_600_000 },
+                payload: { kind: "systemEvent", text: "Drink water" },
+              },
+            },
+          },
+        ],
+      },
+      { text: "scheduled" },
+    );
+    const out = await c.send("remind me to drink water every hour", "agent:main:tools");
+    assert.equal(out.text, "scheduled");
+    const added = JSON.parse(llm.requests.at(-1)!.toolResults.at(-1)!.content);
+    assert.equal(added.name, "water");
+    assert.equal(added.agentId, "main", "the job belongs to the agent that scheduled it");
+    assert.equal(added.sessionTarget, "main");
+
+    assert.deepEqual(await c.client.request("cron.run", { id: added.id, mode: "force" }), { ok: true, ran: true });
+    llm.enqueue({ text: "noted" });
+    await c.send("anything new?", "main");
+    assert.match(userText(llm.requests.at(-1)!), /System: \[[^\]]+\] Drink water\n\nanything new\?/);
+    c.client.close();
+  });
+
   it("the original CLI lists our jobs", { timeout: REF_TIMEOUT_MS * 2, skip: refSkipReason }, async () => {
     const r = await refCli(["cron", "list", "--all", "--url", gw.wsUrl, "--token", TOKEN, "--json"], TOKEN);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.jobs.map((j: any) => j.name).sort(), ["nightly", "status report"]);
+    assert.deepEqual(out.jobs.map((j: any) => j.name).sort(), ["nightly", "status report", "water"]);
   });
 });
