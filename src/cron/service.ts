@@ -30,6 +30,8 @@ export const AT_RETRY_BACKOFF_MS = [30_000, 60_000, 5 * 60_000, 15 * 60_000, 60 
 export const MAX_AT_ATTEMPTS = 5;
 /** setTimeout's limit; a later job is re-armed when this much time has passed. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** While the scheduler is disabled, how often the config is looked at again. */
+const CONFIG_RECHECK_MS = 30_000;
 /** Summaries kept in run logs and events. */
 const MAX_SUMMARY_CHARS = 2000;
 
@@ -167,7 +169,13 @@ export class CronService {
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.stopped || !this.deps.enabled()) return;
+    if (this.stopped) return;
+    if (!this.deps.enabled()) {
+      // Disabled in the config: look again now and then, so turning it back on needs no restart.
+      this.timer = (this.deps.setTimer ?? setTimeout)(() => this.arm(), CONFIG_RECHECK_MS);
+      this.timer.unref?.();
+      return;
+    }
     const free = this.slotsFree;
     let earliest: number | undefined;
     for (const j of this.jobs) {
@@ -184,7 +192,8 @@ export class CronService {
 
   private tick(): void {
     this.timer = null;
-    if (this.stopped || !this.deps.enabled()) return;
+    if (this.stopped) return;
+    if (!this.deps.enabled()) return this.arm();
     const now = this.deps.now();
     const due = this.jobs
       .filter((j) => j.enabled && typeof j.state.nextRunAtMs === "number" && j.state.nextRunAtMs <= now)

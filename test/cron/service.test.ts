@@ -88,8 +88,8 @@ describe("cron store", () => {
     const storePath = path.join(dir, "cron", "jobs.json");
     fs.mkdirSync(path.dirname(storePath), { recursive: true });
     const original = JSON.parse(fixture("cron/jobs.json"));
-    // Keep the recurring job's saved next run ahead, so this test is about the file, not missed runs.
-    original.jobs[0].state.nextRunAtMs = Date.now() + 3_600_000;
+    // No saved next run for the recurring job, so this test is about the file, not missed runs.
+    delete original.jobs[0].state.nextRunAtMs;
     fs.writeFileSync(storePath, JSON.stringify(original));
     const { cron } = harness({ storePath });
     await cron.start();
