@@ -5,6 +5,7 @@ import { registerAgent } from "./agent.js";
 import { registerApprovals } from "./approvals.js";
 import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
+import { registerCron } from "./cron.js";
 import { registerDevices } from "./devices.js";
 import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerPlugins(program);
   registerSandbox(program);
   registerSkills(program);
+  registerCron(program);
   return program;
 }
 

@@ -25,6 +25,7 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
   "browser",
   "skills",
   "hooks",
+  "cron",
 ]);
 
 /**

@@ -4,9 +4,15 @@
  * through the plugin API. One line per feature.
  */
 import type { BuiltinPlugin } from "../plugins/builtin.js";
+import { cronPlugin } from "../cron/plugin.js";
 import type { LateServices } from "./services.js";
 import { webhooksPlugin } from "../webhooks/plugin.js";
 
 export function featurePlugins(services: LateServices): BuiltinPlugin[] {
-  return [webhooksPlugin(services)];
+  return [
+    // Scheduled jobs: cron.* methods, the cron tool, jobs.json.
+    cronPlugin(services),
+    // POST /hooks/wake and /hooks/agent.
+    webhooksPlugin(services),
+  ];
 }

@@ -34,6 +34,7 @@ export const EVENTS = [
   "device.pair.resolved",
   "exec.approval.requested",
   "exec.approval.resolved",
+  "cron",
 ] as const;
 
 /** Events only operators holding this scope (or `operator.admin`) hear. */

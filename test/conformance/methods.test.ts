@@ -243,6 +243,11 @@ const SPECS: Record<string, MethodSpec> = {
       assert.ok(isNum(r.jobs));
     },
   },
+  "cron.add": { fails: /invalid cron\.add params/ },
+  "cron.update": { fails: /invalid cron\.update params/ },
+  "cron.remove": { fails: /invalid cron\.remove params/ },
+  "cron.run": { fails: /invalid cron\.run params/ },
+  "cron.runs": { fails: /invalid cron\.runs params/ },
   "node.list": { check: (r) => assert.ok(Array.isArray(r.nodes)) },
   "node.pair.list": { check: (r) => assert.ok(Array.isArray(r.pending) && Array.isArray(r.paired)) },
   "device.pair.list": {

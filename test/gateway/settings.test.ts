@@ -62,6 +62,6 @@ describe("start-up settings", () => {
     await gw.close();
     const lines = gw.output.filter((l) => l.includes("not implemented yet"));
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /accepted and ignored: cron, agents\.list\.0\.heartbeat$/);
+    assert.match(lines[0]!, /accepted and ignored: agents\.list\.0\.heartbeat$/);
   });
 });
