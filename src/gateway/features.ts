@@ -5,7 +5,8 @@
  */
 import type { BuiltinPlugin } from "../plugins/builtin.js";
 import type { LateServices } from "./services.js";
+import { memoryPlugin } from "../memory/plugin.js";
 
-export function featurePlugins(_services: LateServices): BuiltinPlugin[] {
-  return [];
+export function featurePlugins(services: LateServices): BuiltinPlugin[] {
+  return [memoryPlugin(services)];
 }

@@ -1,0 +1,94 @@
+/**
+ * The keyword half of memory search: a small in-memory inverted index scored with BM25 (k1 1.2,
+ * b 0.75). Built once when the index is loaded or changes; a search touches only the postings of
+ * the query's terms, so it stays well under a millisecond per thousand matching chunks.
+ */
+
+const TOKEN = /[\p{L}\p{N}_]+/gu;
+const STOP = new Set(
+  "a an and are as at be but by did do does for from had has have how i in is it its me my of on or our so that the their them then there they this to was we were what when where which who why will with you your".split(
+    " ",
+  ),
+);
+const MAX_QUERY_TERMS = 32;
+
+export function tokenize(text: string): string[] {
+  return text.toLowerCase().match(TOKEN) ?? [];
+}
+
+/** The query's distinct terms without common words (all of them when nothing else is left). */
+export function queryTerms(query: string): string[] {
+  const all = [...new Set(tokenize(query))];
+  const kept = all.filter((t) => !STOP.has(t));
+  return (kept.length ? kept : all).slice(0, MAX_QUERY_TERMS);
+}
+
+interface Postings {
+  docs: number[];
+  tfs: number[];
+}
+
+export class KeywordIndex {
+  private readonly postings = new Map<string, Postings>();
+  private readonly lengths: Float32Array;
+  private readonly avgLength: number;
+
+  constructor(texts: readonly string[]) {
+    this.lengths = new Float32Array(texts.length);
+    let total = 0;
+    texts.forEach((text, doc) => {
+      const counts = new Map<string, number>();
+      const tokens = tokenize(text);
+      for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
+      this.lengths[doc] = tokens.length;
+      total += tokens.length;
+      for (const [t, n] of counts) {
+        let p = this.postings.get(t);
+        if (!p) this.postings.set(t, (p = { docs: [], tfs: [] }));
+        p.docs.push(doc);
+        p.tfs.push(n);
+      }
+    });
+    this.avgLength = texts.length ? total / texts.length : 0;
+  }
+
+  get size(): number {
+    return this.lengths.length;
+  }
+
+  /**
+   * The best `limit` chunks for the query, each with its BM25 score mapped into 0..1 (s / (1 + s)),
+   * so it can be weighed against a cosine similarity and compared with `minScore`.
+   */
+  search(query: string, limit: number): { doc: number; score: number }[] {
+    const n = this.lengths.length;
+    if (!n || limit <= 0) return [];
+    const scores = new Map<number, number>();
+    const k1 = 1.2;
+    const b = 0.75;
+    for (const term of queryTerms(query)) {
+      const p = this.postings.get(term);
+      if (!p) continue;
+      const df = p.docs.length;
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      for (let i = 0; i < df; i++) {
+        const doc = p.docs[i]!;
+        const tf = p.tfs[i]!;
+        const norm = tf + k1 * (1 - b + (b * this.lengths[doc]!) / (this.avgLength || 1));
+        scores.set(doc, (scores.get(doc) ?? 0) + (idf * tf * (k1 + 1)) / norm);
+      }
+    }
+    const top: { doc: number; score: number }[] = [];
+    for (const [doc, s] of scores) {
+      if (top.length < limit) {
+        top.push({ doc, score: s });
+        if (top.length === limit) top.sort((x, y) => y.score - x.score);
+      } else if (s > top[limit - 1]!.score) {
+        top[limit - 1] = { doc, score: s };
+        for (let i = limit - 1; i > 0 && top[i]!.score > top[i - 1]!.score; i--) [top[i], top[i - 1]] = [top[i - 1]!, top[i]!];
+      }
+    }
+    top.sort((x, y) => y.score - x.score);
+    return top.map((t) => ({ doc: t.doc, score: t.score / (1 + t.score) }));
+  }
+}
