@@ -14,6 +14,7 @@ import { exitQuietlyWhenOutputCloses } from "./output.js";
 import { registerSandbox } from "./sandbox.js";
 import { registerSecurity } from "./security.js";
 import { registerSkills } from "./skills.js";
+import { registerMemory } from "./memory.js";
 
 export function buildProgram(): Command {
   const program = new Command("openclaw")
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerPlugins(program);
   registerSandbox(program);
   registerSkills(program);
+  registerMemory(program);
   return program;
 }
 

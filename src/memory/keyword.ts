@@ -57,38 +57,46 @@ export class KeywordIndex {
   }
 
   /**
-   * The best `limit` chunks for the query, each with its BM25 score mapped into 0..1 (s / (1 + s)),
-   * so it can be weighed against a cosine similarity and compared with `minScore`.
+   * The best `limit` chunks for the query, scored in 0..1 so a score can be weighed against a cosine
+   * similarity and compared with `minScore`: the share of the query's terms the chunk contains
+   * (rare terms weigh more), times 0.5 + 0.5·s/(1+s) where s is the chunk's BM25 score. Plain BM25
+   * alone says little in a small memory (one file: every term is in every chunk, so every score is
+   * low); the share keeps "contains what was asked" meaningful there, BM25 orders the rest.
    */
   search(query: string, limit: number): { doc: number; score: number }[] {
     const n = this.lengths.length;
     if (!n || limit <= 0) return [];
-    const scores = new Map<number, number>();
+    const bm25 = new Map<number, number>();
+    const covered = new Map<number, number>();
     const k1 = 1.2;
     const b = 0.75;
+    let totalWeight = 0;
     for (const term of queryTerms(query)) {
       const p = this.postings.get(term);
+      const df = p?.docs.length ?? 0;
+      const weight = Math.log(1 + (n + 1) / (df + 0.5));
+      totalWeight += weight;
       if (!p) continue;
-      const df = p.docs.length;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       for (let i = 0; i < df; i++) {
         const doc = p.docs[i]!;
         const tf = p.tfs[i]!;
         const norm = tf + k1 * (1 - b + (b * this.lengths[doc]!) / (this.avgLength || 1));
-        scores.set(doc, (scores.get(doc) ?? 0) + (idf * tf * (k1 + 1)) / norm);
+        bm25.set(doc, (bm25.get(doc) ?? 0) + (idf * tf * (k1 + 1)) / norm);
+        covered.set(doc, (covered.get(doc) ?? 0) + weight);
       }
     }
     const top: { doc: number; score: number }[] = [];
-    for (const [doc, s] of scores) {
+    for (const [doc, s] of bm25) {
+      const score = (covered.get(doc)! / totalWeight) * (0.5 + (0.5 * s) / (1 + s));
       if (top.length < limit) {
-        top.push({ doc, score: s });
+        top.push({ doc, score });
         if (top.length === limit) top.sort((x, y) => y.score - x.score);
-      } else if (s > top[limit - 1]!.score) {
-        top[limit - 1] = { doc, score: s };
+      } else if (score > top[limit - 1]!.score) {
+        top[limit - 1] = { doc, score };
         for (let i = limit - 1; i > 0 && top[i]!.score > top[i - 1]!.score; i--) [top[i], top[i - 1]] = [top[i - 1]!, top[i]!];
       }
     }
-    top.sort((x, y) => y.score - x.score);
-    return top.map((t) => ({ doc: t.doc, score: t.score / (1 + t.score) }));
+    return top.sort((x, y) => y.score - x.score);
   }
 }
