@@ -12,15 +12,35 @@ const STOP = new Set(
 );
 const MAX_QUERY_TERMS = 32;
 
-export function tokenize(text: string): string[] {
+/**
+ * A light English stemmer, so "expire", "expires" and "expired" meet: drops one of -ing, -ed, -es,
+ * -s (keeping at least three letters, and "-ss"), then a final -e.
+ */
+export function stem(word: string): string {
+  let t = word;
+  if (t.length <= 3) return t;
+  for (const suffix of ["ing", "ed", "es", "s"]) {
+    if (t.endsWith(suffix) && t.length - suffix.length >= 3 && !(suffix === "s" && t.endsWith("ss"))) {
+      t = t.slice(0, -suffix.length);
+      break;
+    }
+  }
+  return t.length > 3 && t.endsWith("e") ? t.slice(0, -1) : t;
+}
+
+function words(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? [];
+}
+
+export function tokenize(text: string): string[] {
+  return words(text).map(stem);
 }
 
 /** The query's distinct terms without common words (all of them when nothing else is left). */
 export function queryTerms(query: string): string[] {
-  const all = [...new Set(tokenize(query))];
+  const all = words(query);
   const kept = all.filter((t) => !STOP.has(t));
-  return (kept.length ? kept : all).slice(0, MAX_QUERY_TERMS);
+  return [...new Set((kept.length ? kept : all).map(stem))].slice(0, MAX_QUERY_TERMS);
 }
 
 interface Postings {
