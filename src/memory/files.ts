@@ -27,7 +27,7 @@ function walk(dir: string, out: string[], depth = 0): void {
   } catch {
     return;
   }
-  entries.sort((a, b) => a.name.localeCompare(b.name));
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     if (e.isSymbolicLink()) continue;
     const full = path.join(dir, e.name);
@@ -49,6 +49,8 @@ export function extraMemoryPaths(workspaceDir: string, extraPaths: string[]): st
 }
 
 function relPath(workspaceDir: string, abs: string): string {
+  const prefix = workspaceDir.endsWith(path.sep) ? workspaceDir : workspaceDir + path.sep;
+  if (abs.startsWith(prefix) && path.sep === "/") return abs.slice(prefix.length);
   const rel = path.relative(workspaceDir, abs);
   return rel.startsWith("..") || path.isAbsolute(rel) ? abs : rel.split(path.sep).join("/");
 }
@@ -86,12 +88,9 @@ export function listMemoryFiles(workspaceDir: string, extraPaths: string[] = [])
   for (const abs of found) {
     if (seen.has(abs)) continue;
     seen.add(abs);
-    try {
-      const st = fs.statSync(abs);
-      out.push({ path: relPath(workspaceDir, abs), absPath: abs, mtimeMs: st.mtimeMs, size: st.size });
-    } catch {
-      /* removed meanwhile */
-    }
+    // lstat: every path here was checked not to be a symlink (a race makes it not a file: skipped).
+    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+    if (st?.isFile()) out.push({ path: relPath(workspaceDir, abs), absPath: abs, mtimeMs: st.mtimeMs, size: st.size });
   }
   return out.slice(0, MAX_MEMORY_FILES);
 }

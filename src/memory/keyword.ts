@@ -52,16 +52,24 @@ export class KeywordIndex {
   private readonly postings = new Map<string, Postings>();
   private readonly lengths: Float32Array;
   private readonly avgLength: number;
+  private bm25Scratch: Float64Array | null = null;
+  private coveredScratch: Float64Array | null = null;
+  private touchedScratch: Int32Array | null = null;
 
   constructor(texts: readonly string[]) {
     this.lengths = new Float32Array(texts.length);
     let total = 0;
+    const stems = new Map<string, string>();
     texts.forEach((text, doc) => {
       const counts = new Map<string, number>();
-      const tokens = tokenize(text);
-      for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
-      this.lengths[doc] = tokens.length;
-      total += tokens.length;
+      const found = words(text);
+      for (const w of found) {
+        let t = stems.get(w);
+        if (t === undefined) stems.set(w, (t = stem(w)));
+        counts.set(t, (counts.get(t) ?? 0) + 1);
+      }
+      this.lengths[doc] = found.length;
+      total += found.length;
       for (const [t, n] of counts) {
         let p = this.postings.get(t);
         if (!p) this.postings.set(t, (p = { docs: [], tfs: [] }));
@@ -86,10 +94,14 @@ export class KeywordIndex {
   search(query: string, limit: number): { doc: number; score: number }[] {
     const n = this.lengths.length;
     if (!n || limit <= 0) return [];
-    const bm25 = new Map<number, number>();
-    const covered = new Map<number, number>();
+    // Scratch arrays kept between searches (zeroed again below), so a search allocates almost nothing.
+    const bm25 = (this.bm25Scratch ??= new Float64Array(n));
+    const covered = (this.coveredScratch ??= new Float64Array(n));
+    const touched = (this.touchedScratch ??= new Int32Array(n));
+    let touchedCount = 0;
     const k1 = 1.2;
     const b = 0.75;
+    const avg = this.avgLength || 1;
     let totalWeight = 0;
     for (const term of queryTerms(query)) {
       const p = this.postings.get(term);
@@ -98,25 +110,34 @@ export class KeywordIndex {
       totalWeight += weight;
       if (!p) continue;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const { docs, tfs } = p;
       for (let i = 0; i < df; i++) {
-        const doc = p.docs[i]!;
-        const tf = p.tfs[i]!;
-        const norm = tf + k1 * (1 - b + (b * this.lengths[doc]!) / (this.avgLength || 1));
-        bm25.set(doc, (bm25.get(doc) ?? 0) + (idf * tf * (k1 + 1)) / norm);
-        covered.set(doc, (covered.get(doc) ?? 0) + weight);
+        const doc = docs[i]!;
+        const tf = tfs[i]!;
+        if (covered[doc] === 0) touched[touchedCount++] = doc;
+        bm25[doc]! += (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.lengths[doc]!) / avg));
+        covered[doc]! += weight;
       }
     }
     const top: { doc: number; score: number }[] = [];
-    for (const [doc, s] of bm25) {
-      const score = (covered.get(doc)! / totalWeight) * (0.5 + (0.5 * s) / (1 + s));
+    let floor = -1;
+    for (let t = 0; t < touchedCount; t++) {
+      const doc = touched[t]!;
+      const s = bm25[doc]!;
+      const score = (covered[doc]! / totalWeight) * (0.5 + (0.5 * s) / (1 + s));
       if (top.length < limit) {
         top.push({ doc, score });
-        if (top.length === limit) top.sort((x, y) => y.score - x.score);
-      } else if (score > top[limit - 1]!.score) {
+        if (top.length === limit) {
+          top.sort((x, y) => y.score - x.score);
+          floor = top[limit - 1]!.score;
+        }
+      } else if (score > floor) {
         top[limit - 1] = { doc, score };
         for (let i = limit - 1; i > 0 && top[i]!.score > top[i - 1]!.score; i--) [top[i], top[i - 1]] = [top[i - 1]!, top[i]!];
+        floor = top[limit - 1]!.score;
       }
     }
+    for (let t = 0; t < touchedCount; t++) bm25[touched[t]!] = covered[touched[t]!] = 0;
     return top.sort((x, y) => y.score - x.score);
   }
 }
