@@ -9,6 +9,7 @@
 import type { OpenClawConfig } from "../config/schema.js";
 import type { Logger } from "../infra/logger.js";
 import type { HookRunner } from "../plugins/hooks.js";
+import { memoryFlushDue } from "../memory/flush.js";
 import { modelChainFor, resolveModel } from "../providers/models.js";
 import type { AssistantMessage, Message } from "../providers/types.js";
 import type { SessionDirectory } from "../sessions/directory.js";
@@ -136,6 +137,9 @@ export interface CompactorDeps {
 
 /** Summarises conversations with their own model chain. */
 export class Compactor {
+  /** Sessions whose compaction is waiting for their memory flush turn. */
+  private readonly waitedForFlush = new Set<string>();
+
   constructor(private readonly deps: CompactorDeps) {}
 
   /** Compacts when the turn's last call used most of the window (all but the reserve). */
@@ -145,6 +149,12 @@ export class Compactor {
     const reserve = Math.min(cfg.agents?.defaults?.compaction?.reserveTokensFloor ?? 20_000, Math.floor(window * 0.25));
     if (turn.contextTokens <= window - reserve) return;
     const entry = this.deps.sessions.store(agentId).get(key);
+    // A memory flush this cycle still owes goes first (src/memory/flush.ts); its turn compacts. Waits once.
+    if (entry && memoryFlushDue(cfg, entry, turn.contextTokens, window, reserve) && !this.waitedForFlush.has(key)) {
+      this.waitedForFlush.add(key);
+      return;
+    }
+    this.waitedForFlush.delete(key);
     if (entry) await this.compact(agentId, key, entry, runId, false);
   }
 

@@ -15,6 +15,7 @@ import { exitQuietlyWhenOutputCloses } from "./output.js";
 import { registerSandbox } from "./sandbox.js";
 import { registerSecurity } from "./security.js";
 import { registerSkills } from "./skills.js";
+import { registerMemory } from "./memory.js";
 
 export function buildProgram(): Command {
   const program = new Command("openclaw")
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerSkills(program);
   registerCron(program);
+  registerMemory(program);
   return program;
 }
 

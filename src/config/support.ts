@@ -42,7 +42,6 @@ const UNIMPLEMENTED_SUBPATHS = [
   "gateway.http.endpoints.responses",
   ...[
     "heartbeat",
-    "memorySearch",
     "contextPruning",
     "cliBackends",
     "subagents",
@@ -62,7 +61,12 @@ const UNIMPLEMENTED_SUBPATHS = [
     "repoRoot",
     "mediaMaxMb",
   ].map((k) => `agents.defaults.${k}`),
-  ...["heartbeat", "groupChat", "memorySearch", "humanDelay", "agentDir"].map((k) => `agents.list.*.${k}`),
+  ...["heartbeat", "groupChat", "humanDelay", "agentDir"].map((k) => `agents.list.*.${k}`),
+  ...["agents.defaults", "agents.list.*"].flatMap((p) =>
+    ["sources", "experimental", "fallback", "local", "remote.batch", "store.driver", "store.vector", "sync"].map(
+      (k) => `${p}.memorySearch.${k}`,
+    ),
+  ),
   "agents.defaults.sandbox.browser",
   "agents.list.*.sandbox.browser",
   "ui.seamColor",

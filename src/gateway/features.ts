@@ -7,6 +7,7 @@ import type { BuiltinPlugin } from "../plugins/builtin.js";
 import { cronPlugin } from "../cron/plugin.js";
 import type { LateServices } from "./services.js";
 import { webhooksPlugin } from "../webhooks/plugin.js";
+import { memoryPlugin } from "../memory/plugin.js";
 
 export function featurePlugins(services: LateServices): BuiltinPlugin[] {
   return [
@@ -14,5 +15,7 @@ export function featurePlugins(services: LateServices): BuiltinPlugin[] {
     cronPlugin(services),
     // POST /hooks/wake and /hooks/agent.
     webhooksPlugin(services),
+    // memory_search and memory_get, the memory flush before compaction.
+    memoryPlugin(services),
   ];
 }
