@@ -39,7 +39,6 @@ const UNIMPLEMENTED_SUBPATHS = [
   "gateway.remote.transport",
   "gateway.http.endpoints.responses",
   ...[
-    "heartbeat",
     "memorySearch",
     "contextPruning",
     "cliBackends",
@@ -60,7 +59,7 @@ const UNIMPLEMENTED_SUBPATHS = [
     "repoRoot",
     "mediaMaxMb",
   ].map((k) => `agents.defaults.${k}`),
-  ...["heartbeat", "groupChat", "memorySearch", "humanDelay", "agentDir"].map((k) => `agents.list.*.${k}`),
+  ...["groupChat", "memorySearch", "humanDelay", "agentDir"].map((k) => `agents.list.*.${k}`),
   "agents.defaults.sandbox.browser",
   "agents.list.*.sandbox.browser",
   "ui.seamColor",
