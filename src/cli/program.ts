@@ -12,6 +12,7 @@ import { registerHealth } from "./health.js";
 import { addPluginCommands, registerPlugins } from "./plugins.js";
 import { exitQuietlyWhenOutputCloses } from "./output.js";
 import { registerSandbox } from "./sandbox.js";
+import { registerSystem } from "./system.js";
 import { registerSecurity } from "./security.js";
 import { registerSkills } from "./skills.js";
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerPlugins(program);
   registerSandbox(program);
   registerSkills(program);
+  registerSystem(program);
   return program;
 }
 

@@ -8,7 +8,5 @@ import type { BuiltinPlugin } from "../plugins/builtin.js";
 import type { LateServices } from "./services.js";
 
 export function featurePlugins(services: LateServices): BuiltinPlugin[] {
-  return [
-    heartbeatPlugin(services),
-  ];
+  return [heartbeatPlugin(services)];
 }

@@ -181,7 +181,10 @@ export class HeartbeatRunner {
 
   /** A wake request: every beating agent, now. */
   private async wake(reason: string): Promise<WakeResult> {
-    if (!this.enabled) return { status: "skipped", reason: "disabled" };
+    if (!this.enabled) {
+      this.log.debug(`heartbeat: paused; the wake (${reason}) did not run one`);
+      return { status: "skipped", reason: "disabled" };
+    }
     if (this.running) return { status: "skipped", reason: "requests-in-flight" };
     this.plan();
     const r = await this.runAll(reason);
@@ -311,7 +314,9 @@ export class HeartbeatRunner {
     const previousUpdatedAt = entry?.updatedAt;
     const target = this.target(hb, entry);
     const channel = "none" in target ? undefined : target.channel;
-    const vis = !("none" in target) ? visibilityFor(cfg, target.channel, target.accountId) : { showOk: false, showAlerts: true, useIndicator: true };
+    const vis = !("none" in target)
+      ? visibilityFor(cfg, target.channel, target.accountId)
+      : { showOk: false, showAlerts: true, useIndicator: true };
     const ind = (st: HeartbeatStatus) => (vis.useIndicator ? indicator(st) : undefined);
     if (!vis.showAlerts && !vis.showOk && !vis.useIndicator) {
       this.emit({ status: "skipped", reason: "alerts-disabled", durationMs: took(), channel });
@@ -366,7 +371,15 @@ export class HeartbeatRunner {
       }
       if (!vis.showAlerts) {
         restore();
-        this.emit({ status: "skipped", reason: "alerts-disabled", preview, durationMs: took(), channel, hasMedia: false, indicatorType: ind("sent") });
+        this.emit({
+          status: "skipped",
+          reason: "alerts-disabled",
+          preview,
+          durationMs: took(),
+          channel,
+          hasMedia: false,
+          indicatorType: ind("sent"),
+        });
         return { status: "ran" };
       }
       await deliver(target, text);

@@ -146,7 +146,10 @@ export interface Visibility {
 type VisibilityCfg = Partial<Visibility> | undefined;
 
 export function visibilityFor(cfg: OpenClawConfig, channel: string | undefined, accountId: string | undefined): Visibility {
-  const channels = (cfg.channels ?? {}) as Record<string, { heartbeat?: VisibilityCfg; accounts?: Record<string, { heartbeat?: VisibilityCfg }> }>;
+  const channels = (cfg.channels ?? {}) as Record<
+    string,
+    { heartbeat?: VisibilityCfg; accounts?: Record<string, { heartbeat?: VisibilityCfg }> }
+  >;
   const defaults = (channels.defaults?.heartbeat ?? {}) as Partial<Visibility>;
   const section = channel && channel !== "webchat" ? channels[channel] : undefined;
   const per = section?.heartbeat ?? {};
@@ -177,7 +180,7 @@ export function isEffectivelyEmpty(content: string | null): boolean {
 function stripEdges(raw: string): { text: string; stripped: boolean } {
   let text = raw.trim();
   let stripped = false;
-  for (let changed = true; changed && text; ) {
+  for (let changed = true; changed && text;) {
     changed = false;
     if (text.startsWith(HEARTBEAT_TOKEN)) {
       text = text.slice(HEARTBEAT_TOKEN.length).trim();
