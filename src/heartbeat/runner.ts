@@ -87,6 +87,7 @@ export class HeartbeatRunner {
   private last: HeartbeatEvent | null = null;
   private readonly busy = new Map<string, number>();
   private readonly cleanups: Array<() => void> = [];
+  private unregisterWake: (() => void) | null = null;
   private log!: Logger;
 
   constructor(private readonly services: () => GatewayServices) {}
@@ -97,7 +98,7 @@ export class HeartbeatRunner {
     this.log = s.logger("heartbeat");
     this.stopped = false;
     this.cleanups.push(s.agents.onEvent((ev) => this.trackBusy(ev)));
-    this.cleanups.push(s.agents.systemEvents.onWake((req) => this.wake(req.reason)));
+    this.cleanups.push(() => this.unregisterWake?.());
     const ids = this.plan();
     if (ids.length) this.log.info(`heartbeat: started (${ids.map((id) => `${id} every ${this.describe(id)}`).join(", ")})`);
     this.schedule();
@@ -108,6 +109,7 @@ export class HeartbeatRunner {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     for (const c of this.cleanups.splice(0)) c();
+    this.unregisterWake = null;
   }
 
   lastEvent(): HeartbeatEvent | null {
@@ -150,6 +152,12 @@ export class HeartbeatRunner {
       }
     }
     for (const id of [...this.agents.keys()]) if (!seen.has(id)) this.agents.delete(id);
+    // Wake requests are answered while some agent beats; otherwise `wake` says nothing runs them.
+    if (seen.size && !this.unregisterWake) this.unregisterWake = s.agents.systemEvents.onWake((req) => this.wake(req.reason));
+    else if (!seen.size && this.unregisterWake) {
+      this.unregisterWake();
+      this.unregisterWake = null;
+    }
     return [...seen];
   }
 
