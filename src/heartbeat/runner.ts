@@ -17,7 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { AgentService } from "../agents/service.js";
 import { WAKE_RETRY_MS, type WakeResult } from "../agents/system-events.js";
-import { workspaceDirFor } from "../agents/workspace.js";
+import { ensureWorkspace, workspaceDirFor } from "../agents/workspace.js";
 import type { GatewayServices } from "../gateway/services.js";
 import type { Logger } from "../infra/logger.js";
 import {
@@ -311,7 +311,14 @@ export class HeartbeatRunner {
     if (this.busy.has(sessionKey)) return { status: "skipped", reason: "requests-in-flight" };
 
     const exec = reason.startsWith("exec");
-    const file = this.readHeartbeatFile(workspaceDirFor(cfg, agentId, s.stateDir, s.env));
+    const dir = workspaceDirFor(cfg, agentId, s.stateDir, s.env);
+    // A new workspace gets its files (HEARTBEAT.md among them) before the first beat reads it.
+    try {
+      ensureWorkspace(dir, cfg.agents?.defaults?.skipBootstrap);
+    } catch (e) {
+      this.log.warn(`heartbeat (${agentId}): could not set up the workspace ${dir}: ${(e as Error).message}`);
+    }
+    const file = this.readHeartbeatFile(dir);
     if (!exec && isEffectivelyEmpty(file)) {
       this.emit({ status: "skipped", reason: "empty-heartbeat-file", durationMs: took() });
       return { status: "skipped", reason: "empty-heartbeat-file" };

@@ -76,6 +76,25 @@ export function ackMaxCharsFor(hb: HeartbeatConfig): number {
   return Math.max(0, hb.ackMaxChars ?? DEFAULT_ACK_MAX_CHARS);
 }
 
+/**
+ * What `health` and `status` report about an agent's heartbeat (OpenClaw's summary): whether it
+ * beats, how often, and its prompt, target, model and ack limit.
+ */
+export function heartbeatSummary(cfg: OpenClawConfig, agentId: string) {
+  const beats = heartbeatAgentIds(cfg).includes(norm(agentId));
+  const hb = beats ? heartbeatConfigFor(cfg, agentId) : ((cfg.agents?.defaults?.heartbeat ?? {}) as HeartbeatConfig);
+  const everyMs = beats ? intervalMs(hb) : null;
+  return {
+    enabled: beats,
+    every: beats ? (hb.every ?? DEFAULT_HEARTBEAT_EVERY) : "disabled",
+    everyMs,
+    prompt: promptFor(hb),
+    target: hb.target ?? "last",
+    ...(hb.model ? { model: hb.model } : {}),
+    ackMaxChars: ackMaxCharsFor(hb),
+  };
+}
+
 // ---- active hours --------------------------------------------------------------------------------
 
 function minutesOf(raw: string | undefined, allow24: boolean): number | null {
