@@ -120,7 +120,8 @@ export class HeartbeatRunner {
   setEnabled(enabled: boolean): void {
     this.enabled = enabled;
     this.log?.info(`heartbeat: ${enabled ? "resumed" : "paused"}`);
-    if (enabled && !this.stopped) this.schedule();
+    // Paused: the timer is dropped; resumed: armed again for the earliest due agent.
+    if (!this.stopped) this.schedule();
   }
 
   get isEnabled(): boolean {
@@ -170,7 +171,12 @@ export class HeartbeatRunner {
     let next = Number.POSITIVE_INFINITY;
     for (const a of this.agents.values()) next = Math.min(next, a.nextDueMs);
     const delay = Number.isFinite(next) ? Math.min(MAX_SLEEP_MS, Math.max(minDelayMs, next - now)) : MAX_SLEEP_MS;
-    this.timer = setTimeout(() => void this.tick(), delay);
+    this.timer = setTimeout(() => {
+      this.tick().catch((e: Error) => {
+        this.log.error(`heartbeat: ${e.stack ?? e.message}`);
+        this.schedule(WAKE_RETRY_MS);
+      });
+    }, delay);
     this.timer.unref?.();
   }
 
