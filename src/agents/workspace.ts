@@ -1,6 +1,6 @@
 /**
  * The agent's workspace: a folder of Markdown files that make up its system prompt (AGENTS.md,
- * SOUL.md, USER.md, IDENTITY.md, TOOLS.md, MEMORY.md). Missing files get short defaults on first run;
+ * SOUL.md, USER.md, IDENTITY.md, TOOLS.md, MEMORY.md, HEARTBEAT.md). Missing files get short defaults on first run;
  * each file is capped (`agents.defaults.bootstrapMaxChars`, default 20,000 characters) so one runaway
  * file cannot eat the context window.
  *
@@ -14,7 +14,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import { expandHome, type Env } from "../infra/paths.js";
 import { defaultAgentId } from "./roster.js";
 
-export const WORKSPACE_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "IDENTITY.md", "TOOLS.md", "MEMORY.md"] as const;
+export const WORKSPACE_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "IDENTITY.md", "TOOLS.md", "MEMORY.md", "HEARTBEAT.md"] as const;
 export const DEFAULT_BOOTSTRAP_MAX_CHARS = 20_000;
 
 const DEFAULTS: Record<(typeof WORKSPACE_FILES)[number], string> = {
@@ -44,6 +44,12 @@ Notes about the tools available to you and how the owner likes them used.
   "MEMORY.md": `# Memory
 
 Durable notes worth remembering across conversations.
+`,
+  // Headings only: heartbeats pass without calling the model until a task is written here.
+  "HEARTBEAT.md": `# Heartbeat
+
+# While this file holds only headings, heartbeats are skipped without asking the model.
+# Write a task on its own line below to have it checked on every heartbeat.
 `,
 };
 

@@ -13,6 +13,7 @@ import { registerHealth } from "./health.js";
 import { addPluginCommands, registerPlugins } from "./plugins.js";
 import { exitQuietlyWhenOutputCloses } from "./output.js";
 import { registerSandbox } from "./sandbox.js";
+import { registerSystem } from "./system.js";
 import { registerSecurity } from "./security.js";
 import { registerSkills } from "./skills.js";
 import { registerMemory } from "./memory.js";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerSkills(program);
   registerCron(program);
   registerMemory(program);
+  registerSystem(program);
   return program;
 }
 

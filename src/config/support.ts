@@ -41,7 +41,6 @@ const UNIMPLEMENTED_SUBPATHS = [
   "gateway.remote.transport",
   "gateway.http.endpoints.responses",
   ...[
-    "heartbeat",
     "contextPruning",
     "cliBackends",
     "subagents",
@@ -61,7 +60,7 @@ const UNIMPLEMENTED_SUBPATHS = [
     "repoRoot",
     "mediaMaxMb",
   ].map((k) => `agents.defaults.${k}`),
-  ...["heartbeat", "groupChat", "humanDelay", "agentDir"].map((k) => `agents.list.*.${k}`),
+  ...["groupChat", "humanDelay", "agentDir"].map((k) => `agents.list.*.${k}`),
   ...["agents.defaults", "agents.list.*"].flatMap((p) =>
     ["sources", "experimental", "fallback", "local", "remote.batch", "store.driver", "store.vector", "sync"].map(
       (k) => `${p}.memorySearch.${k}`,

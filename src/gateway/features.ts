@@ -3,6 +3,7 @@
  * memory), each a built-in plugin registering its methods, tools, routes, CLI commands and service
  * through the plugin API. One line per feature.
  */
+import { heartbeatPlugin } from "../heartbeat/plugin.js";
 import type { BuiltinPlugin } from "../plugins/builtin.js";
 import { cronPlugin } from "../cron/plugin.js";
 import type { LateServices } from "./services.js";
@@ -13,6 +14,8 @@ export function featurePlugins(services: LateServices): BuiltinPlugin[] {
   return [
     // Scheduled jobs: cron.* methods, the cron tool, jobs.json.
     cronPlugin(services),
+    // Heartbeats, and what wake and system-event feed them.
+    heartbeatPlugin(services),
     // POST /hooks/wake and /hooks/agent.
     webhooksPlugin(services),
     // memory_search and memory_get, the memory flush before compaction.

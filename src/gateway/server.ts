@@ -29,6 +29,7 @@ export const EVENTS = [
   "tick",
   "shutdown",
   "health",
+  "heartbeat",
   "config.changed",
   "device.pair.requested",
   "device.pair.resolved",

@@ -148,6 +148,7 @@ export class ChannelRouter {
       await this.reply(adapter, { ...to, replyToMessageId: msg.messageId }, `Sorry, I can't answer that: ${(e as Error).message}`, msg);
       return;
     }
+    this.rememberRoute(agentId, sessionKey, msg);
 
     const typing = () => void adapter.typing(to).catch(() => undefined);
     typing();
@@ -176,6 +177,31 @@ export class ChannelRouter {
   private authorized(msg: InboundMessage, config: Obj, sectionPresent: boolean, rules: ChannelRules): boolean {
     if (senderMatches(rules.dm(config).allowFrom, msg.sender) || this.deps.pairing.isApproved(msg.channel, msg.sender.id)) return true;
     return msg.chat.kind !== "dm" && senderMatches(rules.group(config, msg, sectionPresent).users, msg.sender);
+  }
+
+  /**
+   * Records on the session entry the chat it last talked in, under OpenClaw's names (`lastChannel`,
+   * `lastTo`, `lastAccountId`, `lastThreadId`, `deliveryContext`): where a heartbeat with target
+   * `last` reports, and what `sessions.list` shows.
+   */
+  private rememberRoute(agentId: string, sessionKey: string, msg: InboundMessage): void {
+    try {
+      const store = this.deps.agents.store(agentId);
+      const e = store.get(sessionKey);
+      if (!e) return;
+      const threadId = msg.chat.threadId ?? undefined;
+      if (e.lastChannel === msg.channel && e.lastTo === msg.chat.id && e.lastAccountId === msg.accountId && e.lastThreadId === threadId)
+        return;
+      store.update(sessionKey, {
+        lastChannel: msg.channel,
+        lastTo: msg.chat.id,
+        lastAccountId: msg.accountId,
+        lastThreadId: threadId,
+        deliveryContext: { channel: msg.channel, to: msg.chat.id, accountId: msg.accountId, ...(threadId ? { threadId } : {}) },
+      });
+    } catch (e) {
+      this.deps.log.debug(`could not record the last chat of ${sessionKey}: ${(e as Error).message}`);
+    }
   }
 
   /** `message_received` for a message the agent is about to answer (not waited for). */

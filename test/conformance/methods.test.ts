@@ -236,6 +236,7 @@ const SPECS: Record<string, MethodSpec> = {
     },
   },
   "last-heartbeat": { check: (r) => assert.ok(r === null || typeof r === "object") },
+  "set-heartbeats": { params: () => ({ enabled: true }), check: (r) => assert.deepEqual(r, { ok: true, enabled: true }) },
   "cron.list": { check: (r) => assert.ok(Array.isArray(r.jobs)) },
   "cron.status": {
     check: (r) => {

@@ -36,7 +36,8 @@ describe("openclaw@2026.1.29 CLI: send, wake, agent.identity.get, usage.status",
         gateway: { mode: "local" },
         models: { providers: { anthropic: { baseUrl: llm.baseUrl, models: [] } } },
         agents: {
-          defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } },
+          // Heartbeats off: what `system event` queues waits for the session's next message.
+          defaults: { model: { primary: "anthropic/claude-sonnet-4-5" }, heartbeat: { every: "0m" } },
           list: [{ id: "main", identity: { name: "Molty", emoji: "🦞" } }],
         },
         channels: { telegram: { apiRoot: tg.apiRoot } },

@@ -37,7 +37,8 @@ describe("wake and system-event", () => {
       config: {
         gateway: { mode: "local" },
         models: { providers: { anthropic: { baseUrl: llm.baseUrl, models: [] } } },
-        agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } } },
+        // Heartbeats off: what is queued waits for the session's next message.
+        agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" }, heartbeat: { every: "0m" } } },
       },
       env: { ANTHROPIC_API_KEY: "k" },
     });

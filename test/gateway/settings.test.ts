@@ -57,11 +57,11 @@ describe("start-up settings", () => {
 
   it("the unimplemented-keys warning is one line naming them all", async () => {
     const gw = await startTestGateway({
-      config: { gateway: { mode: "local" }, agents: { list: [{ id: "main", heartbeat: { every: "30m" } }] }, cron: { enabled: true } },
+      config: { gateway: { mode: "local" }, agents: { list: [{ id: "main", humanDelay: { mode: "off" } }] }, cron: { enabled: true } },
     });
     await gw.close();
     const lines = gw.output.filter((l) => l.includes("not implemented yet"));
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /accepted and ignored: agents\.list\.0\.heartbeat$/);
+    assert.match(lines[0]!, /accepted and ignored: agents\.list\.0\.humanDelay$/);
   });
 });

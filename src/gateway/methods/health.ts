@@ -193,8 +193,6 @@ export const healthMethods = {
     params: z.object({}).passthrough().optional(),
     handler: (_p, ctx) => statusSnapshot(ctx),
   }),
-  // The last heartbeat run: none, until this gateway runs heartbeats (OpenClaw answers null too).
-  "last-heartbeat": defineMethod({ scope: "operator.read", params: z.strictObject({}).optional(), handler: () => null }),
   "system-presence": defineMethod({
     scope: "operator.read",
     params: z.object({}).strict().optional(),
