@@ -104,7 +104,9 @@ describe("wire shapes of 2026.1.29", () => {
       assert.equal(health.agents[0]!.sessions.count, 1);
       assert.equal(health.sessions.recent[0]!.key, "agent:main:main");
       assert.ok(health.sessions.path.endsWith(path.join("agents", "main", "sessions", "sessions.json")));
-      assert.equal(health.agents[0]!.heartbeat.enabled, false, "no heartbeat runs yet, and health says so");
+      assert.equal(health.agents[0]!.heartbeat.enabled, true, "the default agent's heartbeat runs, and health says so");
+      assert.equal(health.agents[0]!.heartbeat.every, "30m");
+      assert.equal(health.heartbeatSeconds, 1800);
       assert.deepEqual(health.channelOrder, ["telegram", "discord"]);
       assert.ok(
         c.events.some((e) => e.event === "health"),

@@ -1,4 +1,5 @@
 /** `health` and `status`: cheap snapshots of the running gateway. */
+import { heartbeatSummary as summarizeHeartbeat } from "../../heartbeat/settings.js";
 import os from "node:os";
 import v8 from "node:v8";
 import * as z from "zod";
@@ -22,26 +23,10 @@ export function processMemory(): NodeJS.MemoryUsage {
   }
 }
 
-/** What `health` and `status` say about an agent's heartbeat: this gateway runs none yet. */
+/** What `health` and `status` say about an agent's heartbeat (OpenClaw's summary shape). */
 export function heartbeatSummary(ctx: GatewayContext, agentId: string) {
-  const list = ctx.config().agents?.list ?? [];
-  const hb = {
-    ...(ctx.config().agents?.defaults?.heartbeat ?? {}),
-    ...((list.find((a) => a.id === agentId) as { heartbeat?: object } | undefined)?.heartbeat ?? {}),
-  } as { prompt?: string; target?: string; model?: string; ackMaxChars?: number };
-  return {
-    enabled: false,
-    every: "disabled",
-    everyMs: null,
-    prompt: hb.prompt ?? DEFAULT_HEARTBEAT_PROMPT,
-    target: hb.target ?? "last",
-    ...(hb.model ? { model: hb.model } : {}),
-    ackMaxChars: Math.max(0, hb.ackMaxChars ?? 300),
-  };
+  return summarizeHeartbeat(ctx.config(), agentId);
 }
-
-const DEFAULT_HEARTBEAT_PROMPT =
-  "If HEARTBEAT.md exists in your workspace, read it and do what it asks now; do not pick up old tasks from earlier chats. When nothing needs attention, reply HEARTBEAT_OK.";
 
 /**
  * The `health` payload as OpenClaw's clients read it (channels with their accounts, agents with
@@ -83,7 +68,7 @@ export function healthSnapshot(ctx: GatewayContext, probed?: Record<string, unkn
     channels,
     channelOrder: order,
     channelLabels: Object.fromEntries(order.map((c) => [c, ctx.channels.catalog.get(c)?.label ?? c])),
-    heartbeatSeconds: 0,
+    heartbeatSeconds: Math.round((heartbeatSummary(ctx, agentId).everyMs ?? 0) / 1000),
     defaultAgentId: agentId,
     agents,
     sessions: def.sessions,
