@@ -122,7 +122,14 @@ export class AgentRunner {
     try {
       events.emit({ type: "start", runId, sessionKey: key, agentId, ts: now() });
       // A used-up budget refuses the run before anything reaches the model.
-      const budget = checkBudget({ config: cfg, agentId, sessionKey: key, now: now(), ledger: this.ledger });
+      const budget = checkBudget({
+        config: cfg,
+        agentId,
+        sessionKey: key,
+        now: now(),
+        ledger: this.ledger,
+        ...(req.budget ? { jobBudget: req.budget, ...(req.budgetSetting ? { jobSetting: req.budgetSetting } : {}) } : {}),
+      });
       if (!budget.ok) throw new AgentError("BUDGET_EXCEEDED", budget.message!);
       const entry = sessions.current(agentId, key);
       // A reset boundary may have started a new transcript: record where before writing to it.

@@ -6,6 +6,7 @@ import type { AssistantMessage, ImageContent, ToolCall, ToolResultMessage, Usage
 import type { Logger } from "../infra/logger.js";
 import type { GroupToolPolicy } from "../channels/types.js";
 import type { RunOrigin } from "../tools/host.js";
+import type { PeriodLimits } from "../budget/config.js";
 
 export interface SendRequest {
   /** Session key in any accepted form; default: the agent's main session. */
@@ -29,6 +30,10 @@ export interface SendRequest {
   senderAuthorized?: boolean;
   /** The chat this message came from, where replies and tool notices go (unset for operators). */
   origin?: RunOrigin;
+  /** Spending limits of whatever started this run (a cron job's `budget`), on top of the agent's. */
+  budget?: PeriodLimits;
+  /** Where `budget` is set, for the refusal message (`cron job "name" budget`). */
+  budgetSetting?: string;
   /** The tool policy of the group (or of this sender in it): narrows the agent's tools for this run. */
   toolPolicy?: GroupToolPolicy;
 }

@@ -5,6 +5,7 @@
  * `payload.provider` read as `channel`; for a new job `wakeMode` defaults to `next-heartbeat` and
  * `sessionTarget` follows the payload kind.
  */
+import { PeriodLimitsSchema } from "../budget/config.js";
 import * as z from "zod";
 import { normalizeAgentId } from "../sessions/keys.js";
 import { parseAbsoluteTimeMs } from "./schedule.js";
@@ -69,6 +70,8 @@ export const AddSchema = z.strictObject({
   wakeMode: WakeMode,
   payload: PayloadSchema,
   isolation: IsolationSchema.optional(),
+  /** Ours: per-day and per-month spending limits for the job's runs. */
+  budget: PeriodLimitsSchema.optional(),
 });
 export type CronAddInput = z.infer<typeof AddSchema>;
 
@@ -83,6 +86,7 @@ export const PatchSchema = z.strictObject({
   wakeMode: WakeMode.optional(),
   payload: PayloadPatchSchema.optional(),
   isolation: IsolationSchema.optional(),
+  budget: PeriodLimitsSchema.optional(),
   state: StatePatchSchema.optional(),
 });
 export type CronPatch = z.infer<typeof PatchSchema>;

@@ -66,6 +66,7 @@ async function runIsolated(
     agentId,
     text: prompt,
     ...(p.timeoutSeconds ? { timeoutMs: p.timeoutSeconds * 1000 } : {}),
+    ...(job.budget ? { budget: job.budget, budgetSetting: `cron job "${job.name}" budget` } : {}),
   });
   const result = await handle.done;
   const output = (result.text ?? "").trim();

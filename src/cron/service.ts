@@ -425,6 +425,7 @@ export class CronService {
       wakeMode: parsed.wakeMode,
       payload: parsed.payload as CronPayload,
       ...(parsed.isolation ? { isolation: parsed.isolation } : {}),
+      ...(parsed.budget ? { budget: parsed.budget } : {}),
       state: {},
     };
     this.guard(() => assertSupportedJob(job));
@@ -533,6 +534,7 @@ function applyPatch(job: CronJob, patch: CronPatch): void {
   if (patch.wakeMode) job.wakeMode = patch.wakeMode;
   if (patch.payload) job.payload = mergePayload(job.payload, patch.payload);
   if (patch.isolation) job.isolation = patch.isolation;
+  if (patch.budget) job.budget = patch.budget;
   if (patch.state) job.state = { ...job.state, ...patch.state };
   if ("agentId" in patch) {
     if (patch.agentId) job.agentId = patch.agentId;

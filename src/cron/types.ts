@@ -1,5 +1,7 @@
 /** Scheduled jobs as OpenClaw 2026.1.29 stores and serves them (`cron/jobs.json`, `cron.*` methods). */
 
+import type { PeriodLimits } from "../budget/config.js";
+
 export type CronSchedule =
   { kind: "at"; atMs: number } | { kind: "every"; everyMs: number; anchorMs?: number } | { kind: "cron"; expr: string; tz?: string };
 
@@ -48,6 +50,8 @@ export interface CronJob {
   wakeMode: "next-heartbeat" | "now";
   payload: CronPayload;
   isolation?: CronIsolation;
+  /** Spending limits for this job's runs, per day and per month (ours; OpenClaw has no budgets). */
+  budget?: PeriodLimits;
   state: CronJobState;
 }
 

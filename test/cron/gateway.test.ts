@@ -101,6 +101,30 @@ describe("cron through the gateway", () => {
     c.close();
   });
 
+  it("a job's own budget refuses its runs once used up, naming the job, with no model call", T, async () => {
+    const c = await connect(gw.wsUrl, { token: TOKEN });
+    const job: any = await c.request("cron.add", {
+      name: "thrifty",
+      schedule: { kind: "every", everyMs: 3_600_000 },
+      sessionTarget: "isolated",
+      wakeMode: "next-heartbeat",
+      payload: { kind: "agentTurn", message: "summarise" },
+      budget: { daily: { tokens: 1 } },
+    });
+    assert.deepEqual(job.budget, { daily: { tokens: 1 } });
+    llm.enqueue({ text: "first summary" });
+    await c.request("cron.run", { jobId: job.id, mode: "force" });
+    const calls = llm.requests.length;
+    await c.request("cron.run", { jobId: job.id, mode: "force" });
+    assert.equal(llm.requests.length, calls, "the second run never reached the model");
+    const runs: any = await c.request("cron.runs", { jobId: job.id });
+    const last = runs.entries.at(-1);
+    assert.equal(last.status, "error");
+    assert.match(last.error, /cron job "thrifty" budget/);
+    await c.request("cron.remove", { jobId: job.id });
+    c.close();
+  });
+
   it("cron.run forces a run; bad input and unknown ids get clear errors; readers cannot add", T, async () => {
     const c = await connect(gw.wsUrl, { token: TOKEN });
     const sentBefore = tg.sent.length;
