@@ -8,7 +8,8 @@ import { state } from "lit/decorators.js";
 import { errorText, fmtAgo, fmtDuration } from "../format.js";
 import { View } from "./base.js";
 
-type Schedule = { kind: "at"; atMs: number } | { kind: "every"; everyMs: number; anchorMs?: number } | { kind: "cron"; expr: string; tz?: string };
+type Schedule =
+  { kind: "at"; atMs: number } | { kind: "every"; everyMs: number; anchorMs?: number } | { kind: "cron"; expr: string; tz?: string };
 
 interface Job {
   id: string;
@@ -18,7 +19,14 @@ interface Job {
   schedule: Schedule;
   sessionTarget?: "main" | "isolated";
   payload: { kind: "systemEvent"; text: string } | { kind: "agentTurn"; message: string; deliver?: boolean; channel?: string; to?: string };
-  state?: { nextRunAtMs?: number; runningAtMs?: number; lastRunAtMs?: number; lastStatus?: string; lastError?: string; lastDurationMs?: number };
+  state?: {
+    nextRunAtMs?: number;
+    runningAtMs?: number;
+    lastRunAtMs?: number;
+    lastStatus?: string;
+    lastError?: string;
+    lastDurationMs?: number;
+  };
 }
 
 interface Status {
@@ -115,7 +123,10 @@ export class OcCron extends View {
 
   private async refresh(): Promise<void> {
     try {
-      const [status, list] = await Promise.all([this.gw.request("cron.status", {}), this.gw.request("cron.list", { includeDisabled: true })]);
+      const [status, list] = await Promise.all([
+        this.gw.request("cron.status", {}),
+        this.gw.request("cron.list", { includeDisabled: true }),
+      ]);
       this.status = status as Status;
       this.jobs = Array.isArray((list as any)?.jobs) ? (list as any).jobs : [];
       this.error = "";
@@ -133,7 +144,10 @@ export class OcCron extends View {
     try {
       const res: any = await this.gw.request("cron.runs", { id, limit: 20 });
       const entries: RunEntry[] = Array.isArray(res?.entries) ? res.entries : [];
-      this.runs = new Map(this.runs).set(id, [...entries].sort((a, b) => b.ts - a.ts));
+      this.runs = new Map(this.runs).set(
+        id,
+        [...entries].sort((a, b) => b.ts - a.ts),
+      );
     } catch (e) {
       this.runs = new Map(this.runs).set(id, `Could not load the run history: ${errorText(e)}`);
     }
@@ -258,7 +272,9 @@ export class OcCron extends View {
                   s.enabled
                     ? html`<span class="badge ok">enabled</span>`
                     : html`<span class="badge warn">disabled</span>
-                        <span class="muted">jobs are kept but do not run (<code>cron.enabled</code> or <code>OPENCLAW_SKIP_CRON</code>)</span>`
+                        <span class="muted"
+                          >jobs are kept but do not run (<code>cron.enabled</code> or <code>OPENCLAW_SKIP_CRON</code>)</span
+                        >`
                 }
               </dd>
               <dt>Jobs</dt>
@@ -345,7 +361,9 @@ export class OcCron extends View {
                   <label for="cron-to">Recipient</label>
                   <input id="cron-to" name="to" placeholder="chat id or number" autocomplete="off" aria-describedby="cron-to-hint" />
                 </div>
-                <p id="cron-to-hint" class="hint">With a recipient, the reply is delivered there; without one it stays in the job's session.</p>
+                <p id="cron-to-hint" class="hint">
+                  With a recipient, the reply is delivered there; without one it stays in the job's session.
+                </p>
               </div>`
             : nothing
         }
@@ -418,7 +436,9 @@ export class OcCron extends View {
             <button aria-expanded=${open ? "true" : "false"} @click=${() => this.toggleHistory(j)} aria-label="Run history of ${j.name}">
               History
             </button>
-            <button class="danger-ghost" ?disabled=${busy} @click=${() => void this.deleteJob(j)} aria-label="Delete ${j.name}">Delete</button>
+            <button class="danger-ghost" ?disabled=${busy} @click=${() => void this.deleteJob(j)} aria-label="Delete ${j.name}">
+              Delete
+            </button>
           </div>
         </td>
       </tr>
