@@ -85,7 +85,8 @@ describe("the Cron view", () => {
       await row.locator(".badge.ok").waitFor();
       assert.match(await history.innerText(), /Message: Summarise the day\./);
       fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, "cron-desktop.png"), fullPage: true });
+      await history.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, "cron-desktop.png") });
 
       const toggle = row.getByRole("checkbox", { name: "Enabled: Daily digest" });
       assert.equal(await toggle.isChecked(), true);
@@ -178,7 +179,8 @@ describe("the original Control UI's Cron page served by this gateway", { skip: r
       await page.waitForURL(/\/cron$/);
       await page.getByText("Weekly review from the API").first().waitFor();
       fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, "cron-original.png"), fullPage: true });
+      await page.getByText("Weekly review from the API").first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, "cron-original.png") });
       assert.doesNotMatch(await page.locator("body").innerText(), /Error:|INVALID_REQUEST/);
     } finally {
       await context.close();

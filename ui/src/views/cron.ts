@@ -323,14 +323,14 @@ export class OcCron extends View {
               </div>`
             : nothing
         }
-        <fieldset class="field">
+        <fieldset class="cron-what">
           <legend>What it does</legend>
           <label class="check"
             ><input
               type="radio"
               name="payload"
               value="agentTurn"
-              .checked=${this.payloadKind === "agentTurn"}
+              ?checked=${this.payloadKind === "agentTurn"}
               @change=${() => (this.payloadKind = "agentTurn")}
             />
             Message: an isolated agent run</label
@@ -340,7 +340,7 @@ export class OcCron extends View {
               type="radio"
               name="payload"
               value="systemEvent"
-              .checked=${this.payloadKind === "systemEvent"}
+              ?checked=${this.payloadKind === "systemEvent"}
               @change=${() => (this.payloadKind = "systemEvent")}
             />
             System event for the main session</label
@@ -447,8 +447,7 @@ export class OcCron extends View {
 
   override render(): TemplateResult {
     return html`<div class="view-head"><h1>Cron</h1></div>
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      <div class="grid cron-top">${this.renderStatus()} ${this.renderForm()}</div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing} ${this.renderStatus()}
       <section class="card" aria-labelledby="cron-jobs">
         <h2 id="cron-jobs">Jobs</h2>
         ${
@@ -474,7 +473,8 @@ export class OcCron extends View {
                 </div>`
               : html`<p class="muted">No scheduled jobs yet. Add one above, or ask the agent to remind you of something.</p>`
         }
-      </section>`;
+      </section>
+      ${this.renderForm()}`;
   }
 }
 
