@@ -133,6 +133,42 @@ describe("the Cron view", () => {
       await context.close();
     }
   });
+
+  it("fits a 375 px phone screen with its table, and every control has a name", { timeout }, async () => {
+    const { context, page, errors } = await newPage(browser, { width: 375, height: 812 });
+    try {
+      await signIn(page, gw, "/cron");
+      // "Morning plan" from the test before is listed.
+      await page.getByRole("row").filter({ hasText: "Morning plan" }).waitFor();
+      await page.getByRole("group", { name: "What it does" }).waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const wide = await page.evaluate(() =>
+        [...document.querySelectorAll("*")]
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+          .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)
+          .slice(0, 15),
+      );
+      assert.ok(overflow <= 0, `${wide.join(", ")}: the page is ${overflow}px wider than the screen`);
+      const unnamed = await page.evaluate(() =>
+        [...document.querySelectorAll("button, input, select, textarea, a[href], summary")]
+          .filter((el) => {
+            const e = el as HTMLElement;
+            const labelled = (e as HTMLInputElement).labels?.length || e.getAttribute("aria-label") || e.getAttribute("aria-labelledby");
+            return !labelled && !(e.textContent ?? "").trim() && !e.title;
+          })
+          .map((el) => el.outerHTML.slice(0, 80)),
+      );
+      assert.deepEqual(unnamed, []);
+      await page.getByRole("heading", { name: "Add job" }).scrollIntoViewIfNeeded();
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, "cron-phone.png") });
+      await page.getByRole("button", { name: "Add job" }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SHOTS, "cron-phone-form.png") });
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe("the original Control UI's Cron page served by this gateway", { skip: refUiSkip }, () => {

@@ -410,7 +410,7 @@ export class OcCron extends View {
     const st = j.state ?? {};
     const open = this.open.has(j.id);
     return html`<tr class=${j.enabled ? "" : "disabled"}>
-        <th scope="row" class="break">${j.name}</th>
+        <th scope="row">${j.name}</th>
         <td>${describeSchedule(j.schedule)}</td>
         <td>${j.enabled && st.nextRunAtMs ? fmtWhen(st.nextRunAtMs) : "–"}</td>
         <td>
@@ -454,7 +454,7 @@ export class OcCron extends View {
           this.jobs === null
             ? html`<p class="muted">Loading…</p>`
             : this.jobs.length
-              ? html`<div class="table-wrap">
+              ? html`<div class="table-wrap cron-table-wrap">
                   <table class="cron-table">
                     <thead>
                       <tr>
