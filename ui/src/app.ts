@@ -16,6 +16,7 @@ import "./views/sessions.js";
 import "./views/config.js";
 import "./views/logs.js";
 import "./views/usage.js";
+import "./views/cron.js";
 import { renderDeviceNotice } from "./views/devices.js";
 import "./approvals.js";
 import { clearDeviceTokens } from "./device.js";
@@ -33,6 +34,7 @@ export const ROUTES = [
   { id: "config", label: "Config", path: "config" },
   { id: "logs", label: "Logs", path: "logs" },
   { id: "usage", label: "Usage", path: "usage" },
+  { id: "cron", label: "Cron", path: "cron" },
   { id: "devices", label: "Devices", path: "devices" },
 ] as const;
 type RouteId = (typeof ROUTES)[number]["id"];
@@ -299,6 +301,8 @@ export class OcApp extends LitElement {
         return html`<oc-logs .gw=${gw}></oc-logs>`;
       case "usage":
         return html`<oc-usage .gw=${gw}></oc-usage>`;
+      case "cron":
+        return html`<oc-cron .gw=${gw}></oc-cron>`;
       case "devices":
         return html`<oc-devices .gw=${gw}></oc-devices>`;
       default:
