@@ -10,6 +10,7 @@
  * (OpenClaw's heartbeat wake). Whatever runs heartbeats registers itself with `onWake`; without one,
  * nothing is woken and the events wait for the next turn of their session.
  */
+import { knownTimeZone } from "../infra/time-zone.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { UserMessage } from "../providers/types.js";
 
@@ -194,19 +195,9 @@ function formatTimestamp(ts: number, cfg: OpenClawConfig): string {
   const raw = cfg.agents?.defaults?.envelopeTimezone?.trim().toLowerCase();
   if (raw === "utc" || raw === "gmt") return date.toISOString().replace(/\.\d{3}Z$/, "Z");
   let zone: string | undefined;
-  if (raw === "user") zone = validZone(cfg.agents?.defaults?.userTimezone?.trim());
-  else if (raw && raw !== "local" && raw !== "host") zone = validZone(cfg.agents!.defaults!.envelopeTimezone!.trim());
+  if (raw === "user") zone = knownTimeZone(cfg.agents?.defaults?.userTimezone?.trim());
+  else if (raw && raw !== "local" && raw !== "host") zone = knownTimeZone(cfg.agents!.defaults!.envelopeTimezone!.trim());
   return zoned(date, zone) ?? "unknown-time";
-}
-
-function validZone(zone: string | undefined): string | undefined {
-  if (!zone) return undefined;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone }).format(0);
-    return zone;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `YYYY-MM-DD HH:MM:SS TZ` in `timeZone` (the host's when undefined). */

@@ -4,16 +4,8 @@
  * `session` limits apply to each session on its own. A cron job may carry its own `{daily, monthly}`.
  */
 import * as z from "zod";
+import { isTimeZone } from "../infra/time-zone.js";
 import type { OpenClawConfig } from "../config/schema.js";
-
-function validTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A limit in US dollars and/or tokens; reaching either refuses further runs until the period ends. */
 export const BudgetLimitSchema = z.strictObject({
@@ -34,7 +26,7 @@ export const BudgetSchema = z.strictObject({
   /** Share of a limit at which the reply carries a one-time warning (default 0.8). */
   warnAt: z.number().gt(0).max(1).optional(),
   /** IANA time zone where days and months start (default UTC). */
-  timezone: z.string().refine(validTimezone, { message: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' }).optional(),
+  timezone: z.string().refine(isTimeZone, { message: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' }).optional(),
 });
 
 export type BudgetLimit = z.infer<typeof BudgetLimitSchema>;

@@ -3,6 +3,7 @@
  * the job's time zone (the host's when none is given), as OpenClaw does; croner is loaded only when
  * a gateway has a `cron` job, and passed in here.
  */
+import { isTimeZone } from "../infra/time-zone.js";
 import type { CronSchedule } from "./types.js";
 
 export type CronCtor = typeof import("croner").Cron;
@@ -32,13 +33,7 @@ export function nextRunAtMs(schedule: CronSchedule, nowMs: number, Cron?: CronCt
 export function checkCronSchedule(schedule: CronSchedule, Cron: CronCtor): void {
   if (schedule.kind !== "cron") return;
   const tz = schedule.tz?.trim();
-  if (tz) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: tz }).format(0);
-    } catch {
-      throw new Error(`unknown time zone "${tz}": use an IANA name such as Europe/Berlin or America/New_York`);
-    }
-  }
+  if (tz && !isTimeZone(tz)) throw new Error(`unknown time zone "${tz}": use an IANA name such as Europe/Berlin or America/New_York`);
   try {
     new Cron(schedule.expr.trim(), { timezone: tz || undefined, catch: false });
   } catch (e) {

@@ -3,6 +3,7 @@
  * agent's `agents.list[].heartbeat`; which agents beat; the interval; active hours in a time zone;
  * the prompt; and what each channel shows (`channels.defaults|<ch>|<ch>.accounts.<id>.heartbeat`).
  */
+import { knownTimeZone } from "../infra/time-zone.js";
 import type { OpenClawConfig } from "../config/schema.js";
 
 /** The token a model answers with when nothing needs attention. */
@@ -104,23 +105,13 @@ function minutesOf(raw: string | undefined, allow24: boolean): number | null {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
-function validZone(zone: string | undefined): string | undefined {
-  if (!zone) return undefined;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone }).format(0);
-    return zone;
-  } catch {
-    return undefined;
-  }
-}
-
 /** `user` (default: `agents.defaults.userTimezone`, else the host's), `local` (the host's) or an IANA zone. */
 function activeZone(cfg: OpenClawConfig, raw: string | undefined): string | undefined {
   const z = raw?.trim();
-  const user = () => validZone(cfg.agents?.defaults?.userTimezone?.trim());
+  const user = () => knownTimeZone(cfg.agents?.defaults?.userTimezone?.trim());
   if (!z || z === "user") return user();
   if (z === "local") return undefined;
-  return validZone(z) ?? user();
+  return knownTimeZone(z) ?? user();
 }
 
 function minuteOfDay(nowMs: number, timeZone: string | undefined): number | null {
