@@ -10,8 +10,8 @@
 import fs from "node:fs/promises";
 import JSON5 from "json5";
 import type { Command } from "commander";
-import { callGateway, fail, printJson } from "./call.js";
-import { table } from "./table.js";
+import { callGateway, cliAction, gatewayCallOptions, printJson } from "./call.js";
+import { age, table } from "./table.js";
 import type { TargetFlags } from "./target.js";
 
 type Flags = TargetFlags & { json?: boolean; gateway?: boolean; node?: string };
@@ -49,24 +49,11 @@ const DECISIONS = ["allow-once", "allow-always", "deny"] as const;
 class UsageError extends Error {}
 
 function callOptions(cmd: Command): Command {
-  return cmd
-    .option("--gateway", "use the gateway's approvals (the default: the gateway is the only exec host)")
-    .option("--node <id>", "a node's approvals (not supported by this gateway)")
-    .option("--url <url>", "gateway WebSocket URL (default: gateway.remote.url when configured)")
-    .option("--token <token>", "gateway token")
-    .option("--password <password>", "gateway password")
-    .option("--timeout <ms>", "timeout in milliseconds", "10000")
-    .option("--json", "print JSON");
-}
-
-function action<A extends unknown[]>(run: (...args: A) => Promise<void>) {
-  return async (...args: A) => {
-    try {
-      await run(...args);
-    } catch (e) {
-      fail((e as Error).message);
-    }
-  };
+  return gatewayCallOptions(
+    cmd
+      .option("--gateway", "use the gateway's approvals (the default: the gateway is the only exec host)")
+      .option("--node <id>", "a node's approvals (not supported by this gateway)"),
+  );
 }
 
 function refuseNode(flags: Flags): void {
@@ -74,14 +61,6 @@ function refuseNode(flags: Flags): void {
   throw new UsageError(
     `nodes are not supported by this gateway: exec runs on the gateway host only, so its approvals are the only ones (drop --node ${flags.node})`,
   );
-}
-
-function age(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
 }
 
 function oneLine(text: string, max = 60): string {
@@ -213,7 +192,7 @@ export function registerApprovals(program: Command): void {
     .description("Exec approvals: the gateway's approvals file, its allowlists, and pending decisions");
 
   callOptions(approvals.command("get").description("Show the approvals file: defaults and each agent's allowlist")).action(
-    action(async (flags: Flags) => {
+    cliAction(async (flags: Flags) => {
       refuseNode(flags);
       print(await load(flags), flags);
     }),
@@ -226,7 +205,7 @@ export function registerApprovals(program: Command): void {
       .option("--file <path>", "the file to upload (- for stdin)")
       .option("--stdin", "read the file from stdin"),
   ).action(
-    action(async (flags: Flags & { file?: string; stdin?: boolean }) => {
+    cliAction(async (flags: Flags & { file?: string; stdin?: boolean }) => {
       refuseNode(flags);
       if (flags.file !== undefined && flags.stdin) throw new UsageError("use either --file or --stdin, not both");
       const source = flags.stdin ? "-" : flags.file?.trim();
@@ -262,7 +241,7 @@ export function registerApprovals(program: Command): void {
       .argument("<pattern>", 'path pattern, e.g. "/usr/bin/uptime" or "~/Projects/**/bin/rg"')
       .option("--agent <id>", 'agent id, or "*" for all agents', "*"),
   ).action(
-    action(async (pattern: string, flags: Flags & { agent?: string }) => {
+    cliAction(async (pattern: string, flags: Flags & { agent?: string }) => {
       refuseNode(flags);
       const wanted = patternArg(pattern);
       const key = agentArg(flags.agent);
@@ -285,7 +264,7 @@ export function registerApprovals(program: Command): void {
       .argument("<pattern>", "the pattern exactly as listed by `openclaw approvals get`")
       .option("--agent <id>", 'agent id, or "*" for all agents', "*"),
   ).action(
-    action(async (pattern: string, flags: Flags & { agent?: string }) => {
+    cliAction(async (pattern: string, flags: Flags & { agent?: string }) => {
       refuseNode(flags);
       const wanted = patternArg(pattern);
       const key = agentArg(flags.agent);
@@ -309,7 +288,7 @@ export function registerApprovals(program: Command): void {
       .argument("<id>", "approval id (or a unique prefix of at least 4 characters)")
       .argument("<decision>", DECISIONS.join(" | ")),
   ).action(
-    action(async (id: string, decision: string, flags: Flags) => {
+    cliAction(async (id: string, decision: string, flags: Flags) => {
       refuseNode(flags);
       const wanted = id.trim();
       if (!wanted) throw new UsageError("approval id required");

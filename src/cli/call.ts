@@ -1,4 +1,5 @@
 /** One RPC against a running gateway, for `gateway call`, `health`, `status` and the other commands. */
+import type { Command } from "commander";
 import { GatewayClient, GatewayUnreachableError } from "./client.js";
 import { resolveTarget, type Target, type TargetFlags } from "./target.js";
 
@@ -67,4 +68,25 @@ export function printJson(value: unknown): void {
 export function fail(message: string, code = 1): void {
   process.stderr.write(`error: ${message}\n`);
   process.exitCode = code;
+}
+
+/** The options of a command that calls the running gateway: where it is, its secret, a timeout, JSON output. */
+export function gatewayCallOptions(cmd: Command, timeoutMs = "10000"): Command {
+  return cmd
+    .option("--url <url>", "gateway WebSocket URL (default: gateway.remote.url when configured)")
+    .option("--token <token>", "gateway token")
+    .option("--password <password>", "gateway password")
+    .option("--timeout <ms>", "timeout in milliseconds", timeoutMs)
+    .option("--json", "print JSON");
+}
+
+/** A command's action whose failures print as `error: …` on stderr with exit code 1. */
+export function cliAction<A extends unknown[]>(run: (...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    try {
+      await run(...args);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  };
 }

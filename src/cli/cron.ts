@@ -10,7 +10,7 @@
 import type { Command } from "commander";
 import { parseAbsoluteTimeMs, parseDurationMs } from "../cron/schedule.js";
 import type { CronJob, CronRunLogEntry, CronSchedule } from "../cron/types.js";
-import { callGateway, fail, printJson } from "./call.js";
+import { callGateway, cliAction, gatewayCallOptions, printJson } from "./call.js";
 import { table } from "./table.js";
 import type { TargetFlags } from "./target.js";
 
@@ -18,24 +18,7 @@ type Flags = TargetFlags & Record<string, any>;
 
 class UsageError extends Error {}
 
-function callOptions(cmd: Command): Command {
-  return cmd
-    .option("--url <url>", "gateway WebSocket URL (default: gateway.remote.url when configured)")
-    .option("--token <token>", "gateway token")
-    .option("--password <password>", "gateway password")
-    .option("--timeout <ms>", "timeout in milliseconds", "30000")
-    .option("--json", "print JSON");
-}
-
-function action<A extends unknown[]>(run: (...args: A) => Promise<void>) {
-  return async (...args: A) => {
-    try {
-      await run(...args);
-    } catch (e) {
-      fail((e as Error).message);
-    }
-  };
-}
+const callOptions = (cmd: Command): Command => gatewayCallOptions(cmd, "30000");
 
 function when(ms: number | undefined, now = Date.now()): string {
   if (typeof ms !== "number") return "-";
@@ -207,7 +190,7 @@ export function registerCron(program: Command): void {
   const cron = program.command("cron").description("Scheduled jobs of the running gateway");
 
   callOptions(cron.command("status").description("Whether the scheduler runs, how many jobs, the next wake")).action(
-    action(async (flags: Flags) => {
+    cliAction(async (flags: Flags) => {
       const s = await callGateway<{ enabled: boolean; storePath: string; jobs: number; nextWakeAtMs: number | null }>(
         "cron.status",
         {},
@@ -229,7 +212,7 @@ export function registerCron(program: Command): void {
   callOptions(cron.command("list").description("List jobs (enabled ones unless --all)"))
     .option("--all", "include disabled jobs")
     .action(
-      action(async (flags: Flags) => {
+      cliAction(async (flags: Flags) => {
         const r = await callGateway<{ jobs: CronJob[] }>("cron.list", { includeDisabled: flags.all === true }, flags);
         if (flags.json) return printJson(r);
         printJobs(r.jobs);
@@ -240,7 +223,7 @@ export function registerCron(program: Command): void {
     .option("--disabled", "create it disabled")
     .option("--delete-after-run", "delete a one-shot job after it succeeds")
     .action(
-      action(async (flags: Flags) => {
+      cliAction(async (flags: Flags) => {
         if (!flags.name?.trim()) throw new UsageError('--name is required (e.g. --name "Morning brief")');
         const schedule = scheduleFrom(flags, false)!;
         const payload = payloadFrom(flags, false)!;
@@ -275,7 +258,7 @@ export function registerCron(program: Command): void {
     .option("--no-deliver", "do not deliver the agent's reply")
     .option("--no-best-effort-deliver", "fail the job when delivery fails")
     .action(
-      action(async (id: string, flags: Flags) => {
+      cliAction(async (id: string, flags: Flags) => {
         const patch: Record<string, unknown> = {};
         if (flags.name !== undefined) patch.name = flags.name;
         if (flags.description !== undefined) patch.description = flags.description;
@@ -315,7 +298,7 @@ export function registerCron(program: Command): void {
         .argument("<id>", "job id")
         .description(`${enabled ? "Enable" : "Disable"} a job`),
     ).action(
-      action(async (id: string, flags: Flags) => {
+      cliAction(async (id: string, flags: Flags) => {
         const job = await callGateway<CronJob>("cron.update", { id, patch: { enabled } }, flags);
         if (flags.json) return printJson(job);
         process.stdout.write(`${enabled ? "Enabled" : "Disabled"} ${job.id} (${job.name})\n`);
@@ -324,7 +307,7 @@ export function registerCron(program: Command): void {
   }
 
   callOptions(cron.command("rm").alias("remove").alias("delete").argument("<id>", "job id").description("Remove a job")).action(
-    action(async (id: string, flags: Flags) => {
+    cliAction(async (id: string, flags: Flags) => {
       const r = await callGateway<{ ok: boolean; removed: boolean }>("cron.remove", { id }, flags);
       if (flags.json) return printJson(r);
       if (!r.removed) throw new UsageError(`no job with id ${id} (see openclaw cron list --all)`);
@@ -335,7 +318,7 @@ export function registerCron(program: Command): void {
   callOptions(cron.command("run").argument("<id>", "job id").description("Run a job now (only if due, unless --force)"))
     .option("--force", "run even if it is not due")
     .action(
-      action(async (id: string, flags: Flags) => {
+      cliAction(async (id: string, flags: Flags) => {
         const r = await callGateway<{ ok: boolean; ran: boolean; reason?: string }>(
           "cron.run",
           { id, mode: flags.force ? "force" : "due" },
@@ -352,7 +335,7 @@ export function registerCron(program: Command): void {
     .option("--id <id>", "job id")
     .option("--limit <n>", "most recent runs to show", "50")
     .action(
-      action(async (flags: Flags) => {
+      cliAction(async (flags: Flags) => {
         if (!flags.id) throw new UsageError("--id <job id> is required (see openclaw cron list)");
         const limit = int(flags.limit, "--limit", 1);
         const r = await callGateway<{ entries: CronRunLogEntry[] }>(
@@ -376,7 +359,7 @@ export function registerCron(program: Command): void {
     .option("--text <text>", "the note")
     .option("--mode <mode>", "now | next-heartbeat", "next-heartbeat")
     .action(
-      action(async (flags: Flags) => {
+      cliAction(async (flags: Flags) => {
         if (!flags.text?.trim()) throw new UsageError("--text is required");
         const mode = choice(flags.mode, ["now", "next-heartbeat"] as const, "--mode");
         const r = await callGateway("wake", { mode, text: flags.text }, flags);

@@ -2,9 +2,9 @@
  * `openclaw devices list|approve|reject|rotate|revoke`: device pairing requests and device tokens,
  * through the running gateway (`device.pair.*`, `device.token.*`; they need `operator.pairing`).
  */
-import { table as columns } from "./table.js";
+import { age, table as columns } from "./table.js";
 import type { Command } from "commander";
-import { callGateway, fail, printJson } from "./call.js";
+import { callGateway, cliAction, fail, gatewayCallOptions, printJson } from "./call.js";
 import type { TargetFlags } from "./target.js";
 
 type Flags = TargetFlags & { json?: boolean };
@@ -31,23 +31,6 @@ interface Paired {
   tokens?: TokenSummary[];
 }
 
-function callOptions(cmd: Command): Command {
-  return cmd
-    .option("--url <url>", "gateway WebSocket URL (default: gateway.remote.url when configured)")
-    .option("--token <token>", "gateway token")
-    .option("--password <password>", "gateway password")
-    .option("--timeout <ms>", "timeout in milliseconds", "10000")
-    .option("--json", "print JSON");
-}
-
-function age(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
-}
-
 function table(header: string[], rows: string[][]): string {
   return columns([header, ...rows]);
 }
@@ -60,22 +43,11 @@ function tokenSummary(tokens: TokenSummary[] | undefined): string {
     .join(", ");
 }
 
-/** Runs one call and prints it; any failure is `error: …` on stderr with exit code 1. */
-function action<A extends unknown[]>(run: (...args: A) => Promise<void>) {
-  return async (...args: A) => {
-    try {
-      await run(...args);
-    } catch (e) {
-      fail((e as Error).message);
-    }
-  };
-}
-
 export function registerDevices(program: Command): void {
   const devices = program.command("devices").description("Device pairing and device tokens");
 
-  callOptions(devices.command("list").description("List pending pairing requests and paired devices")).action(
-    action(async (flags: Flags) => {
+  gatewayCallOptions(devices.command("list").description("List pending pairing requests and paired devices")).action(
+    cliAction(async (flags: Flags) => {
       const res = await callGateway<{ pending?: Pending[]; paired?: Paired[] }>("device.pair.list", {}, flags);
       const list = { pending: Array.isArray(res?.pending) ? res.pending : [], paired: Array.isArray(res?.paired) ? res.paired : [] };
       if (flags.json) return printJson(list);
@@ -118,27 +90,27 @@ export function registerDevices(program: Command): void {
     }),
   );
 
-  callOptions(
+  gatewayCallOptions(
     devices.command("approve").description("Approve a pending device pairing request").argument("<requestId>", "pending request id"),
   ).action(
-    action(async (requestId: string, flags: Flags) => {
+    cliAction(async (requestId: string, flags: Flags) => {
       const res = await callGateway<{ device?: { deviceId?: string } }>("device.pair.approve", { requestId }, flags);
       if (flags.json) return printJson(res);
       process.stdout.write(`Approved ${res?.device?.deviceId ?? "ok"}\n`);
     }),
   );
 
-  callOptions(
+  gatewayCallOptions(
     devices.command("reject").description("Reject a pending device pairing request").argument("<requestId>", "pending request id"),
   ).action(
-    action(async (requestId: string, flags: Flags) => {
+    cliAction(async (requestId: string, flags: Flags) => {
       const res = await callGateway<{ deviceId?: string }>("device.pair.reject", { requestId }, flags);
       if (flags.json) return printJson(res);
       process.stdout.write(`Rejected ${res?.deviceId ?? "ok"}\n`);
     }),
   );
 
-  callOptions(
+  gatewayCallOptions(
     devices
       .command("rotate")
       .description("Issue a new device token for a role (the old one stops working; the new one is printed)")
@@ -146,7 +118,7 @@ export function registerDevices(program: Command): void {
       .requiredOption("--role <role>", "role (operator or node)")
       .option("--scope <scope...>", "scopes for the new token (repeatable); default: the current token's"),
   ).action(
-    action(async (flags: Flags & { device: string; role: string; scope?: string[] }) => {
+    cliAction(async (flags: Flags & { device: string; role: string; scope?: string[] }) => {
       const deviceId = flags.device.trim();
       const role = flags.role.trim();
       if (!deviceId || !role) return fail("--device and --role required");
@@ -155,14 +127,14 @@ export function registerDevices(program: Command): void {
     }),
   );
 
-  callOptions(
+  gatewayCallOptions(
     devices
       .command("revoke")
       .description("Revoke a device token for a role")
       .requiredOption("--device <id>", "device id")
       .requiredOption("--role <role>", "role (operator or node)"),
   ).action(
-    action(async (flags: Flags & { device: string; role: string }) => {
+    cliAction(async (flags: Flags & { device: string; role: string }) => {
       const deviceId = flags.device.trim();
       const role = flags.role.trim();
       if (!deviceId || !role) return fail("--device and --role required");

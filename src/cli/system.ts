@@ -7,41 +7,22 @@
  * as OpenClaw's do; `event` prints `ok` unless `--json`.
  */
 import type { Command } from "commander";
-import { callGateway, fail, printJson } from "./call.js";
+import { callGateway, cliAction, gatewayCallOptions, printJson } from "./call.js";
 import type { TargetFlags } from "./target.js";
 
 type Flags = TargetFlags & { json?: boolean };
 
-function gatewayOptions(cmd: Command): Command {
-  return cmd
-    .option("--url <url>", "gateway WebSocket URL (default: gateway.remote.url when configured)")
-    .option("--token <token>", "gateway token")
-    .option("--password <password>", "gateway password")
-    .option("--timeout <ms>", "timeout in milliseconds", "10000")
-    .option("--json", "print JSON");
-}
-
-function action<A extends unknown[]>(run: (...args: A) => Promise<void>) {
-  return async (...args: A) => {
-    try {
-      await run(...args);
-    } catch (e) {
-      fail((e as Error).message);
-    }
-  };
-}
-
 export function registerSystem(program: Command): void {
   const system = program.command("system").description("System events, heartbeat controls and presence of the running gateway");
 
-  gatewayOptions(
+  gatewayCallOptions(
     system
       .command("event")
       .description("Queue a system event on the main session, and optionally run a heartbeat now")
       .requiredOption("--text <text>", "the event text")
       .option("--mode <mode>", "now | next-heartbeat", "next-heartbeat"),
   ).action(
-    action(async (opts: Flags & { text: string; mode?: string }) => {
+    cliAction(async (opts: Flags & { text: string; mode?: string }) => {
       const text = opts.text.trim();
       if (!text) throw new Error('--text is empty: give the event text, e.g. --text "Backup finished"');
       const mode = (opts.mode ?? "next-heartbeat").trim() || "next-heartbeat";
@@ -53,17 +34,17 @@ export function registerSystem(program: Command): void {
   );
 
   const heartbeat = system.command("heartbeat").description("Heartbeat controls");
-  gatewayOptions(heartbeat.command("last").description("Show the last heartbeat outcome")).action(
-    action(async (opts: Flags) => printJson(await callGateway("last-heartbeat", {}, opts))),
+  gatewayCallOptions(heartbeat.command("last").description("Show the last heartbeat outcome")).action(
+    cliAction(async (opts: Flags) => printJson(await callGateway("last-heartbeat", {}, opts))),
   );
-  gatewayOptions(heartbeat.command("enable").description("Resume heartbeats")).action(
-    action(async (opts: Flags) => printJson(await callGateway("set-heartbeats", { enabled: true }, opts))),
+  gatewayCallOptions(heartbeat.command("enable").description("Resume heartbeats")).action(
+    cliAction(async (opts: Flags) => printJson(await callGateway("set-heartbeats", { enabled: true }, opts))),
   );
-  gatewayOptions(heartbeat.command("disable").description("Pause heartbeats until enabled again or the gateway restarts")).action(
-    action(async (opts: Flags) => printJson(await callGateway("set-heartbeats", { enabled: false }, opts))),
+  gatewayCallOptions(heartbeat.command("disable").description("Pause heartbeats until enabled again or the gateway restarts")).action(
+    cliAction(async (opts: Flags) => printJson(await callGateway("set-heartbeats", { enabled: false }, opts))),
   );
 
-  gatewayOptions(system.command("presence").description("List the presence entries the gateway knows")).action(
-    action(async (opts: Flags) => printJson(await callGateway("system-presence", {}, opts))),
+  gatewayCallOptions(system.command("presence").description("List the presence entries the gateway knows")).action(
+    cliAction(async (opts: Flags) => printJson(await callGateway("system-presence", {}, opts))),
   );
 }
