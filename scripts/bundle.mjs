@@ -49,6 +49,10 @@ const result = await build({
     "jiti",
     // Loaded only when a SKILL.md is read (src/skills/frontmatter.ts).
     "yaml",
+    // Channel libraries, loaded only when an account of their channel is configured.
+    "@whiskeysockets/baileys",
+    "@slack/bolt",
+    "qrcode",
     "bufferutil",
     "utf-8-validate",
     "zlib-sync",

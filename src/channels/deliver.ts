@@ -89,7 +89,7 @@ export async function deliver(channels: ChannelManager, req: DeliverRequest, opt
       "unavailable",
       accountId && known.length
         ? `${def.label} account "${accountId}" is not set up (accounts: ${known.join(", ")})`
-        : `${def.label} is not set up: set ${def.envToken} or channels.${channel} in the config`,
+        : `${def.label} is not set up: ${def.envToken ? `set ${def.envToken} or ` : ""}add channels.${channel} to the config`,
     );
   }
   let target: OutboundTarget;

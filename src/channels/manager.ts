@@ -2,10 +2,20 @@
  * Starts one adapter per configured channel account, loading each platform's library only when it is
  * configured, restarts an account when its config changes, and reports status for `channels.status`.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { Env } from "../infra/paths.js";
 import type { LogSink } from "../infra/logger.js";
-import type { AdapterFactory, ChannelAdapter, ChannelRules, ChannelStatus, InboundMessage, ProbeResult } from "./types.js";
+import type {
+  AdapterFactory,
+  ChannelAdapter,
+  ChannelHttp,
+  ChannelHttpHandler,
+  ChannelRules,
+  ChannelStatus,
+  InboundMessage,
+  ProbeResult,
+} from "./types.js";
 import type { ChannelCatalog } from "./plugin.js";
 
 type AccountSnapshot = ChannelStatus & { probe?: ProbeResult; lastProbeAt?: number; dmPolicy?: string };
@@ -30,8 +40,9 @@ export function planAccounts(cfg: OpenClawConfig, env: Env, catalog: ChannelCata
     if (section?.enabled === false) continue;
     const { accounts, ...base } = section ?? {};
     const ids = Object.keys(accounts ?? {});
-    const hasDefault = !ids.length || Boolean(section && def.credentialKeys.some((k) => base[k])) || Boolean(env[def.envToken]);
-    if (!section && !env[def.envToken]) continue;
+    const fromEnv = Boolean(def.envToken && env[def.envToken]);
+    const hasDefault = !ids.length || Boolean(section && def.credentialKeys.some((k) => base[k])) || fromEnv;
+    if (!section && !fromEnv) continue;
     if (hasDefault && !ids.includes("default")) ids.unshift("default");
     for (const accountId of ids) {
       const own: Obj = accounts?.[accountId] ?? {};
@@ -64,6 +75,8 @@ export interface ChannelManagerDeps {
 
 export class ChannelManager {
   private running = new Map<string, Running>(); // `${channel}:${accountId}`
+  /** Public routes adapters mounted on the gateway port, by exact path. */
+  private routes = new Map<string, { owner: string; handler: ChannelHttpHandler }>();
 
   readonly catalog: ChannelCatalog;
   private inbound: ((msg: InboundMessage) => void) | null = null;
@@ -87,6 +100,53 @@ export class ChannelManager {
 
   private key(channel: string, accountId: string): string {
     return `${channel}:${accountId}`;
+  }
+
+  /**
+   * The route an adapter mounted at this exact path, for the gateway's HTTP server: public (the
+   * adapter verifies the platform's signature), and a handler that throws answers 500, logged.
+   */
+  publicRoute(path: string): { public: true; handle(req: IncomingMessage, res: ServerResponse): Promise<void> } | null {
+    const r = this.routes.get(path);
+    if (!r) return null;
+    return {
+      public: true,
+      handle: async (req, res) => {
+        try {
+          await r.handler(req, res);
+        } catch (e) {
+          this.deps.logs.logger(r.owner).error(`HTTP ${path} failed: ${(e as Error).message}`);
+          if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+          if (!res.writableEnded)
+            res.end(JSON.stringify({ error: { code: "CHANNEL_ERROR", message: `${r.owner} could not handle this request` } }));
+        }
+      },
+    };
+  }
+
+  private httpFor(owner: string): ChannelHttp {
+    return {
+      route: (path, handler) => {
+        if (!path.startsWith("/")) throw new Error(`${owner}: an HTTP path must start with "/" (got "${path}")`);
+        const taken = this.routes.get(path);
+        if (taken && taken.owner !== owner)
+          throw new Error(`${owner}: ${path} is already served by ${taken.owner}; give this account another path`);
+        const entry = { owner, handler };
+        this.routes.set(path, entry);
+        return () => {
+          if (this.routes.get(path) === entry) this.routes.delete(path);
+        };
+      },
+    };
+  }
+
+  /** Stops and starts one account again (after linking a device, say), keeping its config. */
+  async restart(channel: string, accountId = "default"): Promise<boolean> {
+    const r = this.running.get(this.key(channel, accountId));
+    if (!r) return false;
+    await r.adapter.stop().catch(() => undefined);
+    await r.adapter.start();
+    return true;
   }
 
   /** The router's rules for a channel this gateway knows, else undefined. */
@@ -121,7 +181,8 @@ export class ChannelManager {
       plans
         .filter((p) => !this.running.has(this.key(p.channel, p.accountId)))
         .map(async (p) => {
-          const log = this.deps.logs.logger(p.accountId === "default" ? p.channel : `${p.channel}/${p.accountId}`);
+          const name = p.accountId === "default" ? p.channel : `${p.channel}/${p.accountId}`;
+          const log = this.deps.logs.logger(name);
           try {
             const factory = this.deps.factories?.[p.channel] ?? (await this.catalog.get(p.channel)!.load());
             const adapter = factory({
@@ -133,6 +194,7 @@ export class ChannelManager {
               now: this.deps.now,
               onInbound: this.onInbound,
               commands: this.deps.commands,
+              http: this.httpFor(name),
             });
             this.running.set(this.key(p.channel, p.accountId), { plan: p, adapter });
             await adapter.start();

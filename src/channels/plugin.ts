@@ -15,17 +15,36 @@ export interface ChannelPlugin {
   /** What clients show under the name (`Telegram Bot`), and an SF Symbols name for native apps. */
   detailLabel: string;
   systemImage?: string;
-  /** The env var that alone is enough to start the default account. */
-  envToken: string;
-  /** Config keys of an account that hold its credentials (what `channels.logout` removes). */
+  /** The env var that alone is enough to start the default account (channels without a token have none). */
+  envToken?: string;
+  /** Config keys of an account that hold its credentials (what `channels.logout` removes from the config). */
   credentialKeys: string[];
   /** How its access config reads for the router. */
   rules: ChannelRules;
-  /** The account config key that holds the token (`botToken`), and where a token comes from. */
-  tokenKey: string;
-  resolveToken(config: Record<string, any>, accountId: string, env: Env): { token: string | null; source: string; error?: string };
+  /** For channels with one bot token: the account config key that holds it (`botToken`), and where a token comes from. */
+  tokenKey?: string;
+  resolveToken?(config: Record<string, any>, accountId: string, env: Env): { token: string | null; source: string; error?: string };
+  /**
+   * For channels set up otherwise (a linked device, a daemon, two tokens): whether an account has what
+   * it needs to connect, as `openclaw doctor` reports it. Takes precedence over `resolveToken`.
+   */
+  setup?(config: Record<string, any>, accountId: string, env: Env, stateDir: string): SetupCheck;
+  /**
+   * Credentials kept outside the config (a linked device's keys): removed by `channels.logout` after
+   * the account has stopped. Returns whether anything was removed.
+   */
+  logout?(config: Record<string, any>, accountId: string, env: Env, stateDir: string): Promise<boolean>;
   /** The adapter factory, imported on first use. */
   load(): Promise<AdapterFactory<any>>;
+}
+
+/** What doctor says about one account's credentials. */
+export interface SetupCheck {
+  ok: boolean;
+  /** `bot token from TELEGRAM_BOT_TOKEN`, `linked as +15551234567`, or what is missing. */
+  detail: string;
+  /** What to do when not ok. */
+  fix?: string;
 }
 
 /** Whether a registered channel is one this gateway can run (OpenClaw's own channel shape is not). */
@@ -36,7 +55,7 @@ export function isChannelPlugin(value: unknown): value is ChannelPlugin {
     typeof p.id === "string" &&
     typeof p.label === "string" &&
     typeof p.load === "function" &&
-    typeof p.resolveToken === "function" &&
+    (typeof p.resolveToken === "function" || typeof p.setup === "function") &&
     p.rules &&
     typeof p.rules.dm === "function" &&
     typeof p.rules.group === "function",

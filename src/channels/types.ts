@@ -4,6 +4,7 @@
  * limits, markdown dialect, mention syntax, rate limits, reconnects) stays inside the adapter: the
  * router and the agent never see it.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ImageContent } from "../providers/types.js";
 import type { Env } from "../infra/paths.js";
 import type { Logger } from "../infra/logger.js";
@@ -132,6 +133,26 @@ export interface ChannelAdapter {
   typing(to: OutboundTarget): Promise<void>;
   /** Checks the credentials and API reachability now. */
   probe(): Promise<ProbeResult>;
+  /**
+   * Interactive linking (a QR code scanned on a phone), for platforms that link a device instead of
+   * taking a token: what `web.login.start|wait` and `openclaw channels login` drive.
+   */
+  login?: ChannelLogin;
+}
+
+export interface ChannelLogin {
+  /** Starts linking (stopping the account's connection first); resolves with the QR once there is one. */
+  start(opts: { force?: boolean; timeoutMs?: number }): Promise<LoginStart>;
+  /** Waits for the phone to finish linking; on success the account connects without a restart. */
+  wait(opts: { timeoutMs?: number }): Promise<{ connected: boolean; message: string }>;
+}
+
+export interface LoginStart {
+  message: string;
+  /** The QR as a PNG data URL, for the Control UI. Absent when already linked. */
+  qrDataUrl?: string;
+  /** The QR's text, for terminals that draw it themselves. */
+  qr?: string;
 }
 
 /** What an adapter factory gets. `config` is the merged config of this account. */
@@ -145,6 +166,18 @@ export interface ChannelContext<C = Record<string, unknown>> {
   onInbound: (msg: InboundMessage) => void;
   /** Chat commands plugins added, for platforms with a command menu (read when the menu is set). */
   commands?: () => Array<{ name: string; description: string }>;
+  /**
+   * Mounts a public route on the gateway's own HTTP port (Fly exposes one port) for a platform that
+   * pushes events over HTTP. The route is not behind the gateway token: the handler must verify the
+   * platform's signature itself. Returns a function that unmounts it; a path already taken throws.
+   */
+  http?: ChannelHttp;
+}
+
+export type ChannelHttpHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface ChannelHttp {
+  route(path: string, handler: ChannelHttpHandler): () => void;
 }
 
 export type AdapterFactory<C = Record<string, unknown>> = (ctx: ChannelContext<C>) => ChannelAdapter;

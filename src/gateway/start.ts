@@ -275,7 +275,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
           trustedProxies: () => config.current().gateway?.trustedProxies ?? NO_PROXIES,
           controlUi,
           devices,
-          pluginRoute: plugins.route,
+          pluginRoute: (path) => plugins.route(path) ?? channels.publicRoute(path),
           pluginHandlers: plugins.handlers,
         }),
     },

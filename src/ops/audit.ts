@@ -87,7 +87,7 @@ interface ChannelAccess {
   groupListKey: string;
   /** The group policy is open only because there is no `channels.<name>` section, just the env token. */
   implicitOpenGroups: boolean;
-  envToken: string;
+  envToken?: string;
 }
 
 /** DM and group policy of every channel account, as the router reads them. */
@@ -96,7 +96,7 @@ function channelAccess(ctx: OpsContext, cfg: Obj): ChannelAccess[] {
   for (const desc of bundledChannels().list()) {
     const channel = desc.id;
     const section: Obj | undefined = cfg.channels?.[channel];
-    if (!section && !ctx.env[desc.envToken]) continue;
+    if (!section && !(desc.envToken && ctx.env[desc.envToken])) continue;
     if (section?.enabled === false) continue;
     const { accounts, ...base } = section ?? {};
     const entries: Array<[string, Obj]> = [["default", base]];

@@ -564,8 +564,14 @@ function checkChannels(ctx: OpsContext, env: Env): Finding[] {
     const label = plan.accountId === "default" ? plan.channel : `${plan.channel} account "${plan.accountId}"`;
     const id = plan.accountId === "default" ? `channels.${plan.channel}` : `channels.${plan.channel}.${plan.accountId}`;
     const desc = catalog.get(plan.channel)!;
-    const envToken = desc.envToken;
-    const configKey = desc.tokenKey;
+    if (desc.setup) {
+      const check = desc.setup(plan.config, plan.accountId, env, ctx.stateDir);
+      out.push(check.ok ? ok(id, `${label}: ${check.detail}`) : error(id, `${label}: ${check.detail}`, check.fix ?? ""));
+      continue;
+    }
+    if (!desc.resolveToken) continue;
+    const envToken = desc.envToken ?? "";
+    const configKey = desc.tokenKey ?? "botToken";
     const where =
       plan.accountId === "default"
         ? `channels.${plan.channel}.${configKey}`
@@ -576,14 +582,14 @@ function checkChannels(ctx: OpsContext, env: Env): Finding[] {
         error(
           id,
           `${label} is enabled but has no bot token${resolved.error && !resolved.error.startsWith("no bot token") ? ` (${resolved.error})` : ""}: it cannot connect`,
-          plan.accountId === "default"
+          plan.accountId === "default" && envToken
             ? `set ${envToken} (Fly: \`fly secrets set ${envToken}=…\`), or ${where}: "\${${envToken}}"`
             : `set ${where} (a \${VAR} reference keeps the token itself out of the file)`,
         ),
       );
       continue;
     }
-    out.push(ok(id, `${label}: bot token from ${resolved.source === "env" ? envToken : where}`));
+    out.push(ok(id, `${label}: bot token from ${resolved.source === "env" && envToken ? envToken : where}`));
   }
   if (plans.length === 0) out.push(ok("channels", "no chat channels configured (the Control UI and CLI still work)"));
   return out;

@@ -14,7 +14,7 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
  * are lost, as with every structured edit), which stops the account. A token that comes from the
  * environment stays in force; `envToken` says so and `loggedOut` is then false.
  */
-function logout(ctx: GatewayContext, channel: string, accountId: string) {
+async function logout(ctx: GatewayContext, channel: string, accountId: string) {
   const desc = ctx.channels.catalog.get(channel);
   if (!desc)
     throw new MethodError(ErrorCodes.INVALID_REQUEST, `invalid channels.logout channel (known: ${ctx.channels.catalog.ids().join(", ")})`);
@@ -48,11 +48,30 @@ function logout(ctx: GatewayContext, channel: string, accountId: string) {
     }
     ctx.reloadConfig("channels.logout");
   }
-  const envToken = accountId === "default" && Boolean(ctx.env[desc.envToken]?.trim());
+  if (desc.logout) {
+    // Credentials kept beside the config (a linked device): the account stops before they go.
+    const adapter = ctx.channels.get(channel, accountId);
+    if (adapter) await adapter.stop().catch(() => undefined);
+    const config = accountConfig(ctx.config().channels as Obj | undefined, channel, accountId);
+    try {
+      if (await desc.logout(config, accountId, ctx.env, ctx.stateDir)) cleared = true;
+    } catch (e) {
+      throw new MethodError(ErrorCodes.UNAVAILABLE, `could not remove ${channel}/${accountId} credentials: ${(e as Error).message}`);
+    }
+  }
+  const envToken = accountId === "default" && Boolean(desc.envToken && ctx.env[desc.envToken]?.trim());
   ctx.log.info(
-    `${channel}/${accountId}: logged out${cleared ? " (credentials removed from the config)" : ""}${envToken ? `; ${desc.envToken} is still set` : ""}`,
+    `${channel}/${accountId}: logged out${cleared ? " (credentials removed)" : ""}${envToken ? `; ${desc.envToken} is still set` : ""}`,
   );
   return { channel, accountId, cleared, envToken, loggedOut: !envToken };
+}
+
+/** An account's merged config (top-level keys, then `accounts.<id>`), as the adapter sees it. */
+function accountConfig(channels: Obj | undefined, channel: string, accountId: string): Obj {
+  const section = isObj(channels?.[channel]) ? (channels[channel] as Obj) : {};
+  const { accounts, ...base } = section;
+  const own = isObj(accounts) && isObj((accounts as Obj)[accountId]) ? ((accounts as Obj)[accountId] as Obj) : {};
+  return { ...base, ...own };
 }
 
 const Channel = z.string().regex(/^[a-z0-9_-]+$/i, "a channel name (see `openclaw channels status`)");
