@@ -74,6 +74,8 @@ export class SignalAdapter implements ChannelAdapter {
   private backoffMs = MIN_BACKOFF_MS;
   /** Signal timestamp → author (`+1…` or a bare UUID), for reactions. */
   private authors = new Map<string, string>();
+  /** Envelopes are handled one after another, so an image being fetched does not let later text overtake it. */
+  private inbound: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: ChannelContext<SignalConfig>) {
     this.accountId = ctx.accountId;
@@ -311,9 +313,10 @@ export class SignalAdapter implements ChannelAdapter {
     }
     if (payload.exception?.message) this.ctx.log.warn(`signal-cli receive error: ${payload.exception.message}`);
     if (!payload.envelope) return;
-    void this.handleEnvelope(payload.envelope, signal).catch((err: Error) =>
-      this.ctx.log.error(`signal inbound message failed: ${err.message}`),
-    );
+    const envelope = payload.envelope;
+    this.inbound = this.inbound
+      .then(() => this.handleEnvelope(envelope, signal))
+      .catch((err: Error) => this.ctx.log.error(`signal inbound message failed: ${err.message}`));
   }
 
   private async handleEnvelope(env: SignalEnvelope, signal: AbortSignal): Promise<void> {
