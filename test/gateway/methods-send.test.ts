@@ -240,7 +240,7 @@ describe("send with one channel", () => {
       const dc = await refused(c.request("send", { channel: "discord", to: "channel:1", message: "x", idempotencyKey: "d2" }));
       assert.deepEqual(dc, {
         code: "UNAVAILABLE",
-        message: "Discord is not set up: set DISCORD_BOT_TOKEN or channels.discord in the config",
+        message: "Discord is not set up: set DISCORD_BOT_TOKEN or add channels.discord to the config",
       });
     } finally {
       c.close();
