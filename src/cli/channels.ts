@@ -23,7 +23,9 @@ const LINKABLE = ["whatsapp"];
 async function login(flags: LoginFlags): Promise<void> {
   const channel = (flags.channel ?? "whatsapp").trim().toLowerCase();
   if (!LINKABLE.includes(channel))
-    return fail(`${channel} has nothing to link: only ${LINKABLE.join(", ")} links a device (token channels take their token in the config)`);
+    return fail(
+      `${channel} has nothing to link: only ${LINKABLE.join(", ")} links a device (token channels take their token in the config)`,
+    );
   const accountId = flags.account?.trim() || "default";
   const out = (line: string) => process.stdout.write(line + "\n");
   const showQr = async (qr: string, message: string) => {

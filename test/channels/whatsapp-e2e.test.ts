@@ -99,8 +99,14 @@ describe("WhatsApp end to end", { timeout: 60_000 }, () => {
     assert.equal(sent[n]!.jid, `${OWNER}@s.whatsapp.net`);
     assert.equal(sent[n]!.text, "Hello *Olivia*, all good.", "markdown bold became WhatsApp bold");
     assert.equal(llm.requests.at(-1)!.messages.at(-1)!.text, "hi there");
-    assert.ok(wa.reads.some((k) => k.id === id), "marked as read");
-    assert.ok(wa.presence.some((p) => p.type === "composing" && p.jid === `${OWNER}@s.whatsapp.net`), "typing shown");
+    assert.ok(
+      wa.reads.some((k) => k.id === id),
+      "marked as read",
+    );
+    assert.ok(
+      wa.presence.some((p) => p.type === "composing" && p.jid === `${OWNER}@s.whatsapp.net`),
+      "typing shown",
+    );
   });
 
   it("a stranger gets a pairing code; after approval the agent answers", async () => {
@@ -138,10 +144,14 @@ describe("WhatsApp end to end", { timeout: 60_000 }, () => {
   it("logged out from the phone (401): stops with the reason, no reconnect attempts", async () => {
     const sockets = wa.sockets.length;
     wa.disconnect(401);
-    const s = await waitFor(async () => {
-      const st = await status();
-      return st.running === false && st;
-    }, 5000, "the account to stop");
+    const s = await waitFor(
+      async () => {
+        const st = await status();
+        return st.running === false && st;
+      },
+      5000,
+      "the account to stop",
+    );
     assert.match(s.lastError, /logged out from the phone \(401\): run `openclaw channels login --channel whatsapp`/);
     assert.equal(s.connected, false);
     // Give a reconnect (2 s minimum backoff) the chance it must not take.

@@ -20,7 +20,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Boom } from "@hapi/boom";
-import { BufferJSON, DisconnectReason, initAuthCreds, makeEventBuffer, proto, type UserFacingSocketConfig, type WAMessage } from "@whiskeysockets/baileys";
+import {
+  BufferJSON,
+  DisconnectReason,
+  initAuthCreds,
+  makeEventBuffer,
+  proto,
+  type UserFacingSocketConfig,
+  type WAMessage,
+} from "@whiskeysockets/baileys";
 import { whatsappAdapterFactory, type SocketFactory, type WaSocket, type WhatsAppDeps } from "../../src/channels/whatsapp/index.js";
 
 export const OWN_NUMBER = "15550001111";
@@ -157,7 +165,11 @@ export class WhatsAppFake {
   }
 
   async waitForSent(count: number, timeoutMs = 5000): Promise<SentMessage[]> {
-    return this.waitFor(() => this.sent.length >= count && this.sent, `${count} sent WhatsApp messages (have ${this.sent.length})`, timeoutMs);
+    return this.waitFor(
+      () => this.sent.length >= count && this.sent,
+      `${count} sent WhatsApp messages (have ${this.sent.length})`,
+      timeoutMs,
+    );
   }
 
   /**

@@ -228,7 +228,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const images = content.images ?? [];
     // A single image carries the text as its caption when it fits in one message.
     const captioned = images.length === 1 && chunks.length === 1;
-    if (!captioned) for (const chunk of chunks) jobs.push(this.queue(jid, { text: chunk }, quoted)), (quoted = undefined);
+    if (!captioned) for (const chunk of chunks) (jobs.push(this.queue(jid, { text: chunk }, quoted)), (quoted = undefined));
     images.forEach((img, i) => {
       const msg: AnyMessageContent = {
         image: img.data,
@@ -263,7 +263,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
   async probe(): Promise<ProbeResult> {
     const me = readLinkedIdentity(this.authDir);
     if (!me) return { ok: false, detail: notLinkedError(this.accountId) };
-    if (!this.st.connected) return { ok: false, detail: this.st.lastError ?? "linked, not connected yet", bot: { id: me.jid, name: me.e164 ?? me.jid } };
+    if (!this.st.connected)
+      return { ok: false, detail: this.st.lastError ?? "linked, not connected yet", bot: { id: me.jid, name: me.e164 ?? me.jid } };
     return { ok: true, bot: { id: me.jid, name: me.e164 ?? me.jid } };
   }
 
@@ -362,7 +363,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
   private restore(): "ok" | "restored" | "missing" {
     try {
       const r = restoreCredsFromBackup(this.authDir);
-      if (r === "restored") this.ctx.log.warn(`whatsapp: creds.json was missing or damaged; restored it from creds.json.bak (${this.authDir})`);
+      if (r === "restored")
+        this.ctx.log.warn(`whatsapp: creds.json was missing or damaged; restored it from creds.json.bak (${this.authDir})`);
       return r;
     } catch (err) {
       this.ctx.log.error(`whatsapp: could not restore creds.json from its backup: ${(err as Error).message}`);
@@ -404,7 +406,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
     sock.ev.on("connection.update", (u) => this.onConnectionUpdate(gen, u));
     sock.ev.on("messages.upsert", (up) => {
       if (gen !== this.generation || up.type !== "notify") return;
-      for (const m of up.messages) void this.onMessage(m).catch((err) => this.ctx.log.error(`whatsapp inbound failed: ${(err as Error).message}`));
+      for (const m of up.messages)
+        void this.onMessage(m).catch((err) => this.ctx.log.error(`whatsapp inbound failed: ${(err as Error).message}`));
     });
   }
 
@@ -510,7 +513,9 @@ export class WhatsAppAdapter implements ChannelAdapter {
       return this.fatal(`gave up after ${this.policy.maxAttempts} reconnect attempts; last: ${this.st.lastError}`, true);
     }
     const delay = backoffDelay(this.policy, attempt);
-    this.ctx.log.warn(`whatsapp ${this.st.lastError}; reconnecting in ${Math.round(delay / 100) / 10}s (attempt ${attempt}/${this.policy.maxAttempts})`);
+    this.ctx.log.warn(
+      `whatsapp ${this.st.lastError}; reconnecting in ${Math.round(delay / 100) / 10}s (attempt ${attempt}/${this.policy.maxAttempts})`,
+    );
     this.timer = setTimeout(() => {
       this.timer = null;
       if (!this.stopped && gen === this.generation) void this.open();

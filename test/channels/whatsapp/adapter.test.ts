@@ -67,7 +67,10 @@ describe("WhatsApp credentials", { timeout: 20_000 }, () => {
     await a.start();
     await waitFor(() => a.status().connected, 5000, "connected");
     assert.equal(a.status().botName, "+15550001111");
-    assert.ok(lines.some((l) => /restored it from creds\.json\.bak/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /restored it from creds\.json\.bak/.test(l)),
+      lines.join("\n"),
+    );
     assert.equal(JSON.parse(fs.readFileSync(path.join(authDir(stateDir), "creds.json"), "utf8")).me.id, OWN_JID);
     wa.close();
   });
@@ -143,10 +146,22 @@ describe("WhatsApp reconnects", { timeout: 20_000 }, () => {
   });
 
   it("the backoff follows web.reconnect's defaults", () => {
-    assert.equal(backoffDelay(DEFAULT_RECONNECT, 1, () => 0.5), 2000);
-    assert.equal(backoffDelay(DEFAULT_RECONNECT, 2, () => 0.5), 3600);
-    assert.equal(backoffDelay(DEFAULT_RECONNECT, 20, () => 0.5), 30000);
-    assert.equal(backoffDelay(DEFAULT_RECONNECT, 1, () => 0), 1500);
+    assert.equal(
+      backoffDelay(DEFAULT_RECONNECT, 1, () => 0.5),
+      2000,
+    );
+    assert.equal(
+      backoffDelay(DEFAULT_RECONNECT, 2, () => 0.5),
+      3600,
+    );
+    assert.equal(
+      backoffDelay(DEFAULT_RECONNECT, 20, () => 0.5),
+      30000,
+    );
+    assert.equal(
+      backoffDelay(DEFAULT_RECONNECT, 1, () => 0),
+      1500,
+    );
   });
 });
 
@@ -173,7 +188,10 @@ describe("WhatsApp linking without a gateway", { timeout: 20_000 }, () => {
     assert.equal(r.connected, true, r.message);
     assert.match(r.message, /Linked as \+15550001111/);
     assert.equal(readLinkedIdentity(authDir(stateDir))?.jid, OWN_JID);
-    assert.ok(wa.sockets.every((s) => s.ended), "the sockets are closed once linked");
+    assert.ok(
+      wa.sockets.every((s) => s.ended),
+      "the sockets are closed once linked",
+    );
   });
 });
 
