@@ -195,6 +195,112 @@ describe("WhatsApp linking without a gateway", { timeout: 20_000 }, () => {
   });
 });
 
+describe("WhatsApp messages", { timeout: 20_000 }, () => {
+  async function linked(config: object = {}) {
+    const stateDir = tmpDir();
+    const wa = startWhatsAppFake();
+    wa.link(authDir(stateDir));
+    const downloads: string[] = [];
+    const lines: string[] = [];
+    const inbound: InboundMessage[] = [];
+    const a = wa.adapterFactory({
+      downloadImage: async (msg, maxBytes, mimeType) => {
+        downloads.push(msg.key.id!);
+        return { type: "image", data: Buffer.from("png-bytes").toString("base64"), mimeType };
+      },
+    })({
+      accountId: "default",
+      config,
+      env: { HOME: stateDir },
+      log: memoryLog(lines),
+      stateDir,
+      now: Date.now,
+      onInbound: (m) => inbound.push(m),
+    });
+    adapters.push(a);
+    await a.start();
+    await waitFor(() => a.status().connected, 5000, "connected");
+    return { wa, a, inbound, downloads };
+  }
+
+  it("images come in as images, other media as placeholders, quotes as context; status and own messages are skipped", async () => {
+    const { wa, inbound, downloads } = await linked();
+    const img = wa.inbound({ from: "15557770001", text: "look", image: true });
+    await waitFor(() => inbound.length === 1, 5000, "the image message");
+    assert.deepEqual(downloads, [img]);
+    assert.equal(inbound[0]!.text, "look");
+    assert.equal(inbound[0]!.images?.[0]?.mimeType, "image/png");
+    wa.inbound({ from: "15557770001", text: "status", chat: "status@broadcast" });
+    wa.inbound({ from: "15550001111", text: "sent from the phone", fromMe: true, chat: "15557770001@s.whatsapp.net" });
+    wa.inbound({ from: "15557770001", text: "yes that one", replyTo: { id: "X1", participant: OWN_JID, text: "which file?" } });
+    await waitFor(() => inbound.length === 2, 5000, "the reply");
+    assert.equal(inbound[1]!.text, "yes that one\n\n[Replying to +15550001111]\nwhich file?\n[/Replying]");
+    assert.equal(inbound[1]!.replyToMessageId, "X1");
+    assert.equal(inbound[1]!.sender.id, "+15557770001");
+    assert.equal(inbound[1]!.chat.kind, "dm");
+    wa.current!.ev.emit("messages.upsert", {
+      type: "notify",
+      messages: [
+        {
+          key: { remoteJid: "15557770001@s.whatsapp.net", fromMe: false, id: "AUDIO1" },
+          message: { audioMessage: { mimetype: "audio/ogg; codecs=opus", seconds: 3 } },
+        } as any,
+      ],
+    });
+    await waitFor(() => inbound.length === 3, 5000, "the voice note");
+    assert.equal(inbound[2]!.text, "<media:audio>");
+    assert.equal(downloads.length, 1, "only images are downloaded");
+  });
+
+  it("a group reply to our message counts as a mention", async () => {
+    const { wa, inbound } = await linked();
+    wa.inbound({ from: "15557770001", group: "1203@g.us", text: "plain" });
+    wa.inbound({ from: "15557770001", group: "1203@g.us", text: "and you?", replyTo: { id: "X2", participant: OWN_JID, text: "hi all" } });
+    await waitFor(() => inbound.length === 2, 5000, "both");
+    assert.deepEqual(
+      inbound.map((m) => [m.chat.kind, m.chat.id, m.mentioned]),
+      [
+        ["group", "1203@g.us", false],
+        ["group", "1203@g.us", true],
+      ],
+    );
+  });
+
+  it("self-chat mode answers the owner's own chat but never its own replies", async () => {
+    const { wa, a, inbound } = await linked({ selfChatMode: true });
+    const self = "15550001111@s.whatsapp.net";
+    wa.inbound({ from: "15550001111", text: "note to self", fromMe: true, chat: self });
+    await waitFor(() => inbound.length === 1, 5000, "the self message");
+    const r = await a.send({ chatId: self }, { text: "noted" });
+    wa.inbound({ from: "15550001111", text: "noted", fromMe: true, chat: self });
+    // The echo of our reply arrives with the id sendMessage returned: skipped.
+    wa.current!.ev.emit("messages.upsert", {
+      type: "notify",
+      messages: [{ key: { remoteJid: self, fromMe: true, id: r.messageIds[0] }, message: { conversation: "noted" } } as any],
+    });
+    await waitFor(() => inbound.length === 2, 5000, "the second self message");
+    await new Promise((res) => setImmediate(res));
+    assert.equal(inbound.length, 2);
+  });
+
+  it("sends images with the text as caption, reactions and typing", async () => {
+    const { wa, a } = await linked();
+    await a.send({ chatId: "+15557770001" }, { text: "a **chart**", images: [{ mimeType: "image/png", data: Buffer.from("x") }] });
+    assert.equal(wa.sent.at(-1)!.content.caption, "a *chart*");
+    assert.ok(Buffer.isBuffer(wa.sent.at(-1)!.content.image));
+    await a.react!({ chatId: "+15557770001" }, "ABC", "👍", false);
+    assert.deepEqual(wa.sent.at(-1)!.content.react, {
+      text: "👍",
+      key: { remoteJid: "15557770001@s.whatsapp.net", id: "ABC", fromMe: false },
+    });
+    await a.typing({ chatId: "120363000000000001@g.us" });
+    assert.deepEqual(wa.presence.at(-1), { type: "composing", jid: "120363000000000001@g.us" });
+    const long = "word ".repeat(2000);
+    const r = await a.send({ chatId: "+15557770001" }, { text: long });
+    assert.equal(r.messageIds.length, 3, "10,000 characters in chunks of at most 4,000");
+  });
+});
+
 describe("WhatsApp text and targets", () => {
   it("converts markdown to WhatsApp formatting", () => {
     assert.equal(markdownToWhatsApp("**bold** and *it* and ~~gone~~ and `code`"), "*bold* and _it_ and ~gone~ and `code`");
