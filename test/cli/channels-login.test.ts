@@ -53,5 +53,10 @@ describe("openclaw channels login/logout", { timeout: 60_000 }, () => {
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /whatsapp\/default: logged out, credentials removed/);
     assert.equal(fs.existsSync(path.join(gw.stateDir, "credentials/whatsapp/default")), false);
+    const c = await connect(gw.wsUrl);
+    const st = (await c.request<any>("channels.status", {})).channelAccounts.whatsapp[0];
+    c.close();
+    assert.equal(st.configured, false);
+    assert.match(st.lastError, /^not linked: run `openclaw channels login/);
   });
 });

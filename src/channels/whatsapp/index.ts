@@ -211,6 +211,11 @@ export class WhatsAppAdapter implements ChannelAdapter {
   }
 
   status(): ChannelStatus {
+    // Stopped and unlinked since (`channels.logout`, a deleted directory): say so, with the fix.
+    if (!this.st.running && !(this.loginState && !this.loginState.settled) && this.st.configured && !readLinkedIdentity(this.authDir)) {
+      this.st.configured = false;
+      this.st.lastError = notLinkedError(this.accountId);
+    }
     return { ...this.st, ...(this.outbox.size ? { queued: this.outbox.size } : {}) };
   }
 
