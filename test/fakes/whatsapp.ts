@@ -14,8 +14,9 @@
  * real Baileys: `useMultiFileAuthState`, `initAuthCreds`, `BufferJSON`, `makeCacheableSignalKeyStore`,
  * jid helpers, `normalizeMessageContent`, `DisconnectReason`.
  *
- * Standalone use (a benchmark): `const wa = startWhatsAppFake(); wa.link(authDir)` writes linked
- * credentials, and `wa.adapterFactory()` goes into `startGateway({ channelFactories: { whatsapp } })`.
+ * Standalone use (a benchmark): `const wa = startWhatsAppFake(); wa.gatewayOptions(stateDir)` links the
+ * default account in that state dir and returns what `startGateway` needs to run it connected
+ * (`channelFactories` and a `channels.whatsapp` block); bench/whatsapp-rss.mjs measures the RSS it adds.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -190,6 +191,15 @@ export class WhatsAppFake {
     fs.mkdirSync(authDir, { recursive: true });
     const creds = { ...initAuthCreds(), me: { id: `${number}:7@s.whatsapp.net`, name: "Owner" }, registered: true };
     fs.writeFileSync(path.join(authDir, "creds.json"), JSON.stringify(creds, BufferJSON.replacer));
+  }
+
+  /** Links the default account in `stateDir` and returns the gateway options that run it against this fake. */
+  gatewayOptions(stateDir: string) {
+    this.link(path.join(stateDir, "credentials", "whatsapp", "default"));
+    return {
+      channels: { whatsapp: { dmPolicy: "open", allowFrom: ["*"] } },
+      channelFactories: { whatsapp: this.adapterFactory() },
+    };
   }
 
   /** A person writes: a `messages.upsert` of type notify with a real WAMessage proto. */
