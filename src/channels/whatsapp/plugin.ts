@@ -8,7 +8,7 @@ import type { ChannelPlugin } from "../plugin.js";
 import type { BuiltinPlugin } from "../../plugins/builtin.js";
 import { defineMethod, type GatewayContext, type MethodTable } from "../../gateway/context.js";
 import { ErrorCodes, MethodError } from "../../gateway/protocol/frames.js";
-import { notLinkedError, readLinkedIdentity, resolveAuthDir } from "./config.js";
+import { notLinkedError, readLinkedIdentity, resolveAuthDir, type ReconnectPolicy } from "./config.js";
 import { whatsappRules } from "./rules.js";
 
 export const whatsappChannel: ChannelPlugin = {
@@ -94,7 +94,12 @@ const plugin: BuiltinPlugin = {
   name: "WhatsApp",
   description: "WhatsApp through a linked device (WhatsApp Web, Baileys)",
   register(api) {
-    api.registerChannel({ plugin: whatsappChannel });
+    // `web.reconnect` (OpenClaw's WhatsApp Web backoff) as the gateway started with it.
+    const reconnect = (api.config as { web?: { reconnect?: Partial<ReconnectPolicy> } }).web?.reconnect;
+    const channel: ChannelPlugin = reconnect
+      ? { ...whatsappChannel, load: async () => (await import("./index.js")).whatsappAdapterFactory({ reconnect }) }
+      : whatsappChannel;
+    api.registerChannel({ plugin: channel });
     for (const [name, def] of Object.entries(webLoginMethods)) api.registerGatewayMethod(name, def);
   },
 };
