@@ -185,7 +185,7 @@ describe("config.schema for editors", () => {
     assert.ok(channels.properties?.telegram?.properties?.botToken, "each channel's own form still has its schema");
     assert.equal(res.uiHints["channels.telegram"]?.label, "Telegram");
     assert.equal(res.uiHints["channels.telegram"]?.help, undefined, "a channel this gateway runs");
-    assert.match(res.uiHints["channels.whatsapp"]?.help ?? "", /does not run WhatsApp/);
+    assert.match(res.uiHints["channels.imessage"]?.help ?? "", /does not run iMessage/);
     assert.match(res.uiHints["agents.defaults.heartbeat.target"]?.help ?? "", /telegram, discord/);
   });
 });

@@ -414,6 +414,18 @@ const SPECS: Record<string, MethodSpec> = {
     params: async (ctx) => ({ raw: JSON.stringify({ logging: { level: "debug" } }), baseHash: await configHash(ctx) }),
     check: (r) => assert.equal(r.ok, true),
   },
+  "web.login.start": {
+    // No WhatsApp account in this config: the method names the key to add.
+    params: () => ({ accountId: "default", timeoutMs: 5000 }),
+    fails: /WhatsApp account "default" is not configured/,
+  },
+  "web.login.wait": {
+    params: () => ({ timeoutMs: 1000 }),
+    check: (r) => {
+      assert.equal(r.connected, false);
+      assert.equal(typeof r.message, "string");
+    },
+  },
   "channels.logout": {
     params: () => ({ channel: "telegram" }),
     check: async (r, ctx) => {

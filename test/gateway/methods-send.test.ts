@@ -162,8 +162,8 @@ describe("send", () => {
   });
 
   it("refuses with OpenClaw's codes: unknown channel, ambiguous or malformed target, missing channel", { timeout }, async () => {
-    const unknown = await refused(c.request("send", { channel: "whatsapp", to: "+15550001", message: "x", idempotencyKey: "e1" }));
-    assert.deepEqual(unknown, { code: "INVALID_REQUEST", message: "unsupported channel: whatsapp" });
+    const unknown = await refused(c.request("send", { channel: "imessage", to: "+15550001", message: "x", idempotencyKey: "e1" }));
+    assert.deepEqual(unknown, { code: "INVALID_REQUEST", message: "unsupported channel: imessage" });
     const ambiguous = await refused(c.request("send", { channel: "discord", to: "123456789", message: "x", idempotencyKey: "e2" }));
     assert.equal(ambiguous.code, "INVALID_REQUEST");
     assert.equal(

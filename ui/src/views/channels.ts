@@ -1,4 +1,7 @@
-/** Channels: each account's connection (optionally probed against the platform) and the DM pairing queue. */
+/**
+ * Channels: each account's connection (optionally probed against the platform), the DM pairing queue,
+ * and linking a device (WhatsApp) from a QR code.
+ */
 import { html, nothing, type TemplateResult } from "lit";
 import { state } from "lit/decorators.js";
 import { errorText, fmtAgo } from "../format.js";
@@ -20,7 +23,19 @@ function who(r: PairingRequest): string {
   return [name, user].filter(Boolean).join(" ") || r.id;
 }
 
+/** Channels that link a device through the protocol's `web.login.start|wait` (WhatsApp's methods in OpenClaw's protocol). */
+const LINKABLE = new Set(["whatsapp"]);
+
+interface Linking {
+  channel: string;
+  accountId: string;
+  message: string;
+  qrDataUrl?: string;
+  failed?: boolean;
+}
+
 export class OcChannels extends View {
+  @state() private linking: Linking | null = null;
   @state() private status: any = null;
   @state() private requests: PairingRequest[] = [];
   @state() private probing = false;
@@ -78,6 +93,55 @@ export class OcChannels extends View {
     }
   }
 
+  /** Asks the gateway for a QR, shows it, then waits for the phone; the account connects without a restart. */
+  private async link(channel: string, a: any): Promise<void> {
+    const accountId = a.accountId as string;
+    // A link the phone ended (logged out) needs a fresh one; an unlinked account has nothing to drop.
+    const force = Boolean(a.configured && !a.running);
+    this.linking = { channel, accountId, message: "Asking WhatsApp for a QR code…" };
+    try {
+      const start = await this.gw.request("web.login.start", { accountId, ...(force ? { force } : {}) }, 45_000);
+      if (!start.qrDataUrl) {
+        this.linking = null;
+        this.toast(start.message);
+        this.load();
+        return;
+      }
+      this.linking = { channel, accountId, message: start.message, qrDataUrl: start.qrDataUrl };
+      const done = await this.gw.request("web.login.wait", { accountId, timeoutMs: 120_000 }, 130_000);
+      if (done.connected) {
+        this.linking = null;
+        this.toast(done.message);
+      } else this.linking = { channel, accountId, message: done.message, failed: true };
+    } catch (e) {
+      this.linking = { channel, accountId, message: `Could not link: ${errorText(e)}`, failed: true };
+    }
+    this.load();
+  }
+
+  private renderLink(channel: string, a: any): TemplateResult | typeof nothing {
+    // Offered where linking is the fix: never linked, or the phone ended the link (an unconfigured placeholder has no error).
+    if (!LINKABLE.has(channel) || a.connected || !a.lastError || (a.running && a.configured)) return nothing;
+    const l = this.linking?.channel === channel && this.linking.accountId === a.accountId ? this.linking : null;
+    const label = a.configured ? "Relink" : "Link";
+    return html`<div class="link">
+      ${l?.qrDataUrl && !l.failed ? html`<img class="qr" src=${l.qrDataUrl} alt="WhatsApp QR code" width="240" height="240" />` : nothing}
+      ${l ? html`<p class=${l.failed ? "error" : "muted"} role="status">${l.message}</p>` : nothing}
+      ${
+        !l || l.failed
+          ? html`<button
+              class="primary"
+              ?disabled=${!this.online}
+              @click=${() => void this.link(channel, a)}
+              aria-label="${label} ${channel} ${a.accountId}"
+            >
+              ${label}
+            </button>`
+          : nothing
+      }
+    </div>`;
+  }
+
   private renderAccount(channel: string, a: any): TemplateResult {
     const state = a.connected
       ? ["ok", "Connected"]
@@ -85,7 +149,9 @@ export class OcChannels extends View {
         ? ["warn", "Connecting"]
         : a.configured
           ? ["bad", "Stopped"]
-          : ["muted", "Not configured"];
+          : /^not linked/.test(a.lastError ?? "")
+            ? ["muted", "Not linked"]
+            : ["muted", "Not configured"];
     return html`<li class="account">
       <div class="row">
         <strong>${a.name || a.botName || a.accountId}</strong>
@@ -130,7 +196,7 @@ export class OcChannels extends View {
             : nothing
         }
       </dl>
-      ${a.lastError ? html`<p class="error">Last error: ${a.lastError}</p>` : nothing}
+      ${a.lastError ? html`<p class="error">Last error: ${a.lastError}</p>` : nothing} ${this.renderLink(channel, a)}
     </li>`;
   }
 
