@@ -5,5 +5,6 @@
 import type { BuiltinPlugin } from "./builtin.js";
 import telegram from "../channels/telegram/plugin.js";
 import discord from "../channels/discord/plugin.js";
+import slack from "../channels/slack/plugin.js";
 
-export const BUNDLED_PLUGINS: readonly BuiltinPlugin[] = [telegram, discord];
+export const BUNDLED_PLUGINS: readonly BuiltinPlugin[] = [telegram, discord, slack];
