@@ -4,8 +4,8 @@
  *
  * Shapes: a DM (channel D…, `channel_type: "im"`) is kind "dm"; a group DM (`mpim`) is kind "group";
  * public and private channels are kind "channel" with `channelName` for `#name` config keys. A reply in
- * a thread carries the thread's root ts as `chat.threadId`; a top-level message gets its own ts there
- * when replyToMode says replies start a thread.
+ * a thread carries the thread's root ts as `chat.threadId`; so does a top-level DM when replyToMode says
+ * replies start a thread.
  */
 import type { ChatKind, InboundMessage } from "../types.js";
 import type { ReplyToMode } from "./config.js";
@@ -121,8 +121,10 @@ export function toInbound(
     chat.title = look.kind === "channel" ? `#${look.channelName}` : look.channelName;
   }
   const inThread = threadOf(ev);
-  // "first" and "all" both thread the reply to this message (the router sends one reply per message).
-  const threadId = inThread ?? (look.replyToMode !== "off" ? ev.ts : undefined);
+  // In DMs, replyToMode "first"/"all" makes the reply start a thread under this message. In channels
+  // that is decided when sending (from the reply's replyToMessageId), so that top-level messages keep
+  // sharing the channel's history instead of each becoming a thread of its own.
+  const threadId = inThread ?? (look.kind === "dm" && look.replyToMode !== "off" ? ev.ts : undefined);
   if (threadId) chat.threadId = threadId;
 
   const raw = ev.text ?? "";

@@ -16,6 +16,7 @@ import { chunkText } from "../chunking.js";
 import { Outbox } from "../outbox.js";
 import type {
   AdapterFactory,
+  ChatKind,
   ChannelAdapter,
   ChannelContext,
   ChannelStatus,
@@ -201,6 +202,8 @@ class SlackAdapter implements ChannelAdapter {
   private readonly channelInfo = new Lru<Promise<ChannelInfo>>(LOOKUP_CACHE_MAX);
   private readonly userInfo = new Lru<Promise<{ name?: string; username?: string }>>(LOOKUP_CACHE_MAX);
   private readonly dmChannels = new Lru<Promise<string>>(LOOKUP_CACHE_MAX);
+  /** What kind of chat each channel id we heard from is (for the per-kind replyToMode when replying). */
+  private readonly kinds = new Lru<ChatKind>(LOOKUP_CACHE_MAX);
 
   private running = false;
   private connected = false;
@@ -440,6 +443,7 @@ class SlackAdapter implements ChannelAdapter {
     this.channelInfo.clear();
     this.userInfo.clear();
     this.dmChannels.clear();
+    this.kinds.clear();
     if (socket) {
       const client = socket.client;
       // A peer that never answers the close frame would keep the socket waiting for 30 s.
@@ -477,6 +481,7 @@ class SlackAdapter implements ChannelAdapter {
     ]);
     if (run.signal.aborted) return;
     const kind = chatKind(ev, info);
+    this.kinds.set(ev.channel, kind);
     const msg = toInbound(
       ev,
       { accountId: this.accountId, botUserId: this.botUserId, now: this.ctx.now },
@@ -645,16 +650,23 @@ class SlackAdapter implements ChannelAdapter {
     return dm;
   }
 
+  /**
+   * The thread a reply goes in: the message's thread when it was in one, else (replyToMode "first" or
+   * "all" for this kind of chat) a new thread under the message it answers; else none.
+   */
+  private threadFor(to: OutboundTarget, channel: string): string | undefined {
+    if (to.threadId) return to.threadId;
+    if (!to.replyToMessageId) return undefined;
+    const kind = this.kinds.get(channel) ?? (/^D/.test(channel) ? "dm" : "channel");
+    return replyToModeFor(this.cfg, kind) === "off" ? undefined : to.replyToMessageId;
+  }
+
   private async postMessage(to: OutboundTarget, text: string): Promise<string> {
     const web = this.web;
     if (!web) throw new Error(this.lastError ?? "slack adapter is not running");
     const channel = await this.channelFor(to);
-    const r = await web.chat.postMessage({
-      channel,
-      text,
-      mrkdwn: true,
-      ...(to.threadId ? { thread_ts: to.threadId } : {}),
-    });
+    const threadTs = this.threadFor(to, channel);
+    const r = await web.chat.postMessage({ channel, text, mrkdwn: true, ...(threadTs ? { thread_ts: threadTs } : {}) });
     this.lastOutboundAt = this.ctx.now();
     return r.ts ?? "";
   }
@@ -665,11 +677,12 @@ class SlackAdapter implements ChannelAdapter {
     const channel = await this.channelFor(to);
     const ext = img.mimeType.split("/")[1]?.replace("jpeg", "jpg") || "png";
     const filename = img.fileName ?? `image.${ext}`;
+    const threadTs = this.threadFor(to, channel);
     const r = (await web.files.uploadV2({
       channel_id: channel,
       file: img.data,
       filename,
-      ...(to.threadId ? { thread_ts: to.threadId } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
     } as Parameters<WebClient["files"]["uploadV2"]>[0])) as { files?: Array<{ files?: Array<{ id?: string }> }> };
     return r.files?.[0]?.files?.[0]?.id ?? "";
   }
