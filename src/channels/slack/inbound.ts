@@ -84,9 +84,14 @@ export function mentionsUser(text: string, userId: string): boolean {
 
 /** Removes the bot's mention (`<@U1> hi` → `hi`) and the spaces around it. */
 export function stripMention(text: string, userId: string): string {
+  const re = new RegExp(`[ \\t]*<@${userId}(\\|[^>]*)?>[ \\t]*`, "gi");
   return text
-    .replace(new RegExp(`[ \\t]*<@${userId}(\\|[^>]*)?>[ \\t]*`, "gi"), " ")
-    .replace(/^ +| +$/gm, "")
+    .replace(re, (match: string, _name: string, offset: number, all: string) => {
+      const atLineStart = offset === 0 || all[offset - 1] === "\n";
+      const atLineEnd = offset + match.length === all.length || all[offset + match.length] === "\n";
+      return atLineStart || atLineEnd ? "" : " ";
+    })
+    .replace(/^\n+|\n+$/g, "")
     .trim();
 }
 

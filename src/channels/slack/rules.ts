@@ -34,7 +34,7 @@ export const slackRules: ChannelRules = {
       const allowed: Array<string | number> | undefined = dm.groupChannels;
       const names = [msg.chat.id, msg.chat.channelName, msg.chat.channelName && `#${msg.chat.channelName}`].filter(Boolean);
       return {
-        policy: "open",
+        policy: "allowlist",
         listed: dm.groupEnabled === true && (!allowed || allowed.some((a) => names.includes(String(a)))),
         off: false,
         requireMention: false,
