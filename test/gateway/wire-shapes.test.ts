@@ -107,7 +107,7 @@ describe("wire shapes of 2026.1.29", () => {
       assert.equal(health.agents[0]!.heartbeat.enabled, true, "the default agent's heartbeat runs, and health says so");
       assert.equal(health.agents[0]!.heartbeat.every, "30m");
       assert.equal(health.heartbeatSeconds, 1800);
-      assert.deepEqual(health.channelOrder, ["telegram", "discord"]);
+      assert.deepEqual(health.channelOrder, ["telegram", "discord", "slack"]);
       assert.ok(
         c.events.some((e) => e.event === "health"),
         "a health call is broadcast to clients that follow health",
@@ -117,7 +117,7 @@ describe("wire shapes of 2026.1.29", () => {
       assert.equal(status.sessions.count, 1);
       assert.equal(status.sessions.defaults.model, "claude-opus-4-5");
       assert.ok((status.sessions.recent[0] as any).flags.some((fl: string) => fl.startsWith("id:")));
-      assert.deepEqual(status.channelSummary, ["Telegram: not configured", "Discord: not configured"]);
+      assert.deepEqual(status.channelSummary, ["Telegram: not configured", "Discord: not configured", "Slack: not configured"]);
 
       const presence = (await c.client.request<any[]>("system-presence")).map((p) => conforms(PresenceEntrySchema, p, "presence entry"));
       const self = presence.find((p) => p.reason === "self");
@@ -180,7 +180,7 @@ describe("wire shapes of 2026.1.29", () => {
       const ch = conforms(ChannelsStatusResultSchema, await c.request("channels.status"), "channels.status");
       assert.deepEqual(
         ch.channelMeta?.map((m) => m.id),
-        ["telegram", "discord"],
+        ["telegram", "discord", "slack"],
       );
       assert.equal(ch.channelDetailLabels?.telegram, "Telegram Bot");
       const tail = conforms(LogsTailResultSchema, await c.request("logs.tail", {}), "logs.tail");
