@@ -87,6 +87,10 @@ export interface SlackFake {
   signedRequest(event: Record<string, unknown>, opts?: { badSignature?: boolean }): { body: string; headers: Record<string, string> };
   /** Makes `method` answer `{ ok: false, error }` from now on (undefined: answer normally again). */
   failMethod(method: string, error: string | undefined): void;
+  /** Makes `method` answer only after `ms` milliseconds from now on (0: at once again). */
+  delayMethod(method: string, ms: number): void;
+  /** Socket Mode sockets open right now. */
+  openSockets: number;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,7 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
   const files = new Map<string, { name: string; mimetype: string; data: Buffer }>();
   const uploads = new Map<string, { filename: string; data?: Buffer }>();
   const failures = new Map<string, string>();
+  const delays = new Map<string, number>();
   const calls: SlackCall[] = [];
   const acks: string[] = [];
   const callWaiters: Array<() => void> = [];
@@ -188,6 +193,8 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
     const token = auth ?? args.token;
     calls.push({ method, args, token });
     notify(callWaiters);
+    const delay = delays.get(method);
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const failure = failures.get(method);
     if (failure) return json(res, { ok: false, error: failure });
     const expected = method === "apps.connections.open" ? appToken : botToken;
@@ -328,6 +335,13 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
       const secret = o.badSignature ? `${signingSecret}-wrong` : signingSecret;
       const sig = `v0=${crypto.createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
       return { body, headers: { "content-type": "application/json", "x-slack-request-timestamp": timestamp, "x-slack-signature": sig } };
+    },
+    delayMethod(method, ms) {
+      if (ms > 0) delays.set(method, ms);
+      else delays.delete(method);
+    },
+    get openSockets() {
+      return sockets.size;
     },
     failMethod(method, error) {
       if (error) failures.set(method, error);

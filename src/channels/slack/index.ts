@@ -365,7 +365,8 @@ class SlackAdapter implements ChannelAdapter {
     this.socket = receiver;
     const client = receiver.client;
     client.on("connected", () => {
-      if (run.signal.aborted) return;
+      // A connect that was under way when stop() ran finishes afterwards: close it at once.
+      if (run.signal.aborted) return void client.disconnect().catch(() => undefined);
       this.reconnectAttempts = 0;
       this.setConnected(true);
       this.settleStart();
@@ -449,7 +450,6 @@ class SlackAdapter implements ChannelAdapter {
       // A peer that never answers the close frame would keep the socket waiting for 30 s.
       await Promise.race([client.disconnect().catch(() => undefined), sleep(3000)]);
       (client as unknown as { websocket?: { terminate(): void } }).websocket?.terminate();
-      client.removeAllListeners();
     }
   }
 

@@ -144,6 +144,25 @@ describe("slack adapter", { timeout: 30_000 }, () => {
     assert.ok(h.logs.some((l) => l.includes("Socket Mode connection closed; reconnecting")));
   });
 
+  it("stop() during the Socket Mode handshake leaves no socket open", async () => {
+    const h = harness(fake);
+    const opens = fake.callsOf("apps.connections.open").length;
+    const before = fake.connections;
+    fake.delayMethod("apps.connections.open", 300);
+    try {
+      const started = h.adapter.start();
+      await fake.waitForCall("apps.connections.open", { after: opens });
+      await h.adapter.stop();
+      await started;
+      // The URL still arrives after stop() and the library dials it; the adapter must hang up.
+      await fake.waitForConnection(before + 1);
+      await waitFor(() => fake.openSockets === 0, 5000, "the late socket closed");
+      assert.equal(h.adapter.status().connected, false);
+    } finally {
+      fake.delayMethod("apps.connections.open", 0);
+    }
+  });
+
   it("a bot's message is ignored unless allowBots (account or channel)", async () => {
     const h = harness(fake, { channels: { C1: { allowBots: true } } });
     await h.adapter.start();
