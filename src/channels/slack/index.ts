@@ -42,11 +42,12 @@ import { markdownToMrkdwn } from "./format.js";
 import { chatKind, isBotEvent, skipReason, toInbound, type SlackFile, type SlackMessageEvent } from "./inbound.js";
 import { channelEntry } from "./rules.js";
 import { parseSlackTarget } from "./targets.js";
+import { loadBolt, type BoltLibs } from "./libs.js";
 
 export type { SlackConfig } from "./config.js";
 
 type WebClient = webApi.WebClient;
-type Bolt = typeof import("@slack/bolt");
+type Bolt = BoltLibs;
 
 const START_WAIT_MS = 15_000;
 const MAX_RECONNECT_DELAY_MS = 60_000;
@@ -276,7 +277,7 @@ class SlackAdapter implements ChannelAdapter {
 
     let bolt: Bolt;
     try {
-      bolt = (await import("@slack/bolt")) as unknown as Bolt;
+      bolt = loadBolt();
     } catch (err) {
       this.fail(`cannot load @slack/bolt: ${describeError(err)}`, run);
       return;
@@ -290,7 +291,7 @@ class SlackAdapter implements ChannelAdapter {
   /** auth.test (retried while Slack is unreachable), then the receiver for this mode. */
   private async boot(bolt: Bolt, run: AbortController): Promise<void> {
     const logger = boltLogger(this.ctx.log, bolt.LogLevel);
-    const web = new bolt.webApi.WebClient(this.tokens.botToken!, {
+    const web = new bolt.WebClient(this.tokens.botToken!, {
       slackApiUrl: this.apiBaseUrl,
       logger,
       retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
@@ -708,7 +709,7 @@ class SlackAdapter implements ChannelAdapter {
     try {
       const web =
         this.web ??
-        new (await import("@slack/bolt")).webApi.WebClient(this.tokens.botToken!, {
+        new (loadBolt().WebClient)(this.tokens.botToken!, {
           slackApiUrl: this.apiBaseUrl,
           retryConfig: { retries: 0 },
         });
