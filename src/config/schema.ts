@@ -27,7 +27,7 @@
  * `tools.web.fetch.readability` / `.firecrawl`, `sandbox.browser.allowedControl*`,
  * `session.heartbeatIdleMinutes`, `sendPolicy` chatType "room", hook mapping channel
  * "googlechat", the legacy `bridge` section, `gateway.customBindHost`,
- * `channels.discord.apiBaseUrl`, `channels.telegram.apiRoot`.
+ * `channels.discord.apiBaseUrl`, `channels.slack.apiBaseUrl`, `channels.telegram.apiRoot`.
  * Legacy keys that `openclaw doctor` migrates (`agent`, `identity`, `routing`, top-level
  * `whatsapp`/`telegram`/..., `gateway.token`) are rejected, as in OpenClaw.
  */
@@ -1950,6 +1950,8 @@ const slackAccountFields = {
   commands: ChannelCommandsSchema.optional(),
   botToken: z.string().optional(),
   appToken: z.string().optional(),
+  /** Web API base URL (a proxy); ours, not OpenClaw's (see the file header). */
+  apiBaseUrl: z.string().optional(),
   userToken: z.string().optional(),
   userTokenReadOnly: z.boolean().optional(),
   allowBots: z.boolean().optional(),

@@ -6,7 +6,8 @@ import type { BuiltinPlugin } from "./builtin.js";
 import telegram from "../channels/telegram/plugin.js";
 import discord from "../channels/discord/plugin.js";
 import whatsapp from "../channels/whatsapp/plugin.js";
+import slack from "../channels/slack/plugin.js";
 import signal from "../channels/signal/plugin.js";
 
 // OpenClaw's own channel order (channels.status lists them so).
-export const BUNDLED_PLUGINS: readonly BuiltinPlugin[] = [telegram, whatsapp, discord, signal];
+export const BUNDLED_PLUGINS: readonly BuiltinPlugin[] = [telegram, whatsapp, discord, slack, signal];

@@ -107,7 +107,7 @@ describe("wire shapes of 2026.1.29", () => {
       assert.equal(health.agents[0]!.heartbeat.enabled, true, "the default agent's heartbeat runs, and health says so");
       assert.equal(health.agents[0]!.heartbeat.every, "30m");
       assert.equal(health.heartbeatSeconds, 1800);
-      assert.deepEqual(health.channelOrder, ["telegram", "whatsapp", "discord", "signal"]);
+      assert.deepEqual(health.channelOrder, ["telegram", "whatsapp", "discord", "slack", "signal"]);
       assert.ok(
         c.events.some((e) => e.event === "health"),
         "a health call is broadcast to clients that follow health",
@@ -185,7 +185,7 @@ describe("wire shapes of 2026.1.29", () => {
       const ch = conforms(ChannelsStatusResultSchema, await c.request("channels.status"), "channels.status");
       assert.deepEqual(
         ch.channelMeta?.map((m) => m.id),
-        ["telegram", "whatsapp", "discord", "signal"],
+        ["telegram", "whatsapp", "discord", "slack", "signal"],
       );
       assert.equal(ch.channelDetailLabels?.telegram, "Telegram Bot");
       const tail = conforms(LogsTailResultSchema, await c.request("logs.tail", {}), "logs.tail");
