@@ -121,6 +121,7 @@ describe("wire shapes of 2026.1.29", () => {
         "Telegram: not configured",
         "WhatsApp: not configured",
         "Discord: not configured",
+        "Slack: not configured",
         "Signal: not configured",
       ]);
 
