@@ -1,56 +1,50 @@
 #!/usr/bin/env node
-// The resident memory a connected WhatsApp account adds to a gateway: Baileys (with its protobufs and
-// Signal code) loaded and one linked account connected to the fake socket of test/fakes/whatsapp.ts.
-// Runs two fresh processes, one gateway without channels and one with the account, and prints both.
+// The resident memory one WhatsApp account adds to the built gateway once Baileys is loaded: a gateway
+// without channels beside one with a linked account (fresh credentials from Baileys' own
+// `initAuthCreds`). WhatsApp's servers cannot be faked at the wire (the library checks their
+// certificate against a key built into it), so the account here dials them, fails (no network, or a
+// refused link) and backs off as it would in production: the figure is the library and one account
+// in its reconnect loop, which is what a linked account costs while idle, less its open socket.
 //
-//   node --import tsx bench/whatsapp-rss.mjs
-import { spawnSync } from "node:child_process";
+//   node bench/whatsapp-rss.mjs [--json]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { root, sleep } from "./lib.mjs";
+import { launch, procMb, sleep, targets } from "./lib.mjs";
 
-async function child(withWhatsApp) {
-  const { startGateway } = await import(path.join(root, "src/gateway/start.ts"));
-  const { startWhatsAppFake } = await import(path.join(root, "test/fakes/whatsapp.ts"));
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-rss-"));
-  const wa = startWhatsAppFake();
-  const extra = withWhatsApp ? wa.gatewayOptions(stateDir) : { channels: {}, channelFactories: {} };
-  fs.writeFileSync(path.join(stateDir, "openclaw.json"), JSON.stringify({ gateway: { mode: "local" }, channels: extra.channels }));
-  const env = { HOME: stateDir, OPENCLAW_STATE_DIR: stateDir };
-  const gw = await startGateway({
-    allowUnconfigured: true,
-    port: 0,
-    env,
-    cwd: stateDir,
-    stdout: () => {},
-    stderr: () => {},
-    channelFactories: extra.channelFactories,
-  });
-  if (withWhatsApp) while (!wa.current?.user) await sleep(10);
-  await sleep(3000);
-  globalThis.gc?.();
-  const rssMb = process.memoryUsage().rss / 1024 / 1024;
-  await gw.close();
-  wa.close();
-  fs.rmSync(stateDir, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify({ rssMb }) + "\n");
-  process.exit(0);
+const IDLE_MS = 12_000;
+
+async function measure(channels) {
+  const gw = await launch(targets.ours, { config: { gateway: { mode: "local" }, channels }, bind: "loopback" });
+  try {
+    if (channels.whatsapp) {
+      const end = Date.now() + 30_000;
+      while (!/\[whatsapp\]/.test(gw.output())) {
+        if (Date.now() > end) throw new Error(`the WhatsApp account never started:\n${gw.output()}`);
+        await sleep(20);
+      }
+    }
+    await sleep(IDLE_MS);
+    return procMb(gw.child.pid, "VmRSS");
+  } finally {
+    await gw.stop();
+  }
 }
 
-const mode = process.argv[2];
-if (mode === "--child") await child(process.argv[3] === "whatsapp");
-else {
-  const run = (which) => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "--expose-gc", new URL(import.meta.url).pathname, "--child", which], {
-      cwd: root,
-      encoding: "utf8",
-    });
-    if (r.status !== 0) throw new Error(`${which} run failed:\n${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split("\n").at(-1)).rssMb;
-  };
-  const base = run("none");
-  const wa = run("whatsapp");
-  console.log(`gateway without channels: ${base.toFixed(1)} MB RSS`);
-  console.log(`with one WhatsApp account connected: ${wa.toFixed(1)} MB RSS (+${(wa - base).toFixed(1)} MB)`);
+const { initAuthCreds, BufferJSON } = await import("@whiskeysockets/baileys");
+const authDir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-bench-wa-"));
+try {
+  const creds = initAuthCreds();
+  creds.me = { id: "15550001111:1@s.whatsapp.net", name: "bench" };
+  creds.registered = true;
+  fs.writeFileSync(path.join(authDir, "creds.json"), JSON.stringify(creds, BufferJSON.replacer));
+  const base = await measure({});
+  const wa = await measure({ whatsapp: { allowFrom: ["+15550002222"], accounts: { default: { authDir } } } });
+  if (process.argv.includes("--json")) console.log(JSON.stringify({ baseMb: base, whatsappMb: wa }));
+  else {
+    console.log(`built gateway without channels: ${base.toFixed(1)} MB RSS after ${IDLE_MS / 1000} s`);
+    console.log(`with one linked WhatsApp account (Baileys loaded): ${wa.toFixed(1)} MB RSS (+${(wa - base).toFixed(1)} MB)`);
+  }
+} finally {
+  fs.rmSync(authDir, { recursive: true, force: true });
 }
