@@ -7,6 +7,7 @@
  */
 import type { Env } from "../infra/paths.js";
 import type { AdapterFactory, ChannelRules } from "./types.js";
+import type { BuiltinPlugin } from "../plugins/builtin.js";
 
 export interface ChannelPlugin {
   /** The `channels.<id>` config key and the `channel` of its messages. */
@@ -85,4 +86,9 @@ export class ChannelCatalog {
   list(): ChannelPlugin[] {
     return [...this.byId.values()];
   }
+}
+
+/** The built-in plugin of a channel that registers nothing but the channel itself. */
+export function channelOnlyPlugin(channel: ChannelPlugin, description: string): BuiltinPlugin {
+  return { id: channel.id, name: channel.label, description, register: (api) => api.registerChannel({ plugin: channel }) };
 }

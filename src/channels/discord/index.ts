@@ -27,6 +27,7 @@ import type {
 } from "discord-api-types/v10";
 import { chunkText } from "../chunking.js";
 import { Outbox } from "../outbox.js";
+import { statusWith } from "../status.js";
 import type {
   AdapterFactory,
   ChannelAdapter,
@@ -168,28 +169,31 @@ class DiscordAdapter implements ChannelAdapter {
   }
 
   status(): ChannelStatus {
-    const s: ChannelStatus = {
-      accountId: this.accountId,
-      enabled: this.cfg.enabled !== false,
-      configured: this.token !== null,
-      running: this.running,
-      connected: this.connected,
-      reconnectAttempts: this.reconnectAttempts,
-      mode: "gateway",
-      tokenSource: this.tokenSource,
-      baseUrl: this.apiBaseUrl,
-      queued: this.outbox.size,
-    };
-    if (this.cfg.name) s.name = this.cfg.name;
-    if (this.lastError) s.lastError = this.lastError;
-    if (this.lastConnectedAt) s.lastConnectedAt = this.lastConnectedAt;
-    if (this.lastStartAt) s.lastStartAt = this.lastStartAt;
-    if (this.lastStopAt) s.lastStopAt = this.lastStopAt;
-    if (this.lastInboundAt) s.lastInboundAt = this.lastInboundAt;
-    if (this.lastOutboundAt) s.lastOutboundAt = this.lastOutboundAt;
-    if (this.botId) s.botId = this.botId;
-    if (this.botName) s.botName = this.botName;
-    return s;
+    return statusWith(
+      {
+        accountId: this.accountId,
+        enabled: this.cfg.enabled !== false,
+        configured: this.token !== null,
+        running: this.running,
+        connected: this.connected,
+        reconnectAttempts: this.reconnectAttempts,
+        mode: "gateway",
+        tokenSource: this.tokenSource,
+        baseUrl: this.apiBaseUrl,
+        queued: this.outbox.size,
+      },
+      {
+        name: this.cfg.name,
+        lastError: this.lastError,
+        lastConnectedAt: this.lastConnectedAt,
+        lastStartAt: this.lastStartAt,
+        lastStopAt: this.lastStopAt,
+        lastInboundAt: this.lastInboundAt,
+        lastOutboundAt: this.lastOutboundAt,
+        botId: this.botId,
+        botName: this.botName,
+      },
+    );
   }
 
   async start(): Promise<void> {

@@ -1,6 +1,5 @@
 /** Discord as a channel plugin: what the gateway knows about it before (and without) loading @discordjs. */
-import type { ChannelPlugin } from "../plugin.js";
-import type { BuiltinPlugin } from "../../plugins/builtin.js";
+import { channelOnlyPlugin, type ChannelPlugin } from "../plugin.js";
 import { resolveToken } from "./config.js";
 import { discordRules } from "./rules.js";
 
@@ -17,12 +16,4 @@ export const discordChannel: ChannelPlugin = {
   load: async () => (await import("./index.js")).createDiscordAdapter,
 };
 
-const plugin: BuiltinPlugin = {
-  id: "discord",
-  name: "Discord",
-  description: "Discord bots (DMs, guild channels, threads) through @discordjs/ws and @discordjs/rest",
-  register(api) {
-    api.registerChannel({ plugin: discordChannel });
-  },
-};
-export default plugin;
+export default channelOnlyPlugin(discordChannel, "Discord bots (DMs, guild channels, threads) through @discordjs/ws and @discordjs/rest");

@@ -1,6 +1,5 @@
 /** Signal as a channel plugin: what the gateway knows about it before (and without) talking to signal-cli. */
-import type { ChannelPlugin, SetupCheck } from "../plugin.js";
-import type { BuiltinPlugin } from "../../plugins/builtin.js";
+import { channelOnlyPlugin, type ChannelPlugin, type SetupCheck } from "../plugin.js";
 import { resolveSettings, type SignalConfig } from "./config.js";
 import { signalRules } from "./rules.js";
 
@@ -32,12 +31,4 @@ export const signalChannel: ChannelPlugin = {
   load: async () => (await import("./index.js")).createSignalAdapter,
 };
 
-const plugin: BuiltinPlugin = {
-  id: "signal",
-  name: "Signal",
-  description: "Signal through signal-cli's HTTP daemon (JSON-RPC and server-sent events)",
-  register(api) {
-    api.registerChannel({ plugin: signalChannel });
-  },
-};
-export default plugin;
+export default channelOnlyPlugin(signalChannel, "Signal through signal-cli's HTTP daemon (JSON-RPC and server-sent events)");

@@ -14,6 +14,7 @@
 import type { App, HTTPReceiver, SocketModeReceiver, webApi } from "@slack/bolt";
 import { chunkText } from "../chunking.js";
 import { Outbox } from "../outbox.js";
+import { statusWith } from "../status.js";
 import type {
   AdapterFactory,
   ChatKind,
@@ -237,28 +238,31 @@ class SlackAdapter implements ChannelAdapter {
   }
 
   status(): ChannelStatus {
-    const s: ChannelStatus = {
-      accountId: this.accountId,
-      enabled: this.cfg.enabled !== false,
-      configured: missingCredentials(this.cfg, this.accountId, this.ctx.env) === null,
-      running: this.running,
-      connected: this.connected,
-      reconnectAttempts: this.reconnectAttempts,
-      mode: this.mode,
-      tokenSource: this.tokens.source,
-      baseUrl: this.apiBaseUrl,
-      queued: this.outbox.size,
-    };
-    if (this.cfg.name) s.name = this.cfg.name;
-    if (this.lastError) s.lastError = this.lastError;
-    if (this.lastConnectedAt) s.lastConnectedAt = this.lastConnectedAt;
-    if (this.lastStartAt) s.lastStartAt = this.lastStartAt;
-    if (this.lastStopAt) s.lastStopAt = this.lastStopAt;
-    if (this.lastInboundAt) s.lastInboundAt = this.lastInboundAt;
-    if (this.lastOutboundAt) s.lastOutboundAt = this.lastOutboundAt;
-    if (this.botUserId) s.botId = this.botUserId;
-    if (this.botName) s.botName = this.botName;
-    return s;
+    return statusWith(
+      {
+        accountId: this.accountId,
+        enabled: this.cfg.enabled !== false,
+        configured: missingCredentials(this.cfg, this.accountId, this.ctx.env) === null,
+        running: this.running,
+        connected: this.connected,
+        reconnectAttempts: this.reconnectAttempts,
+        mode: this.mode,
+        tokenSource: this.tokens.source,
+        baseUrl: this.apiBaseUrl,
+        queued: this.outbox.size,
+      },
+      {
+        name: this.cfg.name,
+        lastError: this.lastError,
+        lastConnectedAt: this.lastConnectedAt,
+        lastStartAt: this.lastStartAt,
+        lastStopAt: this.lastStopAt,
+        lastInboundAt: this.lastInboundAt,
+        lastOutboundAt: this.lastOutboundAt,
+        botId: this.botUserId,
+        botName: this.botName,
+      },
+    );
   }
 
   async start(): Promise<void> {

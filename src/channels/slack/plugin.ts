@@ -1,6 +1,5 @@
 /** Slack as a channel plugin: what the gateway knows about it before (and without) loading Bolt. */
-import type { ChannelPlugin } from "../plugin.js";
-import type { BuiltinPlugin } from "../../plugins/builtin.js";
+import { channelOnlyPlugin, type ChannelPlugin } from "../plugin.js";
 import { setupCheck } from "./config.js";
 import { slackRules } from "./rules.js";
 
@@ -16,12 +15,4 @@ export const slackChannel: ChannelPlugin = {
   load: async () => (await import("./index.js")).createSlackAdapter,
 };
 
-const plugin: BuiltinPlugin = {
-  id: "slack",
-  name: "Slack",
-  description: "Slack apps (DMs, channels, threads) through Bolt, in Socket Mode or over HTTP",
-  register(api) {
-    api.registerChannel({ plugin: slackChannel });
-  },
-};
-export default plugin;
+export default channelOnlyPlugin(slackChannel, "Slack apps (DMs, channels, threads) through Bolt, in Socket Mode or over HTTP");

@@ -1,6 +1,5 @@
 /** Telegram as a channel plugin: what the gateway knows about it before (and without) loading grammY. */
-import type { ChannelPlugin } from "../plugin.js";
-import type { BuiltinPlugin } from "../../plugins/builtin.js";
+import { channelOnlyPlugin, type ChannelPlugin } from "../plugin.js";
 import { resolveToken } from "./config.js";
 import { telegramRules } from "./rules.js";
 
@@ -17,12 +16,4 @@ export const telegramChannel: ChannelPlugin = {
   load: async () => (await import("./index.js")).createTelegramAdapter,
 };
 
-const plugin: BuiltinPlugin = {
-  id: "telegram",
-  name: "Telegram",
-  description: "Telegram bots (long polling or webhook) through grammY",
-  register(api) {
-    api.registerChannel({ plugin: telegramChannel });
-  },
-};
-export default plugin;
+export default channelOnlyPlugin(telegramChannel, "Telegram bots (long polling or webhook) through grammY");
