@@ -23,6 +23,7 @@ import { bridgeRunEvents } from "./methods/chat.js";
 import { PresenceRegistry, selfPresence } from "./presence.js";
 import { TICK_INTERVAL_MS } from "./protocol/frames.js";
 import { GatewayServer } from "./server.js";
+import { checkGatewayTailscale, startGatewayTailscale } from "./tailscale.js";
 import { ControlUi, findControlUiRoot } from "./http/control-ui.js";
 import { DeviceStore } from "./devices.js";
 import { ExecApprovalsStore } from "../exec/approvals-file.js";
@@ -112,6 +113,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   let first: ListenPlan;
   try {
     first = plan(config.current());
+    checkGatewayTailscale(config.current(), first);
     lock = acquireGatewayLock(stateDir, configPath);
   } catch (e) {
     logs.close();
@@ -319,6 +321,12 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   config.safeReload("changed while starting");
   void channels.sync();
   await plugins.startServices();
+  const tailscaleReset = await startGatewayTailscale({
+    config: config.current(),
+    port: listener.plan.port,
+    env,
+    log: logs.logger("tailscale"),
+  });
   void plugins.hooks?.runGatewayStart({ port: listener.plan.port }, { port: listener.plan.port });
 
   let closing: Promise<void> | null = null;
@@ -351,6 +359,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
           approvals.queue.close();
           stopBridge();
           await listener.close(reason);
+          await tailscaleReset?.();
         } finally {
           lock.release();
           logs.close();
