@@ -17,7 +17,7 @@
 # All come from sources that serve every architecture under the same URL (Debian, Adoptium and ngrok
 # apt repositories; signal-cli's JVM release). Chromium and signal-cli each add a few hundred MB of
 # disk and need a larger machine than the 256 MB the gateway alone is sized for (see docs/docker.md);
-# ngrok is one static binary (about 30 MB of disk) that runs only while a tunnel is configured.
+# ngrok is one static binary that runs only while a voice-call tunnel is configured.
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
