@@ -106,14 +106,13 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   // 1. Env, logs and config (throws when the gateway is not configured to run).
   const { stateDir, configPath, logs, log, config } = boot(env, opts);
   const overrides: ListenOverrides = { bind: opts.bind, port: opts.port, token: opts.token, password: opts.password };
-  const plan = (cfg: OpenClawConfig): ListenPlan => planListen(cfg, env, overrides);
+  const plan = (cfg: OpenClawConfig): ListenPlan => checkGatewayTailscale(cfg, planListen(cfg, env, overrides));
 
   // 2. The listen plan (refuses a public bind without auth) and the state-dir lock.
   let lock: GatewayLock;
   let first: ListenPlan;
   try {
     first = plan(config.current());
-    checkGatewayTailscale(config.current(), first);
     lock = acquireGatewayLock(stateDir, configPath);
   } catch (e) {
     logs.close();

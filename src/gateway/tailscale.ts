@@ -143,24 +143,27 @@ export function gatewayTailscaleMode(cfg: OpenClawConfig): TailscaleMode {
 }
 
 /**
- * Refuses, before anything listens, a Tailscale mode the rest of the config makes unsafe: Funnel
- * without a password, and either mode with the gateway reachable around Tailscale.
+ * Refuses a Tailscale mode the rest of the config makes unsafe: Funnel without a password, and either
+ * mode with the gateway reachable around Tailscale. Part of every listen plan, so it holds at start-up
+ * (nothing listens) and on a config reload (a reload that would drop the password while Funnel is on
+ * is refused, and the running gateway keeps its password). Returns `plan`.
  */
-export function checkGatewayTailscale(cfg: OpenClawConfig, plan: ListenPlan): void {
+export function checkGatewayTailscale(cfg: OpenClawConfig, plan: ListenPlan): ListenPlan {
   const mode = gatewayTailscaleMode(cfg);
-  if (mode === "off") return;
+  if (mode === "off") return plan;
   if (mode === "funnel" && plan.auth.mode !== "password") {
     throw new StartupError(
       "GATEWAY_TAILSCALE_FUNNEL_AUTH",
-      'refusing to start: gateway.tailscale.mode "funnel" makes the gateway public and needs password auth. Set gateway.auth.mode to "password" and a password (gateway.auth.password or OPENCLAW_GATEWAY_PASSWORD), or use mode "serve" for the tailnet only.',
+      'gateway.tailscale.mode "funnel" makes the gateway public and needs password auth. Set gateway.auth.mode to "password" and a password (gateway.auth.password or OPENCLAW_GATEWAY_PASSWORD), or use mode "serve" for the tailnet only.',
     );
   }
   if (!isLoopbackHost(plan.host)) {
     throw new StartupError(
       "GATEWAY_TAILSCALE_BIND",
-      `refusing to start: gateway.tailscale.mode "${mode}" needs the gateway bound to loopback (it is bound to ${plan.host}, bind "${plan.bindMode}"). Set gateway.bind to "loopback" (or drop --bind), or set gateway.tailscale.mode to "off".`,
+      `gateway.tailscale.mode "${mode}" needs the gateway bound to loopback (it is bound to ${plan.host}, bind "${plan.bindMode}"). Set gateway.bind to "loopback" (or drop --bind), or set gateway.tailscale.mode to "off".`,
     );
   }
+  return plan;
 }
 
 /**

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { startTestGateway, tmpDir } from "../helpers/gateway.js";
+import { connect, startTestGateway, tmpDir, writeConfig } from "../helpers/gateway.js";
 
 const STANDIN = `#!/usr/bin/env node
 const fs = require("node:fs");
@@ -89,6 +89,24 @@ describe("gateway.tailscale", { timeout: 30_000 }, () => {
       await gw.close();
     }
     assert.deepEqual(ts.calls().at(-1), ["funnel", "reset"]);
+  });
+
+  it("a reload that would drop the password while Funnel is on is refused, and the password still holds", async () => {
+    const ts = standIn();
+    const funnel = { mode: "funnel" as const };
+    const gw = await startTestGateway({
+      env: ts.env,
+      config: { gateway: { auth: { mode: "password", password: "s3cret" }, tailscale: funnel } },
+    });
+    try {
+      writeConfig(gw.stateDir, { gateway: { auth: { mode: "token", token: "t0ken" }, tailscale: funnel } });
+      assert.throws(() => gw.ctx.reloadConfig("test"), /tailscale\.mode "funnel" makes the gateway public and needs password auth/);
+      const c = await connect(gw.wsUrl, { password: "s3cret" });
+      c.close();
+      await assert.rejects(connect(gw.wsUrl, { token: "t0ken" }));
+    } finally {
+      await gw.close();
+    }
   });
 
   it("a failing tailscale is a warning and the gateway keeps running", async () => {
