@@ -12,10 +12,12 @@
 #
 #   --build-arg INSTALL_CHROMIUM=true   Debian's Chromium, for browser tooling and plugins
 #   --build-arg INSTALL_SIGNAL=true     signal-cli (SIGNAL_CLI_VERSION) with a Java 21 runtime
+#   --build-arg INSTALL_NGROK=true      the ngrok agent, for voice-call webhooks through an ngrok tunnel
 #
-# Both come from sources that serve every architecture under the same URL (Debian and Adoptium apt
-# repositories; signal-cli's JVM release). Each adds a few hundred MB of disk and needs a larger
-# machine than the 256 MB the gateway alone is sized for (see docs/docker.md).
+# All come from sources that serve every architecture under the same URL (Debian, Adoptium and ngrok
+# apt repositories; signal-cli's JVM release). Chromium and signal-cli each add a few hundred MB of
+# disk and need a larger machine than the 256 MB the gateway alone is sized for (see docs/docker.md);
+# ngrok is one static binary that runs only while a voice-call tunnel is configured.
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
@@ -32,6 +34,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM node:22-bookworm-slim AS runtime
 ARG INSTALL_CHROMIUM=false
 ARG INSTALL_SIGNAL=false
+ARG INSTALL_NGROK=false
 ARG SIGNAL_CLI_VERSION=0.13.22
 
 RUN set -eux; \
@@ -50,6 +53,16 @@ RUN set -eux; \
       curl -fsSL "https://github.com/AsamK/signal-cli/releases/download/v${SIGNAL_CLI_VERSION}/signal-cli-${SIGNAL_CLI_VERSION}.tar.gz" | tar -xz -C /opt; \
       ln -s "/opt/signal-cli-${SIGNAL_CLI_VERSION}/bin/signal-cli" /usr/local/bin/signal-cli; \
       apt-get purge -y curl gnupg; \
+      apt-get autoremove -y; \
+    fi; \
+    if [ "$INSTALL_NGROK" = "true" ]; then \
+      apt-get install -y --no-install-recommends ca-certificates curl; \
+      install -d -m 0755 /etc/apt/keyrings; \
+      curl -fsSL https://ngrok-agent.s3.amazonaws.com/ngrok.asc -o /etc/apt/keyrings/ngrok.asc; \
+      echo "deb [signed-by=/etc/apt/keyrings/ngrok.asc] https://ngrok-agent.s3.amazonaws.com buster main" > /etc/apt/sources.list.d/ngrok.list; \
+      apt-get update; \
+      apt-get install -y --no-install-recommends ngrok; \
+      apt-get purge -y curl; \
       apt-get autoremove -y; \
     fi; \
     rm -rf /var/lib/apt/lists/*

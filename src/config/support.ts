@@ -36,7 +36,6 @@ const IMPLEMENTED_SUBPATHS: string[] = [];
 
 /** Sub-keys of implemented sections that are still accepted-only (`*` matches any list item or map key). */
 const UNIMPLEMENTED_SUBPATHS = [
-  "gateway.tailscale",
   "gateway.tls",
   "gateway.remote.transport",
   "gateway.http.endpoints.responses",

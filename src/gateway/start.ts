@@ -23,6 +23,7 @@ import { bridgeRunEvents } from "./methods/chat.js";
 import { PresenceRegistry, selfPresence } from "./presence.js";
 import { TICK_INTERVAL_MS } from "./protocol/frames.js";
 import { GatewayServer } from "./server.js";
+import { checkGatewayTailscale, startGatewayTailscale } from "./tailscale.js";
 import { ControlUi, findControlUiRoot } from "./http/control-ui.js";
 import { DeviceStore } from "./devices.js";
 import { ExecApprovalsStore } from "../exec/approvals-file.js";
@@ -105,7 +106,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   // 1. Env, logs and config (throws when the gateway is not configured to run).
   const { stateDir, configPath, logs, log, config } = boot(env, opts);
   const overrides: ListenOverrides = { bind: opts.bind, port: opts.port, token: opts.token, password: opts.password };
-  const plan = (cfg: OpenClawConfig): ListenPlan => planListen(cfg, env, overrides);
+  const plan = (cfg: OpenClawConfig): ListenPlan => checkGatewayTailscale(cfg, planListen(cfg, env, overrides));
 
   // 2. The listen plan (refuses a public bind without auth) and the state-dir lock.
   let lock: GatewayLock;
@@ -319,6 +320,12 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   config.safeReload("changed while starting");
   void channels.sync();
   await plugins.startServices();
+  const tailscaleReset = await startGatewayTailscale({
+    config: config.current(),
+    port: listener.plan.port,
+    env,
+    log: logs.logger("tailscale"),
+  });
   void plugins.hooks?.runGatewayStart({ port: listener.plan.port }, { port: listener.plan.port });
 
   let closing: Promise<void> | null = null;
@@ -351,6 +358,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
           approvals.queue.close();
           stopBridge();
           await listener.close(reason);
+          await tailscaleReset?.();
         } finally {
           lock.release();
           logs.close();
