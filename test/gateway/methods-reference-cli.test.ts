@@ -94,9 +94,12 @@ describe("openclaw@2026.1.29 CLI: send, wake, agent.identity.get, usage.status",
     assert.equal(tg!.sent[0]!.plain, "From the original CLI");
     assert.deepEqual(payload, { runId: "ref-send-1", messageId: String(tg!.sent[0]!.messageId), channel: "telegram", chatId: "7001" });
 
-    const bad = await call("send", { channel: "whatsapp", to: "+15550001", message: "x", idempotencyKey: "ref-send-2" });
+    const bad = await call("send", { channel: "imessage", to: "+15550001", message: "x", idempotencyKey: "ref-send-2" });
     assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr + bad.stdout, /unsupported channel: whatsapp/);
+    assert.match(bad.stderr + bad.stdout, /unsupported channel: imessage/);
+    const unset = await call("send", { channel: "whatsapp", to: "+15550001", message: "x", idempotencyKey: "ref-send-3" });
+    assert.notEqual(unset.code, 0);
+    assert.match(unset.stderr + unset.stdout, /WhatsApp is not set up: add channels\.whatsapp to the config/);
   });
 
   it("gateway call usage.status", { skip, timeout }, async () => {
