@@ -94,7 +94,7 @@ class FakeTwilio {
   }
 
   closed(): Promise<number> {
-    return waitFor(() => this.closeCode, 5000, "stream closed");
+    return waitFor(() => this.closeCode, 5000, "stream closed").then((c) => c!);
   }
 }
 
