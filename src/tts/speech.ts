@@ -123,18 +123,22 @@ export interface AudioFile {
   voiceCompatible: boolean;
 }
 
-/** Speaks `text` into one mp3 file's bytes. */
+/**
+ * Speaks `text` into one audio file's bytes: mp3, or Opus for a voice note (`voiceNote`, what
+ * Telegram plays as one).
+ */
 export async function synthesizeFile(
   cfg: ResolvedTtsConfig,
   provider: TtsProviderId,
   text: string,
-  opts: SynthOptions = {},
+  opts: SynthOptions & { voiceNote?: boolean } = {},
 ): Promise<AudioFile> {
   const t = checkText(cfg, text);
+  const note = opts.voiceNote === true;
   let req: Req;
   let outputFormat: string;
-  if (provider === "openai") req = openaiRequest(cfg, t, (outputFormat = "mp3"));
-  else if (provider === "elevenlabs") req = elevenlabsRequest(cfg, t, (outputFormat = "mp3_44100_128"), false);
+  if (provider === "openai") req = openaiRequest(cfg, t, (outputFormat = note ? "opus" : "mp3"));
+  else if (provider === "elevenlabs") req = elevenlabsRequest(cfg, t, (outputFormat = note ? "opus_48000_64" : "mp3_44100_128"), false);
   else throw unsupported(provider);
   const res = await send(cfg, provider, req, opts);
   const parts: Buffer[] = [];
@@ -144,5 +148,5 @@ export async function synthesizeFile(
     if (size > MAX_AUDIO_BYTES) throw new TtsError(`${provider} sent more than ${MAX_AUDIO_BYTES} bytes of audio`);
     parts.push(Buffer.from(chunk));
   }
-  return { audio: Buffer.concat(parts), extension: ".mp3", outputFormat, voiceCompatible: false };
+  return { audio: Buffer.concat(parts), extension: note ? ".opus" : ".mp3", outputFormat, voiceCompatible: note };
 }
