@@ -27,7 +27,6 @@ import {
   type ResolvedTtsConfig,
   type TtsProviderId,
 } from "./config.js";
-import { synthesizeFile, TtsError } from "./speech.js";
 
 const Params = z.record(z.string(), z.unknown()).optional();
 
@@ -137,6 +136,8 @@ export function ttsMethods(services: LateServices): MethodTable {
         const cfg = get();
         const primary = effectiveProvider(cfg);
         const order: TtsProviderId[] = [primary, ...TTS_PROVIDERS.filter((x) => x !== primary && isProviderConfigured(cfg, x))];
+        // The speech client loads on first use only.
+        const { synthesizeFile, TtsError } = await import("./speech.js");
         const errors: string[] = [];
         for (const provider of order) {
           try {
