@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
@@ -12,7 +14,7 @@ import {
   type MediaStreamServer,
 } from "../../src/voice-call/media/index.js";
 import { startFakeRealtime, startFakeTts, tonePcm, type FakeRealtime, type FakeTts } from "../fakes/realtime.js";
-import { tmpDir, waitFor } from "../helpers/gateway.js";
+import { connect, startTestGateway, tmpDir, waitFor } from "../helpers/gateway.js";
 
 function testLogger(lines: string[]): Logger {
   const log: Logger = {
@@ -298,5 +300,59 @@ describe("Twilio media streams", { timeout: 30_000 }, () => {
     assert.ok(logs.some((l) => l.includes("reconnecting")));
     twilio.ws.close();
     await waitFor(() => closedCalls.includes("CA5"), 5000, "onClose");
+  });
+});
+
+describe("media streams through the gateway's WebSocket route", { timeout: 60_000 }, () => {
+  it("serves a stream on the plugin's path without the gateway token, and refuses a bad stream token", async () => {
+    const realtime = await startFakeRealtime({ autoTranscript: "hello gateway", afterFrames: 3 });
+    const dir = tmpDir("oc-media-plugin-");
+    const media = path.resolve("src/voice-call/media/index.ts");
+    fs.writeFileSync(path.join(dir, "openclaw.plugin.json"), JSON.stringify({ id: "media-test", configSchema: { type: "object" } }));
+    fs.writeFileSync(
+      path.join(dir, "index.ts"),
+      `import { createMediaStreamServer } from ${JSON.stringify(media)};
+      export default function register(api: any) {
+        const heard: string[] = [];
+        const server = createMediaStreamServer({
+          config: { streaming: { openaiApiKey: "sk-stt", openaiBaseUrl: ${JSON.stringify(realtime.baseUrl)} } },
+          env: {},
+          log: { debug() {}, info() {}, warn() {}, error() {}, trace() {}, child() { return this; } } as any,
+          sessions: new Map(),
+          handlers: {
+            onStart: (info) => info.customParameters.token === "issued" ? { onTranscript: (t, final) => { if (final) heard.push(t); }, onClose() {} } : null,
+          },
+        });
+        api.registerWebSocketRoute({ path: "/voice/stream", handler: (req: any, socket: any, head: any) => server.handleUpgrade(req, socket, head) });
+        api.registerGatewayMethod("mediatest.heard", ({ respond }: any) => respond(true, { heard }));
+        api.registerService({ id: "media-test", stop: () => server.close() });
+      }`,
+    );
+    const token = "media-gateway-token-123456";
+    const gw = await startTestGateway({ token, config: { gateway: { mode: "local" }, plugins: { load: { paths: [dir] } } } });
+    try {
+      const bad = await FakeTwilio.connect(`${gw.wsUrl}/voice/stream`);
+      bad.start("CA9", { token: "forged" });
+      assert.equal(await bad.closed(), 1008);
+
+      const twilio = await FakeTwilio.connect(`${gw.wsUrl}/voice/stream`);
+      twilio.start("CA8", { token: "issued" });
+      twilio.sendAudio("CA8", 3);
+      const c = await connect(gw.wsUrl, { token });
+      const heard = await waitFor(
+        async () => {
+          const r = await c.request<{ heard: string[] }>("mediatest.heard", {});
+          return r.heard.length ? r.heard : null;
+        },
+        5000,
+        "transcript inside the gateway",
+      );
+      assert.deepEqual(heard, ["hello gateway"]);
+      c.close();
+      twilio.ws.close();
+    } finally {
+      await gw.close();
+      await realtime.close();
+    }
   });
 });
