@@ -32,7 +32,10 @@ export const IMPLEMENTED: ReadonlySet<string> = new Set([
  * Parts of otherwise unimplemented sections that are implemented: such a section is reported key by
  * key, leaving these out (their own accepted-only sub-keys are in UNIMPLEMENTED_SUBPATHS).
  */
-const IMPLEMENTED_SUBPATHS: string[] = [];
+const IMPLEMENTED_SUBPATHS: string[] = [
+  // tts.* methods and call audio (src/tts); auto-speaking replies is not implemented.
+  ...["provider", "openai", "elevenlabs", "prefsPath", "maxTextLength", "timeoutMs"].map((k) => `messages.tts.${k}`),
+];
 
 /** Sub-keys of implemented sections that are still accepted-only (`*` matches any list item or map key). */
 const UNIMPLEMENTED_SUBPATHS = [

@@ -12,7 +12,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import type { Logger } from "../infra/logger.js";
 import type { Env } from "../infra/paths.js";
 import type { PluginDiagnostic, PluginRecord } from "../plugins/types.js";
-import { PluginRegistry } from "../plugins/registry.js";
+import { PluginRegistry, type PluginUpgradeHandler } from "../plugins/registry.js";
 import type { HookRunner, PluginCommands } from "../plugins/hooks.js";
 import { channelCatalog, registerBuiltins, type BuiltinPlugin } from "../plugins/builtin.js";
 import type { ChannelCatalog } from "../channels/plugin.js";
@@ -59,6 +59,8 @@ export interface GatewayPlugins {
   handlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | null;
   /** Serves a plugin route; null when no plugin owns `pathname`. */
   route(pathname: string): { public: boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> } | null;
+  /** The plugin that takes WebSocket upgrades on `pathname`; null when none does. */
+  upgrade(pathname: string): PluginUpgradeHandler | null;
   startServices(): Promise<void>;
   stopServices(): Promise<void>;
   /** The agent tools (all but optional plugin ones), ready for the tool registry. */
@@ -343,6 +345,19 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
             res.end(JSON.stringify({ error: { code: "PLUGIN_ERROR", message: `plugin ${r.pluginId} failed on ${pathname}` } }));
           }
         },
+      };
+    },
+    upgrade(pathname) {
+      const r = registry.webSocketRoutes.find((w) => w.path === pathname);
+      if (!r) return null;
+      return (req, socket, head) => {
+        if (!registry.usable(r.pluginId)) return void socket.destroy();
+        try {
+          r.handler(req, socket, head);
+        } catch (e) {
+          failed(registry, o.log, r.pluginId, `websocket route ${pathname} failed`, e);
+          socket.destroy();
+        }
       };
     },
     tools: (ctx) => toolsFrom(registry, o.log, ctx),

@@ -65,6 +65,8 @@ export interface GatewayServerOptions {
   /** The plugin that serves an HTTP path, if any. */
   pluginRoute?: PluginRouteLookup;
   pluginHandlers?: PluginHandlers | null;
+  /** The plugin that takes WebSocket upgrades on a path, if any (consulted before the gateway's protocol). */
+  pluginUpgrade?: (pathname: string) => ((req: http.IncomingMessage, socket: Socket, head: Buffer) => void) | null;
   /** Socket caps (tests); default from the descriptor limit. */
   maxSockets?: number;
   idleMs?: number;
@@ -133,6 +135,8 @@ export class GatewayServer {
       };
       if (this.refuseUntrusted(req, t, refuse)) return;
       socket.on("error", () => undefined);
+      const pluginUpgrade = this.opts.pluginUpgrade?.((req.url ?? "/").split("?")[0]!);
+      if (pluginUpgrade) return pluginUpgrade(req, socket, head);
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, t));
     });
     // After listening, an accept() can still fail (EMFILE when descriptors run out): log it and keep

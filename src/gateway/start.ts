@@ -278,6 +278,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
           devices,
           pluginRoute: (path) => plugins.route(path) ?? channels.publicRoute(path),
           pluginHandlers: plugins.handlers,
+          pluginUpgrade: (path) => plugins.upgrade(path),
         }),
     },
     first,

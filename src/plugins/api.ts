@@ -12,6 +12,7 @@ import type {
   PluginRegistry,
   PluginService,
   PluginTool,
+  PluginUpgradeHandler,
   PluginToolFactory,
   ToolOptions,
 } from "./registry.js";
@@ -45,6 +46,11 @@ export interface OpenClawPluginApi {
   registerTool(tool: PluginTool | PluginToolFactory, opts?: ToolOptions): void;
   registerHttpRoute(route: { path: string; handler: PluginHttpHandler }): void;
   registerHttpHandler(handler: PluginHttpHandler): void;
+  /**
+   * Ours: takes WebSocket upgrades on an exact path before the gateway's own protocol. The path is
+   * public (like a signed webhook); the handler authenticates what the socket sends.
+   */
+  registerWebSocketRoute(route: { path: string; handler: PluginUpgradeHandler }): void;
   registerCli(registrar: CliRegistrar, opts?: { commands?: string[] }): void;
   registerService(service: PluginService): void;
   registerCommand(command: PluginCommand): void;
@@ -86,6 +92,7 @@ export function createPluginApi(record: PluginRecord, registry: PluginRegistry, 
     registerTool: (tool, toolOpts) => void registry.registerTool(record, tool, toolOpts),
     registerHttpRoute: (route) => void registry.registerHttpRoute(record, route),
     registerHttpHandler: (handler) => void registry.registerHttpHandler(record, handler),
+    registerWebSocketRoute: (route) => void registry.registerWebSocketRoute(record, route),
     registerCli: (registrar, cliOpts) => void registry.registerCli(record, registrar, cliOpts),
     registerService: (service) => void registry.registerService(record, service),
     registerCommand: (command) => void registry.registerCommand(record, command),

@@ -7,6 +7,7 @@
  * naming both plugins; the first one keeps it.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { PluginDiagnostic, PluginRecord } from "./types.js";
 import { isChannelPlugin } from "../channels/plugin.js";
 
@@ -134,6 +135,13 @@ export interface HttpRouteRegistration extends Owned {
    */
   public: boolean;
 }
+/** Takes WebSocket upgrades on one exact path (the socket is the plugin's from then on). */
+export type PluginUpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+export interface WebSocketRouteRegistration extends Owned {
+  path: string;
+  /** Public like a signed webhook: the owner authenticates what arrives on the socket. */
+  handler: PluginUpgradeHandler;
+}
 export interface HttpHandlerRegistration extends Owned {
   handler: PluginHttpHandler;
 }
@@ -184,6 +192,7 @@ export class PluginRegistry {
   readonly tools: ToolRegistration[] = [];
   readonly httpRoutes: HttpRouteRegistration[] = [];
   readonly httpHandlers: HttpHandlerRegistration[] = [];
+  readonly webSocketRoutes: WebSocketRouteRegistration[] = [];
   readonly cliRegistrars: CliRegistration[] = [];
   readonly services: ServiceRegistration[] = [];
   /** Keyed by lower-cased name (commands match case-insensitively). */
@@ -304,6 +313,17 @@ export class PluginRegistry {
     return true;
   }
 
+  registerWebSocketRoute(record: PluginRecord, route: { path: string; handler: PluginUpgradeHandler }): boolean {
+    const raw = typeof route?.path === "string" ? route.path.trim() : "";
+    if (!raw) return this.refuse(record, "registerWebSocketRoute needs a path", "warn");
+    if (typeof route.handler !== "function") return this.refuse(record, `websocket route "${raw}" needs a handler function`);
+    const routePath = raw.startsWith("/") ? raw : `/${raw}`;
+    const existing = this.webSocketRoutes.find((r) => r.path === routePath);
+    if (existing) return this.taken("websocket route", routePath, existing.pluginId, record);
+    this.webSocketRoutes.push({ pluginId: record.id, source: record.source, path: routePath, handler: route.handler });
+    return true;
+  }
+
   registerHttpHandler(record: PluginRecord, handler: PluginHttpHandler): boolean {
     if (typeof handler !== "function") return this.refuse(record, "registerHttpHandler needs a handler function");
     this.httpHandlers.push({ pluginId: record.id, source: record.source, handler });
@@ -418,6 +438,7 @@ export class PluginRegistry {
       this.tools,
       this.httpRoutes,
       this.httpHandlers,
+      this.webSocketRoutes,
       this.cliRegistrars,
       this.services,
       this.providers,

@@ -249,6 +249,18 @@ const SPECS: Record<string, MethodSpec> = {
   "cron.remove": { fails: /invalid cron\.remove params/ },
   "cron.run": { fails: /invalid cron\.run params/ },
   "cron.runs": { fails: /invalid cron\.runs params/ },
+  "tts.status": { check: (r) => assert.equal(typeof r.enabled, "boolean") },
+  "tts.providers": {
+    check: (r) =>
+      assert.deepEqual(
+        r.providers.map((p: { id: string }) => p.id),
+        ["openai", "elevenlabs", "edge"],
+      ),
+  },
+  "tts.enable": { check: (r) => assert.deepEqual(r, { enabled: true }) },
+  "tts.disable": { check: (r) => assert.deepEqual(r, { enabled: false }) },
+  "tts.setProvider": { fails: /Invalid provider/ },
+  "tts.convert": { fails: /tts\.convert requires text/ },
   "node.list": { check: (r) => assert.ok(Array.isArray(r.nodes)) },
   "node.pair.list": { check: (r) => assert.ok(Array.isArray(r.pending) && Array.isArray(r.paired)) },
   "device.pair.list": {
