@@ -9,6 +9,7 @@ import { cronPlugin } from "../cron/plugin.js";
 import type { LateServices } from "./services.js";
 import { webhooksPlugin } from "../webhooks/plugin.js";
 import { memoryPlugin } from "../memory/plugin.js";
+import { voiceCallPlugin } from "../voice-call/plugin.js";
 
 export function featurePlugins(services: LateServices): BuiltinPlugin[] {
   return [
@@ -20,5 +21,7 @@ export function featurePlugins(services: LateServices): BuiltinPlugin[] {
     webhooksPlugin(services),
     // memory_search and memory_get, the memory flush before compaction.
     memoryPlugin(services),
+    // Phone calls (plugins.entries.voice-call): voicecall.* methods, the voice_call tool, the provider webhook.
+    voiceCallPlugin(services),
   ];
 }

@@ -100,7 +100,9 @@ export async function loadPlugins(opts: LoadPluginsOptions): Promise<LoadPlugins
     cwd: opts.cwd,
   });
   diagnostics.push(...discovered.diagnostics);
-  diagnostics.push(...checkPluginIds(normalized, new Set(discovered.plugins.map((p) => p.manifest.id))));
+  // Built-in plugins (voice-call, …) are known ids too: their entries configure them.
+  const builtinIds = registry.plugins.filter((p) => p.origin === "bundled").map((p) => p.id);
+  diagnostics.push(...checkPluginIds(normalized, new Set([...discovered.plugins.map((p) => p.manifest.id), ...builtinIds])));
 
   const fail = (record: PluginRecord, message: string, path?: string) => {
     record.status = "error";
