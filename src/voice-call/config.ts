@@ -178,7 +178,8 @@ export function missingPieces(cfg: VoiceCallConfig): string[] {
   const out: string[] = [];
   const p = (k: string) => `${CONFIG_PATH}.${k}`;
   if (!cfg.provider) out.push(`${p("provider")} is required (twilio, telnyx, plivo or mock)`);
-  if (!cfg.fromNumber && cfg.provider !== "mock") out.push(`${p("fromNumber")} is required (the E.164 number calls come from, e.g. +15550001234)`);
+  if (!cfg.fromNumber && cfg.provider !== "mock")
+    out.push(`${p("fromNumber")} is required (the E.164 number calls come from, e.g. +15550001234)`);
   if (cfg.provider === "twilio") {
     if (!cfg.twilio?.accountSid) out.push(`${p("twilio.accountSid")} is required (or set TWILIO_ACCOUNT_SID)`);
     if (!cfg.twilio?.authToken) out.push(`${p("twilio.authToken")} is required (or set TWILIO_AUTH_TOKEN)`);

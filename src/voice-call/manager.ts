@@ -117,7 +117,8 @@ export class CallManager {
 
   async initiateCall(to: string, sessionKey: string | undefined, opts: InitiateOptions = {}): Promise<Result<{ callId: string }>> {
     const cfg = this.d.config;
-    if (!/^\+[1-9]\d{1,14}$/.test(to)) return { success: false, error: `to must be an E.164 phone number such as +15550001234 (got ${JSON.stringify(to)})` };
+    if (!/^\+[1-9]\d{1,14}$/.test(to))
+      return { success: false, error: `to must be an E.164 phone number such as +15550001234 (got ${JSON.stringify(to)})` };
     if (!cfg.fromNumber) return { success: false, error: `${CONFIG_PATH}.fromNumber is required to place calls` };
     const active = this.activeCalls().length;
     if (active >= cfg.maxConcurrentCalls)
@@ -195,7 +196,8 @@ export class CallManager {
       return spoken;
     }
     const text = await heard;
-    if (text === null) return { success: false, error: `nothing heard within ${this.d.config.transcriptTimeoutMs} ms (transcriptTimeoutMs)` };
+    if (text === null)
+      return { success: false, error: `nothing heard within ${this.d.config.transcriptTimeoutMs} ms (transcriptTimeoutMs)` };
     return { success: true, transcript: text };
   }
 

@@ -113,7 +113,10 @@ class VoiceCalls {
     try {
       rt = await this.runtime();
     } catch (e) {
-      this.services.get("voice-call").logger("voice-call").error(`voice webhook refused: ${(e as Error).message}`);
+      this.services
+        .get("voice-call")
+        .logger("voice-call")
+        .error(`voice webhook refused: ${(e as Error).message}`);
       res.writeHead(503, { "content-type": "text/plain; charset=utf-8" });
       res.end("voice calls are not configured; see `openclaw doctor`");
       return;
@@ -361,7 +364,9 @@ export function voiceCallPlugin(services: LateServices, seams: VoiceCallSeams = 
           if (server) await new Promise<void>((r) => server.close(() => r()));
         },
       });
-      api.logger.info(`voice calls on (${config.provider ?? "no provider"}); webhook ${config.serve.port === undefined ? config.serve.path : `port ${config.serve.port}`}`);
+      api.logger.info(
+        `voice calls on (${config.provider ?? "no provider"}); webhook ${config.serve.port === undefined ? config.serve.path : `port ${config.serve.port}`}`,
+      );
     },
   };
 }

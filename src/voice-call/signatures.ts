@@ -35,7 +35,11 @@ function sorted(params: Params): Params {
 }
 
 export function twilioSignature(authToken: string, url: string, params: Params): string {
-  const data = url + sorted(params).map(([k, v]) => k + v).join("");
+  const data =
+    url +
+    sorted(params)
+      .map(([k, v]) => k + v)
+      .join("");
   return crypto.createHmac("sha1", authToken).update(data, "utf8").digest("base64");
 }
 
@@ -63,7 +67,10 @@ function baseNoQuery(url: string): string {
 }
 
 export function plivoV2Signature(authToken: string, url: string, nonce: string): string {
-  return crypto.createHmac("sha256", authToken).update(baseNoQuery(url) + nonce).digest("base64");
+  return crypto
+    .createHmac("sha256", authToken)
+    .update(baseNoQuery(url) + nonce)
+    .digest("base64");
 }
 
 export function plivoV3Signature(authToken: string, method: "GET" | "POST", url: string, postParams: Params, nonce: string): string {
@@ -75,7 +82,10 @@ export function plivoV3Signature(authToken: string, method: "GET" | "POST", url:
   let base = baseNoQuery(url);
   if (query || hasPost) base += `?${query}`;
   if (query && hasPost) base += ".";
-  if (method === "POST") base += sorted(postParams).map(([k, v]) => k + v).join("");
+  if (method === "POST")
+    base += sorted(postParams)
+      .map(([k, v]) => k + v)
+      .join("");
   return crypto.createHmac("sha256", authToken).update(`${base}.${nonce}`).digest("base64");
 }
 
@@ -91,7 +101,11 @@ export function verifyPlivo(
   if (v3 && n3) {
     if (method !== "GET" && method !== "POST") return { ok: false, reason: `Plivo V3 signatures cover GET and POST, not ${method}` };
     const expected = canonical(plivoV3Signature(authToken, method, url, postParams, n3));
-    const given = v3.split(",").map((s) => s.trim()).filter(Boolean).map(canonical);
+    const given = v3
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(canonical);
     return given.some((g) => sameText(expected, g)) ? { ok: true } : { ok: false, reason: "X-Plivo-Signature-V3 does not match" };
   }
   const v2 = header(headers, "x-plivo-signature-v2");
@@ -121,7 +135,8 @@ export function verifyTelnyx(
   headers: Record<string, string | string[] | undefined>,
   nowMs: number,
 ): Verdict {
-  if (!publicKey) return { ok: false, reason: "telnyx.publicKey is not configured, so Telnyx webhooks cannot be verified (set it or TELNYX_PUBLIC_KEY)" };
+  if (!publicKey)
+    return { ok: false, reason: "telnyx.publicKey is not configured, so Telnyx webhooks cannot be verified (set it or TELNYX_PUBLIC_KEY)" };
   const signature = header(headers, "telnyx-signature-ed25519");
   const timestamp = header(headers, "telnyx-timestamp");
   if (!signature || !timestamp) return { ok: false, reason: "no telnyx-signature-ed25519/telnyx-timestamp headers" };

@@ -19,7 +19,17 @@ export type CallState =
   | "busy"
   | "voicemail";
 
-export const TERMINAL = new Set<CallState>(["completed", "hangup-user", "hangup-bot", "timeout", "error", "failed", "no-answer", "busy", "voicemail"]);
+export const TERMINAL = new Set<CallState>([
+  "completed",
+  "hangup-user",
+  "hangup-bot",
+  "timeout",
+  "error",
+  "failed",
+  "no-answer",
+  "busy",
+  "voicemail",
+]);
 
 export interface TranscriptEntry {
   timestamp: number;
@@ -60,7 +70,15 @@ export interface WebhookRequest {
 
 /** What a provider's webhook told us, in the manager's terms. */
 export type ProviderEvent =
-  | { kind: "status"; callId?: string; providerCallId: string; state: CallState; from?: string; to?: string; direction?: "inbound" | "outbound" }
+  | {
+      kind: "status";
+      callId?: string;
+      providerCallId: string;
+      state: CallState;
+      from?: string;
+      to?: string;
+      direction?: "inbound" | "outbound";
+    }
   | { kind: "answer"; callId?: string; providerCallId: string; from: string; to: string; direction: "inbound" | "outbound" }
   | { kind: "speech"; callId?: string; providerCallId: string; text: string }
   | { kind: "ignore" };

@@ -18,7 +18,12 @@ export async function restCall(
 ): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(url, { method: init.method, headers: init.headers, body: init.body, signal: AbortSignal.timeout(init.timeoutMs ?? 15_000) });
+    res = await fetch(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      signal: AbortSignal.timeout(init.timeoutMs ?? 15_000),
+    });
   } catch (e) {
     throw new ProviderError(`${what}: could not reach ${new URL(url).origin} (${(e as Error).message})`);
   }
@@ -30,7 +35,8 @@ export async function restCall(
     /* plain text */
   }
   if (!res.ok) {
-    const detail = typeof body === "object" && body && "message" in body ? String((body as { message: unknown }).message) : text.slice(0, 300);
+    const detail =
+      typeof body === "object" && body && "message" in body ? String((body as { message: unknown }).message) : text.slice(0, 300);
     const hint = res.status === 401 || res.status === 403 ? " (check the provider credentials)" : "";
     throw new ProviderError(`${what}: HTTP ${res.status}${hint}: ${detail}`, res.status);
   }

@@ -57,7 +57,8 @@ export class TwilioProvider implements VoiceProvider {
     const from = f.get("From") ?? "";
     const to = f.get("To") ?? "";
     const type = req.query.get("type");
-    if (type === "status") return { kind: "status", callId, providerCallId: sid, state: STATUS[f.get("CallStatus") ?? ""] ?? "active", from, to, direction };
+    if (type === "status")
+      return { kind: "status", callId, providerCallId: sid, state: STATUS[f.get("CallStatus") ?? ""] ?? "active", from, to, direction };
     const speech = f.get("SpeechResult");
     if (type === "gather" || speech !== undefined) return { kind: "speech", callId, providerCallId: sid, text: (speech ?? "").trim() };
     const status = f.get("CallStatus") ?? "";
@@ -80,7 +81,11 @@ export class TwilioProvider implements VoiceProvider {
     form.set("StatusCallbackMethod", "POST");
     for (const e of ["initiated", "ringing", "answered", "completed"]) form.append("StatusCallbackEvent", e);
     form.set("Timeout", String(call.timeoutSeconds));
-    const body = (await restCall("Twilio create call", `${this.calls}.json`, { method: "POST", headers: this.auth(), body: form.toString() })) as {
+    const body = (await restCall("Twilio create call", `${this.calls}.json`, {
+      method: "POST",
+      headers: this.auth(),
+      body: form.toString(),
+    })) as {
       sid?: unknown;
     };
     if (typeof body?.sid !== "string") throw new Error("Twilio create call: the answer has no call sid");
