@@ -173,30 +173,45 @@ export function withEnvFallbacks(cfg: VoiceCallConfig, env: Env): VoiceCallConfi
   return out;
 }
 
+export interface MissingPiece {
+  /** The key under `plugins.entries.voice-call.config`. */
+  key: string;
+  /** The environment variable that may give it instead. */
+  env?: string;
+  why: string;
+}
+
 /** What is missing before calls can be placed, each naming the key (and its variable). */
-export function missingPieces(cfg: VoiceCallConfig): string[] {
-  const out: string[] = [];
-  const p = (k: string) => `${CONFIG_PATH}.${k}`;
-  if (!cfg.provider) out.push(`${p("provider")} is required (twilio, telnyx, plivo or mock)`);
-  if (!cfg.fromNumber && cfg.provider !== "mock")
-    out.push(`${p("fromNumber")} is required (the E.164 number calls come from, e.g. +15550001234)`);
+export function missingDetails(cfg: VoiceCallConfig): MissingPiece[] {
+  const out: MissingPiece[] = [];
+  const need = (key: string, why: string, env?: string) => out.push({ key, why, ...(env ? { env } : {}) });
+  if (!cfg.provider) need("provider", "is required (twilio, telnyx, plivo or mock)");
+  if (!cfg.fromNumber && cfg.provider !== "mock") need("fromNumber", "is required (the E.164 number calls come from, e.g. +15550001234)");
   if (cfg.provider === "twilio") {
-    if (!cfg.twilio?.accountSid) out.push(`${p("twilio.accountSid")} is required (or set TWILIO_ACCOUNT_SID)`);
-    if (!cfg.twilio?.authToken) out.push(`${p("twilio.authToken")} is required (or set TWILIO_AUTH_TOKEN)`);
+    if (!cfg.twilio?.accountSid) need("twilio.accountSid", "is required", "TWILIO_ACCOUNT_SID");
+    if (!cfg.twilio?.authToken) need("twilio.authToken", "is required", "TWILIO_AUTH_TOKEN");
   }
   if (cfg.provider === "telnyx") {
-    if (!cfg.telnyx?.apiKey) out.push(`${p("telnyx.apiKey")} is required (or set TELNYX_API_KEY)`);
-    if (!cfg.telnyx?.connectionId) out.push(`${p("telnyx.connectionId")} is required (or set TELNYX_CONNECTION_ID)`);
+    if (!cfg.telnyx?.apiKey) need("telnyx.apiKey", "is required", "TELNYX_API_KEY");
+    if (!cfg.telnyx?.connectionId) need("telnyx.connectionId", "is required", "TELNYX_CONNECTION_ID");
     if (!cfg.telnyx?.publicKey && !cfg.skipSignatureVerification)
-      out.push(`${p("telnyx.publicKey")} is required to verify Telnyx webhooks (or set TELNYX_PUBLIC_KEY)`);
+      need("telnyx.publicKey", "is required to verify Telnyx webhooks", "TELNYX_PUBLIC_KEY");
   }
   if (cfg.provider === "plivo") {
-    if (!cfg.plivo?.authId) out.push(`${p("plivo.authId")} is required (or set PLIVO_AUTH_ID)`);
-    if (!cfg.plivo?.authToken) out.push(`${p("plivo.authToken")} is required (or set PLIVO_AUTH_TOKEN)`);
+    if (!cfg.plivo?.authId) need("plivo.authId", "is required", "PLIVO_AUTH_ID");
+    if (!cfg.plivo?.authToken) need("plivo.authToken", "is required", "PLIVO_AUTH_TOKEN");
   }
   if (cfg.tunnel.provider === "ngrok" && !cfg.tunnel.ngrokAuthToken)
-    out.push(`${p("tunnel.ngrokAuthToken")} is required for tunnel.provider "ngrok" (or set NGROK_AUTHTOKEN)`);
+    need("tunnel.ngrokAuthToken", 'is required for tunnel.provider "ngrok" (the ngrok auth token)', "NGROK_AUTHTOKEN");
   return out;
+}
+
+export function describeMissing(m: MissingPiece): string {
+  return `${CONFIG_PATH}.${m.key} ${m.why}${m.env ? ` (or set ${m.env})` : ""}`;
+}
+
+export function missingPieces(cfg: VoiceCallConfig): string[] {
+  return missingDetails(cfg).map(describeMissing);
 }
 
 /** The whole resolution: parse, environment fallbacks. Throws {@link VoiceCallConfigError}. */
