@@ -46,15 +46,13 @@ export function twilioSignature(authToken: string, url: string, params: Params):
 export function verifyTwilio(authToken: string, url: string, params: Params, signature: string | undefined): Verdict {
   if (!signature) return { ok: false, reason: "no X-Twilio-Signature header" };
   if (sameText(twilioSignature(authToken, url, params), signature)) return { ok: true };
-  // Twilio signs the URL as it was configured; a port number may or may not be part of it.
-  const u = new URL(url);
-  if (u.port) {
-    const bare = new URL(url);
-    bare.port = "";
-    if (sameText(twilioSignature(authToken, bare.toString(), params), signature)) return { ok: true };
-  } else {
-    const withPort = `${u.protocol}//${u.hostname}:${u.protocol === "https:" ? 443 : 80}${u.pathname}${u.search}`;
-    if (sameText(twilioSignature(authToken, withPort, params), signature)) return { ok: true };
+  // Twilio signs the URL as it was configured: with or without the scheme's default port.
+  const m = /^(https?):\/\/([^/:?#]+)(?::(\d+))?(.*)$/i.exec(url);
+  if (m) {
+    const [, scheme, host, port, rest] = m;
+    const def = scheme!.toLowerCase() === "https" ? "443" : "80";
+    const other = port ? (port === def ? `${scheme}://${host}${rest}` : null) : `${scheme}://${host}:${def}${rest}`;
+    if (other && sameText(twilioSignature(authToken, other, params), signature)) return { ok: true };
   }
   return { ok: false, reason: "X-Twilio-Signature does not match (check twilio.authToken and the public URL)" };
 }
