@@ -249,6 +249,12 @@ const SPECS: Record<string, MethodSpec> = {
   "cron.remove": { fails: /invalid cron\.remove params/ },
   "cron.run": { fails: /invalid cron\.run params/ },
   "cron.runs": { fails: /invalid cron\.runs params/ },
+  "voicecall.initiate": { fails: /message required/ },
+  "voicecall.start": { fails: /to required/ },
+  "voicecall.continue": { fails: /callId and message required/ },
+  "voicecall.speak": { fails: /callId and message required/ },
+  "voicecall.end": { fails: /callId required/ },
+  "voicecall.status": { fails: /callId required/ },
   "node.list": { check: (r) => assert.ok(Array.isArray(r.nodes)) },
   "node.pair.list": { check: (r) => assert.ok(Array.isArray(r.pending) && Array.isArray(r.paired)) },
   "device.pair.list": {
