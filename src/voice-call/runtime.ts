@@ -86,8 +86,12 @@ export class VoiceCallRuntime {
         handlers: { onStart: (info) => this.manager.mediaStarted(info.callSid) },
         sessions: this.sessions,
       });
-    const restored = this.manager.restore();
-    if (restored) o.log.info(`voice calls: ${restored} call(s) still active from before the restart`);
+    try {
+      const restored = this.manager.restore();
+      if (restored) o.log.info(`voice calls: ${restored} call(s) still active from before the restart`);
+    } catch (e) {
+      o.log.error(`voice calls: could not read the call log ${this.store.file}: ${(e as Error).message}`);
+    }
   }
 
   /** The media-stream server (for the WebSocket upgrade on `streaming.streamPath`), when streaming is on. */
