@@ -214,6 +214,17 @@ export function missingPieces(cfg: VoiceCallConfig): string[] {
   return missingDetails(cfg).map(describeMissing);
 }
 
+/**
+ * The missing pieces without which no call can be placed. A tunnel's token and Telnyx's public key
+ * are not among them: without them calls can still be placed, but webhooks do not arrive (or are
+ * refused), which doctor reports.
+ */
+export function blockingPieces(cfg: VoiceCallConfig): string[] {
+  return missingDetails(cfg)
+    .filter((m) => !m.key.startsWith("tunnel.") && m.key !== "telnyx.publicKey")
+    .map(describeMissing);
+}
+
 /** The whole resolution: parse, environment fallbacks. Throws {@link VoiceCallConfigError}. */
 export function resolveVoiceCallConfig(raw: unknown, env: Env): VoiceCallConfig {
   return withEnvFallbacks(parseVoiceCallConfig(raw), env);

@@ -23,7 +23,7 @@ export interface VoiceCallFinding {
 }
 
 /** Providers this gateway places calls through. */
-const SUPPORTED = new Set(["twilio"]);
+const SUPPORTED = new Set(["twilio", "telnyx", "plivo"]);
 
 export function checkVoiceCall(config: unknown, env: Record<string, string | undefined>): VoiceCallFinding[] {
   if (!voiceCallEnabled(config)) return [];
@@ -59,7 +59,7 @@ export function checkVoiceCall(config: unknown, env: Record<string, string | und
       id: "voice-call.provider",
       level: "error",
       message: `voice calls: provider "${cfg.provider}" is not supported by this gateway yet`,
-      fix: `use "twilio" (${CONFIG_PATH}.provider)`,
+      fix: `use twilio, telnyx or plivo (${CONFIG_PATH}.provider)`,
     });
   if (!cfg.publicUrl && cfg.tunnel.provider === "none")
     out.push({

@@ -253,7 +253,8 @@ export class CallManager {
       if (ev.kind !== "answer" || ev.direction !== "inbound") return ev.kind === "answer" ? { reject: true } : null;
       return this.inbound(ev, base);
     }
-    if (!call.providerCallId) {
+    if (call.providerCallId !== ev.providerCallId) {
+      // Some providers name a call by its request first and by the call itself once it connects.
       call.providerCallId = ev.providerCallId;
       this.byProvider.set(ev.providerCallId, call.callId);
     }

@@ -17,6 +17,7 @@ import type { BuiltinPlugin } from "../plugins/builtin.js";
 import type { PluginTool } from "../plugins/registry.js";
 import { defineTool, type ToolResult } from "../tools/registry.js";
 import {
+  blockingPieces,
   missingPieces,
   parseVoiceCallConfig,
   voiceCallEnabled,
@@ -58,7 +59,7 @@ class VoiceCalls {
   }
 
   runtime(): Promise<Runtime> {
-    const missing = missingPieces(this.config).filter((m) => !m.includes("tunnel."));
+    const missing = blockingPieces(this.config);
     if (missing.length) return Promise.reject(new Error(missing.join("; ")));
     this.rt ??= this.build().catch((e: unknown) => {
       this.rt = null;

@@ -6,8 +6,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../infra/logger.js";
 import { proxyMatcher } from "../gateway/trust.js";
-import { apiBase, CONFIG_PATH, missingPieces, type VoiceCallConfig } from "./config.js";
+import { apiBase, blockingPieces, CONFIG_PATH, type VoiceCallConfig } from "./config.js";
 import { CallManager, type AgentBridge } from "./manager.js";
+import { PlivoProvider } from "./providers/plivo.js";
+import { TelnyxProvider } from "./providers/telnyx.js";
 import { TwilioProvider } from "./providers/twilio.js";
 import type { MediaSession, VoiceCallSeams } from "./seams.js";
 import type { Params } from "./signatures.js";
@@ -31,7 +33,7 @@ export interface RuntimeOptions {
 }
 
 export function createProvider(cfg: VoiceCallConfig): VoiceProvider {
-  const problems = missingPieces(cfg).filter((p) => !p.includes("tunnel."));
+  const problems = blockingPieces(cfg);
   if (problems.length) throw new Error(problems.join("; "));
   switch (cfg.provider) {
     case "twilio":
@@ -41,8 +43,23 @@ export function createProvider(cfg: VoiceCallConfig): VoiceProvider {
         apiBaseUrl: apiBase(cfg, "twilio"),
         skipSignatureVerification: cfg.skipSignatureVerification,
       });
+    case "plivo":
+      return new PlivoProvider({
+        authId: cfg.plivo!.authId!,
+        authToken: cfg.plivo!.authToken!,
+        apiBaseUrl: apiBase(cfg, "plivo"),
+        skipSignatureVerification: cfg.skipSignatureVerification,
+      });
+    case "telnyx":
+      return new TelnyxProvider({
+        apiKey: cfg.telnyx!.apiKey!,
+        connectionId: cfg.telnyx!.connectionId!,
+        publicKey: cfg.telnyx?.publicKey,
+        apiBaseUrl: apiBase(cfg, "telnyx"),
+        skipSignatureVerification: cfg.skipSignatureVerification,
+      });
     default:
-      throw new Error(`${CONFIG_PATH}.provider "${cfg.provider}" is not supported by this gateway yet; use "twilio"`);
+      throw new Error(`${CONFIG_PATH}.provider "${cfg.provider}" is not supported by this gateway; use twilio, telnyx or plivo`);
   }
 }
 
@@ -174,10 +191,15 @@ export class VoiceCallRuntime {
       return void text(res, 401, "Unauthorized");
     }
     try {
-      const reply = await this.manager.handle(this.provider.parse(wr), base);
+      const event = this.provider.parse(wr);
+      const reply = await this.manager.handle(event, base);
       const out = this.provider.render(reply ?? {});
       res.writeHead(200, { "content-type": out.contentType });
       res.end(out.body);
+      if (reply && this.provider.act && event.kind !== "ignore")
+        await this.provider
+          .act(event.providerCallId, reply)
+          .catch((e: Error) => log.warn(`voice call ${event.providerCallId}: ${e.message}`));
     } catch (e) {
       log.error(`voice webhook: ${(e as Error).message}`);
       text(res, 500, "could not handle the webhook; see the gateway log");
@@ -186,6 +208,7 @@ export class VoiceCallRuntime {
 
   async stop(): Promise<void> {
     this.manager.stop();
+    this.provider.stop?.();
     await this.mediaServer?.close().catch(() => undefined);
     await this.stopTunnel?.().catch(() => undefined);
   }

@@ -113,4 +113,7 @@ export interface VoiceProvider {
   hangup(providerCallId: string): Promise<void>;
   /** Speak into a live call (replacing what it does now with `reply`). */
   update(providerCallId: string, reply: Reply): Promise<void>;
+  /** Call-control providers: carry out a webhook's reply through the API (the webhook answer itself is empty). */
+  act?(providerCallId: string, reply: Reply): Promise<void>;
+  stop?(): void;
 }
