@@ -30,8 +30,10 @@ export function callLogPath(env: NodeJS.ProcessEnv = process.env): string {
 
 const mode = (m: string | undefined) => (m === "notify" || m === "conversation" ? m : undefined);
 
-export function registerVoicecall(program: Command): void {
+/** `more` adds further subcommands (the tunnel side's `expose`/`unexpose`). */
+export function registerVoicecall(program: Command, more?: (voicecall: Command) => void): void {
   const root = program.command("voicecall").description("Phone calls through the gateway's voice-call plugin (plugins.entries.voice-call)");
+  more?.(root);
 
   gatewayCallOptions(
     root
