@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { FakeTwilio, twilioWebhook } from "../fakes/twilio.js";
-import { fakeConfig, KEYS, startFakes, type Fakes } from "../helpers/agents.js";
+import { chatClient, fakeConfig, KEYS, startFakes, type Fakes } from "../helpers/agents.js";
 import { connect, freePort, startTestGateway, tmpDir, type TestGateway } from "../helpers/gateway.js";
 
 const TOKEN = "voice-conv-token";
@@ -45,7 +45,7 @@ describe("voice conversation through the gateway", () => {
                 fromNumber: FROM,
                 twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.url },
                 publicUrl: hook,
-                maxConcurrentCalls: 2,
+                maxConcurrentCalls: 3,
                 inboundPolicy: "allowlist",
                 allowFrom: [FRIEND],
                 inboundGreeting: "Hi, this is the gateway.",
@@ -112,6 +112,28 @@ describe("voice conversation through the gateway", () => {
     } finally {
       c2.close();
     }
+  });
+
+  it("the agent places a call with the voice_call tool", { timeout: 30_000 }, async () => {
+    const before = twilio.creates.length;
+    fakes.anthropic.enqueue(
+      {
+        toolCalls: [
+          { name: "voice_call", arguments: { action: "initiate_call", to: FRIEND, message: "Dinner is at eight.", mode: "notify" } },
+        ],
+      },
+      { text: "I called them." },
+    );
+    const { client, send } = await chatClient(gw, { token: TOKEN });
+    try {
+      const r = await send("Call my friend and say dinner is at eight");
+      assert.equal(r.state, "final", r.errorMessage);
+    } finally {
+      client.close();
+    }
+    const created = (await twilio.waitForCreates(before + 1))[before]!;
+    assert.equal(created.form.get("To"), FRIEND);
+    assert.equal(created.form.get("From"), FROM);
   });
 
   it("an allowlisted caller is greeted; anyone else is rejected", { timeout: 15_000 }, async () => {

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { FakeTwilio, signTwilio } from "../fakes/twilio.js";
-import { connect, refused, startTestGateway, tmpDir, type TestGateway } from "../helpers/gateway.js";
+import { FakeTwilio, signTwilio, twilioWebhook } from "../fakes/twilio.js";
+import { connect, freePort, refused, startTestGateway, tmpDir, waitFor, type TestGateway } from "../helpers/gateway.js";
 
 const TOKEN = "voice-url-token";
 
@@ -80,6 +80,19 @@ describe("voice webhook URL behind a proxy", () => {
     const gw = await start(config(twilio, {}));
     const r = await forwarded(gw, twilio.authToken);
     assert.equal(r.status, 401);
+  });
+
+  it("with serve.port the webhook has a listener of its own on serve.bind, and not the gateway port", { timeout: 20_000 }, async () => {
+    const own = await freePort();
+    const url = `http://127.0.0.1:${own}/hooks/voice`;
+    const gw = await start(config(twilio, { serve: { port: own, bind: "127.0.0.1", path: "/hooks/voice" }, publicUrl: url }));
+    await waitFor(() => gw.output.some((l) => l.includes(`voice webhook on http://127.0.0.1:${own}/hooks/voice`)), 5000, "own listener");
+    const params = { CallSid: "CAown", CallStatus: "ringing", Direction: "inbound", From: "+15550007777", To: "+15550001111" };
+    const r = await twilioWebhook(url, params, twilio.authToken);
+    assert.equal(r.status, 200);
+    assert.match(r.body, /<Say>/);
+    const onGateway = await fetch(`${gw.httpUrl}/hooks/voice`, { method: "POST" });
+    assert.notEqual(onGateway.status, 200);
   });
 
   it("a call log that cannot be written fails that request with the reason; the gateway keeps running", { timeout: 20_000 }, async () => {
