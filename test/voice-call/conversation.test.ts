@@ -114,6 +114,32 @@ describe("voice conversation through the gateway", () => {
     }
   });
 
+  it("voicecall.continue says a line into the live call and returns what the callee answers", { timeout: 30_000 }, async () => {
+    const c = await connect(gw.wsUrl, { token: TOKEN });
+    try {
+      const { callId } = (await c.request("voicecall.initiate", { to: TO, message: "Quick survey.", mode: "conversation" })) as any;
+      const created = twilio.creates.find((x) => new URL(x.form.get("Url")!).searchParams.get("callId") === callId)!;
+      await twilioWebhook(
+        created.form.get("Url")!,
+        { CallSid: created.sid, CallStatus: "in-progress", Direction: "outbound-api" },
+        twilio.authToken,
+      );
+      const updatesBefore = twilio.updates.length;
+      const pending = c.request("voicecall.continue", { callId, message: "Do you like tea?" }) as Promise<any>;
+      const [update] = (await twilio.waitForUpdates(updatesBefore + 1)).slice(updatesBefore);
+      assert.equal(update!.sid, created.sid);
+      const twiml = update!.form.get("Twiml")!;
+      assert.match(twiml, /<Say>Do you like tea\?<\/Say><Gather input="speech"/);
+      const gatherUrl = /action="([^"]+)"/.exec(twiml)![1]!.replace(/&amp;/g, "&");
+      const heard = await twilioWebhook(gatherUrl, { CallSid: created.sid, SpeechResult: "Yes, green tea." }, twilio.authToken);
+      assert.match(heard.body, /<Gather input="speech"/);
+      assert.deepEqual(await pending, { success: true, transcript: "Yes, green tea." });
+      assert.equal(((await c.request("voicecall.end", { callId })) as any).success, true);
+    } finally {
+      c.close();
+    }
+  });
+
   it("the agent places a call with the voice_call tool", { timeout: 30_000 }, async () => {
     const before = twilio.creates.length;
     fakes.anthropic.enqueue(
