@@ -69,6 +69,8 @@ const Streaming = z.strictObject({
   silenceDurationMs: z.number().int().positive().default(800),
   vadThreshold: z.number().min(0).max(1).default(0.5),
   streamPath: z.string().min(1).default("/voice/stream"),
+  /** Ours: where the Realtime transcription API lives (default wss://api.openai.com). */
+  openaiBaseUrl: z.string().min(1).optional(),
 });
 const Stt = z.strictObject({
   provider: z.literal("openai").default("openai"),

@@ -8,6 +8,7 @@
  * with the gateway; the providers and the call manager load on first use.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import * as z from "zod";
 import type { OpenClawConfig } from "../config/schema.js";
 import { defineMethod, type MethodTable } from "../gateway/context.js";
@@ -83,6 +84,8 @@ class VoiceCalls {
       agent: (call, text) => this.agentTurn(call, text),
       trustedProxies: (cfg as OpenClawConfig).gateway?.trustedProxies ?? [],
       seams: this.seams,
+      messagesTts: (cfg as { messages?: { tts?: Record<string, unknown> } }).messages?.tts,
+      stateDir: s.stateDir,
     });
     this.loaded = rt;
     return rt;
@@ -123,6 +126,17 @@ class VoiceCalls {
       return;
     }
     await rt.handleWebhook(req, res);
+  }
+
+  /**
+   * A WebSocket upgrade on `streaming.streamPath`, for the media-stream server (the stream
+   * authenticates itself); refused while streaming is off or the runtime cannot start.
+   */
+  handleMediaUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    void this.runtime().then(
+      (rt) => (rt.media ? rt.media.handleUpgrade(req, socket, head) : socket.destroy()),
+      () => socket.destroy(),
+    );
   }
 
   async stop(): Promise<void> {
@@ -309,6 +323,8 @@ export function voiceCallPlugin(services: LateServices, seams: VoiceCallSeams = 
         return;
       }
       const vc = new VoiceCalls(services, config, raw, seams);
+      // Media streams: vc.handleMediaUpgrade takes WebSocket upgrades on config.streaming.streamPath
+      // once the gateway offers plugins a WebSocket route.
       for (const [name, def] of Object.entries(voiceCallMethods(vc))) api.registerGatewayMethod(name, def);
       api.registerTool(voiceCallTool(vc) as unknown as PluginTool);
       const missing = missingPieces(withEnvFallbacks(config, process.env));

@@ -11,7 +11,7 @@ import { CallManager, type AgentBridge } from "./manager.js";
 import { PlivoProvider } from "./providers/plivo.js";
 import { TelnyxProvider } from "./providers/telnyx.js";
 import { TwilioProvider } from "./providers/twilio.js";
-import type { MediaSession, VoiceCallSeams } from "./seams.js";
+import type { MediaSession, MediaStreamServer, VoiceCallSeams } from "./seams.js";
 import type { Params } from "./signatures.js";
 import { CallStore } from "./store.js";
 import type { VoiceProvider, WebhookRequest } from "./types.js";
@@ -28,8 +28,9 @@ export interface RuntimeOptions {
   agent: AgentBridge | null;
   trustedProxies: readonly string[];
   seams: VoiceCallSeams;
-  /** The gateway's port, for a tunnel when the webhook shares it. */
-  port?: number;
+  /** The gateway's `messages.tts` and state directory, for the media side's speech. */
+  messagesTts?: Record<string, unknown>;
+  stateDir?: string;
 }
 
 export function createProvider(cfg: VoiceCallConfig): VoiceProvider {
@@ -73,7 +74,7 @@ export class VoiceCallRuntime {
   private readonly trusted: (ip: string) => boolean;
   private readonly sessions = new Map<string, MediaSession>();
   private stopTunnel: (() => Promise<void>) | null = null;
-  private mediaServer: { close(): Promise<void> } | null = null;
+  private mediaServer: MediaStreamServer | null = null;
 
   constructor(private readonly o: RuntimeOptions) {
     this.provider = createProvider(o.config);
@@ -97,7 +98,7 @@ export class VoiceCallRuntime {
     });
     if (media)
       this.mediaServer = media.createMediaStreamServer({
-        config: { ...o.config.streaming, tts: o.config.tts },
+        config: { streaming: o.config.streaming, tts: o.config.tts, messagesTts: o.messagesTts, stateDir: o.stateDir },
         env: o.env,
         log: o.log,
         handlers: { onStart: (info) => this.manager.mediaStarted(info.callSid) },
@@ -112,7 +113,7 @@ export class VoiceCallRuntime {
   }
 
   /** The media-stream server (for the WebSocket upgrade on `streaming.streamPath`), when streaming is on. */
-  get media(): unknown {
+  get media(): MediaStreamServer | null {
     return this.mediaServer;
   }
 
