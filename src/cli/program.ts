@@ -6,6 +6,8 @@ import { registerApprovals } from "./approvals.js";
 import { registerChannels } from "./channels.js";
 import { registerConfig } from "./config.js";
 import { registerCron } from "./cron.js";
+import { registerVoicecall } from "./voicecall.js";
+import { registerExposeCommands } from "../voice-call/tunnel/cli.js";
 import { registerDevices } from "./devices.js";
 import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
@@ -36,6 +38,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerSkills(program);
   registerCron(program);
+  registerVoicecall(program, registerExposeCommands);
   registerMemory(program);
   registerSystem(program);
   return program;

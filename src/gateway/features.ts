@@ -10,6 +10,7 @@ import type { LateServices } from "./services.js";
 import { webhooksPlugin } from "../webhooks/plugin.js";
 import { memoryPlugin } from "../memory/plugin.js";
 import { ttsPlugin } from "../tts/plugin.js";
+import { voiceCallPlugin } from "../voice-call/plugin.js";
 
 export function featurePlugins(services: LateServices): BuiltinPlugin[] {
   return [
@@ -23,5 +24,7 @@ export function featurePlugins(services: LateServices): BuiltinPlugin[] {
     memoryPlugin(services),
     // tts.* methods: speech settings and conversion.
     ttsPlugin(services),
+    // Phone calls (plugins.entries.voice-call): voicecall.* methods, the voice_call tool, the provider webhook.
+    voiceCallPlugin(services),
   ];
 }

@@ -20,6 +20,7 @@ import type { Env } from "../infra/paths.js";
 import { gatherContext, resolveEffective, type GatherOptions, type OpsContext } from "./context.js";
 import { parseGatewayArgs } from "./fly.js";
 import { heapCapMb, judgeHeapCap, suggestedHeapCapMb } from "./system.js";
+import { checkVoiceCall } from "../voice-call/doctor.js";
 
 export type Level = "ok" | "warn" | "error";
 
@@ -612,6 +613,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const env: Env = ctx.running?.env ? { ...opts.env, ...ctx.running.env } : opts.env;
   findings.push(...checkProviders(ctx, env));
   findings.push(...checkChannels(ctx, env));
+  findings.push(...checkVoiceCall(ctx.config, env));
   findings.push(checkHeap(ctx));
   return {
     ok: !findings.some((f) => f.level === "error"),

@@ -45,6 +45,9 @@ export interface LoadPluginsResult {
 
 type RegisterFn = (api: unknown) => unknown;
 
+/** Built-in plugins configured through `plugins.entries.<id>`, known even where no built-ins are registered (`plugins list`). */
+const BUILTIN_ENTRY_IDS = ["voice-call"];
+
 function newRecord(found: DiscoveredPlugin): PluginRecord {
   const { candidate, manifest, manifestPath } = found;
   return newPluginRecord({
@@ -100,7 +103,9 @@ export async function loadPlugins(opts: LoadPluginsOptions): Promise<LoadPlugins
     cwd: opts.cwd,
   });
   diagnostics.push(...discovered.diagnostics);
-  diagnostics.push(...checkPluginIds(normalized, new Set(discovered.plugins.map((p) => p.manifest.id))));
+  // Built-in plugins (voice-call, …) are known ids too: their entries configure them.
+  const builtinIds = [...BUILTIN_ENTRY_IDS, ...registry.plugins.filter((p) => p.origin === "bundled").map((p) => p.id)];
+  diagnostics.push(...checkPluginIds(normalized, new Set([...discovered.plugins.map((p) => p.manifest.id), ...builtinIds])));
 
   const fail = (record: PluginRecord, message: string, path?: string) => {
     record.status = "error";

@@ -261,6 +261,12 @@ const SPECS: Record<string, MethodSpec> = {
   "tts.disable": { check: (r) => assert.deepEqual(r, { enabled: false }) },
   "tts.setProvider": { fails: /Invalid provider/ },
   "tts.convert": { fails: /tts\.convert requires text/ },
+  "voicecall.initiate": { fails: /message required/ },
+  "voicecall.start": { fails: /to required/ },
+  "voicecall.continue": { fails: /callId and message required/ },
+  "voicecall.speak": { fails: /callId and message required/ },
+  "voicecall.end": { fails: /callId required/ },
+  "voicecall.status": { fails: /callId required/ },
   "node.list": { check: (r) => assert.ok(Array.isArray(r.nodes)) },
   "node.pair.list": { check: (r) => assert.ok(Array.isArray(r.pending) && Array.isArray(r.paired)) },
   "device.pair.list": {

@@ -14,6 +14,7 @@ import {
   type MediaStreamServer,
 } from "../../src/voice-call/media/index.js";
 import { startFakeRealtime, startFakeTts, tonePcm, type FakeRealtime, type FakeTts } from "../fakes/realtime.js";
+import { FakeMediaClient } from "../fakes/twilio-media.js";
 import { connect, startTestGateway, tmpDir, waitFor } from "../helpers/gateway.js";
 
 function testLogger(lines: string[]): Logger {
@@ -27,77 +28,6 @@ function testLogger(lines: string[]): Logger {
     child: () => log,
   } as unknown as Logger;
   return log;
-}
-
-/** A Twilio media-stream client: connects, says `connected` and `start`, records what it is sent. */
-class FakeTwilio {
-  readonly received: any[] = [];
-  closeCode: number | null = null;
-  echoMarks = true;
-  private constructor(readonly ws: WebSocket) {
-    ws.on("message", (d) => {
-      const msg = JSON.parse(d.toString());
-      this.received.push(msg);
-      if (msg.event === "mark" && this.echoMarks) this.send({ event: "mark", streamSid: msg.streamSid, mark: { name: msg.mark.name } });
-    });
-    ws.on("close", (code) => (this.closeCode = code));
-  }
-
-  static async connect(url: string): Promise<FakeTwilio> {
-    const ws = new WebSocket(url);
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-    });
-    return new FakeTwilio(ws);
-  }
-
-  send(msg: unknown): void {
-    this.ws.send(typeof msg === "string" ? msg : JSON.stringify(msg));
-  }
-
-  start(callSid: string, params: Record<string, string>): void {
-    this.send({ event: "connected", protocol: "Call", version: "1.0.0" });
-    this.send({
-      event: "start",
-      sequenceNumber: "1",
-      streamSid: `MZ${callSid}`,
-      start: {
-        streamSid: `MZ${callSid}`,
-        accountSid: "AC1",
-        callSid,
-        tracks: ["inbound"],
-        customParameters: params,
-        mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
-      },
-    });
-  }
-
-  /** Sends `count` 20 ms frames of a tone as the caller's audio. */
-  sendAudio(callSid: string, count: number): void {
-    const ulaw = encodeMulaw(new Int16Array(tonePcm(8000, 0.02 * count).buffer.slice(0)));
-    for (let i = 0; i < count; i++) {
-      this.send({
-        event: "media",
-        sequenceNumber: String(i + 2),
-        streamSid: `MZ${callSid}`,
-        media: {
-          track: "inbound",
-          chunk: String(i + 1),
-          timestamp: String(i * 20),
-          payload: ulaw.subarray(i * 160, (i + 1) * 160).toString("base64"),
-        },
-      });
-    }
-  }
-
-  media(): any[] {
-    return this.received.filter((m) => m.event === "media");
-  }
-
-  closed(): Promise<number> {
-    return waitFor(() => this.closeCode, 5000, "stream closed").then((c) => c!);
-  }
 }
 
 describe("Twilio media streams", { timeout: 30_000 }, () => {
@@ -176,7 +106,7 @@ describe("Twilio media streams", { timeout: 30_000 }, () => {
   it("transcribes the caller and speaks the reply as μ-law frames followed by a mark", async () => {
     const spoken: Array<Promise<void>> = [];
     reply = (callSid) => spoken.push(sessions.get(callSid)!.speak("hello"));
-    const twilio = await FakeTwilio.connect(url);
+    const twilio = await FakeMediaClient.connect(url);
     twilio.start("CA1", { token: "token-for-CA1" });
     twilio.sendAudio("CA1", 10);
     await waitFor(() => realtime.audioBytes() >= 1600, 5000, "caller audio at the transcription server");
@@ -232,7 +162,7 @@ describe("Twilio media streams", { timeout: 30_000 }, () => {
   it("stops speaking when the caller talks over it (barge-in)", async () => {
     tts.hold = true;
     try {
-      const twilio = await FakeTwilio.connect(url);
+      const twilio = await FakeMediaClient.connect(url);
       twilio.start("CA2", { token: "token-for-CA2" });
       await waitFor(() => sessions.get("CA2"), 5000, "session");
       const speaking = sessions.get("CA2")!.speak("a long answer");
@@ -261,7 +191,7 @@ describe("Twilio media streams", { timeout: 30_000 }, () => {
   });
 
   it("refuses a stream without the token its call was given", async () => {
-    const twilio = await FakeTwilio.connect(url);
+    const twilio = await FakeMediaClient.connect(url);
     twilio.start("CA3", { token: "guess" });
     assert.equal(await twilio.closed(), 1008);
     assert.equal(sessions.has("CA3"), false);
@@ -269,18 +199,18 @@ describe("Twilio media streams", { timeout: 30_000 }, () => {
   });
 
   it("drops a socket that never starts, and survives bad JSON and oversized frames", async () => {
-    const idle = await FakeTwilio.connect(url);
+    const idle = await FakeMediaClient.connect(url);
     idle.send("{not json");
     idle.send("42");
     idle.send({ event: "media", media: { payload: "AAAA" } });
     assert.equal(await idle.closed(), 1008);
 
-    const big = await FakeTwilio.connect(url);
+    const big = await FakeMediaClient.connect(url);
     big.send("x".repeat(70 * 1024));
     assert.equal(await big.closed(), 1009);
 
     // Still serving.
-    const twilio = await FakeTwilio.connect(url);
+    const twilio = await FakeMediaClient.connect(url);
     twilio.start("CA4", { token: "token-for-CA4" });
     await waitFor(() => sessions.get("CA4"), 5000, "session after bad clients");
     sessions.get("CA4")!.close();
@@ -288,7 +218,7 @@ describe("Twilio media streams", { timeout: 30_000 }, () => {
   });
 
   it("reconnects to the transcription server once when it drops", async () => {
-    const twilio = await FakeTwilio.connect(url);
+    const twilio = await FakeMediaClient.connect(url);
     twilio.start("CA5", { token: "token-for-CA5" });
     const before = realtime.connections();
     twilio.sendAudio("CA5", 1);
@@ -331,11 +261,11 @@ describe("media streams through the gateway's WebSocket route", { timeout: 60_00
     const token = "media-gateway-token-123456";
     const gw = await startTestGateway({ token, config: { gateway: { mode: "local" }, plugins: { load: { paths: [dir] } } } });
     try {
-      const bad = await FakeTwilio.connect(`${gw.wsUrl}/voice/stream`);
+      const bad = await FakeMediaClient.connect(`${gw.wsUrl}/voice/stream`);
       bad.start("CA9", { token: "forged" });
       assert.equal(await bad.closed(), 1008);
 
-      const twilio = await FakeTwilio.connect(`${gw.wsUrl}/voice/stream`);
+      const twilio = await FakeMediaClient.connect(`${gw.wsUrl}/voice/stream`);
       twilio.start("CA8", { token: "issued" });
       twilio.sendAudio("CA8", 3);
       const c = await connect(gw.wsUrl, { token });
