@@ -55,6 +55,26 @@ export class FakeTwilio {
     readonly authToken: string,
   ) {}
 
+  /**
+   * The config's `plugins` block that enables voice calls through this fake, calling from
+   * +15550001111; `config` adds to (or overrides) the plugin's settings.
+   */
+  plugins(config: Record<string, unknown> = {}) {
+    return {
+      entries: {
+        "voice-call": {
+          enabled: true,
+          config: {
+            provider: "twilio",
+            fromNumber: "+15550001111",
+            twilio: { accountSid: this.accountSid, authToken: this.authToken, apiBaseUrl: this.url },
+            ...config,
+          },
+        },
+      },
+    };
+  }
+
   static async start(accountSid = "AC0123456789abcdef0123456789abcdef", authToken = "fake-auth-token"): Promise<FakeTwilio> {
     let fake!: FakeTwilio;
     const server = http.createServer((req, res) => void fake.handle(req, res));

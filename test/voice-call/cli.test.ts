@@ -22,19 +22,9 @@ describe("openclaw voicecall", () => {
       stateDir,
       config: {
         gateway: { mode: "local", auth: { mode: "token", token: TOKEN } },
-        plugins: {
-          entries: {
-            "voice-call": {
-              enabled: true,
-              config: {
-                provider: "twilio",
-                fromNumber: "+15550001111",
-                twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.url },
-                publicUrl: `http://127.0.0.1:${port}/voice/webhook`,
-              },
-            },
-          },
-        },
+        plugins: twilio.plugins({
+          publicUrl: `http://127.0.0.1:${port}/voice/webhook`,
+        }),
       },
     });
     env = { HOME: stateDir, OPENCLAW_STATE_DIR: stateDir, OPENCLAW_GATEWAY_TOKEN: TOKEN, OPENCLAW_GATEWAY_PORT: String(port) };

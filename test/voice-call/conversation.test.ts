@@ -36,23 +36,13 @@ describe("voice conversation through the gateway", () => {
       config: {
         ...base,
         gateway: { mode: "local", auth: { mode: "token", token: TOKEN } },
-        plugins: {
-          entries: {
-            "voice-call": {
-              enabled: true,
-              config: {
-                provider: "twilio",
-                fromNumber: FROM,
-                twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.url },
-                publicUrl: hook,
-                maxConcurrentCalls: 3,
-                inboundPolicy: "allowlist",
-                allowFrom: [FRIEND],
-                inboundGreeting: "Hi, this is the gateway.",
-              },
-            },
-          },
-        },
+        plugins: twilio.plugins({
+          publicUrl: hook,
+          maxConcurrentCalls: 3,
+          inboundPolicy: "allowlist",
+          allowFrom: [FRIEND],
+          inboundGreeting: "Hi, this is the gateway.",
+        }),
       },
     });
   });

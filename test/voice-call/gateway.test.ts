@@ -17,20 +17,10 @@ const TO = "+15550002222";
 function config(twilio: FakeTwilio, port: number, extra: Record<string, unknown> = {}) {
   return {
     gateway: { mode: "local", auth: { mode: "token", token: TOKEN } },
-    plugins: {
-      entries: {
-        "voice-call": {
-          enabled: true,
-          config: {
-            provider: "twilio",
-            fromNumber: FROM,
-            twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.url },
-            publicUrl: `http://127.0.0.1:${port}/voice/webhook`,
-            ...extra,
-          },
-        },
-      },
-    },
+    plugins: twilio.plugins({
+      publicUrl: `http://127.0.0.1:${port}/voice/webhook`,
+      ...extra,
+    }),
   };
 }
 

@@ -15,20 +15,10 @@ const TOKEN = "voice-url-token";
 function config(twilio: FakeTwilio, extra: Record<string, unknown>, gateway: Record<string, unknown> = {}) {
   return {
     gateway: { mode: "local", auth: { mode: "token", token: TOKEN }, ...gateway },
-    plugins: {
-      entries: {
-        "voice-call": {
-          enabled: true,
-          config: {
-            provider: "twilio",
-            fromNumber: "+15550001111",
-            twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.url },
-            inboundPolicy: "open",
-            ...extra,
-          },
-        },
-      },
-    },
+    plugins: twilio.plugins({
+      inboundPolicy: "open",
+      ...extra,
+    }),
   };
 }
 

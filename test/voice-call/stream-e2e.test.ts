@@ -43,20 +43,10 @@ describe("a streamed voice conversation through the gateway", { timeout: 60_000 
         ...fakeConfig(fakes),
         gateway: { mode: "local", auth: { mode: "token", token: TOKEN } },
         messages: { tts: { provider: "openai", openai: { apiKey: "sk-tts", voice: "nova" } } },
-        plugins: {
-          entries: {
-            "voice-call": {
-              enabled: true,
-              config: {
-                provider: "twilio",
-                fromNumber: FROM,
-                twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, apiBaseUrl: twilio.url },
-                publicUrl: `http://127.0.0.1:${port}/voice/webhook`,
-                streaming: { enabled: true, openaiApiKey: "sk-stt", openaiBaseUrl: realtime.baseUrl },
-              },
-            },
-          },
-        },
+        plugins: twilio.plugins({
+          publicUrl: `http://127.0.0.1:${port}/voice/webhook`,
+          streaming: { enabled: true, openaiApiKey: "sk-stt", openaiBaseUrl: realtime.baseUrl },
+        }),
       },
     });
   });

@@ -46,3 +46,8 @@ export async function restCall(
 export function xml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 }
+
+/** The headers of a REST call with HTTP basic credentials (Twilio's account sid, Plivo's auth id). */
+export function basicAuthHeaders(user: string, secret: string, contentType: string): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${user}:${secret}`).toString("base64")}`, "content-type": contentType };
+}

@@ -5,7 +5,7 @@
  */
 import { verifyPlivo, type Verdict } from "../signatures.js";
 import type { CallState, PlaceCall, ProviderEvent, Reply, VoiceProvider, WebhookRequest } from "../types.js";
-import { restCall, xml } from "./http.js";
+import { restCall, xml, basicAuthHeaders } from "./http.js";
 
 const STATUS: Record<string, CallState> = {
   ringing: "ringing",
@@ -34,10 +34,7 @@ export class PlivoProvider implements VoiceProvider {
   }
 
   private headers(): Record<string, string> {
-    return {
-      authorization: `Basic ${Buffer.from(`${this.o.authId}:${this.o.authToken}`).toString("base64")}`,
-      "content-type": "application/json",
-    };
+    return basicAuthHeaders(this.o.authId, this.o.authToken, "application/json");
   }
 
   verify(req: WebhookRequest): Verdict {

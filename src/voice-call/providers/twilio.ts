@@ -5,7 +5,7 @@
  */
 import { verifyTwilio, type Verdict } from "../signatures.js";
 import type { CallState, PlaceCall, ProviderEvent, Reply, VoiceProvider, WebhookRequest } from "../types.js";
-import { restCall, xml } from "./http.js";
+import { restCall, xml, basicAuthHeaders } from "./http.js";
 
 const STATUS: Record<string, CallState> = {
   queued: "initiated",
@@ -36,10 +36,7 @@ export class TwilioProvider implements VoiceProvider {
   }
 
   private auth(): Record<string, string> {
-    return {
-      authorization: `Basic ${Buffer.from(`${this.o.accountSid}:${this.o.authToken}`).toString("base64")}`,
-      "content-type": "application/x-www-form-urlencoded",
-    };
+    return basicAuthHeaders(this.o.accountSid, this.o.authToken, "application/x-www-form-urlencoded");
   }
 
   verify(req: WebhookRequest): Verdict {
