@@ -3,43 +3,27 @@
  * The Usage view's Budgets card: each limit with what was spent against it, from a real gateway
  * whose model is the fake Anthropic API.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
-import { chatClient, startFakes, type Fakes } from "../helpers/agents.js";
-import type { TestGateway } from "../helpers/gateway.js";
-import { TOKEN, launchBrowser, newPage, signIn, startUiGateway, timeout } from "./helpers.js";
+import { chatClient } from "../helpers/agents.js";
+import { TOKEN, newPage, signIn, startUiGateway, timeout, uiSuite } from "./helpers.js";
 
 describe("Control UI: budgets in the Usage view", () => {
-  let browser: Browser;
-  let fakes: Fakes;
-  let gw: TestGateway;
-  before(
-    async () => {
-      [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
-      gw = await startUiGateway(fakes, {
-        agents: { defaults: { budget: { daily: { tokens: 1800 }, session: { monthly: { usd: 50 } } } } },
-      });
-      const { client, send } = await chatClient(gw, { token: TOKEN });
-      fakes.anthropic.enqueue({ text: "Hello", usage: { input: 1200, output: 300 } });
-      await send("hello there");
-      client.close();
-    },
-    { timeout },
-  );
-  after(
-    async () => {
-      await gw?.close();
-      await browser?.close();
-      await fakes?.close();
-    },
-    { timeout },
-  );
+  const ui = uiSuite(async (fakes) => {
+    const gw = await startUiGateway(fakes, {
+      agents: { defaults: { budget: { daily: { tokens: 1800 }, session: { monthly: { usd: 50 } } } } },
+    });
+    const { client, send } = await chatClient(gw, { token: TOKEN });
+    fakes.anthropic.enqueue({ text: "Hello", usage: { input: 1200, output: 300 } });
+    await send("hello there");
+    client.close();
+    return gw;
+  });
 
   it("shows spent against each limit, and a limit near its end", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser);
+    const { context, page, errors } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
+      await signIn(page, ui.gw);
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage" }).click();
       const card = page.getByRole("region", { name: "Budgets" });
       const list = card.getByRole("list", { name: "Budgets of agent main" });

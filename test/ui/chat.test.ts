@@ -1,13 +1,10 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 /** Chat in the Control UI: streaming replies, safe markdown, tool cards, Stop, images, history after a reload. */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
-import type { Browser } from "playwright-core";
-import { startFakes, type Fakes } from "../helpers/agents.js";
-import type { TestGateway } from "../helpers/gateway.js";
-import { launchBrowser, newPage, signIn, startUiGateway, timeout } from "./helpers.js";
+import { newPage, signIn, timeout, uiSuite } from "./helpers.js";
 
 /** A valid 2x2 PNG, built here so the test needs no fixture file. */
 function tinyPng(): Buffer {
@@ -40,31 +37,14 @@ function tinyPng(): Buffer {
 }
 
 describe("Control UI chat", () => {
-  let browser: Browser;
-  let fakes: Fakes;
-  let gw: TestGateway;
-  before(
-    async () => {
-      [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
-      gw = await startUiGateway(fakes);
-    },
-    { timeout },
-  );
-  after(
-    async () => {
-      await gw?.close();
-      await browser?.close();
-      await fakes?.close();
-    },
-    { timeout },
-  );
+  const ui = uiSuite();
 
   it("sends with Enter and shows the reply streaming in, then the history again after a reload", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser);
+    const { context, page, errors } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
+      await signIn(page, ui.gw);
       const full = "The quick brown fox jumps over the lazy dog while the gateway streams every word.";
-      fakes.anthropic.enqueue({ text: full, chunkDelayMs: 500 });
+      ui.fakes.anthropic.enqueue({ text: full, chunkDelayMs: 500 });
       const box = page.getByRole("textbox", { name: "Message" });
       await box.fill("Tell me about the fox");
       await box.press("Enter");
@@ -96,9 +76,9 @@ describe("Control UI chat", () => {
   });
 
   it("Shift+Enter starts a new line instead of sending", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
+      await signIn(page, ui.gw);
       const box = page.getByRole("textbox", { name: "Message" });
       await box.fill("first line");
       await box.press("Shift+Enter");
@@ -106,17 +86,17 @@ describe("Control UI chat", () => {
       assert.equal(await box.inputValue(), "first line\nsecond line");
       await page.getByRole("button", { name: "Send" }).click();
       await page.getByRole("article", { name: "Assistant", exact: true }).filter({ hasText: "second line" }).waitFor();
-      assert.equal(fakes.anthropic.requests.at(-1)!.messages.at(-1)!.text, "first line\nsecond line");
+      assert.equal(ui.fakes.anthropic.requests.at(-1)!.messages.at(-1)!.text, "first line\nsecond line");
     } finally {
       await context.close();
     }
   });
 
   it("renders markdown but never markup or scripts from the model", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser);
+    const { context, page, errors } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
-      fakes.anthropic.enqueue({
+      await signIn(page, ui.gw);
+      ui.fakes.anthropic.enqueue({
         text: 'Some **bold** text.\n\n<img src="x" onerror="window.__pwned=1"><script>window.__pwned=2</script>\n\n[click](javascript:window.__pwned=3) and <b onmouseover="window.__pwned=4">hover</b>',
       });
       await page.getByRole("textbox", { name: "Message" }).fill("show me formatting");
@@ -136,10 +116,10 @@ describe("Control UI chat", () => {
   });
 
   it("shows a tool call as a collapsible card with its arguments and result", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
-      fakes.anthropic.enqueue({ toolCalls: [{ name: "current_time", arguments: { timezone: "UTC" } }] }, { text: "It is late." });
+      await signIn(page, ui.gw);
+      ui.fakes.anthropic.enqueue({ toolCalls: [{ name: "current_time", arguments: { timezone: "UTC" } }] }, { text: "It is late." });
       await page.getByRole("textbox", { name: "Message" }).fill("what time is it?");
       await page.keyboard.press("Enter");
       await page.getByRole("article", { name: "Assistant", exact: true }).filter({ hasText: "It is late." }).waitFor();
@@ -160,10 +140,10 @@ describe("Control UI chat", () => {
   });
 
   it("Stop aborts a reply that is still being written", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
-      fakes.anthropic.enqueue({ text: "one two three four five six seven eight", chunkDelayMs: 1500 });
+      await signIn(page, ui.gw);
+      ui.fakes.anthropic.enqueue({ text: "one two three four five six seven eight", chunkDelayMs: 1500 });
       await page.getByRole("textbox", { name: "Message" }).fill("talk slowly");
       await page.keyboard.press("Enter");
       await page.getByRole("button", { name: "Stop" }).click();
@@ -175,16 +155,16 @@ describe("Control UI chat", () => {
   });
 
   it("attaches an image with the picker and sends it to the model", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser);
+    const { context, page, errors } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
+      await signIn(page, ui.gw);
       await page.getByLabel("Attach image").setInputFiles({ name: "dot.png", mimeType: "image/png", buffer: tinyPng() });
       const list = page.getByRole("list", { name: "Attachments" });
       await list.getByText("dot.png").waitFor();
       await page.getByRole("textbox", { name: "Message" }).fill("what is in this picture?");
       await page.getByRole("button", { name: "Send" }).click();
       await page.getByRole("article", { name: "Assistant", exact: true }).filter({ hasText: "echo: what is in this picture?" }).waitFor();
-      assert.equal(fakes.anthropic.requests.at(-1)!.hasImage, true);
+      assert.equal(ui.fakes.anthropic.requests.at(-1)!.hasImage, true);
       assert.equal(await list.count(), 0, "attachments are cleared once sent");
       assert.equal(await page.getByRole("article", { name: "You" }).getByRole("img", { name: "Attached image" }).count(), 1);
       assert.deepEqual(errors, []);
@@ -194,16 +174,16 @@ describe("Control UI chat", () => {
   });
 
   it("switches sessions with the picker, each with its own history", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
+      await signIn(page, ui.gw);
       await page.getByRole("textbox", { name: "Message" }).fill("only in main");
       await page.keyboard.press("Enter");
       await page.getByText("echo: only in main").waitFor();
       // Another session, created from outside the UI.
-      const r = await fetch(`${gw.httpUrl}/healthz`);
+      const r = await fetch(`${ui.gw.httpUrl}/healthz`);
       assert.equal(r.status, 200);
-      await gw.ctx.agents.send({ sessionKey: "agent:main:side", text: "side hello" }).done;
+      await ui.gw.ctx.agents.send({ sessionKey: "agent:main:side", text: "side hello" }).done;
       await page.reload();
       const picker = page.getByRole("combobox", { name: "Session" });
       await picker.selectOption({ label: "side" });

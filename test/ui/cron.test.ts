@@ -5,15 +5,13 @@
  * history; it can be switched off and deleted; a bad schedule gets a clear error. Then the original
  * openclaw@2026.1.29 Control UI, served by this gateway, lists a job added with `cron.add`.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { startFakes, type Fakes } from "../helpers/agents.js";
-import { connect, type TestGateway } from "../helpers/gateway.js";
+import { connect } from "../helpers/gateway.js";
 import { refSkipReason } from "../helpers/reference-cli.js";
-import { TOKEN, launchBrowser, newPage, signIn, startUiGateway, timeout } from "./helpers.js";
+import { TOKEN, newPage, signIn, startUiGateway, timeout, uiSuite } from "./helpers.js";
 
 const REF_CONTROL_UI = path.join(process.env.OPENCLAW_REFERENCE_DIR || "/tmp/openclaw-reference", "node_modules/openclaw/dist/control-ui");
 const refUiSkip: string | false =
@@ -22,30 +20,12 @@ const refUiSkip: string | false =
 const SHOTS = process.env.UI_SHOTS ?? "/tmp/ui-shots";
 
 describe("the Cron view", () => {
-  let browser: Browser;
-  let fakes: Fakes;
-  let gw: TestGateway;
-
-  before(
-    async () => {
-      [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
-      gw = await startUiGateway(fakes);
-    },
-    { timeout },
-  );
-  after(
-    async () => {
-      await gw?.close();
-      await browser?.close();
-      await fakes?.close();
-    },
-    { timeout },
-  );
+  const ui = uiSuite();
 
   it("adds a job through the form, runs it now, shows the run, switches it off and deletes it", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser);
+    const { context, page, errors } = await newPage(ui.browser);
     try {
-      await signIn(page, gw, "/cron");
+      await signIn(page, ui.gw, "/cron");
       await page.getByRole("heading", { name: "Cron", level: 1 }).waitFor();
       const scheduler = page.getByRole("region", { name: "Scheduler" });
       await scheduler.getByText("enabled").waitFor();
@@ -77,7 +57,7 @@ describe("the Cron view", () => {
       await scheduler.getByText(/Jobs\s+1/).waitFor();
       assert.doesNotMatch(await scheduler.innerText(), /nothing scheduled/);
 
-      fakes.anthropic.enqueue({ text: "Today: three meetings and a walk." });
+      ui.fakes.anthropic.enqueue({ text: "Today: three meetings and a walk." });
       await row.getByRole("button", { name: "Run Daily digest now" }).click();
       const history = page.getByRole("region", { name: "Run history of Daily digest" });
       await history.getByText("Today: three meetings and a walk.").waitFor();
@@ -92,7 +72,7 @@ describe("the Cron view", () => {
       assert.equal(await toggle.isChecked(), true);
       await toggle.uncheck();
       await row.getByText("off").waitFor();
-      const c = await connect(gw.wsUrl, { token: TOKEN });
+      const c = await connect(ui.gw.wsUrl, { token: TOKEN });
       try {
         const list: any = await c.request("cron.list", { includeDisabled: true });
         assert.equal(list.jobs.find((j: any) => j.name === "Daily digest").enabled, false);
@@ -114,10 +94,10 @@ describe("the Cron view", () => {
   });
 
   it("follows cron events: a job added elsewhere appears without a reload", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser);
-    const c = await connect(gw.wsUrl, { token: TOKEN });
+    const { context, page, errors } = await newPage(ui.browser);
+    const c = await connect(ui.gw.wsUrl, { token: TOKEN });
     try {
-      await signIn(page, gw, "/cron");
+      await signIn(page, ui.gw, "/cron");
       await page.getByRole("region", { name: "Scheduler" }).getByText("enabled").waitFor();
       await c.request("cron.add", {
         name: "Morning plan",
@@ -135,9 +115,9 @@ describe("the Cron view", () => {
   });
 
   it("fits a 375 px phone screen with its table, and every control has a name", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser, { width: 375, height: 812 });
+    const { context, page, errors } = await newPage(ui.browser, { width: 375, height: 812 });
     try {
-      await signIn(page, gw, "/cron");
+      await signIn(page, ui.gw, "/cron");
       // "Morning plan" from the test before is listed.
       await page.getByRole("row").filter({ hasText: "Morning plan" }).waitFor();
       await page.getByRole("group", { name: "What it does" }).waitFor();
@@ -172,42 +152,24 @@ describe("the Cron view", () => {
 });
 
 describe("the original Control UI's Cron page served by this gateway", { skip: refUiSkip }, () => {
-  let browser: Browser;
-  let fakes: Fakes;
-  let gw: TestGateway;
-
-  before(
-    async () => {
-      [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
-      gw = await startUiGateway(fakes, {}, { controlUiRoot: REF_CONTROL_UI });
-    },
-    { timeout },
-  );
-  after(
-    async () => {
-      await gw?.close();
-      await browser?.close();
-      await fakes?.close();
-    },
-    { timeout },
-  );
+  const ui = uiSuite((fakes) => startUiGateway(fakes, {}, { controlUiRoot: REF_CONTROL_UI }));
 
   it("lists a job added with cron.add", { timeout }, async () => {
-    const c = await connect(gw.wsUrl, { token: TOKEN });
+    const c = await connect(ui.gw.wsUrl, { token: TOKEN });
     await c.request("cron.add", {
       name: "Weekly review from the API",
       schedule: { kind: "every", everyMs: 7 * 86_400_000 },
       payload: { kind: "agentTurn", message: "Review the week." },
     });
     c.close();
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     // No network here: its web fonts get an empty answer.
     await context.route(
       (u) => u.hostname !== "127.0.0.1",
       (r) => r.fulfill({ status: 200, contentType: "text/css", body: "" }),
     );
     try {
-      await page.goto(gw.httpUrl + "/overview");
+      await page.goto(ui.gw.httpUrl + "/overview");
       await page.getByPlaceholder("OPENCLAW_GATEWAY_TOKEN").fill(TOKEN);
       await page.getByRole("button", { name: "Connect" }).click();
       await page.waitForFunction(() => /Health\s*OK/.test(document.body.innerText));

@@ -4,8 +4,9 @@
  */
 import fs from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { after, before } from "node:test";
 import type { Fakes } from "../helpers/agents.js";
-import { fakeConfig, KEYS } from "../helpers/agents.js";
+import { fakeConfig, KEYS, startFakes } from "../helpers/agents.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import type { GatewayOptions } from "../../src/gateway/start.js";
 
@@ -72,4 +73,36 @@ export async function signIn(page: Page, gw: TestGateway, path = "/"): Promise<v
   await page.getByLabel("Gateway token").fill(TOKEN);
   await page.getByRole("button", { name: "Connect" }).click();
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+}
+
+/** What a browser suite works with, filled in by its `before`. */
+export interface UiSuite {
+  browser: Browser;
+  fakes: Fakes;
+  gw: TestGateway;
+}
+
+/**
+ * Registers a browser suite's `before` and `after`: Chromium and the fake models, then the gateway
+ * `start` makes (by default `startUiGateway(fakes)`), all closed afterwards. Read the fields inside
+ * tests, once `before` has run.
+ */
+export function uiSuite(start: (fakes: Fakes) => Promise<TestGateway> = (fakes) => startUiGateway(fakes)): UiSuite {
+  const suite = {} as UiSuite;
+  before(
+    async () => {
+      [suite.browser, suite.fakes] = await Promise.all([launchBrowser(), startFakes()]);
+      suite.gw = await start(suite.fakes);
+    },
+    { timeout },
+  );
+  after(
+    async () => {
+      await suite.gw?.close();
+      await suite.browser?.close();
+      await suite.fakes?.close();
+    },
+    { timeout },
+  );
+  return suite;
 }

@@ -1,37 +1,17 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 /** Signing in to the Control UI: token, wrong token, reload, `#token=` links, sign-out, lost connection. */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
-import { startFakes, type Fakes } from "../helpers/agents.js";
-import type { TestGateway } from "../helpers/gateway.js";
-import { TOKEN, launchBrowser, newPage, signIn, startUiGateway, timeout } from "./helpers.js";
+import { TOKEN, newPage, signIn, startUiGateway, timeout, uiSuite } from "./helpers.js";
 
 describe("Control UI sign-in", () => {
-  let browser: Browser;
-  let fakes: Fakes;
-  let gw: TestGateway;
-  before(
-    async () => {
-      [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
-      gw = await startUiGateway(fakes);
-    },
-    { timeout },
-  );
-  after(
-    async () => {
-      await gw?.close();
-      await browser?.close();
-      await fakes?.close();
-    },
-    { timeout },
-  );
+  const ui = uiSuite();
 
   it("signs in with the gateway token and stays signed in after a reload", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser);
+    const { context, page, errors } = await newPage(ui.browser);
     try {
-      await page.goto(gw.httpUrl + "/");
+      await page.goto(ui.gw.httpUrl + "/");
       await page.getByLabel("Gateway token").fill(TOKEN);
       await page.getByRole("button", { name: "Connect" }).click();
       await page.getByRole("textbox", { name: "Message" }).waitFor();
@@ -46,9 +26,9 @@ describe("Control UI sign-in", () => {
   });
 
   it("says clearly when the token is wrong, and lets the user try again", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await page.goto(gw.httpUrl + "/");
+      await page.goto(ui.gw.httpUrl + "/");
       await page.getByLabel("Gateway token").fill("not-the-token");
       await page.getByRole("button", { name: "Connect" }).click();
       const alert = page.getByRole("alert");
@@ -64,9 +44,9 @@ describe("Control UI sign-in", () => {
   });
 
   it("takes a token from #token= once and removes it from the address", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await page.goto(`${gw.httpUrl}/overview#token=${TOKEN}`);
+      await page.goto(`${ui.gw.httpUrl}/overview#token=${TOKEN}`);
       await page.getByRole("heading", { name: "Overview" }).waitFor();
       assert.equal(new URL(page.url()).hash, "");
       assert.equal(new URL(page.url()).pathname, "/overview");
@@ -77,9 +57,9 @@ describe("Control UI sign-in", () => {
   });
 
   it("signs out: the token is forgotten and the sign-in form returns", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
+      await signIn(page, ui.gw);
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.getByLabel("Gateway token").waitFor();
       await page.reload();
@@ -92,11 +72,11 @@ describe("Control UI sign-in", () => {
 
   it("works under gateway.controlUi.basePath, with every view at its own address", { timeout }, async () => {
     const other = await startUiGateway(
-      fakes,
+      ui.fakes,
       {},
       { configOverride: (c) => ({ ...c, gateway: { ...c.gateway, controlUi: { basePath: "/openclaw" } } }) },
     );
-    const { context, page, errors } = await newPage(browser);
+    const { context, page, errors } = await newPage(ui.browser);
     try {
       await page.goto(`${other.httpUrl}/openclaw`);
       await page.getByLabel("Gateway token").fill(TOKEN);
@@ -116,15 +96,15 @@ describe("Control UI sign-in", () => {
   });
 
   it("shows a lost connection and reconnects by itself when the gateway is back", { timeout }, async () => {
-    const stateDir = gw.stateDir;
-    const port = gw.port;
-    const { context, page } = await newPage(browser);
+    const stateDir = ui.gw.stateDir;
+    const port = ui.gw.port;
+    const { context, page } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
-      await gw.close();
+      await signIn(page, ui.gw);
+      await ui.gw.close();
       const banner = page.getByRole("alert").filter({ hasText: "Connection lost" });
       await banner.waitFor();
-      gw = await startUiGateway(fakes, {}, { stateDir, port });
+      ui.gw = await startUiGateway(ui.fakes, {}, { stateDir, port });
       await page.getByRole("status").filter({ hasText: "Connected" }).waitFor({ timeout: 20_000 });
       assert.equal(await banner.count(), 0);
     } finally {

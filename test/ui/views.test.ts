@@ -4,15 +4,15 @@
  * The Control UI's other views against a real gateway: config errors by path and edit conflicts,
  * pairing approval, sessions, overview, logs, usage, theme, and a phone-sized screen.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { chatClient, startFakes, type Fakes } from "../helpers/agents.js";
+import type { Page } from "playwright-core";
+import { chatClient } from "../helpers/agents.js";
 import { connect, type TestGateway } from "../helpers/gateway.js";
 import { MemoryChannel } from "../helpers/memory-channel.js";
-import { TOKEN, launchBrowser, newPage, signIn, startUiGateway, timeout } from "./helpers.js";
+import { TOKEN, newPage, signIn, startUiGateway, timeout, uiSuite } from "./helpers.js";
 
 async function open(page: Page, gw: TestGateway, view: string, heading: string): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: view }).click();
@@ -22,36 +22,22 @@ async function open(page: Page, gw: TestGateway, view: string, heading: string):
 }
 
 describe("Control UI views", () => {
-  let browser: Browser;
-  let fakes: Fakes;
-  let gw: TestGateway;
+  const ui = uiSuite(async (fakes) => {
+    const gw = await startUiGateway(fakes, {}, { env: { TELEGRAM_BOT_TOKEN: "123:abc" }, channelFactories: { telegram: tg.factory } });
+    const { client, send } = await chatClient(gw, { token: TOKEN });
+    fakes.anthropic.enqueue({ text: "Hello from the assistant", usage: { input: 1200, output: 300 } });
+    await send("hello there");
+    client.close();
+    return gw;
+  });
   const tg = new MemoryChannel("telegram");
-  before(
-    async () => {
-      [browser, fakes] = await Promise.all([launchBrowser(), startFakes()]);
-      gw = await startUiGateway(fakes, {}, { env: { TELEGRAM_BOT_TOKEN: "123:abc" }, channelFactories: { telegram: tg.factory } });
-      const { client, send } = await chatClient(gw, { token: TOKEN });
-      fakes.anthropic.enqueue({ text: "Hello from the assistant", usage: { input: 1200, output: 300 } });
-      await send("hello there");
-      client.close();
-    },
-    { timeout },
-  );
-  after(
-    async () => {
-      await gw?.close();
-      await browser?.close();
-      await fakes?.close();
-    },
-    { timeout },
-  );
 
   it("config form: a bad value is shown next to its field path and nothing is saved", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser);
+    const { context, page, errors } = await newPage(ui.browser);
     try {
-      const before = fs.readFileSync(gw.ctx.configPath, "utf8");
-      await signIn(page, gw);
-      await open(page, gw, "Config", "Config");
+      const before = fs.readFileSync(ui.gw.ctx.configPath, "utf8");
+      await signIn(page, ui.gw);
+      await open(page, ui.gw, "Config", "Config");
       const port = page.getByRole("textbox", { name: "Port", exact: true });
       await port.fill("70000");
       await page.getByRole("button", { name: "Apply" }).click();
@@ -59,7 +45,7 @@ describe("Control UI views", () => {
       await err.waitFor();
       assert.match((await err.textContent()) ?? "", /gateway\.port: must be at most 65535/);
       assert.equal(await port.getAttribute("aria-invalid"), "true");
-      assert.equal(fs.readFileSync(gw.ctx.configPath, "utf8"), before, "nothing written");
+      assert.equal(fs.readFileSync(ui.gw.ctx.configPath, "utf8"), before, "nothing written");
 
       // A valid change in another section is saved and applied.
       await port.fill("");
@@ -67,7 +53,7 @@ describe("Control UI views", () => {
       await page.getByRole("combobox", { name: "Log level", exact: true }).selectOption("debug");
       await page.getByRole("button", { name: "Apply" }).click();
       await page.getByText("Saved and applied.").waitFor();
-      assert.equal(JSON.parse(fs.readFileSync(gw.ctx.configPath, "utf8")).logging.level, "debug");
+      assert.equal(JSON.parse(fs.readFileSync(ui.gw.ctx.configPath, "utf8")).logging.level, "debug");
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
@@ -78,9 +64,9 @@ describe("Control UI views", () => {
     "raw config: the gateway's validation errors are listed by path; a concurrent edit is reported, not overwritten",
     { timeout },
     async () => {
-      const { context, page } = await newPage(browser);
+      const { context, page } = await newPage(ui.browser);
       try {
-        await signIn(page, gw, "/config");
+        await signIn(page, ui.gw, "/config");
         await page.getByRole("button", { name: "Raw JSON5" }).click();
         const editor = page.getByRole("textbox", { name: "openclaw.json (JSON5)" });
         assert.match(await editor.inputValue(), /"mode": "local"/);
@@ -92,17 +78,17 @@ describe("Control UI views", () => {
         const text = (await problems.textContent()) ?? "";
         assert.match(text, /gateway\.port: expected number, got string/);
         assert.match(text, /agents\.defaults\.bogus: unknown key/);
-        assert.doesNotMatch(fs.readFileSync(gw.ctx.configPath, "utf8"), /abc/);
+        assert.doesNotMatch(fs.readFileSync(ui.gw.ctx.configPath, "utf8"), /abc/);
 
         // Someone else saves meanwhile: applying the stale text is refused.
         await editor.fill(good.replace('"mode": "local"', '"mode": "local", "port": 1234'));
-        const other = await connect(gw.wsUrl, { token: TOKEN, scopes: ["operator.admin"] });
+        const other = await connect(ui.gw.wsUrl, { token: TOKEN, scopes: ["operator.admin"] });
         const snap = await other.request<any>("config.get", {});
         await other.request("config.patch", { raw: JSON.stringify({ session: { idleMinutes: 90 } }), baseHash: snap.hash });
         other.close();
         await page.getByRole("button", { name: "Apply" }).click();
         await page.getByRole("alert").filter({ hasText: "changed elsewhere" }).waitFor();
-        const saved = JSON.parse(fs.readFileSync(gw.ctx.configPath, "utf8"));
+        const saved = JSON.parse(fs.readFileSync(ui.gw.ctx.configPath, "utf8"));
         assert.equal(saved.session.idleMinutes, 90, "the other edit survives");
         assert.equal(saved.gateway.port, undefined, "the stale text was not written");
         await page.getByRole("button", { name: "Discard my edits and reload" }).click();
@@ -116,18 +102,18 @@ describe("Control UI views", () => {
   );
 
   it("channels: a stranger's pairing request is approved from the list", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser);
+    const { context, page, errors } = await newPage(ui.browser);
     try {
       tg.receive({ chat: { kind: "dm", id: "555" }, sender: { id: "555", username: "carol", name: "Carol" }, text: "let me in" });
       await tg.waitForSent(1);
-      await signIn(page, gw);
-      await open(page, gw, "Channels", "Channels");
+      await signIn(page, ui.gw);
+      await open(page, ui.gw, "Channels", "Channels");
       await page.getByRole("region", { name: "Telegram" }).getByText("Connected").waitFor();
       const approve = page.getByRole("button", { name: "Approve Carol @carol (telegram)" });
       await approve.click();
       await page.getByRole("status").filter({ hasText: "Approved Carol @carol on telegram." }).waitFor();
       await page.getByText("Nobody is waiting").waitFor();
-      const allow = JSON.parse(fs.readFileSync(path.join(gw.stateDir, "credentials", "telegram-allowFrom.json"), "utf8"));
+      const allow = JSON.parse(fs.readFileSync(path.join(ui.gw.stateDir, "credentials", "telegram-allowFrom.json"), "utf8"));
       assert.deepEqual(allow.allowFrom, ["555"]);
       // Carol now reaches the agent.
       tg.receive({ chat: { kind: "dm", id: "555" }, sender: { id: "555", username: "carol", name: "Carol" }, text: "thanks" });
@@ -143,11 +129,11 @@ describe("Control UI views", () => {
   });
 
   it("sessions: activity, tokens and cost; preview, open in chat, reset and delete", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await gw.ctx.agents.send({ sessionKey: "agent:main:scratch", text: "scratch note" }).done;
-      await signIn(page, gw);
-      await open(page, gw, "Sessions", "Sessions");
+      await ui.gw.ctx.agents.send({ sessionKey: "agent:main:scratch", text: "scratch note" }).done;
+      await signIn(page, ui.gw);
+      await open(page, ui.gw, "Sessions", "Sessions");
       const main = page.getByRole("listitem").filter({ has: page.getByText("agent:main:main", { exact: true }) });
       await main.waitFor();
       assert.match((await main.textContent()) ?? "", /Tokens\s*\d+(\.\d)?k/);
@@ -160,11 +146,11 @@ describe("Control UI views", () => {
       await page.getByText("echo: scratch note").waitFor();
       assert.equal(new URL(page.url()).pathname, "/");
 
-      await open(page, gw, "Sessions", "Sessions");
+      await open(page, ui.gw, "Sessions", "Sessions");
       await scratch.getByRole("button", { name: "Reset scratch" }).click();
       await scratch.getByRole("button", { name: "Yes, reset" }).click();
       await page.getByText("Started a new conversation in agent:main:scratch.").waitFor();
-      assert.equal((await gw.ctx.agents.history("agent:main:scratch")).messages.length, 0);
+      assert.equal((await ui.gw.ctx.agents.history("agent:main:scratch")).messages.length, 0);
 
       await scratch.getByRole("button", { name: "Delete scratch" }).click();
       await scratch.getByRole("button", { name: "Cancel" }).click();
@@ -181,10 +167,10 @@ describe("Control UI views", () => {
   });
 
   it("overview: health, uptime, version, model chain and memory", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
-      await open(page, gw, "Overview", "Overview");
+      await signIn(page, ui.gw);
+      await open(page, ui.gw, "Overview", "Overview");
       const health = page.getByRole("region", { name: "Health" });
       await health.getByText("Healthy").waitFor();
       assert.match((await health.textContent()) ?? "", /Version\s*2026\.1\.29/);
@@ -199,13 +185,13 @@ describe("Control UI views", () => {
   });
 
   it("logs: live lines, filtered by level and subsystem", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
-      await open(page, gw, "Logs", "Logs");
+      await signIn(page, ui.gw);
+      await open(page, ui.gw, "Logs", "Logs");
       const lines = page.getByRole("log", { name: "Log lines" });
       await lines.getByText("client connected").first().waitFor();
-      gw.ctx.logs.logger("router").warn("a warning worth seeing");
+      ui.gw.ctx.logs.logger("router").warn("a warning worth seeing");
       await lines.getByText("a warning worth seeing").waitFor({ timeout: 5000 });
       await page.getByRole("combobox", { name: "Level" }).selectOption("warn");
       assert.equal(await lines.getByText("client connected").count(), 0);
@@ -220,10 +206,10 @@ describe("Control UI views", () => {
   });
 
   it("usage: tokens and cost per day and per model as charts", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
-      await signIn(page, gw);
-      await open(page, gw, "Usage", "Usage");
+      await signIn(page, ui.gw);
+      await open(page, ui.gw, "Usage", "Usage");
       const chart = page.getByRole("img", { name: /Tokens per day over the last 30 days/ });
       await chart.waitFor();
       assert.ok((await chart.locator("rect.bar").count()) === 30);
@@ -239,10 +225,10 @@ describe("Control UI views", () => {
   });
 
   it("theme: follows the system, toggles, and remembers the choice", { timeout }, async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(ui.browser);
     try {
       await page.emulateMedia({ colorScheme: "dark" });
-      await signIn(page, gw);
+      await signIn(page, ui.gw);
       const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       const dark = await bg();
       await page.getByRole("button", { name: "Switch to light theme" }).click();
@@ -256,11 +242,11 @@ describe("Control UI views", () => {
   });
 
   it("every view fits a 375 px phone screen and every control has a name", { timeout }, async () => {
-    const { context, page, errors } = await newPage(browser, { width: 375, height: 812 });
+    const { context, page, errors } = await newPage(ui.browser, { width: 375, height: 812 });
     try {
-      await signIn(page, gw);
+      await signIn(page, ui.gw);
       for (const view of ["", "overview", "channels", "sessions", "config", "logs", "usage"]) {
-        await page.goto(`${gw.httpUrl}/${view}`);
+        await page.goto(`${ui.gw.httpUrl}/${view}`);
         await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
         await page.waitForTimeout(300);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
