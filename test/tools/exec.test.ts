@@ -6,7 +6,7 @@ import { processGone } from "../../src/tools/exec/sessions.js";
 import { ExecApprovalsStore } from "../../src/exec/approvals-file.js";
 import type { ApprovalDecision, ApprovalRequest } from "../../src/exec/approval-queue.js";
 import type { OpenClawConfig } from "../../src/config/schema.js";
-import { tmpDir } from "../helpers/gateway.js";
+import { tmpDir, waitFor } from "../helpers/gateway.js";
 
 const T = { timeout: 20_000 };
 
@@ -123,7 +123,8 @@ describe("exec", () => {
       .filter((l) => /^\d+$/.test(l))
       .map(Number);
     assert.equal(pids.length, 2);
-    for (const pid of pids) assert.ok(processGone(pid), `pid ${pid} still running`);
+    // SIGKILL lands when the kernel next schedules each child; wait for that rather than race it.
+    for (const pid of pids) await waitFor(() => processGone(pid), 5000, `pid ${pid} to be gone`);
   });
 
   it("backgrounds a command; process polls, logs and kills it; exit is announced", T, async () => {
