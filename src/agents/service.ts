@@ -449,9 +449,15 @@ export class AgentService {
     });
   }
 
+  /** What each agent and session spent per day and month (the runs' own ledger, with what is not written yet). */
+  get ledger() {
+    return this.runner.ledger;
+  }
+
   /** Stops runs, writes stores, closes files. */
   async close(): Promise<void> {
     await this.queue.abortAll(new ProviderError("aborted", "gateway stopping"), 2000);
+    this.runner.ledger.flush();
     this.sessions.closeAll();
   }
 }

@@ -2,13 +2,14 @@
  * The spending ledger: what each agent and each of its sessions used per day and per month, from
  * the runs' reported usage (tokens and `cost.total`). Session entries only hold lifetime totals, so
  * budgets need this. One small file per agent and month,
- * `$OPENCLAW_STATE_DIR/usage/<agentId>/<YYYY-MM>.json`, written atomically after each run and kept
- * in memory (write-through); readers revalidate against the file's size and mtime, so several
- * ledgers over one state directory agree. A failed write is logged and the run goes on.
+ * `$OPENCLAW_STATE_DIR/usage/<agentId>/<YYYY-MM>.json`, kept in memory and written atomically, off
+ * the event loop, shortly after each run (runs in quick succession share one write; `flush()` writes
+ * at once). Readers revalidate against the file's size and mtime, so several ledgers over one state
+ * directory agree once the writes land. A failed write is logged and the run goes on.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { writeFileAtomicSync } from "../infra/atomic.js";
+import { writeFileAtomic, writeFileAtomicSync } from "../infra/atomic.js";
 import type { Logger } from "../infra/logger.js";
 import { periodKeys } from "./periods.js";
 
@@ -41,6 +42,8 @@ const MAX_WARNED = 1000;
 /** Files larger than this are not read (a month file of the largest allowed size is well below). */
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 const AGENT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
+/** How long a recorded run waits for others to share its write. */
+const WRITE_DELAY_MS = 250;
 
 export const emptySpend = (): Spend => ({ usd: 0, tokens: 0, runs: 0 });
 const emptyBook = (): SpendBook => ({ month: emptySpend(), days: {}, updatedAt: 0 });
@@ -84,8 +87,16 @@ export interface UsageRecord {
 }
 
 export class UsageLedger {
+  /** Month data by file; `stamp` is the file's size:mtime:inode as last read or written, or "pending" / "unwritten". */
   private readonly cache = new Map<string, { stamp: string; data: LedgerMonth }>();
   private readonly failedWrites = new Set<string>();
+  /** Files with changes not yet written, and their data. */
+  private readonly pending = new Map<string, LedgerMonth>();
+  /** Per file: the version last changed in memory, and the version last on disk. */
+  private readonly changed = new Map<string, number>();
+  private readonly written = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
 
   constructor(private readonly deps: { stateDir: string; log?: Logger }) {}
 
@@ -97,23 +108,21 @@ export class UsageLedger {
   month(agentId: string, month: string): LedgerMonth {
     if (!AGENT_ID.test(agentId) || !/^\d{4}-\d{2}$/.test(month)) return emptyMonth(month);
     const file = this.file(agentId, month);
+    const mine = this.cache.get(file);
+    // Changes not on disk yet are newer than the file.
+    if (mine && (mine.stamp === "pending" || mine.stamp === "unwritten")) return mine.data;
     let stamp = "";
     try {
       const st = fs.statSync(file);
       stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
       if (st.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-        const c = this.cache.get(file);
-        // Recorded in memory but never written (the disk refused): keep counting it.
-        if (c && c.stamp === "unwritten") return c.data;
-        return emptyMonth(month);
-      }
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return emptyMonth(month);
       this.deps.log?.warn(`usage ledger ${file} unreadable: ${(e as Error).message}`);
       return this.cache.get(file)?.data ?? emptyMonth(month);
     }
     const cached = this.cache.get(file);
-    if (cached && (cached.stamp === stamp || cached.stamp === "unwritten")) return cached.data;
+    if (cached && cached.stamp === stamp) return cached.data;
     let data: LedgerMonth;
     try {
       data = parseMonth(fs.readFileSync(file, "utf8"), month);
@@ -165,17 +174,72 @@ export class UsageLedger {
 
   private save(agentId: string, data: LedgerMonth): void {
     const file = this.file(agentId, data.month);
-    try {
-      writeFileAtomicSync(file, JSON.stringify(data));
-      const st = fs.statSync(file);
-      this.cache.set(file, { stamp: `${st.size}:${st.mtimeMs}:${st.ino}`, data });
-      if (this.failedWrites.delete(file)) this.deps.log?.info(`usage ledger ${file} written again`);
-    } catch (e) {
-      this.cache.set(file, { stamp: "unwritten", data });
-      if (!this.failedWrites.has(file)) {
-        this.failedWrites.add(file);
-        this.deps.log?.error(`cannot write usage ledger ${file}: ${(e as Error).message} (spending is counted in memory until it can)`);
+    this.cache.set(file, { stamp: "pending", data });
+    this.pending.set(file, data);
+    this.changed.set(file, (this.changed.get(file) ?? 0) + 1);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.writing || this.pending.size === 0) return;
+    this.timer = setTimeout(() => void this.writePending(), WRITE_DELAY_MS);
+    this.timer.unref();
+  }
+
+  /** Writes what changed, off the event loop. */
+  private async writePending(): Promise<void> {
+    this.timer = null;
+    const batch = [...this.pending];
+    this.pending.clear();
+    this.writing = (async () => {
+      for (const [file, data] of batch) {
+        const version = this.changed.get(file) ?? 0;
+        const newer = () => (this.written.get(file) ?? 0) >= version;
+        try {
+          if (!(await writeFileAtomic(file, JSON.stringify(data), { stillWanted: () => !newer() }))) continue;
+          this.written.set(file, version);
+          const st = await fs.promises.stat(file);
+          this.wrote(file, data, version, `${st.size}:${st.mtimeMs}:${st.ino}`);
+        } catch (e) {
+          this.failed(file, data, e as Error);
+        }
       }
+    })();
+    await this.writing;
+    this.writing = null;
+    this.schedule();
+  }
+
+  /** Writes every pending change now (at shutdown). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = [...this.pending];
+    this.pending.clear();
+    for (const [file, data] of batch) {
+      const version = this.changed.get(file) ?? 0;
+      try {
+        writeFileAtomicSync(file, JSON.stringify(data));
+        this.written.set(file, version);
+        const st = fs.statSync(file);
+        this.wrote(file, data, version, `${st.size}:${st.mtimeMs}:${st.ino}`);
+      } catch (e) {
+        this.failed(file, data, e as Error);
+      }
+    }
+  }
+
+  private wrote(file: string, data: LedgerMonth, version: number, stamp: string): void {
+    // Only a write of the latest version makes the file the truth again.
+    if ((this.changed.get(file) ?? 0) === version && this.cache.get(file)?.data === data) this.cache.set(file, { stamp, data });
+    if (this.failedWrites.delete(file)) this.deps.log?.info(`usage ledger ${file} written again`);
+  }
+
+  private failed(file: string, data: LedgerMonth, e: Error): void {
+    if (this.cache.get(file)?.data === data && !this.pending.has(file)) this.cache.set(file, { stamp: "unwritten", data });
+    if (!this.failedWrites.has(file)) {
+      this.failedWrites.add(file);
+      this.deps.log?.error(`cannot write usage ledger ${file}: ${e.message} (spending is counted in memory until it can)`);
     }
   }
 }

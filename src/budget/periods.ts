@@ -7,8 +7,16 @@ export interface PeriodKeys {
   month: string;
 }
 
+/** Building a formatter costs far more than using one: keep one per time zone (there are few). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function formatter(timezone: string): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+  let f = formatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+    if (formatters.size < 64) formatters.set(timezone, f);
+  }
+  return f;
 }
 
 function dayKey(f: Intl.DateTimeFormat, ts: number): string {

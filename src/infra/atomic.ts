@@ -45,6 +45,58 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array, o
   fsyncDir(dir);
 }
 
+/**
+ * {@link writeFileAtomicSync} off the event loop: the temp file is written and fsync'd on libuv's
+ * thread pool, so other work goes on meanwhile. `stillWanted` is asked just before the rename (which
+ * is synchronous, so nothing can slip in between): when it says no — a newer version was written
+ * while this one was on its way — the temp file is dropped and the target left alone. Resolves
+ * `true` when the file was replaced and its directory synced.
+ */
+export async function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array,
+  opts: AtomicWriteOptions & { stillWanted?: () => boolean } = {},
+): Promise<boolean> {
+  const dir = path.dirname(target);
+  await fs.promises.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  let mode = opts.mode ?? 0o600;
+  try {
+    mode = (await fs.promises.stat(target)).mode & 0o777;
+  } catch {
+    /* new file */
+  }
+  try {
+    const fh = await fs.promises.open(tmp, "w", mode);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (opts.stillWanted && !opts.stillWanted()) {
+      await fs.promises.rm(tmp, { force: true });
+      return false;
+    }
+    if (opts.backup && fs.existsSync(target)) fs.copyFileSync(target, `${target}.bak`);
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
+  try {
+    const fh = await fs.promises.open(dir, "r");
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* some filesystems refuse directory fsync; the rename is still atomic */
+  }
+  return true;
+}
+
 function fsyncDir(dir: string): void {
   try {
     const fd = fs.openSync(dir, "r");

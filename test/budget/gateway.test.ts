@@ -90,9 +90,13 @@ describe("budgets through the gateway", { timeout: 60_000 }, () => {
       assert.match(slash.text, /Budget \(session, daily\): 1,050 tokens of 1,000 tokens \(105%\)/);
       assert.match(slash.text, /Budget \(agent, monthly\): \$0\.\d\d of \$100\.00/);
 
-      // The ledger on disk.
+      // The ledger on disk, written shortly after the run.
       const month = new Date(now()).toISOString().slice(0, 7);
-      const file = JSON.parse(fs.readFileSync(path.join(gw.stateDir, "usage", "main", `${month}.json`), "utf8"));
+      const ledgerFile = path.join(gw.stateDir, "usage", "main", `${month}.json`);
+      const file = await waitFor(() => {
+        const f = fs.existsSync(ledgerFile) ? JSON.parse(fs.readFileSync(ledgerFile, "utf8")) : null;
+        return f?.sessions["agent:main:main"]?.month.tokens === 1050 ? f : null;
+      }, 5000, "the ledger file");
       assert.equal(file.sessions["agent:main:main"].month.tokens, 1050);
 
       // The next day starts over.

@@ -37,12 +37,14 @@ describe("usage ledger", { timeout: 10_000 }, () => {
     assert.equal(april.sessions["agent:main:main"]!.month.tokens, 50);
     assert.equal(april.sessions["agent:main:other"]!.days["2026-04-01"]!.usd, 0.1);
 
-    // On disk, readable by another ledger over the same state directory.
+    // On disk (written shortly after, or at once by flush), readable by another ledger over the same state directory.
+    ledger.flush();
     const file = path.join(stateDir, "usage", "main", "2026-04.json");
     assert.ok(fs.existsSync(file));
     const other = new UsageLedger({ stateDir });
     assert.equal(other.month("main", "2026-04").agent.month.tokens, 60);
     rec("agent:main:main", T0 + 4 * HOUR, 5, 0);
+    ledger.flush();
     assert.equal(other.month("main", "2026-04").agent.month.tokens, 65, "sees writes made after its first read");
 
     // In Tokyo (UTC+9), 22:30 UTC on 31 March is already 1 April.
@@ -57,7 +59,9 @@ describe("usage ledger", { timeout: 10_000 }, () => {
     const { lines, log } = logger();
     const ledger = new UsageLedger({ stateDir, log });
     ledger.record({ agentId: "main", sessionKey: "k", at: T0, tokens: 10, usd: 1, timezone: "UTC" });
+    ledger.flush();
     ledger.record({ agentId: "main", sessionKey: "k", at: T0, tokens: 10, usd: 1, timezone: "UTC" });
+    ledger.flush();
     assert.equal(ledger.month("main", "2026-03").agent.month.tokens, 20);
     assert.equal(lines.filter((l) => l.startsWith("error: cannot write usage ledger")).length, 1, lines.join("\n"));
 
@@ -67,6 +71,7 @@ describe("usage ledger", { timeout: 10_000 }, () => {
     const l2 = new UsageLedger({ stateDir: dir2, log });
     assert.equal(l2.month("main", "2026-03").agent.month.tokens, 0);
     l2.record({ agentId: "main", sessionKey: "k", at: T0, tokens: 3, usd: 0, timezone: "UTC" });
+    l2.flush();
     assert.equal(JSON.parse(fs.readFileSync(path.join(dir2, "usage", "main", "2026-03.json"), "utf8")).agent.month.tokens, 3);
     // An agent id that is not a plain name never becomes a path.
     l2.record({ agentId: "../x", sessionKey: "k", at: T0, tokens: 3, usd: 0, timezone: "UTC" });

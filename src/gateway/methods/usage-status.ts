@@ -13,7 +13,7 @@ import * as z from "zod";
 import type { OpenClawConfig } from "../../config/schema.js";
 import { modelChainFor, providerIds, providerInfo, resolveModel, type ProviderInfo } from "../../providers/models.js";
 import { defineMethod, type GatewayContext } from "../context.js";
-import { budgetsSummary, UsageLedger } from "../../budget/index.js";
+import { budgetsSummary } from "../../budget/index.js";
 
 /** Names clients show; OpenClaw's where it has one. */
 const LABELS: Record<string, string> = {
@@ -115,7 +115,7 @@ export function providerUsageSummary(ctx: GatewayContext) {
     providers.push(snapshot);
   }
   // Ours: spending budgets (agents.*.budget) with what was spent against each, from the usage ledger.
-  const budgets = budgetsSummary({ config: cfg, agentIds, ledger: new UsageLedger({ stateDir: ctx.stateDir }), now });
+  const budgets = budgetsSummary({ config: cfg, agentIds, ledger: ctx.agents.ledger, now });
   return { updatedAt: now, providers, budgets };
 }
 
