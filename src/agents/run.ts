@@ -95,7 +95,8 @@ function textOf(m: AssistantMessage): string {
 export async function runTurn(o: TurnOptions): Promise<TurnResult> {
   const t = o.transcript;
   t.append([{ type: "message", message: o.user }], o.now);
-  t.sync();
+  // Made durable while the model thinks; the turn's end waits for everything to be on disk.
+  const userSynced = t.syncAsync();
   const maxIterations = o.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   let usage = emptyUsage();
   let text = "";
@@ -105,8 +106,9 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
   let iterations = 0;
   const partial = { text: "" };
 
-  const finish = (status: TurnResult["status"], error?: Error): TurnResult => {
-    t.sync();
+  const finish = async (status: TurnResult["status"], error?: Error): Promise<TurnResult> => {
+    await userSynced;
+    await t.syncAsync();
     return { status, text, final, model, usage, iterations, contextTokens, ...(error ? { error } : {}) };
   };
 

@@ -225,12 +225,21 @@ export class AgentService {
     // meanwhile into one follow-up turn.
     if (!command && this.queue.isRunning(key)) return this.queue.collect(key, req, runId);
 
-    // A new conversation is on disk before it is acknowledged: after a crash, what is said in it can
-    // be found. A full disk or read-only volume fails this request here, with the reason.
-    if (!command) this.ensureSession(agentId, key);
-
-    const done = this.queue.inLane(key, () => this.execute(agentId, key, req, runId, command));
-    return this.queue.remember({ runId, sessionKey: key, done });
+    // A new conversation is on disk before it is acknowledged (`accepted`): after a crash, what is said
+    // in it can be found. The write runs off the event loop; a full disk or read-only volume fails
+    // this message with the reason.
+    const accepted = command ? null : this.ensureSession(agentId, key);
+    const done = this.queue.inLane(key, async () => {
+      if (accepted) {
+        try {
+          await accepted;
+        } catch (e) {
+          return this.failedBeforeRun(runId, key, agentId, e as Error, this.now());
+        }
+      }
+      return this.execute(agentId, key, req, runId, command);
+    });
+    return this.queue.remember({ runId, sessionKey: key, done, ...(accepted ? { accepted } : {}) });
   }
 
   private runPluginCommand(match: PluginCommandMatch, req: SendRequest, key: string, agentId: string, runId: string): RunHandle {
@@ -249,12 +258,22 @@ export class AgentService {
     return this.queue.remember({ runId, sessionKey: key, done });
   }
 
-  private ensureSession(agentId: string, key: string): void {
+  /** The new session's durable write, with a storage failure as the user reads it (null: nothing to write). */
+  private ensureSession(agentId: string, key: string): Promise<void> | null {
+    const storageError = (e: unknown) =>
+      new AgentError("STORAGE", `${(e as Error).message}. Free some space or fix the volume, then send the message again.`, {
+        cause: e,
+      });
+    let pending: Promise<void> | null;
     try {
-      this.sessions.ensure(agentId, key);
+      pending = this.sessions.ensureDurable(agentId, key);
     } catch (e) {
-      throw new AgentError("STORAGE", `${(e as Error).message}. Free some space or fix the volume, then send the message again.`);
+      throw storageError(e);
     }
+    if (!pending) return null;
+    const accepted = pending.catch((e: unknown) => Promise.reject(storageError(e)));
+    accepted.catch(() => {}); // also answered through the run's result
+    return accepted;
   }
 
   /** Waits for a run's result (null on timeout or unknown run). */
@@ -281,6 +300,24 @@ export class AgentService {
     return result;
   }
 
+  /** A message that failed before its run could start (its state could not be saved), as a run that ended with the reason. */
+  private failedBeforeRun(runId: string, key: string, agentId: string, e: Error, startedAt: number, command?: string): RunResult {
+    this.runner.noteStorageFailure(e instanceof AgentError && e.cause ? e.cause : e, agentId);
+    const result: RunResult = {
+      runId,
+      sessionKey: key,
+      status: "error",
+      text: "",
+      error: e.message,
+      ...(command ? { command } : {}),
+      startedAt,
+      endedAt: this.now(),
+    };
+    this.events.emit({ type: "start", runId, sessionKey: key, agentId, ts: startedAt });
+    this.events.emit({ type: "end", runId, result, ts: this.now() });
+    return result;
+  }
+
   private async execute(agentId: string, key: string, req: SendRequest, runId: string, command: ChatCommand | null): Promise<RunResult> {
     const startedAt = this.now();
     if (command) {
@@ -302,20 +339,7 @@ export class AgentService {
         );
       } catch (e) {
         // A command that cannot save its change (a full disk) answers with the reason.
-        this.runner.noteStorageFailure(e, agentId);
-        const result: RunResult = {
-          runId,
-          sessionKey: key,
-          status: "error",
-          text: "",
-          error: (e as Error).message,
-          command: command.name,
-          startedAt,
-          endedAt: this.now(),
-        };
-        this.events.emit({ type: "start", runId, sessionKey: key, agentId, ts: startedAt });
-        this.events.emit({ type: "end", runId, result, ts: this.now() });
-        return result;
+        return this.failedBeforeRun(runId, key, agentId, e as Error, startedAt, command.name);
       }
       if ("reply" in outcome) return this.commandResult(runId, key, command.name, outcome.reply, startedAt);
       // `/new hello`: fresh session, then `hello` runs as a normal message.

@@ -91,6 +91,11 @@ export interface RunHandle {
   runId: string;
   sessionKey: string;
   done: Promise<RunResult>;
+  /**
+   * Resolves once the message may be acknowledged: a new conversation's place is on disk. Rejects
+   * with an {@link AgentError} ("STORAGE") when that write failed (the run then ends with the reason).
+   */
+  accepted?: Promise<void>;
 }
 
 export class AgentError extends Error {
@@ -107,8 +112,9 @@ export class AgentError extends Error {
       /** A spending budget (agents.*.budget) is used up for this period. */
       | "BUDGET_EXCEEDED",
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "AgentError";
   }
 }

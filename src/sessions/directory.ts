@@ -180,6 +180,17 @@ export class SessionDirectory {
     return entry;
   }
 
+  /**
+   * {@link ensure} without holding up the event loop: creates the entry if there is none and returns a
+   * promise that resolves once where its transcript is is on disk (rejects with a StorageError), or
+   * null when nothing needed writing.
+   */
+  ensureDurable(agentId: string, key: string): Promise<void> | null {
+    const store = this.store(agentId);
+    if (!store.get(key)) this.started(agentId, key, store.set(key, freshEntry(key, this.deps.now())));
+    return store.hasMovedPointers ? store.persistPointersAsync() : null;
+  }
+
   /** Creates the session's entry if there is none (written with the next store write). */
   touch(agentId: string, key: string): SessionEntry {
     const store = this.store(agentId);

@@ -2,7 +2,8 @@
  * `agents/<agentId>/sessions/sessions.json`: session key → entry (current transcript id, activity,
  * overrides, token and cost counters). Fields this gateway does not know are kept as they are, so a
  * store shared with OpenClaw round-trips. Writes are atomic and coalesced (many turns a second would
- * otherwise rewrite the file each time); `flush()` forces one.
+ * otherwise rewrite the file each time), and the coalesced ones run off the event loop; `flush()`
+ * forces one at once.
  *
  * What must survive a crash is where each session's transcript is: a new session, or a session that
  * moved to a new transcript (`/new`, reset), is written through at once (`persistPointers`), before
@@ -12,7 +13,7 @@
  * reports the failure, and tries again with backoff until it succeeds.
  */
 import fs from "node:fs";
-import { writeFileAtomicSync } from "../infra/atomic.js";
+import { writeFileAtomic, writeFileAtomicSync } from "../infra/atomic.js";
 import { StorageError } from "../infra/faults.js";
 
 export interface SessionEntry {
@@ -102,15 +103,21 @@ export interface SessionStoreOptions {
   onWriteRecovered?: () => void;
 }
 
+/** How long changes wait to share one write (counters only: new transcripts are written through). */
+const FLUSH_DELAY_MS = 1000;
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;
 
 export class SessionStore {
   private entries: Record<string, SessionEntry> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private dirty = false;
-  /** Keys whose transcript pointer (sessionId / sessionFile) changed since the last write. */
-  private moved = new Set<string>();
+  /** Changes made in memory, and how many of them the file holds. */
+  private changes = 0;
+  private writtenChanges = 0;
+  /** A coalesced write on its way, off the event loop. */
+  private writing: Promise<void> | null = null;
+  /** Keys whose transcript pointer (sessionId / sessionFile) changed since the last write, with the change count then. */
+  private moved = new Map<string, number>();
   private failing: StorageError | null = null;
   private retryMs = RETRY_MIN_MS;
 
@@ -171,8 +178,9 @@ export class SessionStore {
   set(key: string, entry: SessionEntry): SessionEntry {
     const all = this.load();
     const prev = all[key];
-    if (!prev || prev.sessionId !== entry.sessionId || prev.sessionFile !== entry.sessionFile) this.moved.add(key);
     all[key] = entry;
+    // The change about to be counted by schedule().
+    if (!prev || prev.sessionId !== entry.sessionId || prev.sessionFile !== entry.sessionFile) this.moved.set(key, this.changes + 1);
     this.schedule();
     return entry;
   }
@@ -199,13 +207,39 @@ export class SessionStore {
     return had;
   }
 
+  private get dirty(): boolean {
+    return this.changes > this.writtenChanges;
+  }
+
   private schedule(): void {
-    this.dirty = true;
-    const delay = this.opts.flushDelayMs ?? 50;
+    this.changes++;
+    const delay = this.opts.flushDelayMs ?? FLUSH_DELAY_MS;
     if (delay <= 0) return void this.flush();
-    if (this.timer) return;
-    this.timer = setTimeout(() => this.flush(), this.failing ? this.retryMs : delay);
+    if (this.timer || this.writing) return;
+    this.timer = setTimeout(() => void this.writeLater(), this.failing ? this.retryMs : delay);
     this.timer.unref();
+  }
+
+  /** The coalesced write: the file is written and synced on the thread pool. Never throws. */
+  private async writeLater(): Promise<void> {
+    this.timer = null;
+    if (!this.dirty || !this.entries) return;
+    const upTo = this.changes;
+    const text = JSON.stringify(this.entries, null, 2) + "\n";
+    this.writing = writeFileAtomic(this.file, text, { stillWanted: () => this.writtenChanges < upTo }).then(
+      (replaced) => {
+        if (replaced) this.wrote(upTo);
+      },
+      (e) => {
+        this.writeFailed(e);
+      },
+    );
+    await this.writing;
+    this.writing = null;
+    if (this.dirty && !this.timer) {
+      this.timer = setTimeout(() => void this.writeLater(), this.failing ? this.retryMs : (this.opts.flushDelayMs ?? FLUSH_DELAY_MS));
+      this.timer.unref();
+    }
   }
 
   /** Writes pending changes now. Never throws: a failure is reported and retried with backoff. */
@@ -226,6 +260,28 @@ export class SessionStore {
     if (this.moved.size > 0) this.write();
   }
 
+  /**
+   * {@link persistPointers} off the event loop: resolves once every moved pointer is on disk (one
+   * write carries all the sessions that moved meanwhile); rejects with a {@link StorageError}.
+   */
+  async persistPointersAsync(): Promise<void> {
+    while (this.moved.size > 0) {
+      if (this.writing) {
+        await this.writing;
+        continue;
+      }
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      await this.writeLater();
+      if (this.failing && this.moved.size > 0) throw this.failing;
+    }
+  }
+
+  /** Whether a session moved to a new transcript since the last write. */
+  get hasMovedPointers(): boolean {
+    return this.moved.size > 0;
+  }
+
   /** Writes pending changes now; throws a {@link StorageError} when the write fails. */
   flushOrThrow(): void {
     this.write();
@@ -235,25 +291,35 @@ export class SessionStore {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (!this.dirty || !this.entries) return;
+    const upTo = this.changes;
     try {
       writeFileAtomicSync(this.file, JSON.stringify(this.entries, null, 2) + "\n");
     } catch (e) {
-      const err = e instanceof StorageError ? e : new StorageError(this.file, e);
-      const first = !this.failing;
-      this.failing = err;
-      if (first) this.opts.onWriteFailure?.(err);
-      // Keep the changes and try again later; the next successful write carries them all.
-      this.timer = setTimeout(() => this.flush(), this.retryMs);
-      this.timer.unref();
-      this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
-      throw err;
+      throw this.writeFailed(e);
     }
-    this.dirty = false;
-    this.moved.clear();
+    this.wrote(upTo);
+  }
+
+  private wrote(upTo: number): void {
+    this.writtenChanges = Math.max(this.writtenChanges, upTo);
+    for (const [key, at] of this.moved) if (at <= upTo) this.moved.delete(key);
     this.retryMs = RETRY_MIN_MS;
     if (this.failing) {
       this.failing = null;
       this.opts.onWriteRecovered?.();
     }
+  }
+
+  /** Keeps the changes and tries again later; the next successful write carries them all. */
+  private writeFailed(e: unknown): StorageError {
+    const err = e instanceof StorageError ? e : new StorageError(this.file, e);
+    const first = !this.failing;
+    this.failing = err;
+    if (first) this.opts.onWriteFailure?.(err);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.writeLater(), this.retryMs);
+    this.timer.unref();
+    this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+    return err;
   }
 }

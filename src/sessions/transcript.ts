@@ -83,7 +83,7 @@ export class Transcript {
     this.header = header;
   }
 
-  /** Opens an existing transcript or creates it (header written and fsync'd). */
+  /** Opens an existing transcript or creates it (header written; synced with what follows). */
   static open(file: string, sessionId: string, now: () => number = Date.now): Transcript {
     let text: string | null = null;
     try {
@@ -107,8 +107,8 @@ export class Transcript {
       } catch (e) {
         throw new StorageError(file, e);
       }
+      // Made durable with the first turn's messages (the turn's end syncs the file).
       t.size = Buffer.byteLength(line);
-      t.sync();
       return t;
     }
     const lines = text.split("\n");
@@ -238,6 +238,20 @@ export class Transcript {
     } catch {
       /* the data is written; durability is best effort on odd filesystems */
     }
+  }
+
+  /**
+   * {@link sync} on libuv's thread pool, so the event loop goes on meanwhile. Resolves once what was
+   * appended before the call is durable (or the filesystem refused: best effort, as `sync`). Never rejects.
+   */
+  syncAsync(): Promise<void> {
+    let fd: number;
+    try {
+      fd = this.openFd();
+    } catch {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => fs.fsync(fd, () => resolve()));
   }
 
   close(): void {

@@ -244,7 +244,10 @@ class Webhooks {
     } catch (e) {
       return sendJson(res, 400, { ok: false, error: (e as Error).message });
     }
-    sendJson(res, 202, { ok: true, runId: handle.runId });
+    // 202 means the hook's conversation is on disk.
+    const ack = () => sendJson(res, 202, { ok: true, runId });
+    if (handle.accepted) handle.accepted.then(ack, (e: Error) => sendJson(res, 503, { ok: false, error: e.message }));
+    else ack();
     this.running += 1;
     void handle.done
       .finally(() => (this.running -= 1))

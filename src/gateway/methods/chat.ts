@@ -243,7 +243,15 @@ export const chatMethods = {
         ctx.chatKeys.delete(p.idempotencyKey);
         throw e;
       }
-      return { runId: handle.runId, status: "started" };
+      const ack = { runId: handle.runId, status: "started" };
+      if (!handle.accepted) return ack;
+      return agentCall(() => handle.accepted!).then(
+        () => ack,
+        (e: unknown) => {
+          ctx.chatKeys.delete(p.idempotencyKey);
+          throw e;
+        },
+      );
     },
   }),
   "chat.history": defineMethod({
@@ -272,7 +280,7 @@ export const chatMethods = {
   agent: defineMethod({
     scope: "operator.write",
     params: AgentParams,
-    handler: (p, ctx) => {
+    handler: async (p, ctx) => {
       const handle = send(ctx, {
         sessionKey: p.sessionKey,
         agentId: p.agentId,
@@ -282,6 +290,7 @@ export const chatMethods = {
         timeoutMs: p.timeout ? p.timeout * 1000 : undefined,
         extraSystemPrompt: p.extraSystemPrompt,
       });
+      if (handle.accepted) await agentCall(() => handle.accepted!);
       const acceptedAt = ctx.now();
       return new TwoPhaseReply(
         { runId: handle.runId, status: "accepted", acceptedAt },
