@@ -279,6 +279,8 @@ async function run(G, name, fn, prep) {
   log(
     `${peakMb > LIMIT_MB || !survived ? "!!" : "  "} ${name.padEnd(44)} ${String(peakMb).padStart(7)} MB  ${survived ? "alive" : "DEAD "}  ${short(outcome)}`,
   );
+  // Memory the heap took stays with the process: start afresh so the next figure is its own.
+  if (peakMb > LIMIT_MB || !survived) await G.relaunch();
   return survived;
 }
 
