@@ -85,7 +85,7 @@ describe("agent.identity.get", () => {
     });
     const unknown = await refused(c.request("agent.identity.get", { agentId: "ghost" }));
     assert.equal(unknown.code, "INVALID_REQUEST");
-    assert.match(unknown.message, /unknown agent "ghost" \(configured: main, work, ops, web\)/);
+    assert.match(unknown.message, /unknown agent "ghost" \(configured: main, work, huge, ops, web\)/);
     const extra = await refused(c.request("agent.identity.get", { agent: "main" }));
     assert.match(extra.message, /^invalid agent.identity.get params: <root>: unknown key agent/);
   });
