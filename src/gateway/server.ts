@@ -15,6 +15,8 @@ import { AuthRateLimiter, type ResolvedAuth } from "./auth.js";
 import { GatewayConnection } from "./connection.js";
 import { hasScope, type GatewayContext, type MethodTable, type Scope } from "./context.js";
 import type { ControlUi } from "./http/control-ui.js";
+import { BodyBudget } from "./http/body.js";
+import { MAX_BODIES_IN_FLIGHT_BYTES } from "./http/openai.js";
 import { handleHttp, type HttpState, type PluginHandlers, type PluginRouteLookup } from "./http/routes.js";
 import { MAX_PAYLOAD_BYTES, eventFrame } from "./protocol/frames.js";
 import { DEFAULT_IDLE_MS, SocketGuard } from "./sockets.js";
@@ -94,7 +96,13 @@ export class GatewayServer {
     const { ctx } = opts;
     this.state = { shuttingDown: false, ui: opts.controlUi };
     this.limiter = new AuthRateLimiter({ now: ctx.now });
-    const httpDeps = { auth: opts.auth, limiter: this.limiter, pluginRoute: opts.pluginRoute, pluginHandlers: opts.pluginHandlers };
+    const httpDeps = {
+      auth: opts.auth,
+      limiter: this.limiter,
+      bodies: new BodyBudget(MAX_BODIES_IN_FLIGHT_BYTES),
+      pluginRoute: opts.pluginRoute,
+      pluginHandlers: opts.pluginHandlers,
+    };
     this.http = http.createServer(
       {
         // Slow request heads (slowloris) and bodies are cut off; the check runs every second.

@@ -25,6 +25,10 @@ describe("agent.identity.get", () => {
         "- **Avatar:** *(workspace-relative path, http(s) URL, or data URI)*",
       ].join("\n"),
     );
+    // A 1 GB IDENTITY.md (sparse: the name, then nothing) is read only as far as its fields go.
+    const hugeDir = tmpDir("ws-huge-");
+    fs.writeFileSync(path.join(hugeDir, "IDENTITY.md"), "# Identity\n\n- **Name:** Colossus\n- **Emoji:** 🗿\n");
+    fs.truncateSync(path.join(hugeDir, "IDENTITY.md"), 1024 * 1024 * 1024);
     const blankDir = tmpDir("ws-blank-");
     fs.writeFileSync(path.join(blankDir, "IDENTITY.md"), "# Identity\n\n- **Name:** *(pick something you like)*\n");
     config = {
@@ -33,6 +37,7 @@ describe("agent.identity.get", () => {
         list: [
           { id: "main", default: true, identity: { name: "Molty", emoji: "🦞" } },
           { id: "work", workspace: workDir },
+          { id: "huge", workspace: hugeDir },
           { id: "ops", workspace: blankDir, identity: { avatar: "avatars/ops.png" } },
           { id: "web", workspace: blankDir, identity: { name: "Webby", avatar: "https://example.com/webby.png", emoji: "🕸" } },
         ],
@@ -57,6 +62,11 @@ describe("agent.identity.get", () => {
     });
   });
 
+  it("takes the identity from the top of a huge IDENTITY.md without reading the rest", { timeout }, async () => {
+    assert.deepEqual(await c.request("agent.identity.get", { agentId: "huge" }), { agentId: "huge", name: "Colossus", avatar: "🗿" });
+    assert.deepEqual(await c.request("agent.identity.get", { agentId: "work" }), { agentId: "work", name: "Ledger", avatar: "📒" });
+  });
+
   it("answers a workspace image as the Control UI's avatar URL, and template placeholders as nothing", { timeout }, async () => {
     assert.deepEqual(await c.request("agent.identity.get", { agentId: "ops" }), {
       agentId: "ops",
@@ -75,7 +85,7 @@ describe("agent.identity.get", () => {
     });
     const unknown = await refused(c.request("agent.identity.get", { agentId: "ghost" }));
     assert.equal(unknown.code, "INVALID_REQUEST");
-    assert.match(unknown.message, /unknown agent "ghost" \(configured: main, work, ops, web\)/);
+    assert.match(unknown.message, /unknown agent "ghost" \(configured: main, work, huge, ops, web\)/);
     const extra = await refused(c.request("agent.identity.get", { agent: "main" }));
     assert.match(extra.message, /^invalid agent.identity.get params: <root>: unknown key agent/);
   });

@@ -11,6 +11,7 @@
  *
  * Replies go through an Outbox: held while disconnected, in order, retried on network errors and 5xx.
  */
+import { withBodyLimit } from "../../gateway/http/body.js";
 import type { App, HTTPReceiver, SocketModeReceiver, webApi } from "@slack/bolt";
 import { chunkText } from "../chunking.js";
 import { Outbox } from "../outbox.js";
@@ -55,6 +56,8 @@ const MAX_RECONNECT_DELAY_MS = 60_000;
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 /** Slack's own hard limit on message text. */
 const SLACK_MAX_TEXT = 40_000;
+/** Largest Events API body read in HTTP mode; Slack's event payloads are a few kilobytes. */
+export const MAX_EVENT_BODY_BYTES = 1024 * 1024;
 /** Remembered message keys, so a mention that arrives as both `message` and `app_mention` is answered once. */
 const SEEN_MAX = 500;
 const LOOKUP_CACHE_MAX = 2000;
@@ -357,7 +360,7 @@ class SlackAdapter implements ChannelAdapter {
     if (receiver instanceof bolt.HTTPReceiver) {
       if (!this.ctx.http) return this.fail("HTTP mode needs the gateway's HTTP server, which is not available here", run);
       try {
-        this.unmount = this.ctx.http.route(this.webhookPath, receiver.requestListener);
+        this.unmount = this.ctx.http.route(this.webhookPath, withBodyLimit(receiver.requestListener, MAX_EVENT_BODY_BYTES, "Slack events"));
       } catch (err) {
         return this.fail(describeError(err), run);
       }

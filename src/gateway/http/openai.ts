@@ -13,6 +13,7 @@ import { checkBearer } from "./bearer.js";
 import type { GatewayContext } from "../context.js";
 import { AgentError, MAX_MESSAGE_CHARS, type RunEvent } from "../../agents/service.js";
 import { checkJsonShape } from "../../infra/json-shape.js";
+import type { BodyBudget } from "./body.js";
 import type { RequestTrust } from "../trust.js";
 import { ModelRefError } from "../../providers/models.js";
 import type { ImageContent } from "../../providers/types.js";
@@ -49,7 +50,12 @@ const ChatRequest = z.looseObject({
 export interface OpenAiHttpDeps {
   auth: () => ResolvedAuth;
   limiter: AuthRateLimiter;
+  /** Request bodies held at once across requests (none when absent). */
+  bodies?: BodyBudget;
 }
+
+/** Bodies of concurrent chat requests held at once: one of the largest, and a little more. */
+export const MAX_BODIES_IN_FLIGHT_BYTES = 20 * 1024 * 1024;
 
 function error(
   res: ServerResponse,
@@ -70,24 +76,34 @@ function writeError(res: ServerResponse, status: number, message: string, type: 
 }
 
 class TooLarge extends Error {}
+class Busy extends Error {}
 
 /**
  * The body as text, or `TooLarge` as soon as it is known to exceed the cap (from `Content-Length`, or
- * while it streams in). Nothing past the cap is kept.
+ * while it streams in), or `Busy` when other requests' bodies already hold the shared budget. Nothing
+ * past the cap is kept; the bytes kept count against the budget until the response is over.
  */
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage, res: ServerResponse, budget: BodyBudget | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return reject(new TooLarge());
     let size = 0;
+    let held = 0;
+    res.once("close", () => budget?.give(held));
     const chunks: Buffer[] = [];
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      const fits = size <= MAX_BODY_BYTES;
+      if (fits && (!budget || budget.take(chunk.length))) {
+        held += chunk.length;
+        return void chunks.push(chunk);
+      }
       // Stop keeping it, but leave the stream alone: destroying it would reset the socket.
       req.off("data", onData);
       chunks.length = 0;
-      reject(new TooLarge());
+      budget?.give(held);
+      held = 0;
+      reject(fits ? new Busy() : new TooLarge());
     };
     req.on("data", onData);
     req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
@@ -101,8 +117,16 @@ function readBody(req: IncomingMessage): Promise<string> {
  * more, or after a while: closing a socket with unread data resets it, and a reset can destroy the
  * answer before the client reads it.
  */
-function tooLarge(req: IncomingMessage, res: ServerResponse): void {
-  writeError(res, 413, `request body is larger than ${MAX_BODY_BYTES / 1048576} MB`, "invalid_request_error", { connection: "close" });
+function tooLarge(req: IncomingMessage, res: ServerResponse, busy = false): void {
+  if (busy)
+    writeError(
+      res,
+      503,
+      "the gateway is already holding as many request bodies as it has memory for; retry in a few seconds or send a smaller request",
+      "server_error",
+      { connection: "close", "retry-after": "5" },
+    );
+  else writeError(res, 413, `request body is larger than ${MAX_BODY_BYTES / 1048576} MB`, "invalid_request_error", { connection: "close" });
   let drained = 0;
   let done = false;
   const finish = () => {
@@ -187,9 +211,10 @@ export async function handleOpenAi(
   let body: z.infer<typeof ChatRequest>;
   let text: string;
   try {
-    text = await readBody(req);
+    text = await readBody(req, res, deps.bodies);
   } catch (e) {
     if (e instanceof TooLarge) return (tooLarge(req, res), true);
+    if (e instanceof Busy) return (tooLarge(req, res, true), true);
     throw e;
   }
   const shape = checkJsonShape(text, { maxDepth: MAX_BODY_DEPTH, maxContainers: MAX_BODY_CONTAINERS, maxValues: MAX_BODY_VALUES });

@@ -72,10 +72,19 @@ export function parseIdentityMarkdown(content: string): FileIdentity {
   return out;
 }
 
+/** Bytes of IDENTITY.md read: its fields are a few short lines at the top; a huge file is not read whole. */
+export const MAX_IDENTITY_BYTES = 64 * 1024;
+
 function readIdentityFile(workspaceDir: string): FileIdentity | null {
   let content: string;
   try {
-    content = fs.readFileSync(path.join(workspaceDir, "IDENTITY.md"), "utf8");
+    const fd = fs.openSync(path.join(workspaceDir, "IDENTITY.md"), "r");
+    try {
+      const buf = Buffer.alloc(MAX_IDENTITY_BYTES);
+      content = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString("utf8");
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     return null;
   }
