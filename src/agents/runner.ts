@@ -24,7 +24,7 @@ import { messageTextOf, prependToMessage, startHook, turnToolHooks } from "./plu
 import { runTurn, type TurnResult } from "./run.js";
 import type { SystemEvents } from "./system-events.js";
 import { AgentError, type RunEvents, type RunResult, type SendRequest } from "./types.js";
-import { buildSystemPrompt, ensureWorkspace, workspaceDirFor } from "./workspace.js";
+import { buildSystemPrompt, workspaceDirFor, WorkspaceFiles } from "./workspace.js";
 import { SkillsCache } from "../skills/load.js";
 import { skillsPromptFor } from "../skills/prompt.js";
 import { budgetWarning, checkBudget, resolveBudget, UsageLedger } from "../budget/index.js";
@@ -63,6 +63,8 @@ export class AgentRunner {
   private readonly warned = new Set<string>();
   /** Parsed SKILL.md files, reused across runs while unchanged on disk. */
   private readonly skillsCache = new SkillsCache();
+  /** Workspace files, reused across runs while unchanged on disk. */
+  private readonly workspaceFiles = new WorkspaceFiles();
 
   /** What each agent and session spent per day and month (budgets). */
   readonly ledger: UsageLedger;
@@ -136,7 +138,7 @@ export class AgentRunner {
       sessions.store(agentId).persistPointers();
       const t = sessions.transcript(agentId, entry);
       const workspaceDir = workspaceDirFor(cfg, agentId, this.deps.stateDir, this.deps.env);
-      ensureWorkspace(workspaceDir, cfg.agents?.defaults?.skipBootstrap);
+      this.workspaceFiles.ensure(workspaceDir, cfg.agents?.defaults?.skipBootstrap);
       const systemPrompt = buildSystemPrompt({
         workspaceDir,
         maxChars: cfg.agents?.defaults?.bootstrapMaxChars,
@@ -145,6 +147,7 @@ export class AgentRunner {
         timezone: cfg.agents?.defaults?.userTimezone,
         extra: req.extraSystemPrompt,
         skillsPrompt: skillsPromptFor({ workspaceDir, stateDir: this.deps.stateDir, config: cfg, env: this.deps.env }, this.skillsCache),
+        files: this.workspaceFiles,
       });
       const chain = modelChainFor(cfg, agentId, entry.modelOverride);
       const sandbox = await this.sandboxFor(cfg, agentId, key);

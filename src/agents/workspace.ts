@@ -85,6 +85,51 @@ export function ensureWorkspace(dir: string, skipBootstrap = false): void {
   }
 }
 
+/**
+ * The workspace files as prompts use them, kept between runs: a file is read again only when its
+ * size, mtime or inode changed, and never more of it than the prompt can hold (`maxChars`), so a
+ * runaway file costs neither memory nor time. Also remembers which folders were set up.
+ */
+export class WorkspaceFiles {
+  private readonly texts = new Map<string, { stamp: string; text: string }>();
+  private readonly ensured = new Set<string>();
+
+  /** {@link ensureWorkspace}, once per folder and setting for the life of this cache. */
+  ensure(dir: string, skipBootstrap = false): void {
+    const key = `${skipBootstrap ? 1 : 0}${dir}`;
+    if (this.ensured.has(key)) return;
+    ensureWorkspace(dir, skipBootstrap);
+    this.ensured.add(key);
+  }
+
+  /** The file's first `maxChars` characters or a little more (null when it is missing or unreadable). */
+  read(file: string, maxChars: number): string | null {
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (!st?.isFile()) {
+      this.texts.delete(file);
+      return null;
+    }
+    const stamp = `${st.size}:${st.mtimeMs}:${st.ino}:${maxChars}`;
+    const hit = this.texts.get(file);
+    if (hit?.stamp === stamp) return hit.text;
+    let text: string;
+    try {
+      const fd = fs.openSync(file, "r");
+      try {
+        // A UTF-8 character is at most 4 bytes: this holds maxChars characters and one more.
+        const buf = Buffer.alloc(Math.min(st.size, maxChars * 4 + 4));
+        text = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString("utf8");
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return null;
+    }
+    this.texts.set(file, { stamp, text });
+    return text;
+  }
+}
+
 export interface SystemPromptOptions {
   workspaceDir: string;
   maxChars?: number;
@@ -94,6 +139,8 @@ export interface SystemPromptOptions {
   extra?: string;
   /** The `<available_skills>` block, appended last when non-empty. */
   skillsPrompt?: string;
+  /** Files read by earlier runs (default: read afresh). */
+  files?: WorkspaceFiles;
 }
 
 /** The system prompt: a short frame, the current time, then each workspace file under its name. */
@@ -104,16 +151,12 @@ export function buildSystemPrompt(o: SystemPromptOptions): string {
     `Current time: ${o.now.toISOString()}${o.timezone ? ` (owner's time zone: ${o.timezone})` : ""}.`,
     `Your workspace is ${o.workspaceDir}. The files below are your instructions and memory.`,
   ];
+  const files = o.files ?? new WorkspaceFiles();
   for (const name of WORKSPACE_FILES) {
-    let text: string;
-    try {
-      text = fs.readFileSync(path.join(o.workspaceDir, name), "utf8").trim();
-    } catch {
-      continue;
-    }
+    const text = files.read(path.join(o.workspaceDir, name), max)?.trim();
     if (!text) continue;
-    if (text.length > max) text = `${text.slice(0, max)}\n\n[... ${name} truncated at ${max} characters]`;
-    parts.push(`## ${name}\n\n${text}`);
+    const shown = text.length > max ? `${text.slice(0, max)}\n\n[... ${name} truncated at ${max} characters]` : text;
+    parts.push(`## ${name}\n\n${shown}`);
   }
   if (o.extra?.trim()) parts.push(o.extra.trim());
   if (o.skillsPrompt?.trim()) parts.push(o.skillsPrompt.trim());

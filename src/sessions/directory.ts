@@ -17,10 +17,14 @@ import type { Logger } from "../infra/logger.js";
 import { expandHome, type Env } from "../infra/paths.js";
 import { freshEntry, isStale } from "./reset.js";
 import { SessionStore, type SessionEntry } from "./store.js";
-import { Transcript, type MessageEntry } from "./transcript.js";
+import { MAX_TRANSCRIPT_BYTES, Transcript, type MessageEntry } from "./transcript.js";
 
-/** At most this many transcripts stay open; the least recently used one is closed first. */
+/**
+ * At most this many transcripts stay open, holding at most this many bytes of files between them
+ * (each is in memory while open); the least recently used one is closed first.
+ */
 const MAX_OPEN_TRANSCRIPTS = 32;
+const MAX_OPEN_TRANSCRIPT_BYTES = 4 * 1024 * 1024;
 
 export interface SessionLifecycle {
   /** A conversation began under `key`. */
@@ -102,12 +106,22 @@ export class SessionDirectory {
     t = Transcript.open(file, entry.sessionId, this.deps.now);
     if (t.skippedLines) this.deps.log.warn(`${file}: skipped ${t.skippedLines} unreadable line(s)`);
     this.open.set(file, t);
-    if (this.open.size > MAX_OPEN_TRANSCRIPTS) {
+    let bytes = 0;
+    for (const o of this.open.values()) bytes += o.bytes;
+    while (this.open.size > 1 && (this.open.size > MAX_OPEN_TRANSCRIPTS || bytes > MAX_OPEN_TRANSCRIPT_BYTES)) {
       const [oldest, ot] = this.open.entries().next().value as [string, Transcript];
+      bytes -= ot.bytes;
       ot.close();
       this.open.delete(oldest);
     }
     return t;
+  }
+
+  /** Whether the conversation's transcript has grown past what a conversation may load. */
+  private outgrown(agentId: string, entry: SessionEntry): boolean {
+    const file = this.transcriptFile(agentId, entry);
+    const bytes = this.open.get(file)?.bytes ?? fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    return bytes > MAX_TRANSCRIPT_BYTES;
   }
 
   /** Whether the conversation's transcript exists (open, or on disk). */
@@ -155,10 +169,17 @@ export class SessionDirectory {
   current(agentId: string, key: string): SessionEntry {
     const store = this.store(agentId);
     const cur = store.get(key);
-    if (cur && !isStale(key, cur, this.deps.config().session, this.deps.now())) return cur;
+    const stale = cur && isStale(key, cur, this.deps.config().session, this.deps.now());
+    const outgrown = cur && !stale && this.outgrown(agentId, cur);
+    if (cur && !stale && !outgrown) return cur;
     if (cur) {
-      this.deps.log.info(`session ${key}: reset policy started a new conversation`);
+      this.deps.log.info(
+        outgrown
+          ? `session ${key}: the conversation passed ${MAX_TRANSCRIPT_BYTES / 1048576} MB; it goes on in a new one (the old transcript is kept)`
+          : `session ${key}: reset policy started a new conversation`,
+      );
       this.ended(agentId, key, cur);
+      if (outgrown) this.close(agentId, cur);
     }
     const entry = store.set(key, freshEntry(key, this.deps.now(), cur));
     this.started(agentId, key, entry);

@@ -13,6 +13,25 @@ import type { ImageContent, Message, TextContent } from "../providers/types.js";
 import { StorageError } from "../infra/faults.js";
 
 export const TRANSCRIPT_VERSION = 3;
+/**
+ * The largest transcript loaded for a conversation. An open transcript is held in memory (two to
+ * three times its size on disk), so this bounds what one conversation can cost a small machine; a
+ * longer one goes on in a new transcript (see SessionDirectory.current), the old file kept.
+ */
+export const MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024;
+
+/** A transcript too large to load, with what to do about it. */
+export class TranscriptTooLargeError extends Error {
+  constructor(
+    readonly file: string,
+    readonly bytes: number,
+  ) {
+    super(
+      `${file} is ${(bytes / 1048576).toFixed(1)} MB, more than the ${MAX_TRANSCRIPT_BYTES / 1048576} MB a conversation may load; send /new to go on in a new one (the file is kept)`,
+    );
+    this.name = "TranscriptTooLargeError";
+  }
+}
 
 export interface TranscriptHeader {
   type: "session";
@@ -87,6 +106,8 @@ export class Transcript {
   static open(file: string, sessionId: string, now: () => number = Date.now): Transcript {
     let text: string | null = null;
     try {
+      const size = fs.statSync(file).size;
+      if (size > MAX_TRANSCRIPT_BYTES) throw new TranscriptTooLargeError(file, size);
       text = fs.readFileSync(file, "utf8");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
@@ -151,27 +172,26 @@ export class Transcript {
 
   /**
    * Messages of a transcript file in file order, read without opening it for writing: the whole
-   * file, or only its first or last `bytes` (whole lines only) so that a huge transcript costs a
-   * bounded read.
+   * file (up to {@link MAX_TRANSCRIPT_BYTES}: a larger one's end), or only its first or last `bytes`
+   * (whole lines only) so that a huge transcript costs a bounded read.
    */
   static readMessages(file: string, window?: { from: "head" | "tail"; bytes: number }): unknown[] {
     let text: string;
-    if (!window) text = fs.readFileSync(file, "utf8");
-    else {
-      const fd = fs.openSync(file, "r");
-      try {
-        const size = fs.fstatSync(fd).size;
-        const len = Math.min(size, window.bytes);
-        const start = window.from === "head" ? 0 : size - len;
-        const buf = Buffer.alloc(len);
-        fs.readSync(fd, buf, 0, len, start);
-        text = buf.toString("utf8");
-        // Keep whole lines: drop a line cut at the window's edge.
-        if (window.from === "tail" && start > 0) text = text.slice(text.indexOf("\n") + 1);
-        if (window.from === "head" && len < size) text = text.slice(0, text.lastIndexOf("\n") + 1);
-      } finally {
-        fs.closeSync(fd);
-      }
+    // Never more than a conversation may load: the end of a larger file.
+    window ??= { from: "tail", bytes: MAX_TRANSCRIPT_BYTES };
+    const fd = fs.openSync(file, "r");
+    try {
+      const size = fs.fstatSync(fd).size;
+      const len = Math.min(size, window.bytes);
+      const start = window.from === "head" ? 0 : size - len;
+      const buf = Buffer.alloc(len);
+      fs.readSync(fd, buf, 0, len, start);
+      text = buf.toString("utf8");
+      // Keep whole lines: drop a line cut at the window's edge.
+      if (window.from === "tail" && start > 0) text = text.slice(text.indexOf("\n") + 1);
+      if (window.from === "head" && len < size) text = text.slice(0, text.lastIndexOf("\n") + 1);
+    } finally {
+      fs.closeSync(fd);
     }
     const out: unknown[] = [];
     for (const line of text.split("\n")) {
@@ -184,6 +204,11 @@ export class Transcript {
       }
     }
     return out;
+  }
+
+  /** Bytes in the file. */
+  get bytes(): number {
+    return this.size;
   }
 
   get leafId(): string | null {

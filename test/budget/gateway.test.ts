@@ -93,10 +93,14 @@ describe("budgets through the gateway", { timeout: 60_000 }, () => {
       // The ledger on disk, written shortly after the run.
       const month = new Date(now()).toISOString().slice(0, 7);
       const ledgerFile = path.join(gw.stateDir, "usage", "main", `${month}.json`);
-      const file = await waitFor(() => {
-        const f = fs.existsSync(ledgerFile) ? JSON.parse(fs.readFileSync(ledgerFile, "utf8")) : null;
-        return f?.sessions["agent:main:main"]?.month.tokens === 1050 ? f : null;
-      }, 5000, "the ledger file");
+      const file = await waitFor(
+        () => {
+          const f = fs.existsSync(ledgerFile) ? JSON.parse(fs.readFileSync(ledgerFile, "utf8")) : null;
+          return f?.sessions["agent:main:main"]?.month.tokens === 1050 ? f : null;
+        },
+        5000,
+        "the ledger file",
+      );
       assert.equal(file.sessions["agent:main:main"].month.tokens, 1050);
 
       // The next day starts over.

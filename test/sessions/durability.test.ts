@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { SessionStore } from "../../src/sessions/store.js";
-import { Transcript } from "../../src/sessions/transcript.js";
+import { MAX_TRANSCRIPT_BYTES, Transcript, TranscriptTooLargeError } from "../../src/sessions/transcript.js";
+import { SessionDirectory } from "../../src/sessions/directory.js";
+import { buildSystemPrompt } from "../../src/agents/workspace.js";
 import { StorageError } from "../../src/infra/faults.js";
 import { cleanStateDir } from "../../src/sessions/cleanup.js";
 import { tmpDir, waitFor } from "../helpers/gateway.js";
@@ -60,6 +62,64 @@ describe("session store writes", { timeout: 20_000 }, () => {
     assert.equal(fs.readFileSync(file, "utf8"), before, "a counter change alone waits for the coalesced write");
     store.flush();
     assert.equal(JSON.parse(fs.readFileSync(file, "utf8")).k.inputTokens, 5);
+  });
+
+  it("new sessions arriving together share one write off the event loop, and a failed one rejects", async () => {
+    const dir = scratch();
+    const file = path.join(dir, "sessions.json");
+    const store = new SessionStore(file, { flushDelayMs: 60_000 });
+    const pending = ["a", "b", "c"].map((k) => {
+      store.set(k, { sessionId: `s-${k}`, updatedAt: 1 });
+      return store.persistPointersAsync();
+    });
+    assert.ok(!fs.existsSync(file), "nothing was written while the caller went on");
+    await Promise.all(pending);
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(file, "utf8"))).sort(), ["a", "b", "c"]);
+    assert.equal(store.hasMovedPointers, false);
+
+    fs.rmSync(dir, { recursive: true });
+    fs.writeFileSync(dir, "a file where the folder was");
+    store.set("d", { sessionId: "s-d", updatedAt: 1 });
+    await assert.rejects(store.persistPointersAsync(), StorageError);
+    fs.rmSync(dir);
+    fs.mkdirSync(dir);
+    await store.persistPointersAsync();
+    assert.equal(JSON.parse(fs.readFileSync(file, "utf8")).d.sessionId, "s-d", "kept and written once it works");
+  });
+});
+
+describe("what one conversation may cost", { timeout: 20_000 }, () => {
+  it("a transcript past the limit is not loaded: the conversation goes on in a new one and the old file is kept", () => {
+    const stateDir = scratch();
+    const lines: string[] = [];
+    const log = { debug() {}, info: (m: string) => lines.push(m), warn() {}, error() {} } as never;
+    const sessions = new SessionDirectory({ config: () => ({}), stateDir, env: {}, log, now: Date.now });
+    const first = sessions.ensure("main", "agent:main:main");
+    const file = sessions.transcriptFile("main", first);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, "");
+    fs.truncateSync(file, MAX_TRANSCRIPT_BYTES + 1); // sparse: costs no disk
+    assert.throws(() => Transcript.open(file, first.sessionId), TranscriptTooLargeError);
+    assert.throws(() => Transcript.open(file, first.sessionId), /send \/new to go on in a new one \(the file is kept\)/);
+
+    const next = sessions.current("main", "agent:main:main");
+    assert.notEqual(next.sessionId, first.sessionId);
+    assert.ok(fs.existsSync(file), "the old transcript is kept");
+    assert.match(lines.join("\n"), /the conversation passed 16 MB; it goes on in a new one/);
+    const t = sessions.transcript("main", next);
+    t.append([{ type: "message", message: { role: "user", content: "hello", timestamp: 1 } }]);
+    assert.equal(t.messages().length, 1);
+    sessions.closeAll();
+  });
+
+  it("a huge workspace file costs the prompt's cap, not its size", () => {
+    const workspaceDir = scratch();
+    const agents = path.join(workspaceDir, "AGENTS.md");
+    fs.writeFileSync(agents, "");
+    fs.truncateSync(agents, 1024 ** 3); // 1 GB, sparse
+    const prompt = buildSystemPrompt({ workspaceDir, agentId: "main", now: new Date(0), maxChars: 1000 });
+    assert.match(prompt, /\[\.\.\. AGENTS\.md truncated at 1000 characters\]/);
+    assert.ok(prompt.length < 5000);
   });
 });
 
