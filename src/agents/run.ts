@@ -18,6 +18,7 @@ import {
   type UserMessage,
 } from "../providers/types.js";
 import type { FailoverEvent, RunRequest } from "./failover.js";
+import { stageClock, stageTime } from "../infra/stages.js";
 
 export const DEFAULT_MAX_ITERATIONS = 24;
 
@@ -94,7 +95,15 @@ function textOf(m: AssistantMessage): string {
 
 export async function runTurn(o: TurnOptions): Promise<TurnResult> {
   const t = o.transcript;
-  t.append([{ type: "message", message: o.user }], o.now);
+  // Stage timings (only while someone listens): time in the model's stream and in transcript writes.
+  let modelMs = 0;
+  let writeMs = 0;
+  const append = (items: Parameters<Transcript["append"]>[0]) => {
+    const start = stageClock();
+    t.append(items, o.now);
+    if (start) writeMs += performance.now() - start;
+  };
+  append([{ type: "message", message: o.user }]);
   // Made durable while the model thinks; the turn's end waits for everything to be on disk.
   const userSynced = t.syncAsync();
   const maxIterations = o.maxIterations ?? DEFAULT_MAX_ITERATIONS;
@@ -107,8 +116,13 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
   const partial = { text: "" };
 
   const finish = async (status: TurnResult["status"], error?: Error): Promise<TurnResult> => {
+    const start = stageClock();
     await userSynced;
     await t.syncAsync();
+    if (start) {
+      stageTime("transcript_write", writeMs + performance.now() - start);
+      stageTime("model_stream", modelMs);
+    }
     return { status, text, final, model, usage, iterations, contextTokens, ...(error ? { error } : {}) };
   };
 
@@ -123,10 +137,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
       isError: true,
       timestamp: o.now(),
     }));
-    t.append(
-      results.map((message) => ({ type: "message" as const, message })),
-      o.now,
-    );
+    append(results.map((message) => ({ type: "message" as const, message })));
     for (const [i, r] of results.entries()) o.events?.onToolEnd?.(calls[i]!, r);
   };
 
@@ -135,6 +146,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
       iterations++;
       const messages: Message[] = t.context();
       partial.text = "";
+      const streamStart = stageClock();
       const gen = o.stream({
         systemPrompt: o.systemPrompt,
         messages,
@@ -156,10 +168,11 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
         step = await gen.next();
       }
       const msg = step.value;
+      if (streamStart) modelMs += performance.now() - streamStart;
       final = msg;
       usage = addUsage(usage, msg.usage);
       contextTokens = msg.usage.input + msg.usage.cacheRead + msg.usage.cacheWrite + msg.usage.output;
-      t.append([{ type: "message", message: msg }], o.now);
+      append([{ type: "message", message: msg }]);
       const calls = msg.content.filter((c): c is ToolCall => c.type === "toolCall");
       if (calls.length === 0 || msg.stopReason !== "toolUse") return finish("ok");
       if (text && !text.endsWith("\n")) {
@@ -191,7 +204,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
         };
         o.toolHooks?.after?.(call, params, result, o.now() - startedAt);
         if (o.toolHooks?.persist) result = o.toolHooks.persist(call, result);
-        t.append([{ type: "message", message: result }], o.now);
+        append([{ type: "message", message: result }]);
         o.events?.onToolEnd?.(call, result);
       }
       if (o.signal.aborted) throw new ProviderError("aborted", "aborted");
@@ -215,7 +228,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
       ...(aborted ? {} : { errorMessage: err.message }),
       timestamp: o.now(),
     };
-    t.append([{ type: "message", message: record }], o.now);
+    append([{ type: "message", message: record }]);
     final = record;
     return finish(aborted ? "aborted" : "error", aborted ? undefined : err);
   }

@@ -28,6 +28,7 @@ import { buildSystemPrompt, workspaceDirFor, WorkspaceFiles } from "./workspace.
 import { SkillsCache } from "../skills/load.js";
 import { skillsPromptFor } from "../skills/prompt.js";
 import { budgetWarning, checkBudget, resolveBudget, UsageLedger } from "../budget/index.js";
+import { stageClock, stageSince } from "../infra/stages.js";
 
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 /** A model stream that sends nothing for this long is given up on (and failed over). */
@@ -112,6 +113,8 @@ export class AgentRunner {
   async run(agentId: string, key: string, req: SendRequest, runId: string, startedAt: number): Promise<RunResult> {
     const { sessions, queue, events, log, now } = this.deps;
     const slot = await queue.begin(runId, key, startedAt);
+    stageSince("lane_wait", req.queuedAt);
+    const promptStart = stageClock();
     const { controller } = slot;
     const cfg = this.deps.config();
     const timeoutMs = req.timeoutMs ?? (cfg.agents?.defaults?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
@@ -195,6 +198,7 @@ export class AgentRunner {
             events.emit({ type: "tool", runId, sessionKey: key, phase: "end", call, result: r, ts: now() }),
         },
       };
+      stageSince("prompt_build", promptStart);
       let turn: TurnResult = await runTurn(turnOpts);
       if (turn.status === "error" && turn.error instanceof ProviderError && turn.error.kind === "context_overflow") {
         // Too long for the model: summarise older turns, then try once more.

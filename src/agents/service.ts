@@ -50,6 +50,7 @@ import {
   type SendRequest,
   type SessionListOptions,
 } from "./types.js";
+import { stageClock } from "../infra/stages.js";
 
 export {
   AgentError,
@@ -202,6 +203,8 @@ export class AgentService {
         `the extra system prompt is ${req.extraSystemPrompt!.length} characters; the limit is ${MAX_MESSAGE_CHARS}`,
       );
     }
+    const queuedAt = stageClock();
+    if (queuedAt) req = { ...req, queuedAt };
     this.queue.prune();
     if (req.runId) {
       const seen = this.queue.recall(req.runId);

@@ -7,8 +7,11 @@ import type { Logger } from "../infra/logger.js";
 import type { GroupToolPolicy } from "../channels/types.js";
 import type { RunOrigin } from "../tools/host.js";
 import type { PeriodLimits } from "../budget/config.js";
+import { stageClock, stageTime } from "../infra/stages.js";
 
 export interface SendRequest {
+  /** `performance.now()` when the message reached the agents, while stage timings are on (set by `send`). */
+  queuedAt?: number;
   /** Session key in any accepted form; default: the agent's main session. */
   sessionKey?: string;
   agentId?: string;
@@ -131,6 +134,7 @@ export class RunEvents {
   }
 
   emit(ev: RunEvent): void {
+    const start = stageClock();
     for (const fn of this.listeners) {
       try {
         fn(ev);
@@ -138,5 +142,16 @@ export class RunEvents {
         this.log.error(`run event listener failed: ${(e as Error).message}`);
       }
     }
+    if (start) this.timeFanout(ev, performance.now() - start);
+  }
+
+  /** Fan-out time per run, summed over its events and recorded when it ends (stage timings only). */
+  private readonly fanout = new Map<string, number>();
+
+  private timeFanout(ev: RunEvent, ms: number): void {
+    const total = (this.fanout.get(ev.runId) ?? 0) + ms;
+    if (ev.type !== "end") return void this.fanout.set(ev.runId, total);
+    this.fanout.delete(ev.runId);
+    stageTime("event_fanout", total);
   }
 }

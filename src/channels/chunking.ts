@@ -3,6 +3,7 @@
  * then line breaks, then spaces; a split inside a fenced code block closes the fence at the end of
  * one chunk and reopens it (same language) at the start of the next, so code never renders broken.
  */
+import { stageClock, stageSince } from "../infra/stages.js";
 
 export type ChunkMode = "length" | "newline";
 
@@ -18,6 +19,13 @@ interface Options {
 const FENCE = /^(\s*)(```+|~~~+)(.*)$/;
 
 export function chunkText(text: string, opts: Options): string[] {
+  const start = stageClock();
+  const chunks = chunkAll(text, opts);
+  stageSince("chunking", start);
+  return chunks;
+}
+
+function chunkAll(text: string, opts: Options): string[] {
   const limit = Math.max(20, opts.limit);
   const paragraphs = opts.mode === "newline" ? text.split(/\n{2,}/) : [text];
   const out: string[] = [];

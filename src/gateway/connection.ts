@@ -44,6 +44,7 @@ import { isLoopbackIp } from "./trust.js";
 import { checkJsonShape } from "../infra/json-shape.js";
 import { StorageError, isStorageFailure } from "../infra/faults.js";
 import type { PresenceEntry } from "./presence.js";
+import { stageClock, stageSince } from "../infra/stages.js";
 
 export interface ConnectionDeps {
   ctx: GatewayContext;
@@ -120,6 +121,7 @@ export class GatewayConnection {
   }
 
   private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
+    const receivedAt = stageClock();
     const log = this.deps.ctx.log;
     if (!this.client && data.length > MAX_PRECONNECT_BYTES) return this.close(CLOSE_TOO_BIG, "connect frame too large");
     let frame: unknown;
@@ -157,7 +159,7 @@ export class GatewayConnection {
       this.send(resFrame(id, false, undefined, err(ErrorCodes.INVALID_REQUEST, "already connected")));
       return;
     }
-    await this.dispatch(id, method, params);
+    await this.dispatch(id, method, params, receivedAt);
   }
 
   private refuse(id: string, code: string, message: string, extra: Partial<ErrorShape> = {}): void {
@@ -390,7 +392,7 @@ export class GatewayConnection {
     };
   }
 
-  private async dispatch(id: string, method: string, rawParams: unknown): Promise<void> {
+  private async dispatch(id: string, method: string, rawParams: unknown, receivedAt = 0): Promise<void> {
     const { ctx, methods } = this.deps;
     const client = this.client!;
     const spec = Object.hasOwn(methods, method) ? methods[method] : undefined;
@@ -408,6 +410,7 @@ export class GatewayConnection {
       params = r.data;
     }
     const started = ctx.now();
+    stageSince("intake", receivedAt);
     try {
       const payload = await spec.handler(params, ctx, client);
       if (payload instanceof TwoPhaseReply) {

@@ -4,6 +4,7 @@
  * third-party plugins into one registry, then channels, agents and the router), bridge their events to
  * clients, listen, and keep the config live.
  */
+import { StageRecorder } from "../infra/stages.js";
 import os from "node:os";
 import path from "node:path";
 import { collectSecrets } from "../config/edit.js";
@@ -120,6 +121,9 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   }
   logs.setSecrets([first.auth.token, first.auth.password, ...collectSecrets(config.current())]);
   tidyStateDir(stateDir, configPath, log);
+  // Where each message's time goes, summarised into this file at shutdown (for the benchmark).
+  const stageFile = env.OPENCLAW_STAGE_TIMINGS?.trim();
+  const stages = stageFile ? new StageRecorder().start() : null;
 
   // 3. Services, built once. Plugins first: built-in methods, tools, model APIs and channels, then
   // third-party plugins into the same registry (a broken one is marked and skipped).
@@ -361,6 +365,14 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
           await listener.close(reason);
           await tailscaleReset?.();
         } finally {
+          if (stages && stageFile) {
+            stages.stop();
+            try {
+              stages.writeSummary(stageFile);
+            } catch (e) {
+              log.warn(`could not write stage timings to ${stageFile}: ${(e as Error).message}`);
+            }
+          }
           lock.release();
           logs.close();
           resolveClosed();

@@ -19,6 +19,7 @@ import { sessionKeyFor, type DmScope } from "../sessions/keys.js";
 import { decide, senderMatches } from "./access.js";
 import { resolveAgentId } from "./bindings.js";
 import type { PairingStore } from "./pairing.js";
+import { stageClock, stageSince } from "../infra/stages.js";
 
 const TYPING_EVERY_MS = 4500;
 
@@ -61,6 +62,7 @@ export class ChannelRouter {
   }
 
   private async route(msg: InboundMessage): Promise<void> {
+    const routingStart = stageClock();
     const { config, sectionPresent } = this.accountConfig(msg);
     const rules = this.deps.channels.rules(msg.channel);
     if (!rules) return this.deps.log.warn(`message from unknown channel ${msg.channel} dropped`);
@@ -124,6 +126,7 @@ export class ChannelRouter {
     }
 
     let handle;
+    stageSince("routing", routingStart);
     try {
       handle = this.deps.agents.send({
         sessionKey,
@@ -235,7 +238,11 @@ export class ChannelRouter {
   /** Sends a reply into the chat, past plugins' `message_sending` (change, cancel) and `message_sent`. */
   private async reply(adapter: ChannelAdapter, target: OutboundTarget, text: string, msg: InboundMessage): Promise<void> {
     const hooks = this.deps.hooks;
-    if (!hooks) return void (await adapter.send(target, { text }));
+    if (!hooks) {
+      const sendStart = stageClock();
+      await adapter.send(target, { text });
+      return stageSince("platform_send", sendStart);
+    }
     const ctx = this.hookContext(msg);
     let content = text;
     if (hooks.hasHooks("message_sending")) {
@@ -257,8 +264,10 @@ export class ChannelRouter {
       if (!hooks.hasHooks("message_sent")) return;
       hooks.runMessageSent({ to: target.chatId, content, success, ...(error ? { error } : {}) }, ctx).catch(() => undefined);
     };
+    const sendStart = stageClock();
     try {
       await adapter.send(target, { text: content });
+      stageSince("platform_send", sendStart);
     } catch (e) {
       sent(false, (e as Error)?.message ?? String(e));
       throw e;

@@ -35,6 +35,7 @@ import { downloadImages, hasContent, toInbound } from "./inbound.js";
 import { apiSignal, isBadToken, isChatNotFound, isParseError, retryable, retryAfterMs } from "./errors.js";
 import { parseTelegramTarget } from "./targets.js";
 import { listenWebhook, type WebhookListener } from "./webhook.js";
+import { stageClock, stageSince } from "../../infra/stages.js";
 
 export type { TelegramConfig } from "./config.js";
 export { markdownToTelegramHtml } from "./format.js";
@@ -472,6 +473,7 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   private async handleMessage(msg: Message, api: Api, signal: AbortSignal): Promise<void> {
+    const receivedAt = stageClock();
     const me = this.me;
     if (!me || !hasContent(msg)) return;
     if (msg.from?.id === me.id) return;
@@ -490,6 +492,7 @@ export class TelegramAdapter implements ChannelAdapter {
     }
     const inbound = toInbound(msg, me, this.accountId, images);
     this.st.lastInboundAt = this.ctx.now();
+    stageSince("intake", receivedAt);
     this.ctx.onInbound(inbound);
   }
 
