@@ -3,7 +3,7 @@
  * across all sessions, messages that arrive while their session is busy collected into one follow-up
  * turn, and the runs in flight (to abort, to wait for, to count).
  *
- * Also remembers recent runs by id for ten minutes, so a repeated idempotency key gets the same run
+ * Also remembers recent runs by id for ten minutes (the last thousand at most), so a repeated idempotency key gets the same run
  * and `wait` can answer for a run that already ended.
  */
 import { ProviderError } from "../providers/types.js";
@@ -11,6 +11,8 @@ import { KeyedMutex, Semaphore } from "./lanes.js";
 import type { RunHandle, RunResult, SendRequest } from "./types.js";
 
 const IDEMPOTENCY_TTL_MS = 10 * 60_000;
+/** At most this many finished runs are remembered (with their results), however recent. */
+const MAX_RECENT_RUNS = 1000;
 
 /** A run holding one of the `maxConcurrent` slots. */
 export interface ActiveRun {
@@ -163,14 +165,19 @@ export class RunQueue {
     return handle;
   }
 
-  /** Forgets runs older than the idempotency window (runs still going are kept). */
+  /**
+   * Forgets runs older than the idempotency window, and the oldest beyond the newest
+   * {@link MAX_RECENT_RUNS} (runs still going are kept either way).
+   */
   prune(): void {
     const cutoff = this.now() - IDEMPOTENCY_TTL_MS;
+    let over = this.recent.size - MAX_RECENT_RUNS;
     for (const [id, v] of this.recent) {
-      if (v.at >= cutoff) break;
+      if (v.at >= cutoff && over <= 0) break;
       if (this.active.has(id)) continue;
       this.recent.delete(id);
       this.results.delete(id);
+      over--;
     }
   }
 
