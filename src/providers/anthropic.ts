@@ -7,6 +7,7 @@
  * - The key is always passed explicitly, so the SDK never falls back to `ANTHROPIC_API_KEY`, auth
  *   tokens or profile files on disk. SDK v1 sends it as `Authorization: Bearer <key>`.
  */
+import { createHttpFetch } from "./http-fetch.js";
 import Anthropic from "@anthropic-ai/sdk";
 import type {
   ContentBlockParam,
@@ -56,6 +57,7 @@ const CACHE = { type: "ephemeral" } as const;
 export function createAnthropicClient(opts: ClientOptions = {}): ProviderClient {
   const now = opts.now ?? Date.now;
   const sdks = new ClientCache<Anthropic>();
+  const fetch = createHttpFetch();
   const sdkFor = (model: ModelSpec, apiKey: string | undefined) => {
     const baseURL = model.baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
     const key = apiKey || "missing-api-key";
@@ -69,6 +71,7 @@ export function createAnthropicClient(opts: ClientOptions = {}): ProviderClient 
         defaultHeaders: { ...(oauth ? { "anthropic-beta": "oauth-2025-04-20" } : {}), ...model.headers },
         openTelemetry: false,
         logLevel: quietLogLevel("ANTHROPIC_LOG"),
+        fetch,
       });
     });
   };

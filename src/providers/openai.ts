@@ -11,6 +11,7 @@
  * - Reasoning text from compatible servers (`delta.reasoning_content` / `delta.reasoning`) becomes
  *   `thinking_delta` events; it is not sent back.
  */
+import { createHttpFetch } from "./http-fetch.js";
 import OpenAI from "openai";
 import type {
   ChatCompletionChunk,
@@ -54,6 +55,7 @@ import {
 export function createOpenAIClient(opts: ClientOptions = {}): ProviderClient {
   const now = opts.now ?? Date.now;
   const sdks = new ClientCache<OpenAI>();
+  const fetch = createHttpFetch();
   const sdkFor = (model: ModelSpec, apiKey: string | undefined) => {
     const baseURL = model.baseUrl.replace(/\/+$/, "");
     const key = apiKey || "no-api-key";
@@ -68,6 +70,7 @@ export function createOpenAIClient(opts: ClientOptions = {}): ProviderClient {
         maxRetries: 0,
         defaultHeaders: model.headers,
         logLevel: quietLogLevel("OPENAI_LOG"),
+        fetch,
       });
     });
   };
