@@ -84,7 +84,10 @@ function prepare(pieces) {
     fs.mkdirSync(path.join(ws, "memory"), { recursive: true });
     fs.writeFileSync(path.join(ws, "MEMORY.md"), "# Memory\n\nThe owner likes green tea and walks the dog at seven.\n");
     for (let d = 1; d <= 5; d++) {
-      const lines = Array.from({ length: 30 }, (_, i) => `- note ${i} of day ${d}: the passport renewal, the garden, the train to the coast.`);
+      const lines = Array.from(
+        { length: 30 },
+        (_, i) => `- note ${i} of day ${d}: the passport renewal, the garden, the train to the coast.`,
+      );
       fs.writeFileSync(path.join(ws, "memory", `2026-11-0${d}.md`), `# 2026-11-0${d}\n\n${lines.join("\n")}\n`);
     }
     cfg.agents.defaults.workspace = ws;
@@ -189,7 +192,9 @@ try {
       const name = i === 0 ? "none" : `+${PIECES[i - 1]}`;
       result.breakdown[name] = { rss15: r1(r.rss15), anon15: r1(r.anon15), listeningMs: Math.round(r.listeningMs) };
       const delta = prev === null ? "" : ` (${r.rss15 - prev >= 0 ? "+" : ""}${(r.rss15 - prev).toFixed(1)})`;
-      lines.push(`  ${name.padEnd(18)} ${r.rss15.toFixed(1)} MB RSS${delta}, ${r.anon15.toFixed(1)} MB anonymous, listening ${Math.round(r.listeningMs)} ms`);
+      lines.push(
+        `  ${name.padEnd(18)} ${r.rss15.toFixed(1)} MB RSS${delta}, ${r.anon15.toFixed(1)} MB anonymous, listening ${Math.round(r.listeningMs)} ms`,
+      );
       prev = r.rss15;
     }
   }
