@@ -18,7 +18,7 @@
 //
 // --breakdown also launches the gateway with the pieces added one at a time (none, +Telegram and
 // Discord, +Slack and Signal, +WhatsApp, +cron and memory, +voice calls, +the third-party plugin)
-// and reports what each adds.
+// and reports what each adds. --pieces a,b launches it with only those pieces.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -28,6 +28,8 @@ import { launch, procMb, root, seedConfig, sleep, targets } from "./lib.mjs";
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
 const BREAKDOWN = args.includes("--breakdown");
+// --pieces a,b: only those pieces (names as in PIECES), e.g. to measure one of them on its own.
+const ONLY = args.includes("--pieces") ? args[args.indexOf("--pieces") + 1].split(",") : null;
 const IDLE_MS = 15_000;
 
 const { FakeTelegram } = await import(path.join(root, "test/fakes/telegram.ts"));
@@ -176,14 +178,16 @@ async function measure(pieces) {
 
 const r1 = (x) => Math.round(x * 10) / 10;
 try {
-  const all = await measure(PIECES);
+  const all = await measure(ONLY ?? PIECES);
   const result = { rss15: r1(all.rss15), anon15: r1(all.anon15), listeningMs: Math.round(all.listeningMs) };
   const lines = [
     "built gateway, everything loaded (Telegram, Discord, Slack, Signal on fakes; a linked WhatsApp account dialling out;",
     "cron with 3 jobs; memory indexed; voice calls on a fake Twilio; the hello plugin from a directory):",
     `  listening ${result.listeningMs} ms after launch; after ${IDLE_MS / 1000} s idle: ${result.rss15} MB RSS (${result.anon15} MB anonymous)`,
   ];
-  if (BREAKDOWN) {
+  if (ONLY) lines[0] = `built gateway with only: ${ONLY.join(", ")}`;
+  if (ONLY) lines.splice(1, 1);
+  if (BREAKDOWN && !ONLY) {
     result.breakdown = {};
     let prev = null;
     for (let i = 0; i <= PIECES.length; i++) {
