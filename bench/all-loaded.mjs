@@ -29,6 +29,8 @@ const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
 const BREAKDOWN = args.includes("--breakdown");
 // --pieces a,b: only those pieces (names as in PIECES), e.g. to measure one of them on its own.
+// --snapshot <file>: also writes a heap snapshot of the gateway at the end of the idle time.
+const SNAPSHOT = args.includes("--snapshot") ? path.resolve(args[args.indexOf("--snapshot") + 1]) : null;
 const ONLY = args.includes("--pieces") ? args[args.indexOf("--pieces") + 1].split(",") : null;
 const IDLE_MS = 15_000;
 
@@ -129,13 +131,9 @@ function prepare(pieces) {
   }
   if (Object.keys(plugins.entries).length || plugins.load) cfg.plugins = plugins;
   fs.writeFileSync(path.join(stateDir, "openclaw.json"), JSON.stringify(cfg, null, 2));
-  const env = {
-    OPENCLAW_STATE_DIR: stateDir,
-    HOME: stateDir,
-    ANTHROPIC_API_KEY: "bench",
-    TELEGRAM_BOT_TOKEN: tg.token,
-    DISCORD_BOT_TOKEN: dc.token,
-  };
+  const env = { OPENCLAW_STATE_DIR: stateDir, HOME: stateDir, ANTHROPIC_API_KEY: "bench" };
+  // The tokens alone would start those channels.
+  if (has("telegram+discord")) Object.assign(env, { TELEGRAM_BOT_TOKEN: tg.token, DISCORD_BOT_TOKEN: dc.token });
   if (has("cron+memory")) {
     execFileSync(process.execPath, [path.join(root, "dist/index.js"), "memory", "index"], {
       env: { PATH: process.env.PATH, ...env },
@@ -147,6 +145,8 @@ function prepare(pieces) {
 
 async function measure(pieces) {
   const { stateDir, env } = prepare(pieces);
+  if (process.env.BENCH_NODE_OPTIONS) env.NODE_OPTIONS = `--max-old-space-size=1536 ${process.env.BENCH_NODE_OPTIONS}`;
+  if (SNAPSHOT) env.NODE_OPTIONS = "--max-old-space-size=1536 --heapsnapshot-signal=SIGUSR2";
   const gw = await launch(targets.ours, { env, bind: "loopback" });
   const has = (p) => pieces.includes(p);
   const until = async (re, what, ms = 30_000) => {
@@ -169,7 +169,16 @@ async function measure(pieces) {
     await sleep(IDLE_MS);
     const out = gw.output();
     if (has("plugin") && /plugin.*hello.*(fail|error)/i.test(out)) throw new Error(`the hello plugin did not load:\n${out}`);
-    return { rss15: procMb(gw.child.pid, "VmRSS"), anon15: procMb(gw.child.pid, "RssAnon"), listeningMs: gw.listeningMs, output: out };
+    const r = { rss15: procMb(gw.child.pid, "VmRSS"), anon15: procMb(gw.child.pid, "RssAnon"), listeningMs: gw.listeningMs, output: out };
+    if (SNAPSHOT) {
+      process.kill(gw.child.pid, "SIGUSR2");
+      const end = Date.now() + 30_000;
+      let file;
+      while (!(file = fs.readdirSync(gw.stateDir).find((f) => f.endsWith(".heapsnapshot"))) && Date.now() < end) await sleep(100);
+      await sleep(2000);
+      if (file) fs.copyFileSync(path.join(gw.stateDir, file), SNAPSHOT);
+    }
+    return r;
   } finally {
     await gw.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });
