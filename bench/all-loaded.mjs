@@ -175,7 +175,11 @@ async function measure(pieces) {
       const end = Date.now() + 30_000;
       let file;
       while (!(file = fs.readdirSync(gw.stateDir).find((f) => f.endsWith(".heapsnapshot"))) && Date.now() < end) await sleep(100);
-      await sleep(2000);
+      // Written in pieces: copied once its size stops changing.
+      for (let size = -1; file && size !== fs.statSync(path.join(gw.stateDir, file)).size;) {
+        size = fs.statSync(path.join(gw.stateDir, file)).size;
+        await sleep(1000);
+      }
       if (file) fs.copyFileSync(path.join(gw.stateDir, file), SNAPSHOT);
     }
     return r;
