@@ -198,7 +198,9 @@ export async function loadPlugins(opts: LoadPluginsOptions): Promise<LoadPlugins
     ? createJiti(import.meta.url, {
         interopDefault: true,
         moduleCache: false,
-        fsCache: false,
+        // Transpiled plugins are kept (keyed by their source's hash) so that only the first start after
+        // an install or an edit loads the transpiler; without a state dir, nothing is written.
+        fsCache: opts.stateDir ? path.join(opts.stateDir, "cache", "plugins") : false,
         transform: transpiler.transform,
         ...(sdk ? { alias: { "openclaw/plugin-sdk": sdk } } : {}),
       })
