@@ -57,9 +57,8 @@ llm.responder = () => ({ text: "ok" });
 
 const PIECES = ["telegram+discord", "slack+signal", "whatsapp", "cron+memory", "voice-call", "plugin"];
 
-/** A state dir with the config for `pieces`, cron jobs and an indexed memory workspace when asked. */
-function prepare(pieces) {
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-bench-all-"));
+/** Writes the config for `pieces` into `stateDir`, with cron jobs and an indexed memory workspace when asked; returns the env. */
+function fill(stateDir, pieces) {
   const has = (p) => pieces.includes(p);
   const cfg = JSON.parse(fs.readFileSync(seedConfig, "utf8"));
   cfg.gateway.bind = "loopback";
@@ -151,7 +150,18 @@ function prepare(pieces) {
       stdio: "ignore",
     });
   }
-  return { stateDir, env };
+  return env;
+}
+
+/** {@link fill}s a fresh state dir, removed again if that fails. */
+function prepare(pieces) {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-bench-all-"));
+  try {
+    return { stateDir, env: fill(stateDir, pieces) };
+  } catch (e) {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 async function measure(pieces) {
