@@ -10,6 +10,7 @@ import { build } from "esbuild";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { lazyWAProto } from "./lazy-waproto.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const dist = path.join(root, "dist");
@@ -49,9 +50,13 @@ const result = await build({
     "jiti",
     // Loaded only when a SKILL.md is read (src/skills/frontmatter.ts).
     "yaml",
-    // Channel libraries, loaded only when an account of their channel is configured.
-    "@whiskeysockets/baileys",
+    // Channel libraries, loaded only when an account of their channel is configured. (Baileys is
+    // bundled, see below; what it imports only to resize or inspect media stays outside.)
     "@slack/bolt",
+    "jimp",
+    "sharp",
+    "link-preview-js",
+    "music-metadata",
     "qrcode",
     "bufferutil",
     "utf-8-validate",
@@ -61,7 +66,11 @@ const result = await build({
     // The fetch-based build of the Discord REST client (the default one loads undici, ~6 MB).
     "@discordjs/rest": fs.existsSync(restWeb) ? restWeb : "@discordjs/rest",
     "whatwg-url": path.join(root, "scripts/shims/whatwg-url.cjs"),
+    // Baileys' WebAssembly helpers and default logger (see the shims' headers).
+    "whatsapp-rust-bridge": path.join(root, "scripts/shims/whatsapp-rust-bridge.mjs"),
+    pino: path.join(root, "scripts/shims/pino.mjs"),
   },
+  plugins: [lazyWAProto()],
   define: { __OPENCLAW_BUNDLED__: "true" },
   // CommonJS libraries inside an ES module bundle still need `require` for Node's built-ins.
   banner: { js: 'import { createRequire as __ocRequire } from "node:module"; const require = __ocRequire(import.meta.url);' },

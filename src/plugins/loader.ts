@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { createJiti } from "jiti";
 import type { Logger } from "../infra/logger.js";
@@ -86,6 +87,40 @@ function pluginSdkPath(): string | undefined {
   return ["plugin-sdk.js", "sdk.ts"].map((f) => path.join(here, f)).find((f) => fs.existsSync(f));
 }
 
+type JitiTransform = NonNullable<NonNullable<Parameters<typeof createJiti>[1]>["transform"]>;
+
+/**
+ * jiti's TypeScript transform (its Babel build), loaded when the first plugin needs transpiling and let
+ * go once the plugins are loaded: kept, it holds ~8 MB of heap for the gateway's life. Babel wraps
+ * `Error.prepareStackTrace` (which keeps all of it reachable) and raises `Error.stackTraceLimit` when it
+ * first transforms; both are put back. A plugin that transpiles more later (a lazy `require` of a .ts
+ * file) loads it again.
+ */
+function releasableTransform(): { transform: JitiTransform; release(): void } {
+  let babel: JitiTransform | null = null;
+  let babelPath = "";
+  let saved: { prepare: typeof Error.prepareStackTrace; limit: number } | null = null;
+  return {
+    transform(opts) {
+      if (!babel) {
+        const req = createRequire(import.meta.url);
+        babelPath = path.join(path.dirname(req.resolve("jiti/package.json")), "dist", "babel.cjs");
+        saved = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };
+        babel = req(babelPath) as JitiTransform;
+      }
+      return babel(opts);
+    },
+    release() {
+      if (!babel || !saved) return;
+      babel = null;
+      delete createRequire(import.meta.url).cache[babelPath];
+      Error.prepareStackTrace = saved.prepare;
+      Error.stackTraceLimit = saved.limit;
+      saved = null;
+    },
+  };
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -158,11 +193,15 @@ export async function loadPlugins(opts: LoadPluginsOptions): Promise<LoadPlugins
   }
 
   const sdk = pluginSdkPath();
+  const transpiler = releasableTransform();
   const jiti = toRun.length
     ? createJiti(import.meta.url, {
         interopDefault: true,
         moduleCache: false,
-        fsCache: false,
+        // Transpiled plugins are kept (keyed by their source's hash) so that only the first start after
+        // an install or an edit loads the transpiler; without a state dir, nothing is written.
+        fsCache: opts.stateDir ? path.join(opts.stateDir, "cache", "plugins") : false,
+        transform: transpiler.transform,
         ...(sdk ? { alias: { "openclaw/plugin-sdk": sdk } } : {}),
       })
     : null;
@@ -214,6 +253,7 @@ export async function loadPlugins(opts: LoadPluginsOptions): Promise<LoadPlugins
       fail(record, `register failed: ${errorText(err)}`);
     }
   }
+  transpiler.release();
 
   for (const d of diagnostics) {
     const fields = { ...(d.path ? { path: d.path } : {}), ...(d.source ? { source: d.source } : {}) };

@@ -305,6 +305,33 @@ describe("loadPlugins", { timeout: 30_000 }, () => {
     assert.deepEqual(plugins[0]!.providerIds, ["acme-llm"]);
     assert.deepEqual(plugins[0]!.channelIds, ["acme-chat"]);
   });
+
+  it("keeps transpiled plugins in the state dir, puts back the stack-trace hook Babel installs, and picks up an edit", async () => {
+    const root = scratch();
+    const stateDir = scratch();
+    const dir = plugin(
+      root,
+      "cached",
+      `export default (api: { registerGatewayMethod(n: string, h: () => void): void }) => api.registerGatewayMethod("cached.one", () => {});`,
+    );
+    const config = { plugins: { load: { paths: [dir] } } };
+    const prepare = Error.prepareStackTrace;
+    const first = await load(config, { stateDir });
+    assert.deepEqual(first.plugins[0]!.gatewayMethods, ["cached.one"]);
+    assert.equal(Error.prepareStackTrace, prepare, "the transpiler's stack-trace hook is removed once plugins are loaded");
+    const cached = fs.readdirSync(path.join(stateDir, "cache", "plugins"));
+    assert.equal(cached.length, 1, "the transpiled plugin is kept");
+    assert.deepEqual(
+      (await load(config, { stateDir })).plugins[0]!.gatewayMethods,
+      ["cached.one"],
+      "a start with the cache loads the same plugin",
+    );
+    fs.writeFileSync(
+      path.join(dir, "index.ts"),
+      `export default (api: { registerGatewayMethod(n: string, h: () => void): void }) => api.registerGatewayMethod("cached.two", () => {});`,
+    );
+    assert.deepEqual((await load(config, { stateDir })).plugins[0]!.gatewayMethods, ["cached.two"], "an edited plugin is transpiled again");
+  });
 });
 
 describe("built-in plugins in the same registry", { timeout: 30_000 }, () => {

@@ -29,7 +29,6 @@ import makeWASocket, {
   type WAMessage,
   type WAMessageKey,
 } from "@whiskeysockets/baileys";
-import QRCode from "qrcode";
 import { chunkText } from "../chunking.js";
 import { Outbox } from "../outbox.js";
 import type {
@@ -322,6 +321,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
       return { message: `Failed to get a QR code: ${(err as Error).message}` };
     }
     clearTimeout(qrTimer);
+    // The QR encoder is only needed while linking: loaded then, not with every linked account.
+    const { default: QRCode } = await import("qrcode");
     login.qrDataUrl = await QRCode.toDataURL(text, { margin: 1, width: 320 });
     this.ctx.log.info("whatsapp: QR code ready; scan it in WhatsApp → Linked Devices");
     return { qrDataUrl: login.qrDataUrl, qr: text, message: "Scan this QR in WhatsApp → Linked Devices." };
