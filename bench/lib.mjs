@@ -63,8 +63,12 @@ export function track(child) {
   handlersInstalled = true;
   for (const sig of ["SIGTERM", "SIGINT"]) {
     process.on(sig, () => {
-      for (const c of live) c.kill("SIGKILL");
-      process.exit(128 + (sig === "SIGTERM" ? 15 : 2));
+      // Bench scripts pass the signal on to their own gateways; whatever is left after 3 s is killed.
+      for (const c of live) c.kill("SIGTERM");
+      setTimeout(() => {
+        for (const c of live) c.kill("SIGKILL");
+        process.exit(128 + (sig === "SIGTERM" ? 15 : 2));
+      }, 3000);
     });
   }
 }
