@@ -52,7 +52,7 @@ const TOOL_MESSAGES = quick ? 300 : 1000;
 const REF_MESSAGES = quick ? 100 : 300;
 const REF_TOOL_MESSAGES = quick ? 30 : 100;
 const CHANNEL_USERS = 20;
-const CHANNEL_PER_USER = quick ? 10 : 25;
+const CHANNEL_PER_USER = quick ? 5 : 25;
 const withReference = !args.includes("--no-reference") && referenceInstalled();
 const referenceWhy = args.includes("--no-reference") ? "not run (--no-reference)" : "not installed";
 
@@ -179,7 +179,8 @@ async function attempt(what, fn) {
 
 // ---- formatting --------------------------------------------------------------------------------------
 
-const ms = (x) => (x >= 100 ? `${x.toFixed(0)} ms` : x >= 10 ? `${x.toFixed(1)} ms` : `${x.toFixed(2)} ms`);
+const ms = (x) =>
+  x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x >= 100 ? `${x.toFixed(0)} ms` : x >= 10 ? `${x.toFixed(1)} ms` : `${x.toFixed(2)} ms`;
 const mb = (x) => `${x.toFixed(0)} MB`;
 const pair = (r) => `${ms(r.p50)} / ${ms(r.p99)}`;
 const n = (x) => x.toLocaleString("en");
@@ -194,6 +195,16 @@ const row = (what, ours, ref, goal = "—", met = "—") => rows.push([what, our
 // ---- measurements ------------------------------------------------------------------------------------
 
 const started = Date.now();
+// Filled in as the run goes; a run stopped part way (a CI time limit) prints what it has.
+let ch = { error: "the bench was stopped first" };
+let msg = { error: "the bench was stopped first" };
+let stopping = false;
+process.on("SIGTERM", () => {
+  if (stopping) return; // \`timeout\` signals the process and then its group
+  stopping = true;
+  console.log(`\n${buildReport(true)}`);
+  setTimeout(() => process.exit(143), 4000); // bench/lib.mjs ends the gateways still running first
+});
 log(
   `node ${process.version}, ${os.cpus().length} CPUs; ${quick ? "quick" : "full"} run; reference: ${withReference ? refDir : referenceWhy}`,
 );
@@ -210,7 +221,7 @@ const refLaunchGuide = withReference
   : null;
 const refCell = (r, fmt) => (r == null ? "—" : typeof r === "object" && r.error ? failed(r) : fmt(r));
 const ratio = (x) => `${ms(x)} (${(x / bareMs).toFixed(1)}× bare)`;
-row("launch → listening: bare Node `http.createServer().listen()`, same spawn and wait", ms(bareMs), ms(bareMs), "the floor");
+row("launch → listening: bare Node `http.createServer().listen()`, same spawn and wait", ms(bareMs), "—", "the floor");
 row("launch → listening, no config", ratio(launchNone), refCell(refLaunchNone, ratio), "≤ 2× bare", ok(launchNone <= 2 * bareMs));
 row(
   "launch → listening, the guide's `openclaw.json`",
@@ -229,7 +240,7 @@ row(`RSS after ${IDLE_S} s idle, no config`, mb(rssNone), refCell(refRssNone, mb
 row(`RSS after ${IDLE_S} s idle, the guide's \`openclaw.json\``, mb(rssGuide), refCell(refRssGuide, mb), "≤ 64 MB", ok(rssGuide <= 64));
 
 log("channels against their fakes…");
-const ch = await runJsonScript("bench/channels.mjs", ["--json", "--users", String(CHANNEL_USERS), "--per-user", String(CHANNEL_PER_USER)], {
+ch = await runJsonScript("bench/channels.mjs", ["--json", "--users", String(CHANNEL_USERS), "--per-user", String(CHANNEL_PER_USER)], {
   timeoutMs: 600_000,
 });
 row(
@@ -251,9 +262,7 @@ row(
 );
 
 log(`per-message overhead: ${n(MSG_TOTAL)} messages over ${SESSIONS} sessions…`);
-const msg = await attempt("per-message", () =>
-  perMessage(targets.ours, MSG_TOTAL, SESSIONS, { rssAt: [MSG_FIRST, MSG_TOTAL], stages: true }),
-);
+msg = await attempt("per-message", () => perMessage(targets.ours, MSG_TOTAL, SESSIONS, { rssAt: [MSG_FIRST, MSG_TOTAL], stages: true }));
 const msgRef = withReference
   ? await attempt("OpenClaw per-message", () => perMessage(targets.reference, REF_MESSAGES, SESSIONS, { rssAt: [REF_MESSAGES] }))
   : null;
@@ -368,25 +377,32 @@ function stageTable() {
   return `${lines.join("\n")}\n`;
 }
 
-const cpu = os.cpus()[0]?.model?.replace(/\s+/g, " ").trim() ?? "unknown CPU";
-const date = new Date().toISOString().slice(0, 10);
-const header =
-  `${quick ? "Quick run (`--quick`: fewer launches and messages)" : "Full run"} of \`npm run bench\`, ${date}: ` +
-  `${cpu}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, ${os.platform()} ${os.release()}, Node ${process.version}; ` +
-  `launch times are medians of ${LAUNCHES} launches; OpenClaw 2026.1.29 ${withReference ? "on its own bundled Node" : referenceWhy}.`;
-const head = ["", "this gateway", "OpenClaw 2026.1.29", "goal", "met"];
-const table = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-const notes = [
-  `Channel rows: ${CHANNEL_USERS} users, each sending ${CHANNEL_PER_USER} messages one after another and waiting for the reply, all in flight at once; one gateway process per channel.`,
-  `Per-message rows: one WebSocket client, messages one at a time round-robin over ${SESSIONS} sessions, the same driver and model server for both gateways.`,
-].join("\n");
-const report = `${header}\n\n${table}\n\n${notes}\n\n${stageTable()}`;
-
+/** The report: a header saying how and where it was measured, the table, notes, the stage breakdown. */
+function buildReport(partial = false) {
+  const cpu = os.cpus()[0]?.model?.replace(/\s+/g, " ").trim() ?? "unknown CPU";
+  const date = new Date().toISOString().slice(0, 10);
+  const header =
+    `${quick ? "Quick run (`--quick`: fewer launches and messages)" : "Full run"} of \`npm run bench\`, ${date}: ` +
+    `${cpu}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, ${os.platform()} ${os.release()}, Node ${process.version}; ` +
+    `launch times are medians of ${LAUNCHES} launches; OpenClaw 2026.1.29 ${withReference ? "on its own bundled Node" : referenceWhy}.` +
+    (partial ? " Stopped part way: the rows below are the ones measured before." : "");
+  const head = ["", "this gateway", "OpenClaw 2026.1.29", "goal", "met"];
+  const table = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  const notes = [
+    `Channel rows: ${CHANNEL_USERS} users, each sending ${CHANNEL_PER_USER} messages one after another and waiting for the reply, all in flight at once; one gateway process per channel.`,
+    `Per-message rows: one WebSocket client, messages one at a time round-robin over ${SESSIONS} sessions, the same driver and model server for both gateways.`,
+  ].join("\n");
+  return `${header}\n\n${table}\n\n${notes}\n\n${stageTable()}`;
+}
+// Laid out by the project's Prettier settings, so that bench/results.md is stored as printed.
+const resultsPath = path.join(root, "bench/results.md");
+const prettier = await import("prettier");
+const report = await prettier.format(buildReport(), { ...(await prettier.resolveConfig(resultsPath)), parser: "markdown" });
 console.log(`\n${report}`);
 log(`bench took ${((Date.now() - started) / 60000).toFixed(1)} min`);
 
 if (write) {
-  fs.writeFileSync(path.join(root, "bench/results.md"), report);
+  fs.writeFileSync(resultsPath, report);
   const readmePath = path.join(root, "README.md");
   const readme = fs.readFileSync(readmePath, "utf8");
   const START = "<!-- bench:start -->\n";
