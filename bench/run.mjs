@@ -181,7 +181,8 @@ async function attempt(what, fn) {
 
 const ms = (x) =>
   x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x >= 100 ? `${x.toFixed(0)} ms` : x >= 10 ? `${x.toFixed(1)} ms` : `${x.toFixed(2)} ms`;
-const mb = (x) => `${x.toFixed(0)} MB`;
+// One decimal below 100 MB, where a goal sits, so that a figure just over it does not print as the goal.
+const mb = (x) => `${x < 100 ? x.toFixed(1) : x.toFixed(0)} MB`;
 const pair = (r) => `${ms(r.p50)} / ${ms(r.p99)}`;
 const n = (x) => x.toLocaleString("en");
 const ok = (good) => (good ? "✓" : "✗");
