@@ -54,10 +54,13 @@ export const bareNode = {
 
 /** Every process the harness started and has not stopped: ended if the harness itself is stopped. */
 const live = new Set();
+/** State dirs of launched gateways, removed when the harness is stopped. */
+const dirs = new Set();
 let handlersInstalled = false;
 /** Registers `child` so that SIGTERM/SIGINT to the harness (a CI `timeout`) takes it down too. */
-export function track(child) {
+export function track(child, stateDir) {
   live.add(child);
+  if (stateDir) dirs.add(stateDir);
   child.on("exit", () => live.delete(child));
   if (handlersInstalled) return;
   handlersInstalled = true;
@@ -67,6 +70,7 @@ export function track(child) {
       for (const c of live) c.kill("SIGTERM");
       setTimeout(() => {
         for (const c of live) c.kill("SIGKILL");
+        for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
         process.exit(128 + (sig === "SIGTERM" ? 15 : 2));
       }, 3000);
     });
@@ -171,7 +175,7 @@ export async function launch(target, { config, env = {}, bind = "lan", timeoutMs
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  track(child);
+  track(child, stateDir);
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -196,6 +200,7 @@ export async function launch(target, { config, env = {}, bind = "lan", timeoutMs
       await exited;
       clearTimeout(t);
       fs.rmSync(stateDir, { recursive: true, force: true });
+      dirs.delete(stateDir);
     },
   };
 }
