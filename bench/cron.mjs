@@ -4,7 +4,7 @@
 // measurement. Prints the process's CPU time over an idle window and RSS, beside the same gateway
 // with no jobs.
 //
-//   node --import tsx --optimize-for-size bench/cron.mjs [--jobs 1000] [--idle 10]
+//   node --import tsx --optimize-for-size bench/cron.mjs [--jobs 1000] [--idle 10] [--json]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -66,6 +66,12 @@ async function measure(jobs) {
 
 const none = await measure(0);
 const many = await measure(JOBS);
-console.log(`scheduler idle cost over ${IDLE_S} s (gateway in process, nothing due):`);
-console.log(`  no jobs:     CPU ${none.cpuPct.toFixed(2)} %   RSS ${none.rss.toFixed(1)} MB`);
-console.log(`  ${JOBS} jobs: CPU ${many.cpuPct.toFixed(2)} %   RSS ${many.rss.toFixed(1)} MB (RSS includes the first gateway's leftovers)`);
+if (args.includes("--json"))
+  console.log(JSON.stringify({ jobs: JOBS, idleS: IDLE_S, cpuPct: many.cpuPct, cpuPctNoJobs: none.cpuPct, rss: many.rss }));
+else {
+  console.log(`scheduler idle cost over ${IDLE_S} s (gateway in process, nothing due):`);
+  console.log(`  no jobs:     CPU ${none.cpuPct.toFixed(2)} %   RSS ${none.rss.toFixed(1)} MB`);
+  console.log(
+    `  ${JOBS} jobs: CPU ${many.cpuPct.toFixed(2)} %   RSS ${many.rss.toFixed(1)} MB (RSS includes the first gateway's leftovers)`,
+  );
+}

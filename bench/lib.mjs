@@ -39,6 +39,92 @@ export const targets = {
 };
 export const referenceInstalled = () => fs.existsSync(refEntry) && fs.existsSync(refNode);
 
+/**
+ * A bare Node HTTP server (`http.createServer().listen()`) started and awaited exactly as the gateways
+ * are: the floor a launch time is compared with.
+ */
+export const bareNode = {
+  name: "bare Node http server",
+  cmd: process.execPath,
+  args: (port, bind = "lan") => [
+    "-e",
+    `require("node:http").createServer().listen(${port}, ${JSON.stringify(bind === "loopback" ? "127.0.0.1" : "0.0.0.0")}, () => console.log("listening on ws://127.0.0.1:${port}"))`,
+  ],
+};
+
+/** Every process the harness started and has not stopped: ended if the harness itself is stopped. */
+const live = new Set();
+/** State dirs of launched gateways, removed when the harness is stopped. */
+const dirs = new Set();
+let handlersInstalled = false;
+/** Registers `child` so that SIGTERM/SIGINT to the harness (a CI `timeout`) takes it down too. */
+export function track(child, stateDir) {
+  live.add(child);
+  if (stateDir) dirs.add(stateDir);
+  child.on("exit", () => live.delete(child));
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const sig of ["SIGTERM", "SIGINT"]) {
+    process.on(sig, () => {
+      // Bench scripts pass the signal on to their own gateways; whatever is left after 3 s is killed.
+      for (const c of live) c.kill("SIGTERM");
+      setTimeout(() => {
+        for (const c of live) c.kill("SIGKILL");
+        for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+        process.exit(128 + (sig === "SIGTERM" ? 15 : 2));
+      }, 3000);
+    });
+  }
+}
+
+/**
+ * Runs a bench script (`node --import tsx <script> ...args`) and returns the JSON object on its last
+ * line of stdout, or `{ error }` when it is missing, fails or runs past `timeoutMs`.
+ */
+export function runJsonScript(script, args = [], { timeoutMs = 600_000 } = {}) {
+  const file = path.join(root, script);
+  if (!fs.existsSync(file)) return Promise.resolve({ missing: true, error: `${script} is not in this build` });
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    track(child);
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      const last = out.trim().split("\n").pop() ?? "";
+      try {
+        if (code === 0) return resolve(JSON.parse(last));
+      } catch {}
+      const why = signal ? `stopped by ${signal}${signal === "SIGTERM" ? ` after ${timeoutMs / 1000} s` : ""}` : `exit code ${code}`;
+      resolve({ error: `${script} failed (${why})`, output: `${out}${err}`.slice(-2000) });
+    });
+  });
+}
+
+/**
+ * The per-stage timings a gateway started with `OPENCLAW_STAGE_TIMINGS=<file>` writes on a graceful
+ * stop: `{ stages: { name: { count, p50, p99, mean, max } } }`, or null when this build writes none.
+ */
+export function readStageTimings(file) {
+  try {
+    const stages = JSON.parse(fs.readFileSync(file, "utf8")).stages;
+    return stages && typeof stages === "object" && Object.keys(stages).length ? stages : null;
+  } catch {
+    return null;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** p50 / p99 / count of a list of milliseconds. */
+export function summarize(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), count: sorted.length };
+}
+
 /** A port nothing listens on right now (OpenClaw does not accept port 0). */
 export function freePort() {
   return new Promise((resolve) => {
@@ -89,6 +175,7 @@ export async function launch(target, { config, env = {}, bind = "lan", timeoutMs
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  track(child, stateDir);
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -113,6 +200,7 @@ export async function launch(target, { config, env = {}, bind = "lan", timeoutMs
       await exited;
       clearTimeout(t);
       fs.rmSync(stateDir, { recursive: true, force: true });
+      dirs.delete(stateDir);
     },
   };
 }

@@ -4,7 +4,7 @@
 // service the way the first search after a restart does (timed), then runs many searches and prints
 // p50/p99. Each search includes the freshness check (listing and stat-ing the 200 files).
 //
-//   node --import tsx bench/memory.mjs [--searches 1000] [--files 200]
+//   node --import tsx bench/memory.mjs [--searches 1000] [--files 200] [--json]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -65,9 +65,14 @@ for (let i = 0; i < SEARCHES; i++) {
 times.sort((a, b) => a - b);
 const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(2);
 const size = fs.statSync(path.join(state, "memory", "main.json")).size;
-console.log(`memory: ${built.files} files, ${built.chunks} chunks, index ${(size / 1024 / 1024).toFixed(1)} MB`);
-console.log(`build ${buildMs.toFixed(0)} ms, first search (load) ${loadMs.toFixed(0)} ms`);
-console.log(
-  `search x${SEARCHES}: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${times.at(-1).toFixed(2)} ms (${(hits / SEARCHES).toFixed(1)} results each)`,
-);
+if (args.includes("--json")) {
+  const p = (q) => times[Math.min(times.length - 1, Math.floor((q / 100) * times.length))];
+  console.log(JSON.stringify({ chunks: built.chunks, files: built.files, searches: SEARCHES, buildMs, loadMs, p50: p(50), p99: p(99) }));
+} else {
+  console.log(`memory: ${built.files} files, ${built.chunks} chunks, index ${(size / 1024 / 1024).toFixed(1)} MB`);
+  console.log(`build ${buildMs.toFixed(0)} ms, first search (load) ${loadMs.toFixed(0)} ms`);
+  console.log(
+    `search x${SEARCHES}: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${times.at(-1).toFixed(2)} ms (${(hits / SEARCHES).toFixed(1)} results each)`,
+  );
+}
 fs.rmSync(state, { recursive: true, force: true });
