@@ -166,7 +166,7 @@ async function* streamAnthropic(sdk: Anthropic, req: StreamRequest, now: () => n
           break;
       }
     }
-    guard.throwIfFired(); // the SDK ends a stream quietly when its signal aborts
+    guard.streamEnded();
     if (!stopped) throw truncatedStream(ctx, "message_stop");
 
     const content: AssistantMessage["content"] = [];

@@ -27,6 +27,8 @@ export class RequestGuard {
   readonly controller = new AbortController();
   private reason: "aborted" | "timeout" | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The SDK's stream was read to its end (nothing left to abort). */
+  private ended = false;
   private readonly fired: Promise<never>;
   private rejectFired!: (e: unknown) => void;
   private readonly onCallerAbort = () => this.fire("aborted");
@@ -77,6 +79,15 @@ export class RequestGuard {
     if (this.reason) throw this.failure(undefined);
   }
 
+  /**
+   * The SDK's stream ran to its end: throws if the guard fired (the SDK ends a stream quietly when its
+   * signal aborts), else notes that the HTTP exchange is over, so `dispose` has nothing to abort.
+   */
+  streamEnded(): void {
+    this.throwIfFired();
+    this.ended = true;
+  }
+
   /** The ProviderError to throw for `err`: the guard's own reason wins over what the SDK said. */
   failure(err: unknown): ProviderError {
     if (this.reason === "timeout") {
@@ -100,7 +111,8 @@ export class RequestGuard {
   dispose(): void {
     this.clearTimer();
     this.callerSignal?.removeEventListener("abort", this.onCallerAbort);
-    if (!this.controller.signal.aborted) this.controller.abort();
+    // Aborting costs an exception object and an event through the SDK: only for a request still open.
+    if (!this.ended && !this.controller.signal.aborted) this.controller.abort();
   }
 }
 

@@ -144,7 +144,7 @@ async function* streamGoogle(sdk: GoogleGenAI, req: StreamRequest, now: () => nu
       }
       if (candidate.finishReason) finish = candidate.finishReason;
     }
-    guard.throwIfFired();
+    guard.streamEnded();
     if (!finish) throw truncatedStream(ctx, "finishReason");
 
     const message: AssistantMessage = {

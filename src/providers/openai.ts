@@ -165,7 +165,7 @@ async function* streamOpenAI(sdk: OpenAI, req: StreamRequest, now: () => number)
         yield* finishCalls(); // the calls are complete; usage may still follow
       }
     }
-    guard.throwIfFired(); // the SDK ends a stream quietly when its signal aborts
+    guard.streamEnded();
     if (!finish) throw truncatedStream(ctx, "finish_reason");
     yield* finishCalls();
 
