@@ -4,13 +4,14 @@
 // - idle RSS: the built gateway with the guide's openclaw.json and Telegram and Discord connected,
 //   15 s after both logged in;
 // - message → agent → reply in the chat, p50 / p99, with `--users` people (20) in a closed loop: each
-//   sends, waits for the bot's reply in their own chat, sends again, all of them in flight at once.
+//   sends, waits for the bot's reply in their own chat, reads it for about `--think` ms (1000, ±50 %)
+//   and sends again, all of them at once.
 //   Telegram, Discord, Slack (Socket Mode) and Signal (signal-cli's HTTP daemon) run the built gateway,
 //   one channel per process. WhatsApp cannot be faked at the wire (see test/fakes/whatsapp.ts), so its
 //   fake stands at Baileys' socket and the gateway runs in this process (`startGateway`).
 // The Telegram gateway runs with OPENCLAW_STAGE_TIMINGS, and its per-stage timings are part of the output.
 //
-//   node --import tsx bench/channels.mjs [--json] [--per-user 25] [--users 20] [--idle 15] [--only telegram,discord]
+//   node --import tsx bench/channels.mjs [--json] [--per-user 25] [--users 20] [--think 1000] [--idle 15] [--only telegram,discord]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -31,6 +32,8 @@ const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
 const PER_USER = Number(opt("--per-user", 25));
 const USERS = Number(opt("--users", 20));
+// What a person takes to read a reply and write again: 0.5–1.5 × this, in ms.
+const THINK_MS = Number(opt("--think", 1000));
 const IDLE_S = Number(opt("--idle", 15));
 const ONLY = opt("--only", "idle,telegram,discord,slack,signal,whatsapp").split(",");
 // Each person their own conversation (the default, one shared session for all direct messages, would
@@ -77,7 +80,7 @@ async function idleRss() {
 
 /**
  * USERS people, each sending PER_USER messages one after the other (after one untimed warm-up each),
- * all at once. `send(u, i)` makes user `u` write (synchronously) and returns the key of their chat;
+ * all at once, each writing again 0.5–1.5 × THINK_MS after their reply (a person reading and typing). `send(u, i)` makes user `u` write (synchronously) and returns the key of their chat;
  * `list()` is what the bot has sent so far, `keyOf(entry)` its chat, `waitNext(n)` resolves once the bot
  * has sent more than `n` things.
  */
@@ -116,9 +119,13 @@ async function closedLoop({ send, list, keyOf, waitNext }) {
   const times = [];
   try {
     await Promise.all(Array.from({ length: USERS }, (_, u) => one(u, -1)));
+    const think = () => sleep(THINK_MS * (0.5 + Math.random()));
     await Promise.all(
       Array.from({ length: USERS }, async (_, u) => {
-        for (let i = 0; i < PER_USER; i++) times.push(await one(u, i));
+        for (let i = 0; i < PER_USER; i++) {
+          await think();
+          times.push(await one(u, i));
+        }
       }),
     );
   } finally {
@@ -287,7 +294,7 @@ else {
     console.log(
       r.error
         ? `${name}: ${r.error}`
-        : `${name}: ${USERS} users in a closed loop, ${r.count} messages: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
+        : `${name}: ${USERS} users at once, each writing again ~${THINK_MS / 1000} s after the reply, ${r.count} messages: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
     );
 }
 process.exit(0);

@@ -394,7 +394,7 @@ function buildReport(partial = false) {
   const head = ["", "this gateway", "OpenClaw 2026.1.29", "goal", "met"];
   const table = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
   const notes = [
-    `Channel rows: ${CHANNEL_USERS} users, each sending ${CHANNEL_PER_USER} messages one after another and waiting for the reply, all in flight at once; one gateway process per channel.`,
+    `Channel rows: ${CHANNEL_USERS} users at once, each sending ${CHANNEL_PER_USER} messages one after another, reading each reply for about a second (0.5–1.5 s) before writing again; one gateway process per channel.`,
     `Per-message rows: one WebSocket client, messages one at a time round-robin over ${SESSIONS} sessions, the same driver and model server for both gateways.`,
   ].join("\n");
   return `${header}\n\n${table}\n\n${notes}\n\n${stageTable()}`;

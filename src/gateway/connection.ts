@@ -112,8 +112,26 @@ export class GatewayConnection {
       this.close(CLOSE_POLICY, "slow consumer");
       return;
     }
+    this.corkForThisTick();
     this.socket.send(text);
   }
+
+  /**
+   * Frames sent in one go (a run's last events, a broadcast) leave in one write: the TCP socket under
+   * the WebSocket is corked until the current operation is done. `ws` keeps it as `_socket`.
+   */
+  private corkForThisTick(): void {
+    if (this.corked) return;
+    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (typeof raw?.cork !== "function") return;
+    raw.cork();
+    this.corked = true;
+    process.nextTick(() => {
+      this.corked = false;
+      raw.uncork();
+    });
+  }
+  private corked = false;
 
   close(code: number, reason: string): void {
     clearTimeout(this.handshakeTimer);

@@ -23,7 +23,7 @@ import { MAX_TRANSCRIPT_BYTES, Transcript, type MessageEntry } from "./transcrip
  * At most this many transcripts stay open, holding at most this many bytes of files between them
  * (each is in memory while open); the least recently used one is closed first.
  */
-const MAX_OPEN_TRANSCRIPTS = 32;
+const MAX_OPEN_TRANSCRIPTS = 128;
 const MAX_OPEN_TRANSCRIPT_BYTES = 4 * 1024 * 1024;
 
 export interface SessionLifecycle {
