@@ -64,6 +64,8 @@ export class AgentRunner {
   private readonly warned = new Set<string>();
   /** Parsed SKILL.md files, reused across runs while unchanged on disk. */
   private readonly skillsCache = new SkillsCache();
+  /** Tool sets by config object and the run's inputs (see `toolsFor`). */
+  private readonly toolSets = new WeakMap<OpenClawConfig, Map<string, ToolSet>>();
   /** Workspace files, reused across runs while unchanged on disk. */
   private readonly workspaceFiles = new WorkspaceFiles();
 
@@ -86,6 +88,19 @@ export class AgentRunner {
     req: SendRequest,
     sandboxed: boolean,
   ): ToolSet {
+    // The same inputs give the same tools until the config changes (a reload makes a new object).
+    const memoKey = JSON.stringify([
+      this.deps.tools.version,
+      agentId,
+      primary ?? "",
+      key.includes(":subagent:"),
+      req.toolPolicy ?? null,
+      sandboxed,
+    ]);
+    let byConfig = this.toolSets.get(cfg);
+    if (!byConfig) this.toolSets.set(cfg, (byConfig = new Map()));
+    const known = byConfig.get(memoKey);
+    if (known) return known;
     const slash = primary?.indexOf("/") ?? -1;
     const provider = slash > 0 ? primary!.slice(0, slash) : "";
     const modelId = slash > 0 ? primary!.slice(slash + 1) : (primary ?? "");
@@ -107,7 +122,9 @@ export class AgentRunner {
         this.warned.add(w);
         this.deps.log.warn(`tools: ${w}`);
       }
-    return tools.view((t) => policy.allows(t.name) && (t.available?.({ config: cfg, agentId, provider, modelId }) ?? true));
+    const set = tools.view((t) => policy.allows(t.name) && (t.available?.({ config: cfg, agentId, provider, modelId }) ?? true));
+    if (byConfig.size < 256) byConfig.set(memoKey, set);
+    return set;
   }
 
   async run(agentId: string, key: string, req: SendRequest, runId: string, startedAt: number): Promise<RunResult> {

@@ -124,6 +124,7 @@ export function checkBudget(input: BudgetCheckInput): BudgetCheck {
  */
 export function budgetWarning(input: BudgetCheckInput): string | undefined {
   const { lines, timezone, warnAt } = budgetLines(input);
+  if (!lines.some((l) => l.ratio >= warnAt)) return undefined;
   const keys = periodKeys(input.now, timezone);
   const notes: string[] = [];
   const seen = new Set<string>();

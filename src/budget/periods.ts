@@ -24,9 +24,21 @@ function dayKey(f: Intl.DateTimeFormat, ts: number): string {
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
+/**
+ * Every time zone's days start on a quarter hour, so the keys of one quarter hour are the keys of
+ * the next call in it: the last answer per zone is kept (formatting a date in a zone is not free).
+ */
+const QUARTER_HOUR = 15 * 60_000;
+const lastKeys = new Map<string, { slot: number; keys: PeriodKeys }>();
+
 export function periodKeys(ts: number, timezone: string): PeriodKeys {
+  const slot = Math.floor(ts / QUARTER_HOUR);
+  const hit = lastKeys.get(timezone);
+  if (hit?.slot === slot) return hit.keys;
   const day = dayKey(formatter(timezone), ts);
-  return { day, month: day.slice(0, 7) };
+  const keys = { day, month: day.slice(0, 7) };
+  if (lastKeys.size < 64 || lastKeys.has(timezone)) lastKeys.set(timezone, { slot, keys });
+  return keys;
 }
 
 const HOUR = 3_600_000;

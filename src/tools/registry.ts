@@ -90,6 +90,7 @@ export interface ToolSet {
 export class ToolRegistry implements ToolSet {
   private tools = new Map<string, Tool<any>>();
   private specs: ToolSpec[] | null = null;
+  private changes = 0;
   /** Each tool's spec, made once (JSON Schema from zod is not free). */
   private readonly specOf = new Map<Tool<any>, ToolSpec>();
   private readonly timeoutMs: number;
@@ -103,7 +104,13 @@ export class ToolRegistry implements ToolSet {
   register(...tools: Array<Tool<any>>): this {
     for (const t of tools) this.tools.set(t.name, t);
     this.specs = null;
+    this.changes++;
     return this;
+  }
+
+  /** Bumped by every `register`: views made before a change are out of date. */
+  get version(): number {
+    return this.changes;
   }
 
   get size(): number {
@@ -146,9 +153,10 @@ export class ToolRegistry implements ToolSet {
     const kept = [...this.tools.values()].filter(keep);
     if (kept.length === this.tools.size) return this;
     const names = new Set(kept.map((t) => t.name));
+    let specs: ToolSpec[] | undefined;
     return {
       size: kept.length,
-      toSpecs: () => kept.map((t) => this.spec(t)),
+      toSpecs: () => (specs ??= kept.map((t) => this.spec(t))),
       call: async (name, rawArgs, ctx) => {
         if (names.has(name)) return this.call(name, rawArgs, ctx);
         const available = [...names].join(", ") || "none";
