@@ -1,46 +1,20 @@
 /** The `openclaw` command line: one file per command group, each thin (parse → call → print). */
 import { Command } from "commander";
 import { packageVersion } from "../version.js";
-import { registerAgent } from "./agent.js";
-import { registerApprovals } from "./approvals.js";
-import { registerChannels } from "./channels.js";
-import { registerConfig } from "./config.js";
-import { registerCron } from "./cron.js";
-import { registerVoicecall } from "./voicecall.js";
-import { registerExposeCommands } from "../voice-call/tunnel/cli.js";
-import { registerDevices } from "./devices.js";
-import { registerDoctor } from "./doctor.js";
 import { registerGateway } from "./gateway.js";
-import { registerHealth } from "./health.js";
-import { addPluginCommands, registerPlugins } from "./plugins.js";
 import { exitQuietlyWhenOutputCloses } from "./output.js";
-import { registerSandbox } from "./sandbox.js";
-import { registerSystem } from "./system.js";
-import { registerSecurity } from "./security.js";
-import { registerSkills } from "./skills.js";
-import { registerMemory } from "./memory.js";
 
-export function buildProgram(): Command {
+/**
+ * The program with every command, or with `gateway` alone when `first` (the command about to run)
+ * is `gateway`: starting the server then compiles none of the other commands' code.
+ */
+export async function buildProgram(first?: string): Promise<Command> {
   const program = new Command("openclaw")
     .description("Personal AI assistant gateway (OpenClaw-compatible)")
     .version(packageVersion(), "-V, --version", "print the version")
     .showHelpAfterError("(run with --help for usage)");
   registerGateway(program);
-  registerConfig(program);
-  registerHealth(program);
-  registerAgent(program);
-  registerChannels(program);
-  registerDoctor(program);
-  registerSecurity(program);
-  registerDevices(program);
-  registerApprovals(program);
-  registerPlugins(program);
-  registerSandbox(program);
-  registerSkills(program);
-  registerCron(program);
-  registerVoicecall(program, registerExposeCommands);
-  registerMemory(program);
-  registerSystem(program);
+  if (first !== "gateway") (await import("./commands.js")).registerCommands(program);
   return program;
 }
 
@@ -52,16 +26,16 @@ function isServer(command: Command): boolean {
 export async function runCli(argv: string[]): Promise<void> {
   let serving = false;
   exitQuietlyWhenOutputCloses(() => serving);
-  const program = buildProgram();
-  // A command that is not built in may come from a plugin: only then are the plugins loaded.
   const first = argv[2];
+  const program = await buildProgram(first);
+  // A command that is not built in may come from a plugin: only then are the plugins loaded.
   if (
     first &&
     !first.startsWith("-") &&
     first !== "help" &&
     !program.commands.some((c) => c.name() === first || c.aliases().includes(first))
   )
-    await addPluginCommands(program);
+    await (await import("./plugins.js")).addPluginCommands(program);
   program.hook("preAction", (_program, action) => {
     serving = isServer(action);
   });

@@ -85,8 +85,9 @@ export function acquireGatewayLock(stateDir: string, configPath: string): Gatewa
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = fs.openSync(file, "wx", 0o600);
+      // No fsync: exclusion comes from O_EXCL in the kernel, and the lock only matters while its
+      // owner runs; one torn by a power cut reads as unreadable and is taken over as stale.
       fs.writeSync(fd, JSON.stringify(info) + "\n");
-      fs.fsyncSync(fd);
       fs.closeSync(fd);
       let released = false;
       return {
