@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
-import { launch, targets, procMb, sleep, TOKEN, root } from "./lib.mjs";
+import { launch, targets, procMb, sleep, streamReply, TOKEN, root } from "./lib.mjs";
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
@@ -43,28 +43,11 @@ async function modelServer() {
     });
     req.on("end", () => {
       const text = Buffer.concat(body).toString("utf8");
-      const chunk = (choices, extra = {}) =>
-        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices, ...extra })}\n\n`;
       // The last user message decides: a tool result after it is answered with "ok".
       const lastUser = text.lastIndexOf('"role":"user"');
       const lastTool = text.lastIndexOf('"role":"tool"');
       const m = lastUser > lastTool ? /\[read:([^\]"\\]+)\]/.exec(text.slice(lastUser)) : null;
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      if (m) {
-        const call = {
-          index: 0,
-          id: `call_${Date.now()}`,
-          type: "function",
-          function: { name: "read", arguments: JSON.stringify({ path: m[1] }) },
-        };
-        res.write(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: [call] }, finish_reason: null }]));
-        res.write(chunk([{ index: 0, delta: {}, finish_reason: "tool_calls" }]));
-      } else {
-        res.write(chunk([{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }]));
-        res.write(chunk([{ index: 0, delta: {}, finish_reason: "stop" }]));
-      }
-      res.write(chunk([], { usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } }));
-      res.end("data: [DONE]\n\n");
+      streamReply(res, m ? m[1] : null);
     });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));

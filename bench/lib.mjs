@@ -215,8 +215,6 @@ export async function instantModelServer() {
     const body = [];
     req.on("data", (c) => body.push(c));
     req.on("end", () => {
-      const chunk = (choices, extra = {}) =>
-        `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices, ...extra })}\n\n`;
       let last;
       try {
         last = JSON.parse(Buffer.concat(body).toString("utf8")).messages?.at(-1);
@@ -230,26 +228,36 @@ export async function instantModelServer() {
             ? last.content.map((c) => c.text ?? "").join("")
             : "";
       const askTool = last?.role === "user" && text.includes("[tool]");
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      if (askTool) {
-        const call = {
-          index: 0,
-          id: `call_${Date.now()}`,
-          type: "function",
-          function: { name: "read", arguments: JSON.stringify({ path: "AGENTS.md" }) },
-        };
-        res.write(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: [call] }, finish_reason: null }]));
-        res.write(chunk([{ index: 0, delta: {}, finish_reason: "tool_calls" }]));
-      } else {
-        res.write(chunk([{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }]));
-        res.write(chunk([{ index: 0, delta: {}, finish_reason: "stop" }]));
-      }
-      res.write(chunk([], { usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } }));
-      res.end("data: [DONE]\n\n");
+      streamReply(res, askTool ? "AGENTS.md" : null);
     });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   return { baseUrl: `http://127.0.0.1:${server.address().port}/v1`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/**
+ * Streams an OpenAI chat completion into `res` at once: a call to the `read` tool on `readPath`, or
+ * (null) the answer "ok"; then usage and `[DONE]`.
+ */
+export function streamReply(res, readPath) {
+  const chunk = (choices, extra = {}) =>
+    `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices, ...extra })}\n\n`;
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  if (readPath) {
+    const call = {
+      index: 0,
+      id: `call_${Date.now()}`,
+      type: "function",
+      function: { name: "read", arguments: JSON.stringify({ path: readPath }) },
+    };
+    res.write(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: [call] }, finish_reason: null }]));
+    res.write(chunk([{ index: 0, delta: {}, finish_reason: "tool_calls" }]));
+  } else {
+    res.write(chunk([{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }]));
+    res.write(chunk([{ index: 0, delta: {}, finish_reason: "stop" }]));
+  }
+  res.write(chunk([], { usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } }));
+  res.end("data: [DONE]\n\n");
 }
 
 /** A config both gateways accept: one OpenAI-compatible provider "bench" with model "m" at `baseUrl`. */

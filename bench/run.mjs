@@ -57,6 +57,7 @@ const withReference = !args.includes("--no-reference") && referenceInstalled();
 const referenceWhy = args.includes("--no-reference") ? "not run (--no-reference)" : "not installed";
 
 const { GatewayClient } = await import(path.join(root, "src/cli/client.ts"));
+const { STAGE_NAMES: STAGES } = await import(path.join(root, "src/infra/stages.ts"));
 const log = (s) => process.stderr.write(`${s}\n`);
 const NOT_FAKEABLE = "not measured (cannot point it at fake servers)";
 
@@ -353,17 +354,6 @@ row(
 
 // ---- the report --------------------------------------------------------------------------------------
 
-const STAGES = [
-  "intake",
-  "routing",
-  "lane_wait",
-  "prompt_build",
-  "model_stream",
-  "transcript_write",
-  "event_fanout",
-  "chunking",
-  "platform_send",
-];
 function stageTable() {
   const cols = [
     ["`chat.send`", msg.error ? null : msg.stages],
