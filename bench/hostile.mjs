@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
-import { launch, targets, procMb, sleep, streamReply, TOKEN, root } from "./lib.mjs";
+import { benchModelConfig, launch, targets, procMb, sleep, streamReply, TOKEN, root } from "./lib.mjs";
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
@@ -54,30 +54,13 @@ async function modelServer() {
   return { baseUrl: `http://127.0.0.1:${server.address().port}/v1`, close: () => new Promise((r) => server.close(r)) };
 }
 
+/** The bench model (taking images too), with the chat completions endpoint, hooks and voice calls on. */
 function gatewayConfig(baseUrl, extra = {}) {
+  const base = benchModelConfig(baseUrl);
+  for (const m of base.models.providers.bench.models) m.input = ["text", "image"];
   return {
-    gateway: { mode: "local", http: { endpoints: { chatCompletions: { enabled: true } } } },
-    models: {
-      providers: {
-        bench: {
-          baseUrl,
-          apiKey: "bench",
-          api: "openai-completions",
-          models: [
-            {
-              id: "m",
-              name: "m",
-              reasoning: false,
-              input: ["text", "image"],
-              cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-              contextWindow: 128000,
-              maxTokens: 4096,
-            },
-          ],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "bench/m" } } },
+    ...base,
+    gateway: { ...base.gateway, http: { endpoints: { chatCompletions: { enabled: true } } } },
     hooks: { enabled: true, token: "hook-secret-0123456789", path: "/hooks" },
     plugins: {
       entries: {
