@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../infra/logger.js";
+import { readBodyUpTo } from "../gateway/http/body.js";
 import { proxyMatcher } from "../gateway/trust.js";
 import { apiBase, blockingPieces, CONFIG_PATH, type VoiceCallConfig } from "./config.js";
 import { CallManager, type AgentBridge } from "./manager.js";
@@ -181,7 +182,7 @@ export class VoiceCallRuntime {
   async handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const log = this.o.log;
     if (req.method !== "POST") return void text(res, 405, "Method Not Allowed", { allow: "POST" });
-    const body = await readBody(req, MAX_WEBHOOK_BODY);
+    const body = (await readBodyUpTo(req, MAX_WEBHOOK_BODY))?.toString("utf8") ?? null;
     if (body === null) return void text(res, 413, `webhook body larger than ${MAX_WEBHOOK_BODY} bytes`, { connection: "close" });
     const base = this.requestBase(req);
     const query = new URL(req.url ?? "/", "http://x").searchParams;
@@ -223,24 +224,4 @@ function text(res: ServerResponse, status: number, body: string, headers: Record
   if (res.headersSent) return void res.end();
   res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
   res.end(body);
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on("data", (c: Buffer) => {
-      if (over) return;
-      size += c.length;
-      if (size > max) {
-        over = true;
-        resolve(null);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => !over && resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }

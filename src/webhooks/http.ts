@@ -4,6 +4,7 @@
  * enforced while it streams in, and a nesting cap on what it parses to.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { BodyAbortedError, readBodyUpTo } from "../gateway/http/body.js";
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -58,44 +59,29 @@ function depthOf(value: unknown, limit: number): boolean {
 export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 413; error: string };
 
 /** Reads the body up to `maxBytes` (refusing as soon as more arrives) and parses it as JSON; empty is `{}`. */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ ok: false, status: 413, error: "payload too large" });
-  return new Promise((resolve) => {
-    let total = 0;
-    let done = false;
-    const chunks: Buffer[] = [];
-    const finish = (r: BodyResult) => {
-      if (done) return;
-      done = true;
-      resolve(r);
-    };
-    req.on("data", (chunk: Buffer) => {
-      if (done) return;
-      total += chunk.length;
-      if (total > maxBytes) {
-        chunks.length = 0;
-        req.pause();
-        finish({ ok: false, status: 413, error: "payload too large" });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8").trim();
-      if (!raw) return finish({ ok: true, value: {} });
-      try {
-        const value: unknown = JSON.parse(raw);
-        if (!depthOf(value, MAX_JSON_DEPTH))
-          return finish({ ok: false, status: 400, error: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` });
-        finish({ ok: true, value });
-      } catch (e) {
-        finish({ ok: false, status: 400, error: `body is not valid JSON: ${(e as Error).message}` });
-      }
-    });
-    req.on("error", (e) => finish({ ok: false, status: 400, error: `could not read the body: ${e.message}` }));
-    req.on("aborted", () => finish({ ok: false, status: 400, error: "the request was aborted" }));
-  });
+  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, status: 413, error: "payload too large" };
+  let body: Buffer | null;
+  try {
+    body = await readBodyUpTo(req, maxBytes);
+  } catch (e) {
+    const error = e instanceof BodyAbortedError ? e.message : `could not read the body: ${(e as Error).message}`;
+    return { ok: false, status: 400, error };
+  }
+  if (!body) {
+    req.pause();
+    return { ok: false, status: 413, error: "payload too large" };
+  }
+  const raw = body.toString("utf8").trim();
+  if (!raw) return { ok: true, value: {} };
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (!depthOf(value, MAX_JSON_DEPTH)) return { ok: false, status: 400, error: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
+    return { ok: true, value };
+  } catch (e) {
+    return { ok: false, status: 400, error: `body is not valid JSON: ${(e as Error).message}` };
+  }
 }
 
 /** Request headers as lower-cased strings, for templates. */

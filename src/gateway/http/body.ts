@@ -21,38 +21,62 @@ function refuse(res: ServerResponse, maxBytes: number, what: string): void {
   res.end(text);
 }
 
+/** The request ended before its body did. */
+export class BodyAbortedError extends Error {
+  constructor() {
+    super("the request was aborted");
+    this.name = "BodyAbortedError";
+  }
+}
+
+/**
+ * The request's body, or null as soon as it passes `maxBytes` (nothing past the cap is kept; the
+ * stream is left for the caller to pause or drain). Rejects with the stream's error, or a
+ * {@link BodyAbortedError} when the client goes away mid-body.
+ */
+export function readBodyUpTo(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (settle: () => void) => {
+      if (done) return;
+      done = true;
+      settle();
+    };
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        chunks.length = 0;
+        return finish(() => resolve(null));
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => finish(() => resolve(Buffer.concat(chunks))));
+    req.on("error", (e) => finish(() => reject(e)));
+    req.on("aborted", () => finish(() => reject(new BodyAbortedError())));
+  });
+}
+
 /** Wraps `handler` so that it only ever sees bodies of at most `maxBytes`, buffered in `req.rawBody`. */
 export function withBodyLimit(handler: Handler, maxBytes: number, what: string): Handler {
-  return (req, res) =>
-    new Promise<void>((resolve, reject) => {
-      const declared = Number(req.headers["content-length"]);
-      if (Number.isFinite(declared) && declared > maxBytes) {
-        refuse(res, maxBytes, what);
-        return resolve();
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let over = false;
-      req.on("data", (chunk: Buffer) => {
-        if (over) return;
-        size += chunk.length;
-        if (size > maxBytes) {
-          over = true;
-          chunks.length = 0;
-          refuse(res, maxBytes, what);
-          req.pause();
-          resolve();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on("error", () => (over ? undefined : ((over = true), resolve())));
-      req.on("end", () => {
-        if (over) return;
-        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = Buffer.concat(chunks);
-        Promise.resolve(handler(req, res)).then(resolve, reject);
-      });
-    });
+  return async (req, res) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > maxBytes) return refuse(res, maxBytes, what);
+    let body: Buffer | null;
+    try {
+      body = await readBodyUpTo(req, maxBytes);
+    } catch {
+      return; // the client went away
+    }
+    if (!body) {
+      refuse(res, maxBytes, what);
+      return void req.pause();
+    }
+    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+    await handler(req, res);
+  };
 }
 
 /**
