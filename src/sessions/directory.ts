@@ -100,12 +100,20 @@ export class SessionDirectory {
     let t = this.open.get(file);
     if (t) {
       this.open.delete(file);
-      this.open.set(file, t);
-      return t;
+    } else {
+      t = Transcript.open(file, entry.sessionId, this.deps.now);
+      if (t.skippedLines) this.deps.log.warn(`${file}: skipped ${t.skippedLines} unreadable line(s)`);
     }
-    t = Transcript.open(file, entry.sessionId, this.deps.now);
-    if (t.skippedLines) this.deps.log.warn(`${file}: skipped ${t.skippedLines} unreadable line(s)`);
     this.open.set(file, t);
+    this.trimOpen();
+    return t;
+  }
+
+  /**
+   * Closes the least recently used transcripts until the open ones fit the budget again. Checked on
+   * every use, not only when one is opened: open conversations grow with each turn.
+   */
+  private trimOpen(): void {
     let bytes = 0;
     for (const o of this.open.values()) bytes += o.bytes;
     while (this.open.size > 1 && (this.open.size > MAX_OPEN_TRANSCRIPTS || bytes > MAX_OPEN_TRANSCRIPT_BYTES)) {
@@ -114,7 +122,6 @@ export class SessionDirectory {
       ot.close();
       this.open.delete(oldest);
     }
-    return t;
   }
 
   /** Whether the conversation's transcript has grown past what a conversation may load. */

@@ -96,6 +96,10 @@ export class Transcript {
   private size = 0;
   /** Lines that could not be parsed (a torn write, or a foreign line). */
   skippedLines = 0;
+  /** fsyncs on the thread pool that still use the descriptor. */
+  private syncing = 0;
+  /** Closed by its owner: a turn still holding it may write, and the descriptor is closed again after. */
+  private detached = false;
 
   private constructor(file: string, header: TranscriptHeader) {
     this.file = file;
@@ -243,6 +247,7 @@ export class Transcript {
       this.entries.push(entry);
       this.byId.set(entry.id, entry);
     }
+    this.releaseIfDetached();
     return out;
   }
 
@@ -252,7 +257,7 @@ export class Transcript {
       if (this.fd !== null) fs.ftruncateSync(this.fd, this.size);
     } catch {
       // Cannot even truncate (read-only): drop the descriptor; reopening repairs a torn last line.
-      this.close();
+      this.closeFd();
     }
   }
 
@@ -263,6 +268,7 @@ export class Transcript {
     } catch {
       /* the data is written; durability is best effort on odd filesystems */
     }
+    this.releaseIfDetached();
   }
 
   /**
@@ -276,10 +282,31 @@ export class Transcript {
     } catch {
       return Promise.resolve();
     }
-    return new Promise((resolve) => fs.fsync(fd, () => resolve()));
+    this.syncing++;
+    return new Promise((resolve) =>
+      fs.fsync(fd, () => {
+        this.syncing--;
+        this.releaseIfDetached();
+        resolve();
+      }),
+    );
   }
 
+  /**
+   * Closes the file. A turn that still holds this transcript may append and sync after this; the file
+   * is then reopened for that and closed again once done. A pending fsync keeps the descriptor open
+   * until it has finished.
+   */
   close(): void {
+    this.detached = true;
+    this.releaseIfDetached();
+  }
+
+  private releaseIfDetached(): void {
+    if (this.detached && this.syncing === 0) this.closeFd();
+  }
+
+  private closeFd(): void {
     if (this.fd !== null) {
       try {
         fs.closeSync(this.fd);

@@ -112,6 +112,27 @@ describe("what one conversation may cost", { timeout: 20_000 }, () => {
     sessions.closeAll();
   });
 
+  it("conversations that grow while open are closed, least recently used first, once they pass the open budget", () => {
+    const stateDir = scratch();
+    const log = { debug() {}, info() {}, warn() {}, error() {} } as never;
+    const sessions = new SessionDirectory({ config: () => ({}), stateDir, env: {}, log, now: Date.now });
+    const a = sessions.ensure("main", "agent:main:a");
+    const b = sessions.ensure("main", "agent:main:b");
+    const fileA = sessions.transcriptFile("main", a);
+    const fileB = sessions.transcriptFile("main", b);
+    const big = "x".repeat(256 * 1024);
+    // Both stay open while small; then each turn of b makes it bigger, and no other transcript is opened.
+    sessions.transcript("main", a).append([{ type: "message", message: { role: "user", content: "hi", timestamp: 1 } }]);
+    for (let i = 0; i < 20; i++) {
+      sessions.transcript("main", b).append([{ type: "message", message: { role: "user", content: big, timestamp: i } }]);
+    }
+    assert.ok(sessions.isOpen(fileB), "the conversation in use stays open");
+    assert.ok(!sessions.isOpen(fileA), "the idle one was closed to keep the open budget");
+    // Closed is not lost: the next turn of a reads it back.
+    assert.equal(sessions.transcript("main", a).messages().length, 1);
+    sessions.closeAll();
+  });
+
   it("a huge workspace file costs the prompt's cap, not its size", () => {
     const workspaceDir = scratch();
     const agents = path.join(workspaceDir, "AGENTS.md");
@@ -144,6 +165,36 @@ describe("transcript appends", { timeout: 20_000 }, () => {
       ["one", "three"],
     );
     assert.equal(reopened.skippedLines, 0);
+  });
+
+  it("a transcript closed under a running turn still takes its writes, syncs them, and keeps no file open", async () => {
+    const dir = scratch();
+    const file = path.join(dir, "s.jsonl");
+    const linksTo = (fd: string) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return null; // the descriptor of the directory listing itself, closed by now
+      }
+    };
+    const openFds = () => fs.readdirSync("/proc/self/fd").filter((fd) => linksTo(fd) === file).length;
+    const t = Transcript.open(file, "s");
+    t.append([{ type: "message", message: { role: "user", content: "one", timestamp: 1 } }]);
+    const synced = t.syncAsync();
+    t.close(); // the directory lets go of it while the turn's fsync is still on its way
+    assert.equal(openFds(), 1, "the pending fsync keeps its descriptor");
+    await synced;
+    assert.equal(openFds(), 0);
+    t.append([{ type: "message", message: { role: "assistant", content: "two", timestamp: 2 } }]);
+    assert.equal(openFds(), 0, "a write after close reopens the file and closes it again");
+    await t.syncAsync();
+    assert.equal(openFds(), 0);
+    assert.deepEqual(
+      Transcript.open(file, "s")
+        .messages()
+        .map((e) => (e.message as { content: string }).content),
+      ["one", "two"],
+    );
   });
 
   it("a torn last line from a crash is closed off before the next append", () => {
