@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import { createHash } from "node:crypto";
-import { KNOWN_CHANNEL_KEYS, OpenClawConfigSchema, type OpenClawConfig } from "./schema.js";
+import { KNOWN_CHANNEL_KEYS, configSchema, type OpenClawConfig } from "./schema.js";
 import { ConfigError, formatZodIssues, type ConfigIssue } from "./errors.js";
 import { resolveIncludes } from "./includes.js";
 import { substituteEnv } from "./env-subst.js";
@@ -67,7 +67,7 @@ export interface ValidationResult {
 }
 
 export function validateConfigObject(value: unknown, env: Env): ValidationResult {
-  const res = OpenClawConfigSchema.safeParse(value);
+  const res = configSchema().safeParse(value);
   if (!res.success) return { ok: false, config: {} as OpenClawConfig, issues: formatZodIssues(res.error.issues, value), warnings: [] };
   const unknown = unknownChannels(res.data, env);
   if (unknown.length) {

@@ -11,105 +11,111 @@ import * as z from "zod";
 export const CONFIG_PATH = "plugins.entries.voice-call.config";
 export const ENTRY_PATH = "plugins.entries.voice-call";
 
-const E164 = z.string().regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 phone number such as +15550001234");
-const Url = z.string().url("must be an absolute URL such as https://example.com");
-
 export const DEFAULT_API = {
   twilio: "https://api.twilio.com",
   telnyx: "https://api.telnyx.com/v2",
   plivo: "https://api.plivo.com/v1",
 } as const;
 
-const Twilio = z.strictObject({
-  accountSid: z.string().min(1).optional(),
-  authToken: z.string().min(1).optional(),
-  /** Ours: the REST API's base URL. */
-  apiBaseUrl: Url.optional(),
-});
-const Telnyx = z.strictObject({
-  apiKey: z.string().min(1).optional(),
-  connectionId: z.string().min(1).optional(),
-  publicKey: z.string().min(1).optional(),
-  /** Ours: the REST API's base URL. */
-  apiBaseUrl: Url.optional(),
-});
-const Plivo = z.strictObject({
-  authId: z.string().min(1).optional(),
-  authToken: z.string().min(1).optional(),
-  /** Ours: the REST API's base URL. */
-  apiBaseUrl: Url.optional(),
-});
+/** The plugin's config schema, built when a voice-call config is first read (most gateways never do). */
+function buildSchema() {
+  const E164 = z.string().regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 phone number such as +15550001234");
+  const Url = z.string().url("must be an absolute URL such as https://example.com");
 
-const Serve = z.strictObject({
-  /** Unset: the webhook is served on the gateway's own port. */
-  port: z.number().int().positive().max(65535).optional(),
-  bind: z.string().default("127.0.0.1"),
-  path: z.string().min(1).startsWith("/", "must start with /").default("/voice/webhook"),
-});
-const Tailscale = z.strictObject({
-  mode: z.enum(["off", "serve", "funnel"]).default("off"),
-  path: z.string().min(1).default("/voice/webhook"),
-});
-const Tunnel = z.strictObject({
-  provider: z.enum(["none", "ngrok", "tailscale-serve", "tailscale-funnel"]).default("none"),
-  ngrokAuthToken: z.string().min(1).optional(),
-  ngrokDomain: z.string().min(1).optional(),
-  allowNgrokFreeTierLoopbackBypass: z.boolean().default(false),
-  allowNgrokFreeTier: z.boolean().optional(),
-});
-const Outbound = z.strictObject({
-  defaultMode: z.enum(["notify", "conversation"]).default("notify"),
-  notifyHangupDelaySec: z.number().int().nonnegative().default(3),
-});
-const Streaming = z.strictObject({
-  enabled: z.boolean().default(false),
-  sttProvider: z.enum(["openai-realtime"]).default("openai-realtime"),
-  openaiApiKey: z.string().min(1).optional(),
-  sttModel: z.string().min(1).default("gpt-4o-transcribe"),
-  silenceDurationMs: z.number().int().positive().default(800),
-  vadThreshold: z.number().min(0).max(1).default(0.5),
-  streamPath: z.string().min(1).default("/voice/stream"),
-  /** Ours: where the Realtime transcription API lives (default wss://api.openai.com). */
-  openaiBaseUrl: z.string().min(1).optional(),
-});
-const Stt = z.strictObject({
-  provider: z.literal("openai").default("openai"),
-  model: z.string().min(1).default("whisper-1"),
-});
+  const Twilio = z.strictObject({
+    accountSid: z.string().min(1).optional(),
+    authToken: z.string().min(1).optional(),
+    /** Ours: the REST API's base URL. */
+    apiBaseUrl: Url.optional(),
+  });
+  const Telnyx = z.strictObject({
+    apiKey: z.string().min(1).optional(),
+    connectionId: z.string().min(1).optional(),
+    publicKey: z.string().min(1).optional(),
+    /** Ours: the REST API's base URL. */
+    apiBaseUrl: Url.optional(),
+  });
+  const Plivo = z.strictObject({
+    authId: z.string().min(1).optional(),
+    authToken: z.string().min(1).optional(),
+    /** Ours: the REST API's base URL. */
+    apiBaseUrl: Url.optional(),
+  });
 
-export const VoiceCallConfigSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  provider: z.enum(["telnyx", "twilio", "plivo", "mock"]).optional(),
-  telnyx: Telnyx.optional(),
-  twilio: Twilio.optional(),
-  plivo: Plivo.optional(),
-  fromNumber: E164.optional(),
-  toNumber: E164.optional(),
-  inboundPolicy: z.enum(["disabled", "allowlist", "pairing", "open"]).default("disabled"),
-  allowFrom: z.array(E164).max(1000).default([]),
-  inboundGreeting: z.string().max(4000).optional(),
-  outbound: Outbound.prefault({}),
-  maxDurationSeconds: z.number().int().positive().default(300),
-  silenceTimeoutMs: z.number().int().positive().default(800),
-  transcriptTimeoutMs: z.number().int().positive().default(180_000),
-  ringTimeoutMs: z.number().int().positive().default(30_000),
-  maxConcurrentCalls: z.number().int().positive().default(1),
-  serve: Serve.prefault({}),
-  tailscale: Tailscale.prefault({}),
-  tunnel: Tunnel.prefault({}),
-  streaming: Streaming.prefault({}),
-  publicUrl: Url.optional(),
-  skipSignatureVerification: z.boolean().default(false),
-  stt: Stt.prefault({}),
-  /** Text-to-speech settings; read by the media-stream side, passed through here. */
-  tts: z.record(z.string(), z.unknown()).optional(),
-  store: z.string().optional(),
-  responseModel: z.string().default("openai/gpt-4o-mini"),
-  responseSystemPrompt: z.string().optional(),
-  responseTimeoutMs: z.number().int().positive().default(30_000),
-});
+  const Serve = z.strictObject({
+    /** Unset: the webhook is served on the gateway's own port. */
+    port: z.number().int().positive().max(65535).optional(),
+    bind: z.string().default("127.0.0.1"),
+    path: z.string().min(1).startsWith("/", "must start with /").default("/voice/webhook"),
+  });
+  const Tailscale = z.strictObject({
+    mode: z.enum(["off", "serve", "funnel"]).default("off"),
+    path: z.string().min(1).default("/voice/webhook"),
+  });
+  const Tunnel = z.strictObject({
+    provider: z.enum(["none", "ngrok", "tailscale-serve", "tailscale-funnel"]).default("none"),
+    ngrokAuthToken: z.string().min(1).optional(),
+    ngrokDomain: z.string().min(1).optional(),
+    allowNgrokFreeTierLoopbackBypass: z.boolean().default(false),
+    allowNgrokFreeTier: z.boolean().optional(),
+  });
+  const Outbound = z.strictObject({
+    defaultMode: z.enum(["notify", "conversation"]).default("notify"),
+    notifyHangupDelaySec: z.number().int().nonnegative().default(3),
+  });
+  const Streaming = z.strictObject({
+    enabled: z.boolean().default(false),
+    sttProvider: z.enum(["openai-realtime"]).default("openai-realtime"),
+    openaiApiKey: z.string().min(1).optional(),
+    sttModel: z.string().min(1).default("gpt-4o-transcribe"),
+    silenceDurationMs: z.number().int().positive().default(800),
+    vadThreshold: z.number().min(0).max(1).default(0.5),
+    streamPath: z.string().min(1).default("/voice/stream"),
+    /** Ours: where the Realtime transcription API lives (default wss://api.openai.com). */
+    openaiBaseUrl: z.string().min(1).optional(),
+  });
+  const Stt = z.strictObject({
+    provider: z.literal("openai").default("openai"),
+    model: z.string().min(1).default("whisper-1"),
+  });
 
-export type VoiceCallConfig = z.infer<typeof VoiceCallConfigSchema>;
+  const VoiceCallConfigSchema = z.strictObject({
+    enabled: z.boolean().default(false),
+    provider: z.enum(["telnyx", "twilio", "plivo", "mock"]).optional(),
+    telnyx: Telnyx.optional(),
+    twilio: Twilio.optional(),
+    plivo: Plivo.optional(),
+    fromNumber: E164.optional(),
+    toNumber: E164.optional(),
+    inboundPolicy: z.enum(["disabled", "allowlist", "pairing", "open"]).default("disabled"),
+    allowFrom: z.array(E164).max(1000).default([]),
+    inboundGreeting: z.string().max(4000).optional(),
+    outbound: Outbound.prefault({}),
+    maxDurationSeconds: z.number().int().positive().default(300),
+    silenceTimeoutMs: z.number().int().positive().default(800),
+    transcriptTimeoutMs: z.number().int().positive().default(180_000),
+    ringTimeoutMs: z.number().int().positive().default(30_000),
+    maxConcurrentCalls: z.number().int().positive().default(1),
+    serve: Serve.prefault({}),
+    tailscale: Tailscale.prefault({}),
+    tunnel: Tunnel.prefault({}),
+    streaming: Streaming.prefault({}),
+    publicUrl: Url.optional(),
+    skipSignatureVerification: z.boolean().default(false),
+    stt: Stt.prefault({}),
+    /** Text-to-speech settings; read by the media-stream side, passed through here. */
+    tts: z.record(z.string(), z.unknown()).optional(),
+    store: z.string().optional(),
+    responseModel: z.string().default("openai/gpt-4o-mini"),
+    responseSystemPrompt: z.string().optional(),
+    responseTimeoutMs: z.number().int().positive().default(30_000),
+  });
+  return VoiceCallConfigSchema;
+}
+
+let schema: ReturnType<typeof buildSchema> | null = null;
+
+export type VoiceCallConfig = z.infer<ReturnType<typeof buildSchema>>;
 export type ProviderName = NonNullable<VoiceCallConfig["provider"]>;
 
 export class VoiceCallConfigError extends Error {
@@ -142,7 +148,7 @@ export function voiceCallEnabled(config: unknown): boolean {
 
 /** Parses the raw config; problems name their full path. */
 export function parseVoiceCallConfig(raw: unknown): VoiceCallConfig {
-  const r = VoiceCallConfigSchema.safeParse(raw ?? {});
+  const r = (schema ??= buildSchema()).safeParse(raw ?? {});
   if (!r.success)
     throw new VoiceCallConfigError(
       r.error.issues.slice(0, 10).map((i) => `${[CONFIG_PATH, ...i.path.map(String)].join(".")}: ${i.message}`),

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import JSON5 from "json5";
 import type { z } from "zod";
-import { OpenClawConfigSchema, SENSITIVE_KEY_PATTERN } from "../../src/config/schema.js";
+import { configSchema, SENSITIVE_KEY_PATTERN } from "../../src/config/schema.js";
 import { fixture } from "../helpers/fixtures.js";
 
 // ---------------------------------------------------------------------------
@@ -889,7 +889,7 @@ const GMAIL_EXAMPLE = `
 type Issue = z.core.$ZodIssue;
 
 function issuesOf(value: unknown): Issue[] {
-  const result = OpenClawConfigSchema.safeParse(value);
+  const result = configSchema().safeParse(value);
   return result.success ? [] : result.error.issues;
 }
 
@@ -919,14 +919,14 @@ test("seed-openclaw.json validates and round-trips unchanged (no defaults inject
   const seed: unknown = JSON5.parse(fixture("reference/seed-openclaw.json"));
   assert.deepEqual(seed, SEED_OPENCLAW, "inline copy matches the seed file");
   assertValid(seed, "seed-openclaw.json");
-  assert.deepEqual(OpenClawConfigSchema.parse(seed), seed);
+  assert.deepEqual(configSchema().parse(seed), seed);
 });
 
 test("seed-voice-call.json validates with arbitrary plugin config", () => {
   const seed: unknown = JSON5.parse(fixture("reference/seed-voice-call.json"));
   assert.deepEqual(seed, SEED_VOICE_CALL, "inline copy matches the seed file");
   assertValid(seed, "seed-voice-call.json");
-  assert.deepEqual(OpenClawConfigSchema.parse(seed), seed);
+  assert.deepEqual(configSchema().parse(seed), seed);
 });
 
 test("the documented expanded example validates once its legacy keys are migrated", () => {
@@ -942,7 +942,7 @@ test("the documented expanded example validates once its legacy keys are migrate
 
   const { identity: _identity, routing: _routing, ...rest } = doc;
   assertValid(rest, "expanded example without legacy keys");
-  assert.deepEqual(OpenClawConfigSchema.parse(rest), rest);
+  assert.deepEqual(configSchema().parse(rest), rest);
 });
 
 const DOC_FIXTURES: Record<string, string> = {
@@ -962,7 +962,7 @@ for (const [name, text] of Object.entries(DOC_FIXTURES)) {
   test(`doc example ${name} validates as written`, () => {
     const doc: unknown = JSON5.parse(text);
     assertValid(doc, name);
-    assert.deepEqual(OpenClawConfigSchema.parse(doc), doc);
+    assert.deepEqual(configSchema().parse(doc), doc);
   });
 }
 

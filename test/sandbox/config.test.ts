@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import type { OpenClawConfig } from "../../src/config/schema.js";
-import { OpenClawConfigSchema } from "../../src/config/schema.js";
+import { configSchema } from "../../src/config/schema.js";
 import {
   DEFAULT_SANDBOX_TOOL_ALLOW,
   DEFAULT_SANDBOX_TOOL_DENY,
@@ -12,7 +12,7 @@ import {
   sandboxToolPolicy,
 } from "../../src/sandbox/config.js";
 
-const cfgOf = (raw: unknown): OpenClawConfig => OpenClawConfigSchema.parse(raw);
+const cfgOf = (raw: unknown): OpenClawConfig => configSchema().parse(raw);
 const opts = { stateDir: "/data", env: { HOME: "/home/u" } };
 
 describe("resolveSandboxConfig", { timeout: 10_000 }, () => {

@@ -8,12 +8,12 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import type { OpenClawConfig } from "../../src/config/schema.js";
-import { OpenClawConfigSchema } from "../../src/config/schema.js";
+import { configSchema } from "../../src/config/schema.js";
 import { SandboxManager, SandboxUnavailableError } from "../../src/sandbox/manager.js";
 import { tmpDir } from "../helpers/gateway.js";
 import { fakeDocker, type FakeDocker } from "./fake-docker.js";
 
-const cfgOf = (raw: unknown): OpenClawConfig => OpenClawConfigSchema.parse(raw);
+const cfgOf = (raw: unknown): OpenClawConfig => configSchema().parse(raw);
 
 function setup(opts: { down?: boolean; images?: string[]; docker?: string } = {}) {
   const fake = fakeDocker(opts);
