@@ -10,86 +10,123 @@ import * as z from "zod";
 import { normalizeAgentId } from "../sessions/keys.js";
 import { parseAbsoluteTimeMs } from "./schedule.js";
 
-const NonEmpty = z.string().min(1);
 /** Text fields are bounded: a job is a reminder or a prompt, not a document. */
 const MAX_TEXT = 100_000;
-const Text = NonEmpty.max(MAX_TEXT);
 
-export const ScheduleSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("at"), atMs: z.number().int().min(0) }),
-  z.strictObject({ kind: z.literal("every"), everyMs: z.number().int().min(1), anchorMs: z.number().int().min(0).optional() }),
-  z.strictObject({ kind: z.literal("cron"), expr: NonEmpty.max(200), tz: z.string().max(100).optional() }),
-]);
+/** The schemas, built when a job is first added, changed or checked (a gateway without jobs never does). */
+function build() {
+  const NonEmpty = z.string().min(1);
+  const Text = NonEmpty.max(MAX_TEXT);
 
-const agentTurnFields = {
-  model: z.string().max(200).optional(),
-  thinking: z.string().max(50).optional(),
-  timeoutSeconds: z.number().int().min(1).optional(),
-  deliver: z.boolean().optional(),
-  channel: z.union([z.literal("last"), NonEmpty.max(100)]).optional(),
-  to: z.string().max(500).optional(),
-  bestEffortDeliver: z.boolean().optional(),
-};
+  const ScheduleSchema = z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("at"), atMs: z.number().int().min(0) }),
+    z.strictObject({ kind: z.literal("every"), everyMs: z.number().int().min(1), anchorMs: z.number().int().min(0).optional() }),
+    z.strictObject({ kind: z.literal("cron"), expr: NonEmpty.max(200), tz: z.string().max(100).optional() }),
+  ]);
 
-export const PayloadSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("systemEvent"), text: Text }),
-  z.strictObject({ kind: z.literal("agentTurn"), message: Text, ...agentTurnFields }),
-]);
+  const agentTurnFields = {
+    model: z.string().max(200).optional(),
+    thinking: z.string().max(50).optional(),
+    timeoutSeconds: z.number().int().min(1).optional(),
+    deliver: z.boolean().optional(),
+    channel: z.union([z.literal("last"), NonEmpty.max(100)]).optional(),
+    to: z.string().max(500).optional(),
+    bestEffortDeliver: z.boolean().optional(),
+  };
 
-const PayloadPatchSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("systemEvent"), text: Text.optional() }),
-  z.strictObject({ kind: z.literal("agentTurn"), message: Text.optional(), ...agentTurnFields }),
-]);
+  const PayloadSchema = z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("systemEvent"), text: Text }),
+    z.strictObject({ kind: z.literal("agentTurn"), message: Text, ...agentTurnFields }),
+  ]);
 
-const IsolationSchema = z.strictObject({
-  postToMainPrefix: z.string().max(200).optional(),
-  postToMainMode: z.enum(["summary", "full"]).optional(),
-  postToMainMaxChars: z.number().int().min(0).optional(),
-});
+  const PayloadPatchSchema = z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("systemEvent"), text: Text.optional() }),
+    z.strictObject({ kind: z.literal("agentTurn"), message: Text.optional(), ...agentTurnFields }),
+  ]);
 
-const StatePatchSchema = z.strictObject({
-  nextRunAtMs: z.number().int().min(0).optional(),
-  runningAtMs: z.number().int().min(0).optional(),
-  lastRunAtMs: z.number().int().min(0).optional(),
-  lastStatus: z.enum(["ok", "error", "skipped"]).optional(),
-  lastError: z.string().optional(),
-  lastDurationMs: z.number().int().min(0).optional(),
-});
+  const IsolationSchema = z.strictObject({
+    postToMainPrefix: z.string().max(200).optional(),
+    postToMainMode: z.enum(["summary", "full"]).optional(),
+    postToMainMaxChars: z.number().int().min(0).optional(),
+  });
 
-const SessionTarget = z.enum(["main", "isolated"]);
-const WakeMode = z.enum(["next-heartbeat", "now"]);
+  const StatePatchSchema = z.strictObject({
+    nextRunAtMs: z.number().int().min(0).optional(),
+    runningAtMs: z.number().int().min(0).optional(),
+    lastRunAtMs: z.number().int().min(0).optional(),
+    lastStatus: z.enum(["ok", "error", "skipped"]).optional(),
+    lastError: z.string().optional(),
+    lastDurationMs: z.number().int().min(0).optional(),
+  });
 
-export const AddSchema = z.strictObject({
-  name: NonEmpty.max(200),
-  agentId: z.union([NonEmpty.max(100), z.null()]).optional(),
-  description: z.string().max(2000).optional(),
-  enabled: z.boolean().optional(),
-  deleteAfterRun: z.boolean().optional(),
-  schedule: ScheduleSchema,
-  sessionTarget: SessionTarget,
-  wakeMode: WakeMode,
-  payload: PayloadSchema,
-  isolation: IsolationSchema.optional(),
-  /** Ours: per-day and per-month spending limits for the job's runs. */
-  budget: PeriodLimitsSchema.optional(),
-});
+  const SessionTarget = z.enum(["main", "isolated"]);
+  const WakeMode = z.enum(["next-heartbeat", "now"]);
+
+  const AddSchema = z.strictObject({
+    name: NonEmpty.max(200),
+    agentId: z.union([NonEmpty.max(100), z.null()]).optional(),
+    description: z.string().max(2000).optional(),
+    enabled: z.boolean().optional(),
+    deleteAfterRun: z.boolean().optional(),
+    schedule: ScheduleSchema,
+    sessionTarget: SessionTarget,
+    wakeMode: WakeMode,
+    payload: PayloadSchema,
+    isolation: IsolationSchema.optional(),
+    /** Ours: per-day and per-month spending limits for the job's runs. */
+    budget: PeriodLimitsSchema.optional(),
+  });
+
+  const PatchSchema = z.strictObject({
+    name: NonEmpty.max(200).optional(),
+    agentId: z.union([NonEmpty.max(100), z.null()]).optional(),
+    description: z.string().max(2000).optional(),
+    enabled: z.boolean().optional(),
+    deleteAfterRun: z.boolean().optional(),
+    schedule: ScheduleSchema.optional(),
+    sessionTarget: SessionTarget.optional(),
+    wakeMode: WakeMode.optional(),
+    payload: PayloadPatchSchema.optional(),
+    isolation: IsolationSchema.optional(),
+    budget: PeriodLimitsSchema.optional(),
+    state: StatePatchSchema.optional(),
+  });
+
+  /** Params of `cron.add`: normalized, then checked against the job shape. */
+  const AddParams = z.preprocess((raw) => normalizeJobInput(raw, true), AddSchema);
+
+  const UpdateParams = z
+    .strictObject({
+      id: NonEmpty.optional(),
+      jobId: NonEmpty.optional(),
+      patch: z.preprocess((raw) => normalizeJobInput(raw, false), PatchSchema),
+    })
+    .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
+
+  const RemoveParams = z
+    .strictObject({ id: NonEmpty.optional(), jobId: NonEmpty.optional() })
+    .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
+  const RunParams = z
+    .strictObject({ id: NonEmpty.optional(), jobId: NonEmpty.optional(), mode: z.enum(["due", "force"]).optional() })
+    .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
+  const RunsParams = z
+    .strictObject({ id: NonEmpty.optional(), jobId: NonEmpty.optional(), limit: z.number().int().min(1).max(5000).optional() })
+    .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
+  return { AddSchema, PatchSchema, AddParams, UpdateParams, RemoveParams, RunParams, RunsParams };
+}
+
+let built: ReturnType<typeof build> | null = null;
+const schemas = () => (built ??= build());
+
+export const AddSchema = z.lazy(() => schemas().AddSchema);
 export type CronAddInput = z.infer<typeof AddSchema>;
-
-export const PatchSchema = z.strictObject({
-  name: NonEmpty.max(200).optional(),
-  agentId: z.union([NonEmpty.max(100), z.null()]).optional(),
-  description: z.string().max(2000).optional(),
-  enabled: z.boolean().optional(),
-  deleteAfterRun: z.boolean().optional(),
-  schedule: ScheduleSchema.optional(),
-  sessionTarget: SessionTarget.optional(),
-  wakeMode: WakeMode.optional(),
-  payload: PayloadPatchSchema.optional(),
-  isolation: IsolationSchema.optional(),
-  budget: PeriodLimitsSchema.optional(),
-  state: StatePatchSchema.optional(),
-});
+export const PatchSchema = z.lazy(() => schemas().PatchSchema);
 export type CronPatch = z.infer<typeof PatchSchema>;
+export const AddParams = z.lazy(() => schemas().AddParams);
+export const UpdateParams = z.lazy(() => schemas().UpdateParams);
+export const RemoveParams = z.lazy(() => schemas().RemoveParams);
+export const RunParams = z.lazy(() => schemas().RunParams);
+export const RunsParams = z.lazy(() => schemas().RunsParams);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -148,27 +185,6 @@ export function normalizeJobInput(raw: unknown, applyDefaults: boolean): unknown
   }
   return next;
 }
-
-/** Params of `cron.add`: normalized, then checked against the job shape. */
-export const AddParams = z.preprocess((raw) => normalizeJobInput(raw, true), AddSchema);
-
-export const UpdateParams = z
-  .strictObject({
-    id: NonEmpty.optional(),
-    jobId: NonEmpty.optional(),
-    patch: z.preprocess((raw) => normalizeJobInput(raw, false), PatchSchema),
-  })
-  .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
-
-export const RemoveParams = z
-  .strictObject({ id: NonEmpty.optional(), jobId: NonEmpty.optional() })
-  .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
-export const RunParams = z
-  .strictObject({ id: NonEmpty.optional(), jobId: NonEmpty.optional(), mode: z.enum(["due", "force"]).optional() })
-  .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
-export const RunsParams = z
-  .strictObject({ id: NonEmpty.optional(), jobId: NonEmpty.optional(), limit: z.number().int().min(1).max(5000).optional() })
-  .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
 
 export function assertSupportedJob(job: { sessionTarget: string; payload: { kind: string } }): void {
   if (job.sessionTarget === "main" && job.payload.kind !== "systemEvent")
