@@ -10,7 +10,7 @@
  */
 import http from "node:http";
 import net, { type Socket } from "node:net";
-import { WebSocketServer } from "ws";
+import type { WebSocketServer } from "ws";
 import { AuthRateLimiter, type ResolvedAuth } from "./auth.js";
 import { GatewayConnection } from "./connection.js";
 import { hasScope, type GatewayContext, type MethodTable, type Scope } from "./context.js";
@@ -76,7 +76,8 @@ export interface GatewayServerOptions {
 
 export class GatewayServer {
   readonly http: http.Server;
-  private readonly wss: WebSocketServer;
+  /** The WebSocket side, loaded with the first upgrade (a gateway nobody has connected to never needs it). */
+  private wss: Promise<WebSocketServer> | null = null;
   private readonly conns = new Set<GatewayConnection>();
   private readonly limiter: AuthRateLimiter;
   private readonly state: HttpState;
@@ -129,7 +130,6 @@ export class GatewayServer {
       onEvict: (peer, why) => this.noteFlood(peer, why),
     });
     this.http.on("connection", (s: Socket) => this.guard.admit(s, normalizeIp(s.remoteAddress)));
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
     this.http.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
       if (this.state.shuttingDown) return socket.destroy();
       this.guard.active(socket);
@@ -145,11 +145,27 @@ export class GatewayServer {
       socket.on("error", () => undefined);
       const pluginUpgrade = this.opts.pluginUpgrade?.((req.url ?? "/").split("?")[0]!);
       if (pluginUpgrade) return pluginUpgrade(req, socket, head);
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, t));
+      this.webSockets().then(
+        (wss) => {
+          if (socket.destroyed || this.state.shuttingDown) return socket.destroy();
+          wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, t));
+        },
+        (e: unknown) => {
+          ctx.log.error(`cannot accept WebSocket connections: ${(e as Error).message}`);
+          socket.destroy();
+        },
+      );
     });
     // After listening, an accept() can still fail (EMFILE when descriptors run out): log it and keep
     // serving; libuv sheds the connection and keeps the listener.
     this.http.on("error", (e: NodeJS.ErrnoException) => this.onListenerError(e));
+  }
+
+  private webSockets(): Promise<WebSocketServer> {
+    this.wss ??= import("ws").then(
+      ({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false }),
+    );
+    return this.wss;
   }
 
   private trust(req: http.IncomingMessage): RequestTrust {
@@ -366,9 +382,8 @@ export class GatewayServer {
     this.presenceTimer = null;
     this.broadcast("shutdown", { reason, ...(restartExpectedMs !== undefined ? { restartExpectedMs } : {}) });
     for (const c of this.conns) c.close(restartExpectedMs !== undefined ? 1012 : 1001, reason);
-    await new Promise<void>((resolve) => {
-      this.wss.close(() => resolve());
-    });
+    const wss = await this.wss?.catch(() => null);
+    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
     this.v6?.close();
     this.v6 = null;
     await new Promise<void>((resolve) => {
