@@ -1,7 +1,5 @@
 /** `openclaw gateway` (run in the foreground) and `openclaw gateway call <method>`. */
 import type { Command } from "commander";
-import JSON5 from "json5";
-import { callGateway, fail, printJson } from "./call.js";
 import { isStorageFailure } from "../infra/faults.js";
 
 interface RunFlags {
@@ -97,6 +95,8 @@ export function registerGateway(program: Command): void {
     .option("--timeout <ms>", "timeout in milliseconds", "10000")
     .option("--json", "print JSON (the default for call)")
     .action(async (method: string, flags: { params: string; url?: string; token?: string; password?: string; timeout?: string }) => {
+      // The client side (WebSocket, JSON5) is loaded here: running the gateway does not need it.
+      const [{ default: JSON5 }, { callGateway, fail, printJson }] = await Promise.all([import("json5"), import("./call.js")]);
       let params: unknown;
       try {
         params = JSON5.parse(flags.params);
