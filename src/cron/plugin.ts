@@ -54,12 +54,12 @@ export function cronMethods(cron: () => CronService): MethodTable {
   return {
     "cron.status": defineMethod({
       scope: "operator.read",
-      params: z.strictObject({}),
+      params: () => z.strictObject({}),
       handler: () => answer(() => cron().status()),
     }),
     "cron.list": defineMethod({
       scope: "operator.read",
-      params: z.strictObject({ includeDisabled: z.boolean().optional() }),
+      params: () => z.strictObject({ includeDisabled: z.boolean().optional() }),
       handler: (p) => answer(async () => ({ jobs: await cron().list(p) })),
     }),
     "cron.add": defineMethod({

@@ -2,6 +2,7 @@
  * What method handlers and HTTP routes may use. Built once by `start.ts` (the composition root) and
  * passed explicitly: no module-level state, so tests can run several gateways in one process.
  */
+import * as z from "zod";
 import type { ZodType } from "zod";
 import type { ConfigSnapshot } from "../config/load.js";
 import type { OpenClawConfig } from "../config/schema.js";
@@ -97,8 +98,17 @@ export class TwoPhaseReply {
   ) {}
 }
 
-export function defineMethod<P>(spec: MethodSpec<P>): MethodSpec<P> {
-  return spec;
+/**
+ * A method as written. Its params schema may be a function: most methods are never called in a
+ * gateway's life, so their schemas are built on first use instead of at start-up.
+ */
+export interface MethodDefinition<P> extends Omit<MethodSpec<P>, "params"> {
+  params?: ZodType<P> | (() => ZodType<P>);
+}
+
+export function defineMethod<P>(spec: MethodDefinition<P>): MethodSpec<P> {
+  const { params } = spec;
+  return typeof params === "function" ? { ...spec, params: z.lazy(params) as unknown as ZodType<P> } : (spec as MethodSpec<P>);
 }
 
 export function hasScope(granted: readonly string[], needed: Scope): boolean {

@@ -13,12 +13,12 @@ export function heartbeatMethods(runner: HeartbeatRunner) {
   return {
     "last-heartbeat": defineMethod({
       scope: "operator.read",
-      params: z.strictObject({}).optional(),
+      params: () => z.strictObject({}).optional(),
       handler: () => runner.lastEvent(),
     }),
     "set-heartbeats": defineMethod({
       scope: "operator.admin",
-      params: z.strictObject({ enabled: z.boolean({ error: "enabled (boolean) required" }) }),
+      params: () => z.strictObject({ enabled: z.boolean({ error: "enabled (boolean) required" }) }),
       handler: (p) => {
         runner.setEnabled(p.enabled);
         return { ok: true, enabled: p.enabled };

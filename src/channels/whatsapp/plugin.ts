@@ -60,9 +60,8 @@ const failed = (what: string, e: unknown) => new MethodError(ErrorCodes.UNAVAILA
 export const webLoginMethods: MethodTable = {
   "web.login.start": defineMethod({
     scope: "operator.admin",
-    params: z
-      .strictObject({ force: z.boolean().optional(), timeoutMs: Timeout, verbose: z.boolean().optional(), accountId: Account })
-      .optional(),
+    params: () =>
+      z.strictObject({ force: z.boolean().optional(), timeoutMs: Timeout, verbose: z.boolean().optional(), accountId: Account }).optional(),
     handler: async (p, ctx) => {
       const login = loginFor(ctx, p?.accountId);
       try {
@@ -75,7 +74,7 @@ export const webLoginMethods: MethodTable = {
   }),
   "web.login.wait": defineMethod({
     scope: "operator.admin",
-    params: z.strictObject({ timeoutMs: Timeout, accountId: Account }).optional(),
+    params: () => z.strictObject({ timeoutMs: Timeout, accountId: Account }).optional(),
     handler: async (p, ctx) => {
       const id = p?.accountId || "default";
       const adapter = ctx.channels.get("whatsapp", id);

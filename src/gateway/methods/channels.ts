@@ -79,17 +79,17 @@ const Channel = z.string().regex(/^[a-z0-9_-]+$/i, "a channel name (see `opencla
 export const channelMethods = {
   "channels.status": defineMethod({
     scope: "operator.read",
-    params: z.strictObject({ probe: z.boolean().optional(), timeoutMs: z.number().int().min(0).optional() }).optional(),
+    params: () => z.strictObject({ probe: z.boolean().optional(), timeoutMs: z.number().int().min(0).optional() }).optional(),
     handler: (p, ctx) => ctx.channels.status(p?.probe ?? false, p?.timeoutMs || 8000),
   }),
   "channels.logout": defineMethod({
     scope: "operator.admin",
-    params: z.strictObject({ channel: z.string().min(1), accountId: z.string().optional() }),
+    params: () => z.strictObject({ channel: z.string().min(1), accountId: z.string().optional() }),
     handler: (p, ctx) => logout(ctx, p.channel.trim().toLowerCase(), p.accountId?.trim() || "default"),
   }),
   "pairing.list": defineMethod({
     scope: "operator.read",
-    params: z.strictObject({ channel: Channel.optional() }).optional(),
+    params: () => z.strictObject({ channel: Channel.optional() }).optional(),
     handler: (p, ctx) => {
       const names = p?.channel ? [p.channel] : ctx.channels.catalog.ids();
       return { requests: names.flatMap((channel) => ctx.pairing.list(channel).map((r) => ({ channel, ...r }))) };
@@ -97,7 +97,7 @@ export const channelMethods = {
   }),
   "pairing.approve": defineMethod({
     scope: "operator.admin",
-    params: z.strictObject({ channel: Channel, code: z.string().min(1) }),
+    params: () => z.strictObject({ channel: Channel, code: z.string().min(1) }),
     handler: (p, ctx) => {
       const req = ctx.pairing.approve(p.channel, p.code);
       if (!req)
@@ -111,7 +111,7 @@ export const channelMethods = {
   }),
   "pairing.reject": defineMethod({
     scope: "operator.admin",
-    params: z.strictObject({ channel: Channel, code: z.string().min(1) }),
+    params: () => z.strictObject({ channel: Channel, code: z.string().min(1) }),
     handler: (p, ctx) => {
       const req = ctx.pairing.reject(p.channel, p.code);
       if (!req) throw new MethodError(ErrorCodes.NOT_FOUND, `no pending ${p.channel} pairing request with code ${p.code.toUpperCase()}`);

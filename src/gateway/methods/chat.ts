@@ -256,12 +256,12 @@ export const chatMethods = {
   }),
   "chat.history": defineMethod({
     scope: "operator.read",
-    params: z.strictObject({ sessionKey: nonEmpty, limit: z.number().int().min(1).max(1000).optional() }),
+    params: () => z.strictObject({ sessionKey: nonEmpty, limit: z.number().int().min(1).max(1000).optional() }),
     handler: (p, ctx) => agentCall(() => ctx.agents.history(p.sessionKey, p.limit ?? 200)),
   }),
   "chat.abort": defineMethod({
     scope: "operator.write",
-    params: z.strictObject({ sessionKey: nonEmpty, runId: nonEmpty.optional() }),
+    params: () => z.strictObject({ sessionKey: nonEmpty, runId: nonEmpty.optional() }),
     handler: (p, ctx) => {
       const runIds = agentCall(() => ctx.agents.abort(p.sessionKey, p.runId));
       return { ok: true, aborted: runIds.length > 0, runIds };
@@ -269,7 +269,7 @@ export const chatMethods = {
   }),
   "chat.inject": defineMethod({
     scope: "operator.admin",
-    params: z.strictObject({ sessionKey: nonEmpty, message: nonEmpty, label: z.string().max(100).optional() }),
+    params: () => z.strictObject({ sessionKey: nonEmpty, message: nonEmpty, label: z.string().max(100).optional() }),
     handler: (p, ctx) => {
       const r = agentCall(() => ctx.agents.inject(p.sessionKey, p.message, p.label));
       // Clients showing the session see the note at once, as they see a finished reply.
@@ -312,7 +312,7 @@ export const chatMethods = {
   }),
   "agent.wait": defineMethod({
     scope: "operator.read",
-    params: z.strictObject({ runId: nonEmpty, timeoutMs: z.number().int().min(0).optional() }),
+    params: () => z.strictObject({ runId: nonEmpty, timeoutMs: z.number().int().min(0).optional() }),
     handler: async (p, ctx) => waitPayload(await ctx.agents.wait(p.runId, p.timeoutMs ?? 30_000), p.runId),
   }),
 };

@@ -114,7 +114,7 @@ export const configMethods = {
   "config.get": defineMethod({ scope: "operator.read", params: z.strictObject({}).optional(), handler: (_p, ctx) => publicSnapshot(ctx) }),
   "config.schema": defineMethod({
     scope: "operator.read",
-    params: z.strictObject({}).optional(),
+    params: () => z.strictObject({}).optional(),
     handler: (_p, ctx) => {
       const schema = withPluginSchemas(editorSchema(configJsonSchema() as JsonSchemaNode), ctx.pluginConfigs());
       const channels = ctx.channels.catalog.list().map((c) => ({ id: c.id, label: c.label }));

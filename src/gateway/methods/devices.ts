@@ -28,7 +28,7 @@ export function deviceMethods(devices: DeviceStore) {
   return {
     "device.pair.list": defineMethod({
       scope: "operator.pairing",
-      params: z.strictObject({}).optional(),
+      params: () => z.strictObject({}).optional(),
       handler: () => {
         const { pending, paired } = devices.list();
         return { pending, paired: paired.map(redactDevice) };
@@ -36,7 +36,7 @@ export function deviceMethods(devices: DeviceStore) {
     }),
     "device.pair.approve": defineMethod({
       scope: "operator.pairing",
-      params: z.strictObject({ requestId: NonEmpty }),
+      params: () => z.strictObject({ requestId: NonEmpty }),
       handler: (p, ctx) => {
         const approved = devices.approve(p.requestId);
         if (!approved) throw unknownRequest(p.requestId);
@@ -50,7 +50,7 @@ export function deviceMethods(devices: DeviceStore) {
     }),
     "device.pair.reject": defineMethod({
       scope: "operator.pairing",
-      params: z.strictObject({ requestId: NonEmpty }),
+      params: () => z.strictObject({ requestId: NonEmpty }),
       handler: (p, ctx) => {
         const rejected = devices.reject(p.requestId);
         if (!rejected) throw unknownRequest(p.requestId);
@@ -61,7 +61,7 @@ export function deviceMethods(devices: DeviceStore) {
     }),
     "device.token.rotate": defineMethod({
       scope: "operator.pairing",
-      params: z.strictObject({ deviceId: NonEmpty, role: NonEmpty, scopes: z.array(NonEmpty).optional() }),
+      params: () => z.strictObject({ deviceId: NonEmpty, role: NonEmpty, scopes: z.array(NonEmpty).optional() }),
       handler: (p, ctx) => {
         const entry = devices.rotate(p.deviceId, p.role, p.scopes);
         if (!entry) throw unknownDeviceRole(p.deviceId, p.role);
@@ -77,7 +77,7 @@ export function deviceMethods(devices: DeviceStore) {
     }),
     "device.token.revoke": defineMethod({
       scope: "operator.pairing",
-      params: z.strictObject({ deviceId: NonEmpty, role: NonEmpty }),
+      params: () => z.strictObject({ deviceId: NonEmpty, role: NonEmpty }),
       handler: (p, ctx) => {
         const entry = devices.revoke(p.deviceId, p.role);
         if (!entry) throw unknownDeviceRole(p.deviceId, p.role);

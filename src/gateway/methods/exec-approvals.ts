@@ -35,7 +35,7 @@ export function execApprovalMethods(service: ExecApprovalService): MethodTable {
     "exec.approvals.get": defineMethod({ scope: "operator.admin", params: z.strictObject({}).optional(), handler: () => view() }),
     "exec.approvals.set": defineMethod({
       scope: "operator.admin",
-      params: z.strictObject({ file: ExecApprovalsFileSchema, baseHash: z.string().trim().min(1).optional() }),
+      params: () => z.strictObject({ file: ExecApprovalsFileSchema, baseHash: z.string().trim().min(1).optional() }),
       handler: (p, ctx) => {
         try {
           store.save(p.file, p.baseHash);
@@ -70,7 +70,7 @@ export function execApprovalMethods(service: ExecApprovalService): MethodTable {
     }),
     "exec.approval.resolve": defineMethod({
       scope: "operator.approvals",
-      params: z.strictObject({ id: z.string().trim().min(1), decision: z.string().min(1) }),
+      params: () => z.strictObject({ id: z.string().trim().min(1), decision: z.string().min(1) }),
       handler: (p, _ctx, client) => {
         const decision = p.decision;
         if (decision !== "allow-once" && decision !== "allow-always" && decision !== "deny")

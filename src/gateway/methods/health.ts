@@ -175,12 +175,12 @@ export const healthMethods = {
   }),
   status: defineMethod({
     scope: "operator.read",
-    params: z.object({}).passthrough().optional(),
+    params: () => z.object({}).passthrough().optional(),
     handler: (_p, ctx) => statusSnapshot(ctx),
   }),
   "system-presence": defineMethod({
     scope: "operator.read",
-    params: z.object({}).strict().optional(),
+    params: () => z.object({}).strict().optional(),
     handler: (_p, ctx) => ctx.presence.list(),
   }),
 };

@@ -36,7 +36,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
 export const skillsMethods = {
   "skills.status": defineMethod({
     scope: "operator.read",
-    params: z.strictObject({}).optional(),
+    params: () => z.strictObject({}).optional(),
     handler: (_p, ctx) => {
       const { warnings: _warnings, ...report } = buildSkillsStatus(loadOptions(ctx));
       return report;
@@ -44,7 +44,7 @@ export const skillsMethods = {
   }),
   "skills.bins": defineMethod({
     scope: "operator.read",
-    params: z.strictObject({}).optional(),
+    params: () => z.strictObject({}).optional(),
     handler: (_p, ctx) => {
       const cfg = ctx.config();
       const bins = new Set<string>();
@@ -64,7 +64,7 @@ export const skillsMethods = {
   }),
   "skills.install": defineMethod({
     scope: "operator.admin",
-    params: z.strictObject({ name: nonEmpty, installId: nonEmpty, timeoutMs: z.number().int().min(1000).optional() }),
+    params: () => z.strictObject({ name: nonEmpty, installId: nonEmpty, timeoutMs: z.number().int().min(1000).optional() }),
     handler: async (p, ctx) => {
       const result = await installSkill({
         ...loadOptions(ctx),
@@ -78,12 +78,13 @@ export const skillsMethods = {
   }),
   "skills.update": defineMethod({
     scope: "operator.admin",
-    params: z.strictObject({
-      skillKey: nonEmpty,
-      enabled: z.boolean().optional(),
-      apiKey: z.string().optional(),
-      env: z.record(nonEmpty, z.string()).optional(),
-    }),
+    params: () =>
+      z.strictObject({
+        skillKey: nonEmpty,
+        enabled: z.boolean().optional(),
+        apiKey: z.string().optional(),
+        env: z.record(nonEmpty, z.string()).optional(),
+      }),
     handler: (p, ctx) => {
       let current: Record<string, unknown> = {};
       try {

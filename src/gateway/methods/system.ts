@@ -137,7 +137,7 @@ export const systemMethods = {
   }),
   "system-event": defineMethod({
     scope: "operator.admin",
-    params: z.looseObject({}).optional(),
+    params: () => z.looseObject({}).optional(),
     handler: (raw, ctx) => {
       const p = (raw ?? {}) as Record<string, unknown>;
       const text = typeof p.text === "string" ? p.text.trim() : "";

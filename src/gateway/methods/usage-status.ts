@@ -122,7 +122,7 @@ export function providerUsageSummary(ctx: GatewayContext) {
 export const usageStatusMethods = {
   "usage.status": defineMethod({
     scope: "operator.read",
-    params: z.looseObject({}).optional(),
+    params: () => z.looseObject({}).optional(),
     handler: (_p, ctx) => providerUsageSummary(ctx),
   }),
 };

@@ -8,15 +8,16 @@ import { costUsageSummary } from "../../sessions/usage.js";
 export const usageMethods = {
   "usage.cost": defineMethod({
     scope: "operator.read",
-    params: z
-      .looseObject({
-        days: z.coerce.number().int().min(1).max(366).optional(),
-        agentId: z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9_-]*$/i, "an agent id such as main")
-          .optional(),
-      })
-      .optional(),
+    params: () =>
+      z
+        .looseObject({
+          days: z.coerce.number().int().min(1).max(366).optional(),
+          agentId: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9_-]*$/i, "an agent id such as main")
+            .optional(),
+        })
+        .optional(),
     handler: async (p, ctx) => {
       const cfg = ctx.config();
       const agents = p?.agentId ? [p.agentId] : ctx.agents.agentIds();
