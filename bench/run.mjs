@@ -47,6 +47,8 @@ const IDLE_S = 15;
 const SESSIONS = 100;
 const MSG_FIRST = 1000;
 const MSG_TOTAL = quick ? 5000 : 10_000;
+/** Idle time before each RSS reading of the per-message run. */
+const RSS_SETTLE_MS = 10_000;
 const TOOL_MESSAGES = quick ? 300 : 1000;
 // OpenClaw takes 0.1–0.4 s a message here: a few hundred are enough for its percentiles.
 const REF_MESSAGES = quick ? 100 : 300;
@@ -125,7 +127,10 @@ async function perMessage(target, messages, sessions, { tool = false, rssAt = []
     for (let i = 0; i < messages; i++) {
       times.push(await send(i));
       if (rssAt.includes(i + 1)) {
-        await sleep(1000);
+        // Read once the process has been idle a while (V8 gives back garbage heap some seconds after
+        // allocation stops): what it holds, the same way at every checkpoint, not how much garbage
+        // happened to be waiting for collection.
+        await sleep(RSS_SETTLE_MS);
         rss[i + 1] = procMb(gw.child.pid);
         log(`  ${target.name}: ${i + 1} messages, RSS ${rss[i + 1].toFixed(1)} MB`);
       }
@@ -385,7 +390,8 @@ function buildReport(partial = false) {
   const table = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
   const notes = [
     `Channel rows: ${CHANNEL_USERS} users at once, each sending ${CHANNEL_PER_USER} messages one after another, reading each reply for about a second (0.5–1.5 s) before writing again; one gateway process per channel.`,
-    `Per-message rows: one WebSocket client, messages one at a time round-robin over ${SESSIONS} sessions, the same driver and model server for both gateways.`,
+    `Per-message rows: one WebSocket client, messages one at a time round-robin over ${SESSIONS} sessions, the same driver and model server for both gateways; RSS read after ${RSS_SETTLE_MS / 1000} s idle at each checkpoint.`,
+    `Cron row: CPU over an idle window that starts 15 s after start-up (once start-up's own garbage collection is over).`,
   ].join("\n");
   return `${header}\n\n${table}\n\n${notes}\n\n${stageTable()}`;
 }
