@@ -50,6 +50,11 @@ export interface SessionDirectoryDeps {
 export class SessionDirectory {
   private readonly stores = new Map<string, SessionStore>();
   private readonly open = new Map<string, Transcript>(); // by file, least recently used first
+  /**
+   * Transcripts closed to keep the budget, by file. A turn may still hold one: until it is collected it
+   * is taken back instead of a second copy being read, so a conversation never has two writers.
+   */
+  private readonly closed = new Map<string, WeakRef<Transcript>>();
 
   constructor(private readonly deps: SessionDirectoryDeps) {}
 
@@ -101,8 +106,11 @@ export class SessionDirectory {
     if (t) {
       this.open.delete(file);
     } else {
-      t = Transcript.open(file, entry.sessionId, this.deps.now);
-      if (t.skippedLines) this.deps.log.warn(`${file}: skipped ${t.skippedLines} unreadable line(s)`);
+      t = this.reclaim(file) ?? undefined;
+      if (!t) {
+        t = Transcript.open(file, entry.sessionId, this.deps.now);
+        if (t.skippedLines) this.deps.log.warn(`${file}: skipped ${t.skippedLines} unreadable line(s)`);
+      }
     }
     this.open.set(file, t);
     this.trimOpen();
@@ -121,7 +129,20 @@ export class SessionDirectory {
       bytes -= ot.bytes;
       ot.close();
       this.open.delete(oldest);
+      this.closed.set(oldest, new WeakRef(ot));
     }
+    if (this.closed.size > 4 * MAX_OPEN_TRANSCRIPTS) {
+      for (const [file, ref] of this.closed) if (!ref.deref()) this.closed.delete(file);
+    }
+  }
+
+  /** A transcript closed for the budget and still in memory, if the file has not changed since. */
+  private reclaim(file: string): Transcript | null {
+    const t = this.closed.get(file)?.deref();
+    this.closed.delete(file);
+    if (!t || fs.statSync(file, { throwIfNoEntry: false })?.size !== t.bytes) return null;
+    t.reopen();
+    return t;
   }
 
   /** Whether the conversation's transcript has grown past what a conversation may load. */
@@ -161,6 +182,7 @@ export class SessionDirectory {
     const file = this.transcriptFile(agentId, entry);
     this.open.get(file)?.close();
     this.open.delete(file);
+    this.closed.delete(file);
   }
 
   private started(agentId: string, key: string, entry: SessionEntry): void {
@@ -280,5 +302,6 @@ export class SessionDirectory {
     this.flush();
     for (const t of this.open.values()) t.close();
     this.open.clear();
+    this.closed.clear();
   }
 }

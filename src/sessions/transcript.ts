@@ -302,6 +302,11 @@ export class Transcript {
     this.releaseIfDetached();
   }
 
+  /** Taken back into use after {@link close}: the file stays open again. */
+  reopen(): void {
+    this.detached = false;
+  }
+
   private releaseIfDetached(): void {
     if (this.detached && this.syncing === 0) this.closeFd();
   }

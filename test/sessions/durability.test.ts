@@ -133,6 +133,34 @@ describe("what one conversation may cost", { timeout: 20_000 }, () => {
     sessions.closeAll();
   });
 
+  it("a conversation closed for the budget while a turn still holds it keeps one writer", () => {
+    const stateDir = scratch();
+    const log = { debug() {}, info() {}, warn() {}, error() {} } as never;
+    const sessions = new SessionDirectory({ config: () => ({}), stateDir, env: {}, log, now: Date.now });
+    const a = sessions.ensure("main", "agent:main:a");
+    const b = sessions.ensure("main", "agent:main:b");
+    const running = sessions.transcript("main", a); // a turn of a starts and holds its transcript
+    running.append([{ type: "message", message: { role: "user", content: "question", timestamp: 1 } }]);
+    const big = "x".repeat(256 * 1024);
+    for (let i = 0; i < 20; i++) {
+      sessions.transcript("main", b).append([{ type: "message", message: { role: "user", content: big, timestamp: i } }]);
+    }
+    assert.ok(!sessions.isOpen(sessions.transcriptFile("main", a)), "a was closed to keep the budget");
+    // Something else in a's conversation (an injected note) while the turn is still running, then the answer.
+    const other = sessions.transcript("main", a);
+    assert.equal(other, running, "the transcript the turn holds is taken back, not read a second time");
+    other.append([{ type: "message", message: { role: "assistant", content: "note", timestamp: 2 } }]);
+    running.append([{ type: "message", message: { role: "assistant", content: "answer", timestamp: 3 } }]);
+    const lines = Transcript.open(sessions.transcriptFile("main", a), a.sessionId).messages();
+    assert.deepEqual(
+      lines.map((e) => (e.message as { content: string }).content),
+      ["question", "note", "answer"],
+    );
+    // One chain: each entry's parent is the one before it.
+    assert.equal(lines[2]!.parentId, lines[1]!.id);
+    sessions.closeAll();
+  });
+
   it("a huge workspace file costs the prompt's cap, not its size", () => {
     const workspaceDir = scratch();
     const agents = path.join(workspaceDir, "AGENTS.md");
