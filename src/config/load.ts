@@ -67,7 +67,8 @@ export interface ValidationResult {
 }
 
 export function validateConfigObject(value: unknown, env: Env): ValidationResult {
-  const res = configSchema().safeParse(value);
+  // A config is parsed once per read: zod's compiled fast path would cost more to build than it saves.
+  const res = configSchema().safeParse(value, { jitless: true });
   if (!res.success) return { ok: false, config: {} as OpenClawConfig, issues: formatZodIssues(res.error.issues, value), warnings: [] };
   const unknown = unknownChannels(res.data, env);
   if (unknown.length) {
