@@ -60,8 +60,6 @@ export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400
 
 /** Reads the body up to `maxBytes` (refusing as soon as more arrives) and parses it as JSON; empty is `{}`. */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, status: 413, error: "payload too large" };
   let body: Buffer | null;
   try {
     body = await readBodyUpTo(req, maxBytes);

@@ -30,11 +30,13 @@ export class BodyAbortedError extends Error {
 }
 
 /**
- * The request's body, or null as soon as it passes `maxBytes` (nothing past the cap is kept; the
- * stream is left for the caller to pause or drain). Rejects with the stream's error, or a
- * {@link BodyAbortedError} when the client goes away mid-body.
+ * The request's body, or null when its declared length or, as soon as it passes, what arrives exceeds
+ * `maxBytes` (nothing past the cap is kept; the stream is left for the caller to pause or drain).
+ * Rejects with the stream's error, or a {@link BodyAbortedError} when the client goes away mid-body.
  */
 export function readBodyUpTo(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -62,8 +64,6 @@ export function readBodyUpTo(req: IncomingMessage, maxBytes: number): Promise<Bu
 /** Wraps `handler` so that it only ever sees bodies of at most `maxBytes`, buffered in `req.rawBody`. */
 export function withBodyLimit(handler: Handler, maxBytes: number, what: string): Handler {
   return async (req, res) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > maxBytes) return refuse(res, maxBytes, what);
     let body: Buffer | null;
     try {
       body = await readBodyUpTo(req, maxBytes);
