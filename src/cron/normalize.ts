@@ -95,23 +95,20 @@ function build() {
   /** Params of `cron.add`: normalized, then checked against the job shape. */
   const AddParams = z.preprocess((raw) => normalizeJobInput(raw, true), AddSchema);
 
-  const UpdateParams = z
-    .strictObject({
-      id: NonEmpty.optional(),
-      jobId: NonEmpty.optional(),
-      patch: z.preprocess((raw) => normalizeJobInput(raw, false), PatchSchema),
-    })
-    .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
+  type JobRef = { id?: string; jobId?: string };
+  /** Params naming one job by `id` or `jobId` (one of them required), plus `fields`. */
+  const byJob = <T extends z.ZodRawShape>(fields: T) =>
+    z
+      .strictObject({ id: NonEmpty.optional(), jobId: NonEmpty.optional(), ...fields })
+      .refine((p: unknown) => Boolean((p as JobRef).id || (p as JobRef).jobId), {
+        message: "give the job's id (id or jobId)",
+        path: ["id"],
+      });
 
-  const RemoveParams = z
-    .strictObject({ id: NonEmpty.optional(), jobId: NonEmpty.optional() })
-    .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
-  const RunParams = z
-    .strictObject({ id: NonEmpty.optional(), jobId: NonEmpty.optional(), mode: z.enum(["due", "force"]).optional() })
-    .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
-  const RunsParams = z
-    .strictObject({ id: NonEmpty.optional(), jobId: NonEmpty.optional(), limit: z.number().int().min(1).max(5000).optional() })
-    .refine((p) => p.id || p.jobId, { message: "give the job's id (id or jobId)", path: ["id"] });
+  const UpdateParams = byJob({ patch: z.preprocess((raw) => normalizeJobInput(raw, false), PatchSchema) });
+  const RemoveParams = byJob({});
+  const RunParams = byJob({ mode: z.enum(["due", "force"]).optional() });
+  const RunsParams = byJob({ limit: z.number().int().min(1).max(5000).optional() });
   return { AddSchema, PatchSchema, AddParams, UpdateParams, RemoveParams, RunParams, RunsParams };
 }
 
