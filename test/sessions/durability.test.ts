@@ -112,20 +112,28 @@ describe("what one conversation may cost", { timeout: 20_000 }, () => {
     sessions.closeAll();
   });
 
-  it("conversations that grow while open are closed, least recently used first, once they pass the open budget", () => {
-    const stateDir = scratch();
+  /** A directory with conversations a and b, and a way to make b's transcript grow past the open budget. */
+  const twoConversations = () => {
     const log = { debug() {}, info() {}, warn() {}, error() {} } as never;
-    const sessions = new SessionDirectory({ config: () => ({}), stateDir, env: {}, log, now: Date.now });
+    const sessions = new SessionDirectory({ config: () => ({}), stateDir: scratch(), env: {}, log, now: Date.now });
     const a = sessions.ensure("main", "agent:main:a");
     const b = sessions.ensure("main", "agent:main:b");
+    const big = "x".repeat(256 * 1024);
+    // Each turn of b makes it bigger, and no other transcript is opened meanwhile.
+    const growB = () => {
+      for (let i = 0; i < 20; i++) {
+        sessions.transcript("main", b).append([{ type: "message", message: { role: "user", content: big, timestamp: i } }]);
+      }
+    };
+    return { sessions, a, b, growB };
+  };
+
+  it("conversations that grow while open are closed, least recently used first, once they pass the open budget", () => {
+    const { sessions, a, b, growB } = twoConversations();
     const fileA = sessions.transcriptFile("main", a);
     const fileB = sessions.transcriptFile("main", b);
-    const big = "x".repeat(256 * 1024);
-    // Both stay open while small; then each turn of b makes it bigger, and no other transcript is opened.
     sessions.transcript("main", a).append([{ type: "message", message: { role: "user", content: "hi", timestamp: 1 } }]);
-    for (let i = 0; i < 20; i++) {
-      sessions.transcript("main", b).append([{ type: "message", message: { role: "user", content: big, timestamp: i } }]);
-    }
+    growB();
     assert.ok(sessions.isOpen(fileB), "the conversation in use stays open");
     assert.ok(!sessions.isOpen(fileA), "the idle one was closed to keep the open budget");
     // Closed is not lost: the next turn of a reads it back.
@@ -134,17 +142,10 @@ describe("what one conversation may cost", { timeout: 20_000 }, () => {
   });
 
   it("a conversation closed for the budget while a turn still holds it keeps one writer", () => {
-    const stateDir = scratch();
-    const log = { debug() {}, info() {}, warn() {}, error() {} } as never;
-    const sessions = new SessionDirectory({ config: () => ({}), stateDir, env: {}, log, now: Date.now });
-    const a = sessions.ensure("main", "agent:main:a");
-    const b = sessions.ensure("main", "agent:main:b");
+    const { sessions, a, growB } = twoConversations();
     const running = sessions.transcript("main", a); // a turn of a starts and holds its transcript
     running.append([{ type: "message", message: { role: "user", content: "question", timestamp: 1 } }]);
-    const big = "x".repeat(256 * 1024);
-    for (let i = 0; i < 20; i++) {
-      sessions.transcript("main", b).append([{ type: "message", message: { role: "user", content: big, timestamp: i } }]);
-    }
+    growB();
     assert.ok(!sessions.isOpen(sessions.transcriptFile("main", a)), "a was closed to keep the budget");
     // Something else in a's conversation (an injected note) while the turn is still running, then the answer.
     const other = sessions.transcript("main", a);
