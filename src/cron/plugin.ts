@@ -104,21 +104,22 @@ export function cronTool(cron: () => CronService, services: LateServices) {
       '{kind:"at",atMs} | {kind:"every",everyMs} | {kind:"cron",expr,tz}, payload: {kind:"systemEvent",text} for a reminder ' +
       'in the main session, or {kind:"agentTurn",message,deliver,channel,to} for an isolated run}), update (jobId, patch), ' +
       "remove (jobId), run (jobId, mode due|force), runs (jobId), wake (text, mode now|next-heartbeat).",
-    args: z.object({
-      action: z.enum(ACTIONS),
-      includeDisabled: z.boolean().optional(),
-      job: z.record(z.string(), z.unknown()).optional(),
-      jobId: z.string().optional(),
-      id: z.string().optional(),
-      patch: z.record(z.string(), z.unknown()).optional(),
-      mode: z.string().optional(),
-      text: z.string().max(10_000).optional(),
-      limit: z.number().int().min(1).max(5000).optional(),
-      contextMessages: z.number().int().min(0).max(10).optional(),
-      gatewayUrl: z.string().optional(),
-      gatewayToken: z.string().optional(),
-      timeoutMs: z.number().optional(),
-    }),
+    args: () =>
+      z.object({
+        action: z.enum(ACTIONS),
+        includeDisabled: z.boolean().optional(),
+        job: z.record(z.string(), z.unknown()).optional(),
+        jobId: z.string().optional(),
+        id: z.string().optional(),
+        patch: z.record(z.string(), z.unknown()).optional(),
+        mode: z.string().optional(),
+        text: z.string().max(10_000).optional(),
+        limit: z.number().int().min(1).max(5000).optional(),
+        contextMessages: z.number().int().min(0).max(10).optional(),
+        gatewayUrl: z.string().optional(),
+        gatewayToken: z.string().optional(),
+        timeoutMs: z.number().optional(),
+      }),
     async run(args, ctx) {
       if (ctx.senderAuthorized === false) return fail("The cron tool is only for the owner or an allowlisted sender.");
       const id = args.jobId?.trim() || args.id?.trim();

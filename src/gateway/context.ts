@@ -2,7 +2,7 @@
  * What method handlers and HTTP routes may use. Built once by `start.ts` (the composition root) and
  * passed explicitly: no module-level state, so tests can run several gateways in one process.
  */
-import * as z from "zod";
+import { withLazyProperty } from "../infra/lazy.js";
 import type { ZodType } from "zod";
 import type { ConfigSnapshot } from "../config/load.js";
 import type { OpenClawConfig } from "../config/schema.js";
@@ -108,7 +108,7 @@ export interface MethodDefinition<P> extends Omit<MethodSpec<P>, "params"> {
 
 export function defineMethod<P>(spec: MethodDefinition<P>): MethodSpec<P> {
   const { params } = spec;
-  return typeof params === "function" ? { ...spec, params: z.lazy(params) as unknown as ZodType<P> } : (spec as MethodSpec<P>);
+  return typeof params === "function" ? withLazyProperty<MethodSpec<P>, "params">(spec, "params", params) : (spec as MethodSpec<P>);
 }
 
 export function hasScope(granted: readonly string[], needed: Scope): boolean {

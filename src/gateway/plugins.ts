@@ -234,7 +234,7 @@ function toolsFrom(registry: PluginRegistry, log: Logger, ctx: { config: OpenCla
       continue;
     }
     for (const t of (Array.isArray(made) ? made : made ? [made] : []) as Array<Record<string, any>>) {
-      if (typeof t?.name === "string" && typeof t.run === "function" && t.args) {
+      if (typeof t?.name === "string" && typeof t.run === "function" && "args" in t) {
         out.push(t as Tool); // a built-in tool, as the gateway defines it
         continue;
       }

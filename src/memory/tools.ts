@@ -17,11 +17,12 @@ export function memoryTools(memory: () => MemoryService): Tool<never>[] {
     name: "memory_search",
     description:
       "Mandatory recall step: search MEMORY.md and memory/*.md before answering questions about prior work, decisions, dates, people, preferences or todos. Returns the best snippets with path and line numbers.",
-    args: z.object({
-      query: z.string().min(1).max(2_000),
-      maxResults: z.number().int().min(1).max(100).optional(),
-      minScore: z.number().min(0).max(1).optional(),
-    }),
+    args: () =>
+      z.object({
+        query: z.string().min(1).max(2_000),
+        maxResults: z.number().int().min(1).max(100).optional(),
+        minScore: z.number().min(0).max(1).optional(),
+      }),
     available: ({ config, agentId }) => memorySettings(config, agentId).enabled,
     async run(args, ctx) {
       try {
@@ -40,11 +41,12 @@ export function memoryTools(memory: () => MemoryService): Tool<never>[] {
     name: "memory_get",
     description:
       "Read lines of MEMORY.md or a memory/*.md file (from: first line, 1-based; lines: how many). Use after memory_search to pull only the lines you need.",
-    args: z.object({
-      path: z.string().min(1).max(4_096),
-      from: z.number().int().min(1).optional(),
-      lines: z.number().int().min(1).optional(),
-    }),
+    args: () =>
+      z.object({
+        path: z.string().min(1).max(4_096),
+        from: z.number().int().min(1).optional(),
+        lines: z.number().int().min(1).optional(),
+      }),
     available: ({ config, agentId }) => memorySettings(config, agentId).enabled,
     run(args, ctx) {
       try {

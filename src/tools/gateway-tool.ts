@@ -18,19 +18,20 @@ export const gatewayTool = defineTool({
   description:
     "Restart the gateway, read or change its config. Use config.patch (a JSON merge patch in raw, with baseHash from config.get) " +
     "for partial updates; config.apply replaces the whole config. restart needs commands.restart=true.",
-  args: z.object({
-    action: z.enum(ACTIONS),
-    delayMs: z.number().optional(),
-    reason: z.string().optional(),
-    gatewayUrl: z.string().optional(),
-    gatewayToken: z.string().optional(),
-    timeoutMs: z.number().optional(),
-    raw: z.string().optional(),
-    baseHash: z.string().optional(),
-    sessionKey: z.string().optional(),
-    note: z.string().optional(),
-    restartDelayMs: z.number().optional(),
-  }),
+  args: () =>
+    z.object({
+      action: z.enum(ACTIONS),
+      delayMs: z.number().optional(),
+      reason: z.string().optional(),
+      gatewayUrl: z.string().optional(),
+      gatewayToken: z.string().optional(),
+      timeoutMs: z.number().optional(),
+      raw: z.string().optional(),
+      baseHash: z.string().optional(),
+      sessionKey: z.string().optional(),
+      note: z.string().optional(),
+      restartDelayMs: z.number().optional(),
+    }),
   async run(args, ctx) {
     const gw = ctx.host?.gateway;
     if (!gw) return { text: "The gateway tool is not available in this context.", isError: true };

@@ -43,23 +43,24 @@ export const messageTool = defineTool({
     "Send messages and reactions through the gateway's chat channels. action: send (message to target; replyTo, threadId optional), " +
     "thread-reply (message into threadId), react (emoji on messageId; remove to take it back). " +
     "Without channel/target, the current chat is used.",
-  args: z.object({
-    action: z.string().min(1).describe(SUPPORTED.join(", ")),
-    channel: z.string().optional(),
-    target: z.string().optional().describe("chat id or the platform's target form"),
-    to: z.string().optional().describe("alias of target"),
-    accountId: z.string().optional(),
-    message: z.string().optional(),
-    text: z.string().optional().describe("alias of message"),
-    media: z.string().optional().describe("http(s) URL of an image to send"),
-    caption: z.string().optional(),
-    replyTo: z.union([z.string(), z.number()]).optional(),
-    threadId: z.union([z.string(), z.number()]).optional(),
-    messageId: z.union([z.string(), z.number()]).optional(),
-    emoji: z.string().optional(),
-    remove: z.boolean().optional(),
-    silent: z.boolean().optional(),
-  }),
+  args: () =>
+    z.object({
+      action: z.string().min(1).describe(SUPPORTED.join(", ")),
+      channel: z.string().optional(),
+      target: z.string().optional().describe("chat id or the platform's target form"),
+      to: z.string().optional().describe("alias of target"),
+      accountId: z.string().optional(),
+      message: z.string().optional(),
+      text: z.string().optional().describe("alias of message"),
+      media: z.string().optional().describe("http(s) URL of an image to send"),
+      caption: z.string().optional(),
+      replyTo: z.union([z.string(), z.number()]).optional(),
+      threadId: z.union([z.string(), z.number()]).optional(),
+      messageId: z.union([z.string(), z.number()]).optional(),
+      emoji: z.string().optional(),
+      remove: z.boolean().optional(),
+      silent: z.boolean().optional(),
+    }),
   async run(args, ctx) {
     const channels = ctx.host?.channels;
     if (!channels) return { text: "Messaging is not available in this context.", isError: true };

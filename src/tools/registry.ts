@@ -8,6 +8,8 @@
  * model can act on (an error saying what happened, or the text cut short with a note).
  */
 import * as z from "zod";
+// Before the tools below: they call defineTool while this module is still being loaded.
+import { withLazyProperty } from "../infra/lazy.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import { applyPatchTool } from "./fs/apply-patch.js";
 import { RAW_TOOL_ARGUMENTS_KEY, type ToolSpec } from "../providers/types.js";
@@ -76,8 +78,17 @@ export interface Tool<A = unknown> {
   run(args: A, ctx: ToolContext): Promise<ToolResult> | ToolResult;
 }
 
-export function defineTool<A>(tool: Tool<A>): Tool<A> {
-  return tool;
+/**
+ * A tool as written: its `args` may be a function that builds the schema, so that a gateway builds
+ * the schemas of its tools when a run first needs them rather than all of them at start-up.
+ */
+export interface ToolDefinition<A> extends Omit<Tool<A>, "args"> {
+  args: z.ZodType<A> | (() => z.ZodType<A>);
+}
+
+export function defineTool<A>(tool: ToolDefinition<A>): Tool<A> {
+  const { args } = tool;
+  return typeof args === "function" ? withLazyProperty<Tool<A>, "args">(tool, "args", args) : (tool as Tool<A>);
 }
 
 /** The tools one run may use: what the model is told about, and what it may call. */
@@ -267,7 +278,7 @@ export function capResult(r: ToolResult, max: number): ToolResult {
 export const currentTimeTool = defineTool({
   name: "current_time",
   description: "Get the current date and time, optionally in an IANA time zone such as Europe/Paris.",
-  args: z.strictObject({ timezone: z.string().min(1).optional().describe("IANA time zone name") }),
+  args: () => z.strictObject({ timezone: z.string().min(1).optional().describe("IANA time zone name") }),
   run(args, ctx) {
     const now = new Date(ctx.now());
     if (!args.timezone) return { text: now.toISOString() };

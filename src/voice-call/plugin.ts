@@ -33,9 +33,11 @@ import type { CallRecord } from "./types.js";
 
 type Runtime = VoiceCallRuntime;
 
-const Text = z.string().max(4000).optional();
-const Loose = z.looseObject({ to: Text, message: Text, mode: Text, callId: Text, sid: Text });
-type LooseParams = z.infer<typeof Loose>;
+const loose = () => {
+  const text = z.string().max(4000).optional();
+  return z.looseObject({ to: text, message: text, mode: text, callId: text, sid: text });
+};
+type LooseParams = z.infer<ReturnType<typeof loose>>;
 
 const trim = (v: unknown) => (typeof v === "string" ? v.trim() : "");
 
@@ -182,15 +184,15 @@ export function voiceCallMethods(vc: VoiceCalls): MethodTable {
     return { callId, message };
   };
   return {
-    "voicecall.initiate": defineMethod({ scope: "operator.write", params: Loose, handler: (p) => initiate(vc, p, true) }),
+    "voicecall.initiate": defineMethod({ scope: "operator.write", params: loose, handler: (p) => initiate(vc, p, true) }),
     "voicecall.start": defineMethod({
       scope: "operator.write",
-      params: Loose,
+      params: loose,
       handler: (p) => (trim(p.to) ? initiate(vc, p, false) : bad("to required")),
     }),
     "voicecall.continue": defineMethod({
       scope: "operator.write",
-      params: Loose,
+      params: loose,
       handler: async (p) => {
         const { callId, message } = need(p, true);
         const r = await (await rt()).manager.continueCall(callId, message);
@@ -200,7 +202,7 @@ export function voiceCallMethods(vc: VoiceCalls): MethodTable {
     }),
     "voicecall.speak": defineMethod({
       scope: "operator.write",
-      params: Loose,
+      params: loose,
       handler: async (p) => {
         const { callId, message } = need(p, true);
         const r = await (await rt()).manager.speak(callId, message);
@@ -210,7 +212,7 @@ export function voiceCallMethods(vc: VoiceCalls): MethodTable {
     }),
     "voicecall.end": defineMethod({
       scope: "operator.write",
-      params: Loose,
+      params: loose,
       handler: async (p) => {
         const { callId } = need(p, false);
         const r = await (await rt()).manager.endCall(callId);
@@ -220,7 +222,7 @@ export function voiceCallMethods(vc: VoiceCalls): MethodTable {
     }),
     "voicecall.status": defineMethod({
       scope: "operator.read",
-      params: Loose,
+      params: loose,
       handler: async (p) => {
         const id = trim(p.callId) || trim(p.sid);
         if (!id) bad("callId required");
@@ -239,14 +241,15 @@ export function voiceCallTool(vc: VoiceCalls) {
       "Make phone calls and talk on them. Actions: initiate_call (to?, message, mode notify|conversation), continue_call (callId, message: " +
       "say it and wait for the answer), speak_to_user (callId, message), end_call (callId), get_status (callId). " +
       "Without action: mode call (to?, message?) or status (sid).",
-    args: z.object({
-      action: z.enum(["initiate_call", "continue_call", "speak_to_user", "end_call", "get_status"]).optional(),
-      to: z.string().max(32).optional(),
-      message: z.string().max(4000).optional(),
-      mode: z.enum(["notify", "conversation", "call", "status"]).optional(),
-      callId: z.string().max(128).optional(),
-      sid: z.string().max(128).optional(),
-    }),
+    args: () =>
+      z.object({
+        action: z.enum(["initiate_call", "continue_call", "speak_to_user", "end_call", "get_status"]).optional(),
+        to: z.string().max(32).optional(),
+        message: z.string().max(4000).optional(),
+        mode: z.enum(["notify", "conversation", "call", "status"]).optional(),
+        callId: z.string().max(128).optional(),
+        sid: z.string().max(128).optional(),
+      }),
     async run(args, ctx) {
       if (ctx.senderAuthorized === false) return json({ error: "The voice_call tool is only for the owner or an allowlisted sender." });
       try {

@@ -30,61 +30,63 @@ const ACTIONS = [
 ] as const;
 const ACT_KINDS = ["click", "type", "press", "hover", "drag", "select", "fill", "resize", "wait", "evaluate", "close"] as const;
 
-const ActSchema = z.object({
-  kind: z.enum(ACT_KINDS),
-  targetId: z.string().optional(),
-  ref: z.string().optional().describe("A ref from the last snapshot, e.g. e12"),
-  doubleClick: z.boolean().optional(),
-  button: z.string().optional(),
-  modifiers: z.array(z.string()).optional(),
-  text: z.string().optional(),
-  submit: z.boolean().optional(),
-  slowly: z.boolean().optional(),
-  key: z.string().optional(),
-  startRef: z.string().optional(),
-  endRef: z.string().optional(),
-  values: z.array(z.string()).optional(),
-  fields: z.array(z.looseObject({})).optional(),
-  width: z.number().optional(),
-  height: z.number().optional(),
-  timeMs: z.number().optional(),
-  textGone: z.string().optional(),
-  fn: z.string().optional(),
-});
+const actSchema = () =>
+  z.object({
+    kind: z.enum(ACT_KINDS),
+    targetId: z.string().optional(),
+    ref: z.string().optional().describe("A ref from the last snapshot, e.g. e12"),
+    doubleClick: z.boolean().optional(),
+    button: z.string().optional(),
+    modifiers: z.array(z.string()).optional(),
+    text: z.string().optional(),
+    submit: z.boolean().optional(),
+    slowly: z.boolean().optional(),
+    key: z.string().optional(),
+    startRef: z.string().optional(),
+    endRef: z.string().optional(),
+    values: z.array(z.string()).optional(),
+    fields: z.array(z.looseObject({})).optional(),
+    width: z.number().optional(),
+    height: z.number().optional(),
+    timeMs: z.number().optional(),
+    textGone: z.string().optional(),
+    fn: z.string().optional(),
+  });
 
-const BrowserArgs = z.object({
-  action: z.enum(ACTIONS),
-  target: z.enum(["sandbox", "host", "node"]).optional(),
-  node: z.string().optional(),
-  profile: z.string().optional(),
-  targetUrl: z.string().optional(),
-  url: z.string().optional().describe("Same as targetUrl"),
-  targetId: z.string().optional(),
-  limit: z.number().optional(),
-  maxChars: z.number().optional(),
-  mode: z.enum(["efficient"]).optional(),
-  snapshotFormat: z.enum(["aria", "ai"]).optional(),
-  format: z.enum(["aria", "ai"]).optional().describe("Same as snapshotFormat"),
-  refs: z.enum(["role", "aria"]).optional(),
-  interactive: z.boolean().optional(),
-  compact: z.boolean().optional(),
-  depth: z.number().optional(),
-  selector: z.string().optional(),
-  frame: z.string().optional(),
-  labels: z.boolean().optional(),
-  fullPage: z.boolean().optional(),
-  ref: z.string().optional(),
-  element: z.string().optional(),
-  type: z.enum(["png", "jpeg"]).optional(),
-  level: z.string().optional(),
-  paths: z.array(z.string()).optional(),
-  inputRef: z.string().optional(),
-  timeoutMs: z.number().optional(),
-  accept: z.boolean().optional(),
-  promptText: z.string().optional(),
-  request: ActSchema.optional(),
-});
-type BrowserArgs = z.infer<typeof BrowserArgs>;
+const browserArgs = () =>
+  z.object({
+    action: z.enum(ACTIONS),
+    target: z.enum(["sandbox", "host", "node"]).optional(),
+    node: z.string().optional(),
+    profile: z.string().optional(),
+    targetUrl: z.string().optional(),
+    url: z.string().optional().describe("Same as targetUrl"),
+    targetId: z.string().optional(),
+    limit: z.number().optional(),
+    maxChars: z.number().optional(),
+    mode: z.enum(["efficient"]).optional(),
+    snapshotFormat: z.enum(["aria", "ai"]).optional(),
+    format: z.enum(["aria", "ai"]).optional().describe("Same as snapshotFormat"),
+    refs: z.enum(["role", "aria"]).optional(),
+    interactive: z.boolean().optional(),
+    compact: z.boolean().optional(),
+    depth: z.number().optional(),
+    selector: z.string().optional(),
+    frame: z.string().optional(),
+    labels: z.boolean().optional(),
+    fullPage: z.boolean().optional(),
+    ref: z.string().optional(),
+    element: z.string().optional(),
+    type: z.enum(["png", "jpeg"]).optional(),
+    level: z.string().optional(),
+    paths: z.array(z.string()).optional(),
+    inputRef: z.string().optional(),
+    timeoutMs: z.number().optional(),
+    accept: z.boolean().optional(),
+    promptText: z.string().optional(),
+    request: actSchema().optional(),
+  });
+type BrowserArgs = z.infer<ReturnType<typeof browserArgs>>;
 
 const DESCRIPTION = [
   "Control a Chromium browser on the gateway's host (status/start/stop/profiles/tabs/open/focus/close/snapshot/screenshot/navigate/console/act).",
@@ -208,7 +210,7 @@ export function createBrowser(opts: { stateDir?: string; candidates?: readonly s
   const tool = defineTool<BrowserArgs>({
     name: "browser",
     description: DESCRIPTION,
-    args: BrowserArgs,
+    args: browserArgs,
     available: ({ config }) => browserSettings(config).enabled,
     async run(a, ctx): Promise<ToolResult> {
       const s = browserSettings(ctx.config);
@@ -227,18 +229,19 @@ export function createBrowser(opts: { stateDir?: string; candidates?: readonly s
     },
   });
 
-  const RequestParams = z.object({
-    method: z.unknown().optional(),
-    path: z.unknown().optional(),
-    query: z.record(z.string(), z.unknown()).optional(),
-    body: z.unknown().optional(),
-    timeoutMs: z.number().optional(),
-  });
+  const requestParams = () =>
+    z.object({
+      method: z.unknown().optional(),
+      path: z.unknown().optional(),
+      query: z.record(z.string(), z.unknown()).optional(),
+      body: z.unknown().optional(),
+      timeoutMs: z.number().optional(),
+    });
 
   const methods: Record<string, MethodSpec<any>> = {
-    "browser.request": defineMethod<z.infer<typeof RequestParams>>({
+    "browser.request": defineMethod<z.infer<ReturnType<typeof requestParams>>>({
       scope: "operator.write",
-      params: RequestParams,
+      params: requestParams,
       async handler(params, ctx) {
         const method = typeof params.method === "string" ? params.method.trim().toUpperCase() : "";
         const path = typeof params.path === "string" ? params.path.trim() : "";

@@ -40,21 +40,22 @@ const NOTIFY_TAIL_CHARS = 400;
 
 type ExecHost = "sandbox" | "gateway" | "node";
 
-export const ExecArgs = z.object({
-  command: z.string().describe("Shell command to execute"),
-  workdir: z.string().optional().describe("Working directory (defaults to the workspace)"),
-  env: z.record(z.string(), z.string()).optional().describe("Extra environment variables"),
-  yieldMs: z.number().optional().describe("Milliseconds to wait before backgrounding (default 10000)"),
-  background: z.boolean().optional().describe("Run in the background immediately"),
-  timeout: z.number().positive().optional().describe("Timeout in seconds (kills the process when it expires)"),
-  pty: z.boolean().optional().describe("Run in a pseudo-terminal when available (TTY-required commands)"),
-  elevated: z.boolean().optional().describe("Run on the host with elevated permissions (if allowed)"),
-  host: z.string().optional().describe("Exec host (sandbox|gateway|node)"),
-  security: z.string().optional().describe("Exec security mode (deny|allowlist|full)"),
-  ask: z.string().optional().describe("Exec ask mode (off|on-miss|always)"),
-  node: z.string().optional().describe("Node id/name for host=node"),
-});
-type Args = z.infer<typeof ExecArgs>;
+const execArgs = () =>
+  z.object({
+    command: z.string().describe("Shell command to execute"),
+    workdir: z.string().optional().describe("Working directory (defaults to the workspace)"),
+    env: z.record(z.string(), z.string()).optional().describe("Extra environment variables"),
+    yieldMs: z.number().optional().describe("Milliseconds to wait before backgrounding (default 10000)"),
+    background: z.boolean().optional().describe("Run in the background immediately"),
+    timeout: z.number().positive().optional().describe("Timeout in seconds (kills the process when it expires)"),
+    pty: z.boolean().optional().describe("Run in a pseudo-terminal when available (TTY-required commands)"),
+    elevated: z.boolean().optional().describe("Run on the host with elevated permissions (if allowed)"),
+    host: z.string().optional().describe("Exec host (sandbox|gateway|node)"),
+    security: z.string().optional().describe("Exec security mode (deny|allowlist|full)"),
+    ask: z.string().optional().describe("Exec ask mode (off|on-miss|always)"),
+    node: z.string().optional().describe("Node id/name for host=node"),
+  });
+type Args = z.infer<ReturnType<typeof execArgs>>;
 
 /** Environment variable names that hold the gateway's own secrets; commands never see them. */
 export function isSecretEnvName(name: string): boolean {
@@ -189,7 +190,7 @@ export function createExecTools(opts: ExecToolsOptions = {}): ExecTools {
     name: "exec",
     description:
       "Execute shell commands with background continuation. Use yieldMs/background to continue later via process tool. Use pty=true for TTY-required commands (terminal UIs, coding agents).",
-    args: ExecArgs,
+    args: execArgs,
     timeoutMs: 0,
     run: (args, ctx) => runExec(args, ctx),
   });

@@ -8,20 +8,21 @@ import type { OpenClawConfig } from "../../config/schema.js";
 import { defineTool, formatDuration, type ToolResult } from "../registry.js";
 import type { ProcessRegistry, ProcessSession } from "./sessions.js";
 
-const ProcessArgs = z.object({
-  action: z.enum(["list", "poll", "log", "write", "send-keys", "submit", "paste", "kill", "clear", "remove"]).describe("Process action"),
-  sessionId: z.string().optional().describe("Session id for actions other than list"),
-  data: z.string().optional().describe("Data to write for write"),
-  keys: z.array(z.string()).optional().describe("Key tokens to send for send-keys"),
-  hex: z.array(z.string()).optional().describe("Hex bytes to send for send-keys"),
-  literal: z.string().optional().describe("Literal string for send-keys"),
-  text: z.string().optional().describe("Text to paste for paste"),
-  bracketed: z.boolean().optional().describe("Wrap paste in bracketed mode"),
-  eof: z.boolean().optional().describe("Close stdin after write"),
-  offset: z.number().int().min(0).optional().describe("Log line offset"),
-  limit: z.number().int().min(1).optional().describe("Log line limit"),
-});
-type Args = z.infer<typeof ProcessArgs>;
+const processArgs = () =>
+  z.object({
+    action: z.enum(["list", "poll", "log", "write", "send-keys", "submit", "paste", "kill", "clear", "remove"]).describe("Process action"),
+    sessionId: z.string().optional().describe("Session id for actions other than list"),
+    data: z.string().optional().describe("Data to write for write"),
+    keys: z.array(z.string()).optional().describe("Key tokens to send for send-keys"),
+    hex: z.array(z.string()).optional().describe("Hex bytes to send for send-keys"),
+    literal: z.string().optional().describe("Literal string for send-keys"),
+    text: z.string().optional().describe("Text to paste for paste"),
+    bracketed: z.boolean().optional().describe("Wrap paste in bracketed mode"),
+    eof: z.boolean().optional().describe("Close stdin after write"),
+    offset: z.number().int().min(0).optional().describe("Log line offset"),
+    limit: z.number().int().min(1).optional().describe("Log line limit"),
+  });
+type Args = z.infer<ReturnType<typeof processArgs>>;
 
 const KEYS: Record<string, string> = {
   enter: "\r",
@@ -85,7 +86,7 @@ export function createProcessTool(registry: ProcessRegistry, cleanupMs: (config:
   return defineTool<Args>({
     name: "process",
     description: "Manage running exec sessions: list, poll, log, write, send-keys, submit, paste, kill.",
-    args: ProcessArgs,
+    args: processArgs,
     run(args, ctx): ToolResult {
       registry.sweep(cleanupMs(ctx.config, ctx.agentId));
       const scope = ctx.agentId;

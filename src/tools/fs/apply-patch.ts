@@ -285,7 +285,7 @@ export const applyPatchTool = defineTool({
   description:
     "Change one or more files with a patch: the input starts with *** Begin Patch and ends with *** End Patch, and holds " +
     "*** Add File / *** Update File (with @@ hunks, optional *** Move to) / *** Delete File sections. Paths are relative to the workspace.",
-  args: z.strictObject({ input: z.string().describe("The whole patch, *** Begin Patch through *** End Patch") }),
+  args: () => z.strictObject({ input: z.string().describe("The whole patch, *** Begin Patch through *** End Patch") }),
   // As in OpenClaw: only with tools.exec.applyPatch.enabled, for OpenAI models (allowModels narrows it).
   available: ({ config, provider, modelId }) => applyPatchAllowed(config, provider, modelId),
   async run(args, ctx): Promise<ToolResult> {

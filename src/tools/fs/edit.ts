@@ -16,15 +16,16 @@ export const editTool = defineTool({
   description:
     "Edit a file by replacing exact text. oldText must match the file exactly (whitespace and newlines included) and occur once; " +
     "include surrounding lines to make it unique.",
-  args: withAliases(
-    ["path", "oldText", "newText"],
-    {
-      path: "Path of the file to edit (relative to the workspace, or absolute)",
-      oldText: "The exact text to replace; it must occur exactly once in the file",
-      newText: "The text to put in its place",
-    },
-    {},
-  ),
+  args: () =>
+    withAliases(
+      ["path", "oldText", "newText"],
+      {
+        path: "Path of the file to edit (relative to the workspace, or absolute)",
+        oldText: "The exact text to replace; it must occur exactly once in the file",
+        newText: "The text to put in its place",
+      },
+      {},
+    ),
   async run(args, ctx): Promise<ToolResult> {
     const file = resolvePath(arg(args, "path"), ctx.workspaceDir);
     const shown = displayPath(file, ctx.workspaceDir);

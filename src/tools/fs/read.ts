@@ -47,14 +47,15 @@ export const readTool = defineTool({
   description:
     `Read a file's contents. Text output stops at ${READ_MAX_LINES} lines or ${READ_MAX_BYTES / 1024} KB, whichever comes first; ` +
     "use offset and limit to read a large file in parts. Relative paths start at the workspace.",
-  args: withAliases(
-    ["path"],
-    { path: "Path of the file to read (relative to the workspace, or absolute)" },
-    {
-      offset: z.number().int().min(1).optional().describe("Line number to start at (1 = first line)"),
-      limit: z.number().int().min(1).optional().describe("Most lines to return"),
-    },
-  ),
+  args: () =>
+    withAliases(
+      ["path"],
+      { path: "Path of the file to read (relative to the workspace, or absolute)" },
+      {
+        offset: z.number().int().min(1).optional().describe("Line number to start at (1 = first line)"),
+        limit: z.number().int().min(1).optional().describe("Most lines to return"),
+      },
+    ),
   async run(args, ctx): Promise<ToolResult> {
     const given = arg(args, "path");
     const file = resolvePath(given, ctx.workspaceDir);

@@ -7,13 +7,14 @@ export const writeTool = defineTool({
   name: "write",
   description:
     "Write content to a file: creates it (and its parent directories) or overwrites it whole. Relative paths start at the workspace.",
-  args: withAliases(
-    ["path"],
-    { path: "Path of the file to write (relative to the workspace, or absolute)" },
-    {
-      content: z.string().describe("The file's complete new content"),
-    },
-  ),
+  args: () =>
+    withAliases(
+      ["path"],
+      { path: "Path of the file to write (relative to the workspace, or absolute)" },
+      {
+        content: z.string().describe("The file's complete new content"),
+      },
+    ),
   async run(args, ctx): Promise<ToolResult> {
     const file = resolvePath(arg(args, "path"), ctx.workspaceDir);
     const shown = displayPath(file, ctx.workspaceDir);

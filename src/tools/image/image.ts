@@ -56,13 +56,14 @@ export interface ImageToolDeps {
   allowAddress?: (address: string) => boolean;
 }
 
-const ImageArgs = z.object({
-  image: z.string().describe("The image: a file path (relative to the workspace, or absolute), an http(s) URL, or a data: URL."),
-  prompt: z.string().optional().describe(`What to ask about the image (default: "${DEFAULT_IMAGE_PROMPT}").`),
-  model: z.string().optional().describe("A provider/model to use instead of the configured image model."),
-  maxBytesMb: z.number().positive().optional().describe("Largest image to accept, in MB."),
-});
-type Args = z.infer<typeof ImageArgs>;
+const imageArgs = () =>
+  z.object({
+    image: z.string().describe("The image: a file path (relative to the workspace, or absolute), an http(s) URL, or a data: URL."),
+    prompt: z.string().optional().describe(`What to ask about the image (default: "${DEFAULT_IMAGE_PROMPT}").`),
+    model: z.string().optional().describe("A provider/model to use instead of the configured image model."),
+    maxBytesMb: z.number().positive().optional().describe("Largest image to accept, in MB."),
+  });
+type Args = z.infer<ReturnType<typeof imageArgs>>;
 
 /** A failure the model should read as is. */
 class ImageError extends Error {}
@@ -247,7 +248,7 @@ export function createImageTool(deps: ImageToolDeps = {}): Tool<Args> {
     name: "image",
     description:
       "Look at an image with the configured image model (agents.defaults.imageModel) and answer a prompt about it. Give an image path or URL. Use it only for images not already shown to you in the conversation.",
-    args: ImageArgs,
+    args: imageArgs,
     available: ({ config }) => imageModelChain(config).length > 0,
     run: (args, ctx) => run(args, ctx, deps),
   });

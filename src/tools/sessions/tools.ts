@@ -61,12 +61,13 @@ const withoutTools = (messages: HistoryMessage[]) => messages.filter((m) => m.ro
 export const sessionsListTool = defineTool({
   name: "sessions_list",
   description: "List sessions with optional filters and last messages.",
-  args: z.object({
-    kinds: z.array(z.string()).optional().describe("main, group, cron, hook, node, other"),
-    limit: z.number().min(1).optional(),
-    activeMinutes: z.number().min(1).optional(),
-    messageLimit: z.number().min(0).optional().describe("last messages per session (at most 20)"),
-  }),
+  args: () =>
+    z.object({
+      kinds: z.array(z.string()).optional().describe("main, group, cron, hook, node, other"),
+      limit: z.number().min(1).optional(),
+      activeMinutes: z.number().min(1).optional(),
+      messageLimit: z.number().min(0).optional().describe("last messages per session (at most 20)"),
+    }),
   run(args, ctx) {
     const agents = host(ctx);
     const mainKey = agents.mainKey();
@@ -108,11 +109,12 @@ export const sessionsListTool = defineTool({
 export const sessionsHistoryTool = defineTool({
   name: "sessions_history",
   description: "Fetch message history for a session.",
-  args: z.object({
-    sessionKey: z.string().min(1),
-    limit: z.number().min(1).optional(),
-    includeTools: z.boolean().optional(),
-  }),
+  args: () =>
+    z.object({
+      sessionKey: z.string().min(1),
+      limit: z.number().min(1).optional(),
+      includeTools: z.boolean().optional(),
+    }),
   run(args, ctx) {
     const agents = host(ctx);
     const resolved = resolveTarget(agents, args.sessionKey, ctx);
@@ -147,13 +149,14 @@ function resolveTarget(
 export const sessionsSendTool = defineTool({
   name: "sessions_send",
   description: "Send a message into another session. Waits for its reply up to timeoutSeconds (default 30); 0 sends without waiting.",
-  args: z.object({
-    sessionKey: z.string().min(1).optional(),
-    label: z.string().min(1).max(64).optional(),
-    agentId: z.string().min(1).max(64).optional(),
-    message: z.string().min(1),
-    timeoutSeconds: z.number().min(0).optional(),
-  }),
+  args: () =>
+    z.object({
+      sessionKey: z.string().min(1).optional(),
+      label: z.string().min(1).max(64).optional(),
+      agentId: z.string().min(1).max(64).optional(),
+      message: z.string().min(1),
+      timeoutSeconds: z.number().min(0).optional(),
+    }),
   // Its own wait (timeoutSeconds) bounds it.
   timeoutMs: 0,
   async run(args, ctx) {
@@ -209,16 +212,17 @@ export function createSessionsSpawnTool() {
     name: "sessions_spawn",
     description:
       "Start a sub-agent on a task in its own session. Returns at once; the sub-agent's result is announced back to this session when it finishes.",
-    args: z.object({
-      task: z.string().min(1),
-      label: z.string().optional(),
-      agentId: z.string().optional(),
-      model: z.string().optional(),
-      thinking: z.string().optional(),
-      runTimeoutSeconds: z.number().min(0).optional(),
-      timeoutSeconds: z.number().min(0).optional(),
-      cleanup: z.enum(["delete", "keep"]).optional(),
-    }),
+    args: () =>
+      z.object({
+        task: z.string().min(1),
+        label: z.string().optional(),
+        agentId: z.string().optional(),
+        model: z.string().optional(),
+        thinking: z.string().optional(),
+        runTimeoutSeconds: z.number().min(0).optional(),
+        timeoutSeconds: z.number().min(0).optional(),
+        cleanup: z.enum(["delete", "keep"]).optional(),
+      }),
     async run(args, ctx) {
       const agents = host(ctx);
       if (ctx.sessionKey.includes(":subagent:"))
@@ -312,7 +316,7 @@ export function createSessionsSpawnTool() {
 export const sessionStatusTool = defineTool({
   name: "session_status",
   description: "Show this session's status card: model, context use, tokens and cost. With model, change the session's model.",
-  args: z.object({ sessionKey: z.string().optional(), model: z.string().optional() }),
+  args: () => z.object({ sessionKey: z.string().optional(), model: z.string().optional() }),
   run(args, ctx) {
     const agents = host(ctx);
     const resolved = resolveTarget(agents, args.sessionKey ?? ctx.sessionKey, ctx);
@@ -333,7 +337,7 @@ export const sessionStatusTool = defineTool({
 export const agentsListTool = defineTool({
   name: "agents_list",
   description: "List agent ids you can target with sessions_spawn (based on allowlists).",
-  args: z.object({}),
+  args: () => z.object({}),
   run(_args, ctx) {
     const agents = host(ctx);
     const cfg = ctx.config;

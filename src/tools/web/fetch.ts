@@ -76,11 +76,12 @@ class FetchError extends Error {}
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-const WebFetchArgs = z.object({
-  url: z.string().min(1).describe("HTTP or HTTPS URL to fetch."),
-  extractMode: z.enum(["markdown", "text"]).optional().describe('Extraction mode ("markdown" or "text"); default markdown.'),
-  maxChars: z.number().int().min(MIN_CHARS).optional().describe("Maximum characters to return (the text is truncated beyond it)."),
-});
+const webFetchArgs = () =>
+  z.object({
+    url: z.string().min(1).describe("HTTP or HTTPS URL to fetch."),
+    extractMode: z.enum(["markdown", "text"]).optional().describe('Extraction mode ("markdown" or "text"); default markdown.'),
+    maxChars: z.number().int().min(MIN_CHARS).optional().describe("Maximum characters to return (the text is truncated beyond it)."),
+  });
 
 const TEXTUAL = /^(text\/|application\/(json|[\w.+-]*\+json|xml|[\w.+-]*\+xml|javascript|x-javascript|ecmascript|x-ndjson))/i;
 
@@ -140,7 +141,7 @@ export function createWebFetch(deps: WebFetchDeps = {}) {
     }
   }
 
-  async function run(args: z.infer<typeof WebFetchArgs>, s: WebFetchSettings, ctx: ToolContext): Promise<ToolResult> {
+  async function run(args: z.infer<ReturnType<typeof webFetchArgs>>, s: WebFetchSettings, ctx: ToolContext): Promise<ToolResult> {
     const mode: ExtractMode = args.extractMode ?? "markdown";
     const maxChars = args.maxChars ?? s.maxChars;
     let url: URL;
@@ -253,13 +254,13 @@ export function createWebFetch(deps: WebFetchDeps = {}) {
      * The tool, reading `tools.web.fetch` from the config in force for each run (`config`, from
      * when the gateway made its tools, serves callers that pass none).
      */
-    tool(config: OpenClawConfig | undefined): Tool<z.infer<typeof WebFetchArgs>> {
+    tool(config: OpenClawConfig | undefined): Tool<z.infer<ReturnType<typeof webFetchArgs>>> {
       const s = webFetchSettings(config);
       return defineTool({
         name: "web_fetch",
         description:
           "Fetch a web page (http/https) and return its readable content as markdown or plain text, with its title. For reading a page you have the URL of; it does not run scripts.",
-        args: WebFetchArgs,
+        args: webFetchArgs,
         available: ({ config: current }) => webFetchSettings(current).enabled,
         run: (args, ctx) => run(args, ctx.config ? webFetchSettings(ctx.config) : s, ctx),
       });

@@ -97,20 +97,21 @@ export type WebSearchPayload =
   | { query: string; provider: "brave"; count: number; tookMs: number; results: BraveResult[]; cached?: boolean }
   | { query: string; provider: "perplexity"; model: string; tookMs: number; content: string; citations: string[]; cached?: boolean };
 
-const WebSearchArgs = z.object({
-  query: z.string().trim().min(1).describe("Search query string."),
-  count: z.number().optional().describe("Number of results to return (1-10)."),
-  country: z.string().optional().describe("2-letter country code for region-specific results (e.g. 'DE', 'US', 'ALL'). Default: 'US'."),
-  search_lang: z.string().optional().describe("ISO language code for search results (e.g. 'de', 'en', 'fr')."),
-  ui_lang: z.string().optional().describe("ISO language code for UI elements."),
-  freshness: z
-    .string()
-    .optional()
-    .describe(
-      "Only results discovered within a period (Brave only): 'pd' (past day), 'pw' (past week), 'pm' (past month), 'py' (past year), or a date range 'YYYY-MM-DDtoYYYY-MM-DD'.",
-    ),
-});
-type Args = z.infer<typeof WebSearchArgs>;
+const webSearchArgs = () =>
+  z.object({
+    query: z.string().trim().min(1).describe("Search query string."),
+    count: z.number().optional().describe("Number of results to return (1-10)."),
+    country: z.string().optional().describe("2-letter country code for region-specific results (e.g. 'DE', 'US', 'ALL'). Default: 'US'."),
+    search_lang: z.string().optional().describe("ISO language code for search results (e.g. 'de', 'en', 'fr')."),
+    ui_lang: z.string().optional().describe("ISO language code for UI elements."),
+    freshness: z
+      .string()
+      .optional()
+      .describe(
+        "Only results discovered within a period (Brave only): 'pd' (past day), 'pw' (past week), 'pm' (past month), 'py' (past year), or a date range 'YYYY-MM-DDtoYYYY-MM-DD'.",
+      ),
+  });
+type Args = z.infer<ReturnType<typeof webSearchArgs>>;
 
 function isIsoDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
@@ -356,7 +357,7 @@ export function createWebSearch(deps: WebSearchDeps = {}) {
           s.provider === "perplexity"
             ? "Search the web with Perplexity Sonar: returns an answer written from a live web search, with the URLs it cites."
             : "Search the web with the Brave Search API: returns titles, URLs and snippets. Supports region and language (country, search_lang, ui_lang) and recency (freshness).",
-        args: WebSearchArgs,
+        args: webSearchArgs,
         // The search enforces tools.web.search.timeoutSeconds itself and honours the run's abort.
         timeoutMs: 0,
         available: ({ config: current }) => webSearchSettings(current, env).enabled,
