@@ -7,31 +7,37 @@ import * as z from "zod";
 import { isTimeZone } from "../infra/time-zone.js";
 import type { OpenClawConfig } from "../config/schema.js";
 
+// The schemas are built by whoever reads a config or a cron job (each build is a new schema), not
+// when the gateway starts.
+
 /** A limit in US dollars and/or tokens; reaching either refuses further runs until the period ends. */
-export const BudgetLimitSchema = z.strictObject({
-  usd: z.number().positive().optional(),
-  tokens: z.number().int().positive().optional(),
-});
+export const budgetLimitSchema = () =>
+  z.strictObject({
+    usd: z.number().positive().optional(),
+    tokens: z.number().int().positive().optional(),
+  });
 
 /** Per-day and per-month limits (also the shape of a cron job's `budget`). */
-export const PeriodLimitsSchema = z.strictObject({
-  daily: BudgetLimitSchema.optional(),
-  monthly: BudgetLimitSchema.optional(),
-});
+export const periodLimitsSchema = () =>
+  z.strictObject({
+    daily: budgetLimitSchema().optional(),
+    monthly: budgetLimitSchema().optional(),
+  });
 
-export const BudgetSchema = z.strictObject({
-  daily: BudgetLimitSchema.optional(),
-  monthly: BudgetLimitSchema.optional(),
-  session: PeriodLimitsSchema.optional(),
-  /** Share of a limit at which the reply carries a one-time warning (default 0.8). */
-  warnAt: z.number().gt(0).max(1).optional(),
-  /** IANA time zone where days and months start (default UTC). */
-  timezone: z.string().refine(isTimeZone, { message: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' }).optional(),
-});
+export const budgetSchema = () =>
+  z.strictObject({
+    daily: budgetLimitSchema().optional(),
+    monthly: budgetLimitSchema().optional(),
+    session: periodLimitsSchema().optional(),
+    /** Share of a limit at which the reply carries a one-time warning (default 0.8). */
+    warnAt: z.number().gt(0).max(1).optional(),
+    /** IANA time zone where days and months start (default UTC). */
+    timezone: z.string().refine(isTimeZone, { message: 'expected an IANA time zone such as "UTC" or "Europe/Berlin"' }).optional(),
+  });
 
-export type BudgetLimit = z.infer<typeof BudgetLimitSchema>;
-export type PeriodLimits = z.infer<typeof PeriodLimitsSchema>;
-export type BudgetConfig = z.infer<typeof BudgetSchema>;
+export type BudgetLimit = z.infer<ReturnType<typeof budgetLimitSchema>>;
+export type PeriodLimits = z.infer<ReturnType<typeof periodLimitsSchema>>;
+export type BudgetConfig = z.infer<ReturnType<typeof budgetSchema>>;
 
 export const DEFAULT_WARN_AT = 0.8;
 

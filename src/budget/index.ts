@@ -1,5 +1,5 @@
 /** Spending budgets per agent, session and cron job, from a per-day and per-month usage ledger. */
-export { BudgetSchema, PeriodLimitsSchema, resolveBudget, type BudgetConfig, type PeriodLimits } from "./config.js";
+export { budgetSchema, periodLimitsSchema, resolveBudget, type BudgetConfig, type PeriodLimits } from "./config.js";
 export { UsageLedger, type UsageRecord } from "./ledger.js";
 export {
   budgetLines,

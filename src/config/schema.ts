@@ -32,7 +32,7 @@
  * `whatsapp`/`telegram`/..., `gateway.token`) are rejected, as in OpenClaw.
  */
 import * as z from "zod";
-import { BudgetSchema } from "../budget/config.js";
+import { budgetSchema } from "../budget/config.js";
 
 // zod keeps the first schema of each kind alive for good (accessors it puts on the kind's prototype
 // close over it). Kinds first made here are made once with nothing in them, so that nothing of a built
@@ -774,7 +774,7 @@ function buildConfigSchema() {
       bootstrapMaxChars: PositiveInt.optional(),
       userTimezone: z.string().optional(),
       /** Ours (not in OpenClaw): spending limits per agent and per session (see docs/configuration.md, Budgets). */
-      budget: BudgetSchema.optional(),
+      budget: budgetSchema().optional(),
       timeFormat: z.enum(["auto", "12", "24"]).optional(),
       envelopeTimezone: z.string().optional(),
       envelopeTimestamp: OnOff.optional(),
@@ -902,7 +902,7 @@ function buildConfigSchema() {
       sandbox: SandboxSchema.optional(),
       tools: AgentToolsSchema.optional(),
       /** Ours (not in OpenClaw): spending limits for this agent, over `agents.defaults.budget`. */
-      budget: BudgetSchema.optional(),
+      budget: budgetSchema().optional(),
     }),
   );
 

@@ -5,7 +5,7 @@
  * `payload.provider` read as `channel`; for a new job `wakeMode` defaults to `next-heartbeat` and
  * `sessionTarget` follows the payload kind.
  */
-import { PeriodLimitsSchema } from "../budget/config.js";
+import { periodLimitsSchema } from "../budget/config.js";
 import * as z from "zod";
 import { normalizeAgentId } from "../sessions/keys.js";
 import { parseAbsoluteTimeMs } from "./schedule.js";
@@ -74,7 +74,7 @@ function build() {
     payload: PayloadSchema,
     isolation: IsolationSchema.optional(),
     /** Ours: per-day and per-month spending limits for the job's runs. */
-    budget: PeriodLimitsSchema.optional(),
+    budget: periodLimitsSchema().optional(),
   });
 
   const PatchSchema = z.strictObject({
@@ -88,7 +88,7 @@ function build() {
     wakeMode: WakeMode.optional(),
     payload: PayloadPatchSchema.optional(),
     isolation: IsolationSchema.optional(),
-    budget: PeriodLimitsSchema.optional(),
+    budget: periodLimitsSchema().optional(),
     state: StatePatchSchema.optional(),
   });
 

@@ -22,31 +22,32 @@ export const FILE_NAME = "exec-approvals.json";
 /** Larger files are refused (an allowlist of thousands of paths is far below this). */
 const MAX_FILE_BYTES = 1024 * 1024;
 
-const Level = z.string().max(32);
-const AllowlistEntry = z.strictObject({
-  id: z.string().min(1).max(128).optional(),
-  pattern: z.string().max(4096),
-  lastUsedAt: z.number().int().min(0).optional(),
-  lastUsedCommand: z.string().max(8192).optional(),
-  lastResolvedPath: z.string().max(4096).optional(),
-});
-const Defaults = z.strictObject({
-  security: Level.optional(),
-  ask: Level.optional(),
-  askFallback: Level.optional(),
-  autoAllowSkills: z.boolean().optional(),
-});
-const Agent = Defaults.extend({ allowlist: z.array(AllowlistEntry).max(10_000).optional() });
-
-/** The file as OpenClaw's protocol describes it (`ExecApprovalsFileSchema`). */
-export const ExecApprovalsFileSchema = z.strictObject({
-  version: z.literal(1),
-  socket: z.strictObject({ path: z.string().optional(), token: z.string().optional() }).optional(),
-  defaults: Defaults.optional(),
-  agents: z.record(z.string().max(128), Agent).optional(),
+/** The file as OpenClaw's protocol describes it (`ExecApprovalsFileSchema`); built when first read. */
+export const ExecApprovalsFileSchema = z.lazy(() => {
+  const level = z.string().max(32);
+  const allowlistEntry = z.strictObject({
+    id: z.string().min(1).max(128).optional(),
+    pattern: z.string().max(4096),
+    lastUsedAt: z.number().int().min(0).optional(),
+    lastUsedCommand: z.string().max(8192).optional(),
+    lastResolvedPath: z.string().max(4096).optional(),
+  });
+  const defaults = z.strictObject({
+    security: level.optional(),
+    ask: level.optional(),
+    askFallback: level.optional(),
+    autoAllowSkills: z.boolean().optional(),
+  });
+  const agent = defaults.extend({ allowlist: z.array(allowlistEntry).max(10_000).optional() });
+  return z.strictObject({
+    version: z.literal(1),
+    socket: z.strictObject({ path: z.string().optional(), token: z.string().optional() }).optional(),
+    defaults: defaults.optional(),
+    agents: z.record(z.string().max(128), agent).optional(),
+  });
 });
 export type ExecApprovalsFile = z.infer<typeof ExecApprovalsFileSchema>;
-type AgentEntry = z.infer<typeof Agent>;
+type AgentEntry = NonNullable<ExecApprovalsFile["agents"]>[string];
 
 export interface ApprovalsSnapshot {
   path: string;

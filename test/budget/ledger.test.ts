@@ -6,7 +6,7 @@ import path from "node:path";
 import { tmpDir } from "../helpers/gateway.js";
 import { budgetWarning, checkBudget, UsageLedger } from "../../src/budget/index.js";
 import { periodEnd } from "../../src/budget/periods.js";
-import { BudgetSchema } from "../../src/budget/config.js";
+import { budgetSchema } from "../../src/budget/config.js";
 import type { OpenClawConfig } from "../../src/config/schema.js";
 
 const T0 = Date.parse("2026-03-31T22:30:00Z");
@@ -149,11 +149,11 @@ describe("usage ledger", { timeout: 10_000 }, () => {
     assert.equal(periodEnd(Date.parse("2026-03-10T23:59:30.5Z"), "UTC", "daily"), Date.parse("2026-03-11T00:00:00Z"));
     assert.equal(periodEnd(Date.parse("2026-03-10T12:00:00Z"), "UTC", "monthly"), Date.parse("2026-04-01T00:00:00Z"));
     assert.equal(periodEnd(Date.parse("2026-03-10T12:00:00Z"), "Asia/Kolkata", "daily"), Date.parse("2026-03-10T18:30:00Z"));
-    assert.equal(BudgetSchema.safeParse({ daily: { usd: 5 }, warnAt: 0.9, timezone: "Europe/Berlin" }).success, true);
-    const bad = BudgetSchema.safeParse({ timezone: "Mars/Olympus" });
+    assert.equal(budgetSchema().safeParse({ daily: { usd: 5 }, warnAt: 0.9, timezone: "Europe/Berlin" }).success, true);
+    const bad = budgetSchema().safeParse({ timezone: "Mars/Olympus" });
     assert.equal(bad.success, false);
     assert.match(JSON.stringify(bad.error?.issues), /IANA time zone/);
-    assert.equal(BudgetSchema.safeParse({ daily: { usd: -1 } }).success, false);
-    assert.equal(BudgetSchema.safeParse({ daily: { dollars: 5 } }).success, false);
+    assert.equal(budgetSchema().safeParse({ daily: { usd: -1 } }).success, false);
+    assert.equal(budgetSchema().safeParse({ daily: { dollars: 5 } }).success, false);
   });
 });

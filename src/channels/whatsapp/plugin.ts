@@ -37,8 +37,8 @@ export const whatsappChannel: ChannelPlugin = {
   load: async () => (await import("./index.js")).createWhatsAppAdapter,
 };
 
-const Account = z.string().trim().min(1).max(64).optional();
-const Timeout = z.number().int().min(0).max(600_000).optional();
+const account = () => z.string().trim().min(1).max(64).optional();
+const timeout = () => z.number().int().min(0).max(600_000).optional();
 
 /** The running adapter of an account, with a message that says how to get one when there is none. */
 function loginFor(ctx: GatewayContext, accountId: string | undefined) {
@@ -61,7 +61,9 @@ export const webLoginMethods: MethodTable = {
   "web.login.start": defineMethod({
     scope: "operator.admin",
     params: () =>
-      z.strictObject({ force: z.boolean().optional(), timeoutMs: Timeout, verbose: z.boolean().optional(), accountId: Account }).optional(),
+      z
+        .strictObject({ force: z.boolean().optional(), timeoutMs: timeout(), verbose: z.boolean().optional(), accountId: account() })
+        .optional(),
     handler: async (p, ctx) => {
       const login = loginFor(ctx, p?.accountId);
       try {
@@ -74,7 +76,7 @@ export const webLoginMethods: MethodTable = {
   }),
   "web.login.wait": defineMethod({
     scope: "operator.admin",
-    params: () => z.strictObject({ timeoutMs: Timeout, accountId: Account }).optional(),
+    params: () => z.strictObject({ timeoutMs: timeout(), accountId: account() }).optional(),
     handler: async (p, ctx) => {
       const id = p?.accountId || "default";
       const adapter = ctx.channels.get("whatsapp", id);

@@ -28,23 +28,26 @@ export const MAX_BODY_VALUES = 100_000;
 /** A request body still being sent after a 413 is read and dropped up to this much, then cut. */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
-const ContentPart = z.looseObject({
-  type: z.string(),
-  text: z.string().optional(),
-  image_url: z.union([z.string(), z.looseObject({ url: z.string() })]).optional(),
-});
-const ChatRequest = z.looseObject({
-  model: z.string().optional(),
-  messages: z
-    .array(
-      z.looseObject({
-        role: z.enum(["system", "developer", "user", "assistant", "tool"]),
-        content: z.union([z.string(), z.array(ContentPart), z.null()]).optional(),
-      }),
-    )
-    .min(1),
-  stream: z.boolean().optional(),
-  user: z.string().optional(),
+/** Built on the first request. */
+const ChatRequest = z.lazy(() => {
+  const ContentPart = z.looseObject({
+    type: z.string(),
+    text: z.string().optional(),
+    image_url: z.union([z.string(), z.looseObject({ url: z.string() })]).optional(),
+  });
+  return z.looseObject({
+    model: z.string().optional(),
+    messages: z
+      .array(
+        z.looseObject({
+          role: z.enum(["system", "developer", "user", "assistant", "tool"]),
+          content: z.union([z.string(), z.array(ContentPart), z.null()]).optional(),
+        }),
+      )
+      .min(1),
+    stream: z.boolean().optional(),
+    user: z.string().optional(),
+  });
 });
 
 export interface OpenAiHttpDeps {

@@ -14,37 +14,41 @@ const nonEmpty = z.string().min(1);
 /** Largest image accepted in one attachment (decoded bytes). */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
-const Attachment = z.looseObject({
-  type: z.string().optional(),
-  mimeType: z.string().optional(),
-  fileName: z.string().optional(),
-  content: z.string().optional(),
-  data: z.string().optional(),
-});
+const attachment = () =>
+  z.looseObject({
+    type: z.string().optional(),
+    mimeType: z.string().optional(),
+    fileName: z.string().optional(),
+    content: z.string().optional(),
+    data: z.string().optional(),
+  });
+type Attachment = z.infer<ReturnType<typeof attachment>>;
 
-const ChatSendParams = z.strictObject({
-  sessionKey: nonEmpty,
-  message: z.string(),
-  thinking: z.string().optional(),
-  deliver: z.boolean().optional(),
-  attachments: z.array(Attachment).optional(),
-  timeoutMs: z.number().int().min(0).optional(),
-  idempotencyKey: nonEmpty,
-});
+const chatSendParams = () =>
+  z.strictObject({
+    sessionKey: nonEmpty,
+    message: z.string(),
+    thinking: z.string().optional(),
+    deliver: z.boolean().optional(),
+    attachments: z.array(attachment()).optional(),
+    timeoutMs: z.number().int().min(0).optional(),
+    idempotencyKey: nonEmpty,
+  });
 
-const AgentParams = z.looseObject({
-  message: nonEmpty,
-  agentId: nonEmpty.optional(),
-  sessionKey: z.string().optional(),
-  sessionId: z.string().optional(),
-  timeout: z.number().int().min(0).optional(),
-  extraSystemPrompt: z.string().optional(),
-  attachments: z.array(Attachment).optional(),
-  idempotencyKey: nonEmpty,
-});
+const agentParams = () =>
+  z.looseObject({
+    message: nonEmpty,
+    agentId: nonEmpty.optional(),
+    sessionKey: z.string().optional(),
+    sessionId: z.string().optional(),
+    timeout: z.number().int().min(0).optional(),
+    extraSystemPrompt: z.string().optional(),
+    attachments: z.array(attachment()).optional(),
+    idempotencyKey: nonEmpty,
+  });
 
 /** Image attachments as model input; anything else is refused with the reason. */
-export function toImages(attachments: Array<z.infer<typeof Attachment>> | undefined): ImageContent[] {
+export function toImages(attachments: Attachment[] | undefined): ImageContent[] {
   const out: ImageContent[] = [];
   for (const [i, a] of (attachments ?? []).entries()) {
     let data = a.content ?? a.data ?? "";
@@ -226,7 +230,7 @@ function waitPayload(r: RunResult | null, runId: string) {
 export const chatMethods = {
   "chat.send": defineMethod({
     scope: "operator.write",
-    params: ChatSendParams,
+    params: chatSendParams,
     handler: (p, ctx) => {
       const images = toImages(p.attachments);
       ctx.chatKeys.set(p.idempotencyKey, p.sessionKey);
@@ -279,7 +283,7 @@ export const chatMethods = {
   }),
   agent: defineMethod({
     scope: "operator.write",
-    params: AgentParams,
+    params: agentParams,
     handler: async (p, ctx) => {
       const handle = send(ctx, {
         sessionKey: p.sessionKey,

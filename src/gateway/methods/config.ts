@@ -14,15 +14,16 @@ import { configUiHints, editorSchema, type JsonSchemaNode, type UiHint, type UiH
 import type { PluginConfigInfo } from "../plugins.js";
 
 const nonEmpty = z.string().min(1);
-const SetParams = z.strictObject({ raw: nonEmpty, baseHash: nonEmpty.optional() });
-const ApplyParams = z.strictObject({
-  raw: nonEmpty,
-  baseHash: nonEmpty.optional(),
-  sessionKey: z.string().optional(),
-  note: z.string().optional(),
-  restartDelayMs: z.number().int().min(0).optional(),
-});
-const PatchParams = ApplyParams;
+const setParams = () => z.strictObject({ raw: nonEmpty, baseHash: nonEmpty.optional() });
+const applyParams = () =>
+  z.strictObject({
+    raw: nonEmpty,
+    baseHash: nonEmpty.optional(),
+    sessionKey: z.string().optional(),
+    note: z.string().optional(),
+    restartDelayMs: z.number().int().min(0).optional(),
+  });
+const patchParams = applyParams;
 
 /** The snapshot as a client may see it: secrets replaced, raw text masked. */
 export function publicSnapshot(ctx: GatewayContext) {
@@ -128,7 +129,7 @@ export const configMethods = {
   }),
   "config.set": defineMethod({
     scope: "operator.admin",
-    params: SetParams,
+    params: setParams,
     handler: (p, ctx) => {
       parseObject(p.raw);
       // The text is saved as sent, so comments and layout survive a round trip through an editor.
@@ -138,7 +139,7 @@ export const configMethods = {
   }),
   "config.patch": defineMethod({
     scope: "operator.admin",
-    params: PatchParams,
+    params: patchParams,
     handler: (p, ctx) => {
       const patch = parseObject(p.raw);
       write(ctx, p.baseHash, (parsed) => mergePatch(parsed, patch));
@@ -147,7 +148,7 @@ export const configMethods = {
   }),
   "config.apply": defineMethod({
     scope: "operator.admin",
-    params: ApplyParams,
+    params: applyParams,
     handler: (p, ctx) => {
       parseObject(p.raw);
       write(ctx, p.baseHash, p.raw);

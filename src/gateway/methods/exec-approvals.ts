@@ -11,19 +11,21 @@ import { ErrorCodes, MethodError } from "../protocol/frames.js";
 
 const MAX_TIMEOUT_MS = 600_000;
 
-const NullableText = z.string().max(8192).nullable().optional();
-const RequestParams = z.strictObject({
-  id: z.string().trim().min(1).max(128).optional(),
-  command: z.string().min(1).max(65_536),
-  cwd: NullableText,
-  host: NullableText,
-  security: NullableText,
-  ask: NullableText,
-  agentId: NullableText,
-  resolvedPath: NullableText,
-  sessionKey: NullableText,
-  timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS, `timeoutMs is at most ${MAX_TIMEOUT_MS} (10 minutes)`).optional(),
-});
+const requestParams = () => {
+  const nullableText = z.string().max(8192).nullable().optional();
+  return z.strictObject({
+    id: z.string().trim().min(1).max(128).optional(),
+    command: z.string().min(1).max(65_536),
+    cwd: nullableText,
+    host: nullableText,
+    security: nullableText,
+    ask: nullableText,
+    agentId: nullableText,
+    resolvedPath: nullableText,
+    sessionKey: nullableText,
+    timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS, `timeoutMs is at most ${MAX_TIMEOUT_MS} (10 minutes)`).optional(),
+  });
+};
 
 export function execApprovalMethods(service: ExecApprovalService): MethodTable {
   const store = service.store;
@@ -49,7 +51,7 @@ export function execApprovalMethods(service: ExecApprovalService): MethodTable {
     }),
     "exec.approval.request": defineMethod({
       scope: "operator.approvals",
-      params: RequestParams,
+      params: requestParams,
       handler: async (p) => {
         const request = {
           command: p.command,

@@ -130,14 +130,15 @@ function avatarUrl(avatar: string, agentId: string, basePath: string | undefined
   return isImagePath(avatar) ? `${base}/avatar/${agentId}` : avatar;
 }
 
-const Params = z
-  .strictObject({
-    agentId: z.string().min(1).optional(),
-    sessionKey: z.string().optional(),
-  })
-  .optional();
+const params = () =>
+  z
+    .strictObject({
+      agentId: z.string().min(1).optional(),
+      sessionKey: z.string().optional(),
+    })
+    .optional();
 
-function pickAgent(ctx: GatewayContext, p: z.infer<typeof Params>): string {
+function pickAgent(ctx: GatewayContext, p: z.infer<ReturnType<typeof params>>): string {
   const requested = p?.agentId?.trim() ? normalizeAgentId(p.agentId) : undefined;
   const sessionKey = p?.sessionKey?.trim();
   let agentId = requested;
@@ -159,7 +160,7 @@ function pickAgent(ctx: GatewayContext, p: z.infer<typeof Params>): string {
 export const identityMethods = {
   "agent.identity.get": defineMethod({
     scope: "operator.read",
-    params: Params,
+    params,
     handler: (p, ctx) => {
       const cfg = ctx.config();
       const agentId = pickAgent(ctx, p);

@@ -8,13 +8,14 @@ import * as z from "zod";
 import { defineMethod } from "../context.js";
 import { MethodError, ErrorCodes } from "../protocol/frames.js";
 
-const Params = z
-  .strictObject({
-    cursor: z.number().int().min(0).optional(),
-    limit: z.number().int().min(1).max(5000).optional(),
-    maxBytes: z.number().int().min(1).max(1_000_000).optional(),
-  })
-  .optional();
+const params = () =>
+  z
+    .strictObject({
+      cursor: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(5000).optional(),
+      maxBytes: z.number().int().min(1).max(1_000_000).optional(),
+    })
+    .optional();
 
 export function tailFile(file: string, opts: { cursor?: number; limit?: number; maxBytes?: number }) {
   const limit = opts.limit ?? 500;
@@ -61,7 +62,7 @@ export function tailFile(file: string, opts: { cursor?: number; limit?: number; 
 export const logsMethods = {
   "logs.tail": defineMethod({
     scope: "operator.read",
-    params: Params,
+    params,
     handler: (p, ctx) => {
       const file = ctx.logs.currentFile();
       if (!file) throw new MethodError(ErrorCodes.UNAVAILABLE, "file logging is off (logging.level is silent)");

@@ -21,17 +21,18 @@ export const SEND_DEDUPE_TTL_MS = 5 * 60_000;
 export const SEND_DEDUPE_MAX = 1000;
 
 const nonEmpty = z.string().min(1);
-const SendParams = z.strictObject({
-  to: nonEmpty,
-  message: nonEmpty,
-  mediaUrl: z.string().optional(),
-  mediaUrls: z.array(z.string()).optional(),
-  gifPlayback: z.boolean().optional(),
-  channel: z.string().optional(),
-  accountId: z.string().optional(),
-  sessionKey: z.string().optional(),
-  idempotencyKey: nonEmpty,
-});
+const sendParams = () =>
+  z.strictObject({
+    to: nonEmpty,
+    message: nonEmpty,
+    mediaUrl: z.string().optional(),
+    mediaUrls: z.array(z.string()).optional(),
+    gifPlayback: z.boolean().optional(),
+    channel: z.string().optional(),
+    accountId: z.string().optional(),
+    sessionKey: z.string().optional(),
+    idempotencyKey: nonEmpty,
+  });
 
 type Outcome = { ok: true; payload: Record<string, unknown> } | { ok: false; code: ErrorCode; message: string };
 
@@ -61,7 +62,7 @@ export function sendMethods(opts: DeliverOptions = {}): MethodTable {
   return {
     send: defineMethod({
       scope: "operator.write",
-      params: SendParams,
+      params: sendParams,
       handler: async (p, ctx) => {
         const key = p.idempotencyKey;
         prune(ctx.now());

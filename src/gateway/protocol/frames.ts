@@ -56,14 +56,17 @@ export class MethodError extends Error {
   }
 }
 
-const nonEmpty = z.string().min(1);
+// Built on first use (the first frame), not when the gateway starts.
+const nonEmpty = () => z.string().min(1);
 
-export const RequestFrameSchema = z.strictObject({
-  type: z.literal("req"),
-  id: nonEmpty,
-  method: nonEmpty,
-  params: z.unknown().optional(),
-});
+export const RequestFrameSchema = z.lazy(() =>
+  z.strictObject({
+    type: z.literal("req"),
+    id: nonEmpty(),
+    method: nonEmpty(),
+    params: z.unknown().optional(),
+  }),
+);
 export type RequestFrame = z.infer<typeof RequestFrameSchema>;
 
 /** Client ids the 2026.1.29 runtime accepts (`dist/gateway/protocol/client-info.js`). */
@@ -89,49 +92,52 @@ export const LEGACY_CLIENT_IDS: Record<string, (typeof CLIENT_IDS)[number]> = {
 };
 
 /** A client id as the runtime normalizes it (trimmed, lower-case), legacy names mapped to current ones. */
-const ClientIdSchema = z.string().transform((raw, ctx) => {
-  const id = raw.trim().toLowerCase();
-  const known = (CLIENT_IDS as readonly string[]).includes(id) ? (id as (typeof CLIENT_IDS)[number]) : LEGACY_CLIENT_IDS[id];
-  if (!known) {
-    ctx.addIssue({ code: "custom", message: `unknown client id (expected one of ${CLIENT_IDS.join(", ")})` });
-    return z.NEVER;
-  }
-  return known;
-});
+const clientIdSchema = () =>
+  z.string().transform((raw, ctx) => {
+    const id = raw.trim().toLowerCase();
+    const known = (CLIENT_IDS as readonly string[]).includes(id) ? (id as (typeof CLIENT_IDS)[number]) : LEGACY_CLIENT_IDS[id];
+    if (!known) {
+      ctx.addIssue({ code: "custom", message: `unknown client id (expected one of ${CLIENT_IDS.join(", ")})` });
+      return z.NEVER;
+    }
+    return known;
+  });
 export const CLIENT_MODES = ["webchat", "cli", "ui", "backend", "node", "probe", "test"] as const;
 
-export const ConnectParamsSchema = z.strictObject({
-  minProtocol: z.number().int().min(1),
-  maxProtocol: z.number().int().min(1),
-  client: z.strictObject({
-    id: ClientIdSchema,
-    displayName: nonEmpty.optional(),
-    version: nonEmpty,
-    platform: nonEmpty,
-    deviceFamily: nonEmpty.optional(),
-    modelIdentifier: nonEmpty.optional(),
-    mode: z.enum(CLIENT_MODES),
-    instanceId: nonEmpty.optional(),
+export const ConnectParamsSchema = z.lazy(() =>
+  z.strictObject({
+    minProtocol: z.number().int().min(1),
+    maxProtocol: z.number().int().min(1),
+    client: z.strictObject({
+      id: clientIdSchema(),
+      displayName: nonEmpty().optional(),
+      version: nonEmpty(),
+      platform: nonEmpty(),
+      deviceFamily: nonEmpty().optional(),
+      modelIdentifier: nonEmpty().optional(),
+      mode: z.enum(CLIENT_MODES),
+      instanceId: nonEmpty().optional(),
+    }),
+    caps: z.array(nonEmpty()).optional(),
+    commands: z.array(nonEmpty()).optional(),
+    permissions: z.record(z.string(), z.boolean()).optional(),
+    pathEnv: z.string().optional(),
+    role: nonEmpty().optional(),
+    scopes: z.array(nonEmpty()).optional(),
+    device: z
+      .strictObject({
+        id: nonEmpty(),
+        publicKey: nonEmpty(),
+        signature: nonEmpty(),
+        signedAt: z.number().int().min(0),
+        nonce: nonEmpty().optional(),
+      })
+      .optional(),
+    auth: z.strictObject({ token: z.string().optional(), password: z.string().optional() }).optional(),
+    locale: z.string().optional(),
+    userAgent: z.string().optional(),
   }),
-  caps: z.array(nonEmpty).optional(),
-  commands: z.array(nonEmpty).optional(),
-  permissions: z.record(z.string(), z.boolean()).optional(),
-  pathEnv: z.string().optional(),
-  role: nonEmpty.optional(),
-  scopes: z.array(nonEmpty).optional(),
-  device: z
-    .strictObject({
-      id: nonEmpty,
-      publicKey: nonEmpty,
-      signature: nonEmpty,
-      signedAt: z.number().int().min(0),
-      nonce: nonEmpty.optional(),
-    })
-    .optional(),
-  auth: z.strictObject({ token: z.string().optional(), password: z.string().optional() }).optional(),
-  locale: z.string().optional(),
-  userAgent: z.string().optional(),
-});
+);
 export type ConnectParams = z.infer<typeof ConnectParamsSchema>;
 
 export const ROLES = ["operator", "node"] as const;
