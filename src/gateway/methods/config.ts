@@ -10,7 +10,7 @@ import { ConfigError } from "../../config/errors.js";
 import { editConfigFile, mergePatch, redactRaw, redactSecrets, replaceConfigText } from "../../config/edit.js";
 import { parseJson5, readConfigSnapshot } from "../../config/load.js";
 import { configJsonSchema } from "../../config/json-schema.js";
-import { configUiHints, editorSchema, type JsonSchemaNode, type UiHint, type UiHints } from "../../config/ui-hints.js";
+import type { JsonSchemaNode, UiHint, UiHints } from "../../config/ui-hints.js";
 import type { PluginConfigInfo } from "../plugins.js";
 
 const nonEmpty = z.string().min(1);
@@ -116,7 +116,9 @@ export const configMethods = {
   "config.schema": defineMethod({
     scope: "operator.read",
     params: () => z.strictObject({}).optional(),
-    handler: (_p, ctx) => {
+    handler: async (_p, ctx) => {
+      // The editor's labels and help are only for this method: loaded when it is first called.
+      const { configUiHints, editorSchema } = await import("../../config/ui-hints.js");
       const schema = withPluginSchemas(editorSchema(configJsonSchema() as JsonSchemaNode), ctx.pluginConfigs());
       const channels = ctx.channels.catalog.list().map((c) => ({ id: c.id, label: c.label }));
       return {
