@@ -38,7 +38,6 @@ import { LateServices } from "./services.js";
 import { startPlugins } from "./plugins.js";
 import { createPluginRuntime } from "./plugin-runtime.js";
 import { AgentService, type AgentServiceDeps } from "../agents/service.js";
-import { IdleCollector } from "../infra/idle-gc.js";
 import { defaultAgentId } from "../agents/roster.js";
 import { workspaceDirFor } from "../agents/workspace.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
@@ -212,9 +211,6 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     },
   });
   pluginRuntime.attach({ systemEvents: agents.systemEvents });
-  // Memory a burst of runs left behind goes back once the gateway has been quiet for a while.
-  const idleGc = new IdleCollector();
-  agents.onEvent((ev) => ev.type === "end" && idleGc.touch());
   const pairing = PairingStore.forStateDir(stateDir, now);
   const router = new ChannelRouter({
     config: config.current,
@@ -357,7 +353,6 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       closing ??= (async () => {
         log.info(`shutting down: ${reason}`);
         stopTimers();
-        idleGc.close();
         stopWatch();
         try {
           await channels.stop();
