@@ -117,8 +117,11 @@ async function closedLoop({ send, list, keyOf, waitNext }) {
     return performance.now() - t;
   };
   const times = [];
+  // When the warm-up ended: the stage timings count from here, like the latencies.
+  let timedFrom = 0;
   try {
     await Promise.all(Array.from({ length: USERS }, (_, u) => one(u, -1)));
+    timedFrom = Date.now();
     const think = () => sleep(THINK_MS * (0.5 + Math.random()));
     await Promise.all(
       Array.from({ length: USERS }, async (_, u) => {
@@ -131,7 +134,7 @@ async function closedLoop({ send, list, keyOf, waitNext }) {
   } finally {
     running = false;
   }
-  return summarize(times);
+  return { ...summarize(times), timedFrom };
 }
 
 /** One channel on the built gateway against its fake; returns the latencies (and stage timings). */
@@ -210,7 +213,7 @@ async function channelLatency(name) {
     if (name === "slack") await fake.waitForConnection(1, 30_000);
     const r = await closedLoop(loop);
     await gw.stop();
-    return { ...r, stages: readStageTimings(stageFile) };
+    return { ...r, stages: readStageTimings(stageFile, r.timedFrom) };
   } catch (e) {
     await gw.stop();
     throw new Error(`${name}: ${e.message}\n${gw.output().slice(-1500)}`);

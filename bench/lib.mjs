@@ -106,11 +106,20 @@ export function runJsonScript(script, args = [], { timeoutMs = 600_000 } = {}) {
 
 /**
  * The per-stage timings a gateway started with `OPENCLAW_STAGE_TIMINGS=<file>` writes on a graceful
- * stop: `{ stages: { name: { count, p50, p99, mean, max } } }`, or null when this build writes none.
+ * stop, as `{ name: { count, p50, p99 } }`, or null when this build writes none. With `since` (epoch
+ * ms), only the samples taken from then on count: the timed part of a run, without its warm-up.
  */
-export function readStageTimings(file) {
+export function readStageTimings(file, since = 0) {
   try {
-    const stages = JSON.parse(fs.readFileSync(file, "utf8")).stages;
+    const { stages, samples } = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (since && samples && typeof samples === "object") {
+      const out = {};
+      for (const [name, { at, ms }] of Object.entries(samples)) {
+        const kept = ms.filter((_, i) => at[i] >= since);
+        if (kept.length) out[name] = summarize(kept);
+      }
+      return Object.keys(out).length ? out : null;
+    }
     return stages && typeof stages === "object" && Object.keys(stages).length ? stages : null;
   } catch {
     return null;

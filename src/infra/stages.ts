@@ -60,15 +60,36 @@ export interface StageSummary {
 /** At most this many samples are kept per stage (the latest ones). */
 const MAX_SAMPLES = 100_000;
 
-/** Listens to the stage samples while started; `summary()` gives percentiles per stage. */
+/** Percentiles of a list of milliseconds. */
+export function summarizeStage(list: readonly number[]): StageSummary {
+  const sorted = [...list].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    count: sorted.length,
+    p50: round(at(50)),
+    p99: round(at(99)),
+    mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+    max: round(sorted[sorted.length - 1]!),
+  };
+}
+
+/**
+ * Listens to the stage samples while started; `summary()` gives percentiles per stage. Each sample
+ * keeps the wall-clock time it was taken, so that a reader can leave out a warm-up.
+ */
 export class StageRecorder {
-  private readonly samples = new Map<StageName, number[]>();
+  private readonly samples = new Map<StageName, { at: number[]; ms: number[] }>();
   private readonly onSample = (m: unknown) => {
     const { stage, ms } = m as StageSample;
     let list = this.samples.get(stage);
-    if (!list) this.samples.set(stage, (list = []));
-    if (list.length >= MAX_SAMPLES) list.shift();
-    list.push(ms);
+    if (!list) this.samples.set(stage, (list = { at: [], ms: [] }));
+    if (list.ms.length >= MAX_SAMPLES) {
+      list.at.shift();
+      list.ms.shift();
+    }
+    list.at.push(Date.now());
+    list.ms.push(ms);
   };
 
   start(): this {
@@ -84,23 +105,17 @@ export class StageRecorder {
     const out: Partial<Record<StageName, StageSummary>> = {};
     for (const stage of STAGE_NAMES) {
       const list = this.samples.get(stage);
-      if (!list?.length) continue;
-      const sorted = [...list].sort((a, b) => a - b);
-      const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-      const round = (x: number) => Math.round(x * 1000) / 1000;
-      out[stage] = {
-        count: sorted.length,
-        p50: round(at(50)),
-        p99: round(at(99)),
-        mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-        max: round(sorted[sorted.length - 1]!),
-      };
+      if (list?.ms.length) out[stage] = summarizeStage(list.ms);
     }
     return out;
   }
 
-  /** Writes `{ stages: { <name>: { count, p50, p99, mean, max } } }` to `file`. */
+  /**
+   * Writes `{ stages: { <name>: { count, p50, p99, mean, max } }, samples: { <name>: { at, ms } } }` to
+   * `file`: the summary, and every sample with its time (epoch ms).
+   */
   writeSummary(file: string): void {
-    fs.writeFileSync(file, JSON.stringify({ stages: this.summary() }, null, 2) + "\n");
+    const samples = Object.fromEntries(this.samples);
+    fs.writeFileSync(file, JSON.stringify({ stages: this.summary(), samples }) + "\n");
   }
 }
