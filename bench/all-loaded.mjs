@@ -196,8 +196,8 @@ async function measure(pieces) {
       const end = Date.now() + 30_000;
       let file;
       while (!(file = fs.readdirSync(gw.stateDir).find((f) => f.endsWith(".heapsnapshot"))) && Date.now() < end) await sleep(100);
-      // Written in pieces: copied once its size stops changing.
-      for (let size = -1; file && size !== fs.statSync(path.join(gw.stateDir, file)).size;) {
+      // Written in pieces (the file appears empty first): copied once its size stops changing.
+      for (let size = -1; file && (size <= 0 || size !== fs.statSync(path.join(gw.stateDir, file)).size);) {
         size = fs.statSync(path.join(gw.stateDir, file)).size;
         await sleep(1000);
       }

@@ -265,7 +265,7 @@ log("everything loaded (bench/all-loaded.mjs)…");
 const all = await runJsonScript("bench/all-loaded.mjs", ["--json"], { timeoutMs: quick ? 240_000 : 420_000 });
 row(
   `RSS after ${IDLE_S} s idle, everything loaded (every channel, cron, memory, voice-call, a third-party plugin)`,
-  all.error ? failed(all) : mb(all.rss15),
+  all.error ? failed(all) : `${mb(all.rss15)} (${mb(all.anon15)} anonymous)`,
   "—",
   "≤ 80 MB",
   all.error ? "—" : ok(all.rss15 <= 80),
