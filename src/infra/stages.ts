@@ -61,7 +61,7 @@ export interface StageSummary {
 const MAX_SAMPLES = 100_000;
 
 /** Percentiles of a list of milliseconds. */
-export function summarizeStage(list: readonly number[]): StageSummary {
+function summarizeStage(list: readonly number[]): StageSummary {
   const sorted = [...list].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
   const round = (x: number) => Math.round(x * 1000) / 1000;
