@@ -4,7 +4,10 @@
  *
  * The gateway is I/O-bound and meant to fit a 256 MB machine, so V8 is told to favour memory over
  * peak speed before anything else is loaded. Without this, the allocation burst at start-up grows the
- * young generation to 16 MB and it stays reserved while idle.
+ * young generation to 16 MB and it stays reserved while idle; under steady chat traffic it grows to
+ * 32 MB and the old generation follows. Measured with the per-message bench (10,000 messages over 100
+ * sessions): without the flag, 1.38 ms of CPU per message and p99 5.1 ms, but 118 MB after a thousand
+ * messages and 150 MB after ten thousand; with it, 1.77 ms, p99 7.5 ms, 79 and 86 MB.
  *
  * On Node 22.1 and later, the code compiled at start is kept for the next start (Node's compile cache,
  * in `$NODE_COMPILE_CACHE` when set, else `$XDG_CACHE_HOME/openclaw/compile` or
