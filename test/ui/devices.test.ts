@@ -3,8 +3,9 @@
 /**
  * The Control UI's device identity and the Devices view, in Chromium: a browser on the gateway's
  * machine is paired at once and signs in with its device token afterwards; a browser elsewhere
- * (behind the trusted proxy 127.0.0.1, named in X-Forwarded-For) waits until the owner approves it in
- * another browser's Devices view; a plain-HTTP page (no WebCrypto) is told what to do.
+ * (reaching the gateway through a reverse proxy on 127.0.0.1, which the config trusts and which names
+ * the browser's address in X-Forwarded-For) waits until the owner approves it in another browser's
+ * Devices view; a plain-HTTP page (no WebCrypto) is told what to do.
  *
  * `gateway.test` resolves to 127.0.0.1 in this browser: a page there is not on a loopback name, so it
  * is an insecure context, unlike http://127.0.0.1.
@@ -12,24 +13,75 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startFakes, type Fakes } from "../helpers/agents.js";
 import { waitFor, type TestGateway } from "../helpers/gateway.js";
 import { CHROMIUM, TOKEN, signIn, startUiGateway, timeout } from "./helpers.js";
 
-const REMOTE = { "x-forwarded-for": "203.0.113.9" };
+const REMOTE_IP = "203.0.113.9";
 const TRUSTED_PROXY = (c: any) => ({ ...c, gateway: { ...c.gateway, trustedProxies: ["127.0.0.1"] } });
+
+/**
+ * A reverse proxy on 127.0.0.1 in front of `target`, as nginx or a cloud edge would be: requests and
+ * WebSocket upgrades go through unchanged (Host included) with `X-Forwarded-For: forwardedFor` added.
+ */
+async function forwardingProxy(target: string, forwardedFor: string): Promise<{ url: string; close(): Promise<void> }> {
+  const { hostname, port } = new URL(target);
+  const headers = (h: http.IncomingHttpHeaders) => ({ ...h, "x-forwarded-for": forwardedFor });
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    const upstream = http.request({ host: hostname, port, method: req.method, path: req.url, headers: headers(req.headers) }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  server.on("upgrade", (req, socket, head) => {
+    const upstream = net.connect(Number(port), hostname, () => {
+      const lines = Object.entries(headers(req.headers)).flatMap(([k, v]) => [v ?? []].flat().map((x) => `${k}: ${x}`));
+      upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${lines.join("\r\n")}\r\n\r\n`);
+      upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    sockets.add(upstream);
+    const end = () => {
+      socket.destroy();
+      upstream.destroy();
+      sockets.delete(upstream);
+    };
+    upstream.on("error", end).on("close", end);
+    socket.on("error", end).on("close", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 describe("Control UI device identity and the Devices view", () => {
   let browser: Browser;
   let fakes: Fakes;
   let gw: TestGateway;
+  /** Where a browser elsewhere reaches the gateway: through the trusted proxy. */
+  let proxy: { url: string; close(): Promise<void> };
   const paired = () => JSON.parse(fs.readFileSync(path.join(gw.stateDir, "devices", "paired.json"), "utf8"));
 
-  /** A page in a fresh browser profile; `headers` go on every request, WebSocket upgrades included. */
-  async function open(headers: Record<string, string> = {}) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", extraHTTPHeaders: headers });
+  /** A page in a fresh browser profile. */
+  async function open() {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -65,11 +117,13 @@ describe("Control UI device identity and the Devices view", () => {
         startFakes(),
       ]);
       gw = await startUiGateway(fakes, {}, { configOverride: TRUSTED_PROXY });
+      proxy = await forwardingProxy(gw.httpUrl, REMOTE_IP);
     },
     { timeout },
   );
   after(
     async () => {
+      await proxy?.close();
       await gw?.close();
       await browser?.close();
       await fakes?.close();
@@ -120,17 +174,17 @@ describe("Control UI device identity and the Devices view", () => {
     { timeout },
     async () => {
       const owner = await open();
-      const remote = await open(REMOTE);
+      const remote = await open();
       try {
         await signIn(owner.page, gw, "/devices");
-        await submitToken(remote.page, gw.httpUrl + "/");
+        await submitToken(remote.page, proxy.url + "/");
         const requestId = await waitingRequestId(remote.page);
         const pending = JSON.parse(fs.readFileSync(path.join(gw.stateDir, "devices", "pending.json"), "utf8"))[requestId];
         assert.equal(pending.clientId, "openclaw-control-ui");
-        assert.equal(pending.remoteIp, "203.0.113.9");
+        assert.equal(pending.remoteIp, REMOTE_IP);
 
         // The owner's view hears the request and offers it.
-        const item = owner.page.locator("li.pair").filter({ hasText: "203.0.113.9" });
+        const item = owner.page.locator("li.pair").filter({ hasText: REMOTE_IP });
         await item.waitFor();
         await item.getByRole("button", { name: "Approve Control UI" }).click();
         await owner.page.getByText("Approved Control UI.").waitFor();
@@ -151,12 +205,12 @@ describe("Control UI device identity and the Devices view", () => {
 
   it("a rejected browser keeps waiting with a new request", { timeout }, async () => {
     const owner = await open();
-    const remote = await open(REMOTE);
+    const remote = await open();
     try {
       await signIn(owner.page, gw, "/devices");
-      await submitToken(remote.page, gw.httpUrl + "/");
+      await submitToken(remote.page, proxy.url + "/");
       const first = await waitingRequestId(remote.page);
-      const item = owner.page.locator("li.pair").filter({ hasText: "203.0.113.9" });
+      const item = owner.page.locator("li.pair").filter({ hasText: REMOTE_IP });
       await item.getByRole("button", { name: "Reject Control UI" }).click();
       await owner.page.getByText("Rejected Control UI.").waitFor();
       await waitFor(async () => (await waitingRequestId(remote.page)) !== first, 15_000, "a new request");
@@ -222,10 +276,10 @@ describe("Control UI device identity and the Devices view", () => {
 
   it("the Devices view fits a phone screen and every control has a name", { timeout }, async () => {
     const owner = await open();
-    const remote = await open(REMOTE);
+    const remote = await open();
     await owner.page.setViewportSize({ width: 375, height: 812 });
     try {
-      await submitToken(remote.page, gw.httpUrl + "/");
+      await submitToken(remote.page, proxy.url + "/");
       await waitingRequestId(remote.page);
       await signIn(owner.page, gw, "/devices");
       await owner.page.locator("li.pair").first().waitFor();
