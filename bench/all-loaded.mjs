@@ -197,11 +197,18 @@ async function measure(pieces) {
       let file;
       while (!(file = fs.readdirSync(gw.stateDir).find((f) => f.endsWith(".heapsnapshot"))) && Date.now() < end) await sleep(100);
       // Written in pieces (the file appears empty first): copied once its size stops changing.
-      for (let size = -1; file && (size <= 0 || size !== fs.statSync(path.join(gw.stateDir, file)).size);) {
-        size = fs.statSync(path.join(gw.stateDir, file)).size;
-        await sleep(1000);
+      if (file) {
+        const written = path.join(gw.stateDir, file);
+        const done = Date.now() + 120_000;
+        for (let size = -1; ;) {
+          await sleep(1000);
+          const now = fs.statSync(written).size;
+          if (now > 0 && now === size) break;
+          if (Date.now() > done) throw new Error(`${file} was still being written 2 minutes after it appeared`);
+          size = now;
+        }
+        fs.copyFileSync(written, SNAPSHOT);
       }
-      if (file) fs.copyFileSync(path.join(gw.stateDir, file), SNAPSHOT);
     }
     return r;
   } finally {
