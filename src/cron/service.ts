@@ -21,7 +21,7 @@ import type { Logger } from "../infra/logger.js";
 import { AddSchema, assertSupportedJob, type CronAddInput, type CronPatch } from "./normalize.js";
 import { RunLog } from "./run-log.js";
 import { checkCronSchedule, loadCroner, nextRunAtMs, type CronCtor } from "./schedule.js";
-import { loadStore, MAX_JOBS, saveStore } from "./store.js";
+import { loadStore, MAX_JOBS, saveStore, storeText } from "./store.js";
 import type { CronEvent, CronJob, CronPayload, CronRunLogEntry, CronRunStatus } from "./types.js";
 
 /** Delays before the 2nd, 3rd, … attempt of a failed one-shot job. */
@@ -66,6 +66,8 @@ export interface CronServiceDeps {
 export class CronService {
   private jobs: CronJob[] = [];
   private loaded = false;
+  /** The text the store file holds (as read or last written); undefined when unknown. */
+  private savedText: string | undefined;
   private Cron: CronCtor | undefined;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -123,7 +125,9 @@ export class CronService {
 
   private async ensureLoaded(): Promise<void> {
     if (this.loaded) return;
-    const { jobs, problem } = loadStore(this.deps.storePath, this.deps.now());
+    const { jobs, problem, raw } = loadStore(this.deps.storePath, this.deps.now());
+    // No file and no jobs is what an empty file would say: nothing is written until a job is added.
+    this.savedText = raw ?? (jobs.length ? undefined : storeText([]));
     if (problem) this.deps.log.warn(`cron: ${problem}`);
     if (jobs.some((j) => j.schedule?.kind === "cron")) await this.croner();
     this.jobs = jobs;
@@ -339,8 +343,9 @@ export class CronService {
     }
   }
 
+  /** Writes the jobs when they differ from what the file holds (a start that changes nothing writes nothing). */
   private persist(): void {
-    saveStore(this.deps.storePath, this.jobs);
+    this.savedText = saveStore(this.deps.storePath, this.jobs, this.savedText);
   }
 
   /** For the timer's own changes: a failed write is logged, and the jobs keep running from memory. */

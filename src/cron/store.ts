@@ -28,6 +28,8 @@ export interface LoadResult {
   jobs: CronJob[];
   /** Why the file was not used, when it was set aside. */
   problem?: string;
+  /** The file's text, when it was read and used. */
+  raw?: string;
 }
 
 const isRecord = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -69,8 +71,8 @@ export function loadStore(storePath: string, now: number): LoadResult {
     } else dropped++;
   }
   return dropped
-    ? { jobs, problem: `${dropped} job(s) in ${storePath} were unreadable or over the limit of ${MAX_JOBS} and were left out` }
-    : { jobs };
+    ? { jobs, raw, problem: `${dropped} job(s) in ${storePath} were unreadable or over the limit of ${MAX_JOBS} and were left out` }
+    : { jobs, raw };
 }
 
 function setAside(storePath: string, now: number, why: string): LoadResult {
@@ -83,10 +85,19 @@ function setAside(storePath: string, now: number, why: string): LoadResult {
   }
 }
 
-/** Writes the jobs atomically, then the backup copy. Throws (with the reason) when the disk refuses. */
-export function saveStore(storePath: string, jobs: CronJob[]): void {
+/** The file's text for these jobs. */
+export function storeText(jobs: CronJob[]): string {
   const file: CronStoreFile = { version: 1, jobs };
-  const text = JSON.stringify(file, null, 2);
+  return JSON.stringify(file, null, 2);
+}
+
+/**
+ * Writes the jobs atomically, then the backup copy, unless the text is `unchanged` (what the file
+ * already holds); returns the text. Throws (with the reason) when the disk refuses.
+ */
+export function saveStore(storePath: string, jobs: CronJob[], unchanged?: string): string {
+  const text = storeText(jobs);
+  if (text === unchanged) return text;
   try {
     writeFileAtomicSync(storePath, text);
   } catch (e) {
@@ -99,4 +110,5 @@ export function saveStore(storePath: string, jobs: CronJob[]): void {
   } catch {
     // the backup is a convenience; the jobs themselves are saved
   }
+  return text;
 }

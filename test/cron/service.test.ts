@@ -182,6 +182,31 @@ describe("cron store", () => {
     assert.ok(delays[0]! > 3_500_000, "armed for the earliest job, an hour away");
     await assert.rejects(full.add(every(1000)), /already has 1000 scheduled jobs \(the limit is 1000\); remove some/);
   });
+
+  it("a start that changes nothing writes nothing; the first job added creates the file", T, async () => {
+    const h = harness();
+    await h.cron.start();
+    await h.cron.stop();
+    assert.equal(fs.existsSync(path.dirname(h.storePath)), false, "no jobs, no file");
+
+    const again = harness({ storePath: h.storePath });
+    await again.cron.start();
+    const job = await again.cron.add({ ...reminder(Date.now() + 3_600_000), name: "later" });
+    assert.deepEqual(
+      JSON.parse(fs.readFileSync(h.storePath, "utf8")).jobs.map((j: CronJob) => j.id),
+      [job.id],
+    );
+    await again.cron.stop();
+
+    // Unchanged since it was written: a restart leaves the file and its time alone.
+    const past = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    fs.utimesSync(h.storePath, past, past);
+    const written = fs.readFileSync(h.storePath, "utf8");
+    const third = harness({ storePath: h.storePath });
+    await third.cron.start();
+    assert.equal(fs.readFileSync(h.storePath, "utf8"), written);
+    assert.equal(fs.statSync(h.storePath).mtimeMs, past.getTime());
+  });
 });
 
 describe("cron scheduler", () => {
