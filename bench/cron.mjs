@@ -4,7 +4,7 @@
 // measurement. Prints the process's CPU time over an idle window and RSS, beside the same gateway
 // with no jobs.
 //
-//   node --import tsx --optimize-for-size bench/cron.mjs [--jobs 1000] [--idle 10] [--settle 15] [--json]
+//   node --import tsx --semi-space-growth-factor=1 bench/cron.mjs [--jobs 1000] [--idle 10] [--settle 15] [--json]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

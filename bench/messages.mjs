@@ -3,7 +3,7 @@
 // is the gateway's own (protocol, session store, transcript append + fsync, events). The same figure
 // through the real gateway process and a real SDK, beside OpenClaw's, is in `bench/run.mjs`.
 //
-//   node --import tsx --optimize-for-size --expose-gc bench/messages.mjs [--messages 1000] [--sessions 100]
+//   node --import tsx --semi-space-growth-factor=1 --expose-gc bench/messages.mjs [--messages 1000] [--sessions 100]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
