@@ -6,11 +6,11 @@
  * young generation is kept at its initial size (its growth factor set to 1). By default the allocation
  * burst at start-up grows it to 16 MB, it stays reserved while idle, and under steady chat traffic it
  * grows to 32 MB with the old generation following: 118 MB after a thousand messages and 150 MB after
- * ten thousand (per-message bench, 100 sessions). V8's `--optimize-for-size` keeps the process as small
- * * (77–79 and 87 MB) but makes every full collection a memory-reducing one, which lets go of object shapes
- * that optimized code depends on: that code is thrown away in waves (300–390 times per 5,000 messages)
- * and optimized again, at 1.6–1.8 ms of CPU per message and p99 7.0–7.8 ms. Holding the young
- * generation instead costs 1.4–1.5 ms, p99 5.0–5.8 ms, at 80–81 and 88–90 MB, with no such waves.
+ * ten thousand (per-message bench, 100 sessions). V8's `--optimize-for-size` keeps the process as
+ * small (77–79 and 87 MB) but makes every full collection a memory-reducing one, which lets go of object
+ * shapes that optimized code depends on: that code is thrown away in waves (300–390 times per 5,000
+ * messages) and optimized again, at 1.6–1.8 ms of CPU per message and p99 7.0–7.8 ms. Holding the
+ * young generation instead costs 1.4–1.5 ms, p99 5.0–5.8 ms, at 80–81 and 88–90 MB, with no such waves.
  *
  * On Node 22.1 and later, the code compiled at start is kept for the next start (Node's compile cache,
  * in `$NODE_COMPILE_CACHE` when set, else `$XDG_CACHE_HOME/openclaw/compile` or
