@@ -1,14 +1,11 @@
 /** ProviderClients: SDKs load only when their API is first used, and clients are cached per API. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { promisify } from "node:util";
 import { BUILTIN_MODEL_APIS, ProviderClients } from "../../src/providers/index.js";
 import { ProviderError, type Api } from "../../src/providers/types.js";
+import { runInFreshNode } from "../helpers/fresh-node.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -17,36 +14,17 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
  * it resolves, so the test sees exactly when each SDK is loaded.
  */
 async function sdkLoads(script: string): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-providers-"));
-  fs.writeFileSync(
-    path.join(dir, "hooks.mjs"),
-    `import fs from "node:fs";
+  const hooks = `import fs from "node:fs";
 export async function resolve(specifier, context, next) {
   const r = await next(specifier, context);
   const m = /node_modules\\/(@anthropic-ai\\/sdk|openai|@google\\/genai)\\//.exec(r.url);
   if (m) fs.writeSync(2, "SDK " + m[1] + "\\n");
   return r;
 }
-`,
-  );
-  fs.writeFileSync(
-    path.join(dir, "register.mjs"),
-    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(path.join(dir, "hooks.mjs")).href)});\n`,
-  );
-  fs.writeFileSync(path.join(dir, "main.mts"), script);
-  try {
-    const { stderr } = await promisify(execFile)(
-      process.execPath,
-      ["--import", "tsx", "--import", pathToFileURL(path.join(dir, "register.mjs")).href, path.join(dir, "main.mts")],
-      {
-        cwd: ROOT,
-        timeout: 30_000,
-      },
-    );
-    return stderr;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+`;
+  const register = `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`;
+  const { stderr } = await runInFreshNode(script, { files: { "hooks.mjs": hooks, "register.mjs": register }, preloads: ["register.mjs"] });
+  return stderr;
 }
 
 describe("ProviderClients", () => {

@@ -1,30 +1,12 @@
 /** Loading Bolt: the parts we use, without Node's fetch implementation, and the globals left as they were. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { promisify } from "node:util";
 import { withoutFetchGlobals } from "../../../src/channels/slack/libs.js";
+import { runInFreshNode } from "../../helpers/fresh-node.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-
-/** Runs `script` (TypeScript) in a fresh Node, where nothing has touched the fetch globals yet; returns its stdout. */
-async function fresh(script: string): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-slack-libs-"));
-  fs.writeFileSync(path.join(dir, "main.mts"), script);
-  try {
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", path.join(dir, "main.mts")], {
-      cwd: ROOT,
-      timeout: 30_000,
-    });
-    return stdout;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe("loadBolt", () => {
   it(
@@ -32,7 +14,7 @@ describe("loadBolt", () => {
     { timeout: 60_000 },
     async () => {
       const libs = pathToFileURL(path.join(ROOT, "src/channels/slack/libs.ts")).href;
-      const out = await fresh(`
+      const { stdout: out } = await runInFreshNode(`
 const undici = () => process.moduleLoadList.some((m) => m.includes("undici"));
 const { loadBolt } = await import(${JSON.stringify(libs)});
 const before = undici();
