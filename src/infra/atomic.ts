@@ -45,12 +45,26 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array, o
   fsyncDir(dir);
 }
 
+/** Above this size the temp file's data is written on the thread pool too; below, in one quick call. */
+const ASYNC_WRITE_BYTES = 256 * 1024;
+
+/** `fs.fsync` as a promise: the disk flush runs on libuv's thread pool. */
+function fsyncAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
+}
+
+function writeAsync(fd: number, data: string | Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => fs.writeFile(fd, data, (e) => (e ? reject(e) : resolve())));
+}
+
 /**
- * {@link writeFileAtomicSync} off the event loop: the temp file is written and fsync'd on libuv's
- * thread pool, so other work goes on meanwhile. `stillWanted` is asked just before the rename (which
- * is synchronous, so nothing can slip in between): when it says no — a newer version was written
- * while this one was on its way — the temp file is dropped and the target left alone. Resolves
- * `true` when the file was replaced and its directory synced.
+ * {@link writeFileAtomicSync} with the waits off the event loop: both fsyncs (and the write of a large
+ * file) run on libuv's thread pool, so other work goes on meanwhile. The other steps are single quick
+ * system calls made in place: a round trip through the pool for each would cost more than the call.
+ * `stillWanted` is asked just before the rename (which is synchronous, so nothing can slip in between):
+ * when it says no — a newer version was written while this one was on its way — the temp file is
+ * dropped and the target left alone. Resolves `true` when the file was replaced and its directory
+ * synced.
  */
 export async function writeFileAtomic(
   target: string,
@@ -58,38 +72,43 @@ export async function writeFileAtomic(
   opts: AtomicWriteOptions & { stillWanted?: () => boolean } = {},
 ): Promise<boolean> {
   const dir = path.dirname(target);
-  await fs.promises.mkdir(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   let mode = opts.mode ?? 0o600;
   try {
-    mode = (await fs.promises.stat(target)).mode & 0o777;
+    mode = fs.statSync(target).mode & 0o777;
   } catch {
     /* new file */
   }
   try {
-    const fh = await fs.promises.open(tmp, "w", mode);
+    const fd = fs.openSync(tmp, "w", mode);
     try {
-      await fh.writeFile(data);
-      await fh.sync();
+      if (data.length > ASYNC_WRITE_BYTES) await writeAsync(fd, data);
+      else fs.writeFileSync(fd, data);
+      await fsyncAsync(fd);
     } finally {
-      await fh.close();
+      fs.closeSync(fd);
     }
     if (opts.stillWanted && !opts.stillWanted()) {
-      await fs.promises.rm(tmp, { force: true });
+      fs.rmSync(tmp, { force: true });
       return false;
     }
     if (opts.backup && fs.existsSync(target)) fs.copyFileSync(target, `${target}.bak`);
     fs.renameSync(tmp, target);
   } catch (err) {
-    await fs.promises.rm(tmp, { force: true }).catch(() => {});
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* a read-only volume never got the file */
+    }
     throw err;
   }
   try {
-    const fh = await fs.promises.open(dir, "r");
+    const fd = fs.openSync(dir, "r");
     try {
-      await fh.sync();
+      await fsyncAsync(fd);
     } finally {
-      await fh.close();
+      fs.closeSync(fd);
     }
   } catch {
     /* some filesystems refuse directory fsync; the rename is still atomic */
