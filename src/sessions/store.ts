@@ -120,6 +120,12 @@ export class SessionStore {
   private moved = new Map<string, number>();
   private failing: StorageError | null = null;
   private retryMs = RETRY_MIN_MS;
+  /**
+   * Each entry's part of the file, kept while the key holds the same entry object: a write then
+   * serializes only the entries that changed since the last one, not the whole store. Entries are
+   * replaced, never changed in place (`update` copies); `set` forgets the key's part in any case.
+   */
+  private parts = new Map<string, { entry: SessionEntry; text: string }>();
 
   constructor(
     readonly file: string,
@@ -179,6 +185,7 @@ export class SessionStore {
     const all = this.load();
     const prev = all[key];
     all[key] = entry;
+    this.parts.delete(key);
     // The change about to be counted by schedule().
     if (!prev || prev.sessionId !== entry.sessionId || prev.sessionFile !== entry.sessionFile) this.moved.set(key, this.changes + 1);
     this.schedule();
@@ -202,6 +209,7 @@ export class SessionStore {
     if (had) {
       delete this.load()[key];
       this.moved.delete(key);
+      this.parts.delete(key);
       this.schedule();
     }
     return had;
@@ -225,7 +233,7 @@ export class SessionStore {
     this.timer = null;
     if (!this.dirty || !this.entries) return;
     const upTo = this.changes;
-    const text = JSON.stringify(this.entries, null, 2) + "\n";
+    const text = this.text();
     this.writing = writeFileAtomic(this.file, text, { stillWanted: () => this.writtenChanges < upTo }).then(
       (replaced) => {
         if (replaced) this.wrote(upTo);
@@ -293,11 +301,32 @@ export class SessionStore {
     if (!this.dirty || !this.entries) return;
     const upTo = this.changes;
     try {
-      writeFileAtomicSync(this.file, JSON.stringify(this.entries, null, 2) + "\n");
+      writeFileAtomicSync(this.file, this.text());
     } catch (e) {
       throw this.writeFailed(e);
     }
     this.wrote(upTo);
+  }
+
+  /**
+   * The file's text: the same as `JSON.stringify(entries, null, 2)` (plus a newline), put together
+   * from each entry's kept part.
+   */
+  private text(): string {
+    const all = this.entries ?? {};
+    const lines: string[] = [];
+    for (const key of Object.keys(all)) {
+      const entry = all[key];
+      if (entry === undefined) continue;
+      let part = this.parts.get(key);
+      if (part?.entry !== entry) {
+        // One level deep in the file: every line of the entry after its first is indented once more.
+        part = { entry, text: `  ${JSON.stringify(key)}: ${JSON.stringify(entry, null, 2).replaceAll("\n", "\n  ")}` };
+        this.parts.set(key, part);
+      }
+      lines.push(part.text);
+    }
+    return lines.length ? `{\n${lines.join(",\n")}\n}\n` : "{}\n";
   }
 
   private wrote(upTo: number): void {

@@ -3,7 +3,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { SessionStore } from "../../src/sessions/store.js";
+import { SessionStore, type SessionEntry } from "../../src/sessions/store.js";
 import { MAX_TRANSCRIPT_BYTES, Transcript, TranscriptTooLargeError } from "../../src/sessions/transcript.js";
 import { SessionDirectory } from "../../src/sessions/directory.js";
 import { buildSystemPrompt } from "../../src/agents/workspace.js";
@@ -62,6 +62,44 @@ describe("session store writes", { timeout: 20_000 }, () => {
     assert.equal(fs.readFileSync(file, "utf8"), before, "a counter change alone waits for the coalesced write");
     store.flush();
     assert.equal(JSON.parse(fs.readFileSync(file, "utf8")).k.inputTokens, 5);
+  });
+
+  it("the file is the whole store as indented JSON after any mix of new, changed and removed sessions", async () => {
+    const dir = scratch();
+    const file = path.join(dir, "sessions.json");
+    const store = new SessionStore(file, { flushDelayMs: 60_000 });
+    const expected: Record<string, unknown> = {};
+    const set = (key: string, entry: SessionEntry) => {
+      store.set(key, entry);
+      expected[key] = entry;
+    };
+    const check = (what: string) => assert.equal(fs.readFileSync(file, "utf8"), JSON.stringify(expected, null, 2) + "\n", what);
+    set("agent:main:main", { sessionId: "s1", updatedAt: 1 });
+    set('agent:main:"odd"\nkey', {
+      sessionId: "s2",
+      updatedAt: 2,
+      label: "two\nlines ✓",
+      usageTotals: { input: 1, output: 2 },
+    } as SessionEntry);
+    set("agent:main:empty", { sessionId: "s3", updatedAt: 3, skills: [] } as unknown as SessionEntry);
+    await store.persistPointersAsync();
+    check("first write");
+    store.update("agent:main:main", { inputTokens: 7, label: undefined });
+    expected["agent:main:main"] = store.get("agent:main:main");
+    store.delete("agent:main:empty");
+    delete expected["agent:main:empty"];
+    set("agent:main:new", { sessionId: "s4", updatedAt: 4 });
+    await store.persistPointersAsync();
+    check("after an update, a delete and a new session");
+    // The same object changed and set again is written as it is now.
+    const entry = store.get("agent:main:new")!;
+    entry.updatedAt = 5;
+    set("agent:main:new", entry);
+    store.flush();
+    check("after the same entry was set again");
+    for (const key of Object.keys(expected)) store.delete(key);
+    store.flush();
+    assert.equal(fs.readFileSync(file, "utf8"), "{}\n", "an empty store");
   });
 
   it("new sessions arriving together share one write off the event loop, and a failed one rejects", async () => {
