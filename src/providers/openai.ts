@@ -49,6 +49,7 @@ import {
   type TextContent,
   type ThinkingContent,
   type ToolCall,
+  type ToolSpec,
   type ClientOptions,
 } from "./types.js";
 
@@ -93,7 +94,15 @@ async function* streamOpenAI(sdk: OpenAI, req: StreamRequest, now: () => number)
   let iterator: AsyncIterator<ChatCompletionChunk> | undefined;
   try {
     guard.throwIfFired();
-    const stream = await guard.wait(sdk.chat.completions.create(buildParams(req), { signal: guard.signal }));
+    const params = buildParams(req);
+    const stream = await guard.wait(
+      sdk.chat.completions.create(params, {
+        signal: guard.signal,
+        // Sent as these bytes (the SDK passes a byte body through as it is).
+        body: requestBody(params, req.tools),
+        headers: { "content-type": "application/json" },
+      }),
+    );
     iterator = stream[Symbol.asyncIterator]();
 
     // Content in arrival order; text and thinking blocks grow in place, tool calls are placeholders
@@ -229,6 +238,36 @@ export function buildParams(req: StreamRequest): ChatCompletionCreateParamsStrea
   }
   return params;
 }
+
+/**
+ * Each tool's entry in a request's `tools`, encoded once per spec: the definitions are the same on
+ * every call and often the largest part of the request (the built-in tools' schemas are about 16 KB).
+ */
+const toolBytes = new WeakMap<ToolSpec, Buffer>();
+
+/**
+ * The request's JSON, the same as `JSON.stringify(params)` (where `params.tools` was made from `specs`)
+ * but with the tool definitions taken from {@link toolBytes}.
+ */
+export function requestBody(params: ChatCompletionCreateParamsStreaming, specs: readonly ToolSpec[] | undefined): Buffer {
+  const { tools, ...rest } = params;
+  if (!tools?.length || !specs || specs.length !== tools.length) return Buffer.from(JSON.stringify(params));
+  const parts: Buffer[] = [Buffer.from(`${JSON.stringify(rest).slice(0, -1)},"tools":[`)];
+  for (const [i, spec] of specs.entries()) {
+    let bytes = toolBytes.get(spec);
+    if (!bytes) {
+      bytes = Buffer.from(JSON.stringify(tools[i]));
+      toolBytes.set(spec, bytes);
+    }
+    if (i) parts.push(COMMA);
+    parts.push(bytes);
+  }
+  parts.push(END_TOOLS);
+  return Buffer.concat(parts);
+}
+
+const COMMA = Buffer.from(",");
+const END_TOOLS = Buffer.from("]}");
 
 function imagePart(img: ImageContent, model: ModelSpec): ChatCompletionContentPart {
   if (!acceptsImages(model)) return { type: "text", text: IMAGE_OMITTED };

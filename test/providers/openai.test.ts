@@ -131,6 +131,24 @@ describe("openai request shape", () => {
     ]);
   });
 
+  it("sends the same tool definitions on every call, as JSON, after the rest of the request", async () => {
+    const tools = [
+      { name: "read", description: "Read a file", parameters: { type: "object", properties: { path: { type: "string" } } } },
+      { name: "note", description: 'Says "hi" ✓\nthen stops', parameters: { type: "object", properties: {} } },
+    ];
+    const expected = tools.map((t) => ({ type: "function", function: t }));
+    for (const text of ["first", "second"]) {
+      await run({ systemPrompt: "Be brief.", messages: [user(text)], tools, temperature: 0.5 });
+      assert.match(String(fake.last.headers["content-type"]), /^application\/json/);
+      assert.deepEqual(fake.last.body.tools, expected);
+      assert.equal(fake.last.body.messages[1].content, text);
+      assert.equal(fake.last.body.temperature, 0.5);
+      assert.equal(fake.last.body.stream, true);
+    }
+    await run({ messages: [user("none")] });
+    assert.equal(fake.last.body.tools, undefined, "no tools, no tools field");
+  });
+
   it("follows tool results that carry images with one user message holding them as image_url parts", async () => {
     const calls = assistant([{ type: "toolCall", id: "call_s", name: "screenshot", arguments: {} }]);
     await run({
