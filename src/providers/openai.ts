@@ -94,12 +94,13 @@ async function* streamOpenAI(sdk: OpenAI, req: StreamRequest, now: () => number)
   let iterator: AsyncIterator<ChatCompletionChunk> | undefined;
   try {
     guard.throwIfFired();
-    const params = buildParams(req);
+    // The SDK gets the request without its messages; what is sent is `body`, the whole request
+    // encoded (a byte body is passed through as it is).
+    const params = baseParams(req);
     const stream = await guard.wait(
       sdk.chat.completions.create(params, {
         signal: guard.signal,
-        // Sent as these bytes (the SDK passes a byte body through as it is).
-        body: requestBody(params, req.tools),
+        body: requestBody(req, params),
         headers: { "content-type": "application/json" },
       }),
     );
@@ -209,18 +210,13 @@ function mapStop(reason: string | null | undefined, hasToolCalls: boolean): Stop
   return "stop";
 }
 
-export function buildParams(req: StreamRequest): ChatCompletionCreateParamsStreaming {
+/** The request without its `messages` (left empty): model, streaming, limits and tools. */
+function baseParams(req: StreamRequest): ChatCompletionCreateParamsStreaming {
   const { model } = req;
   const official = isHost(model.baseUrl, "api.openai.com");
-  const messages: ChatCompletionMessageParam[] = [];
-  if (!isBlank(req.systemPrompt)) {
-    const role = model.compat?.supportsDeveloperRole && model.reasoning ? "developer" : "system";
-    messages.push({ role, content: req.systemPrompt! });
-  }
-  messages.push(...convertMessages(req.messages, model));
   const params: ChatCompletionCreateParamsStreaming = {
     model: model.id,
-    messages,
+    messages: [],
     stream: true,
     stream_options: { include_usage: true },
   };
@@ -239,35 +235,82 @@ export function buildParams(req: StreamRequest): ChatCompletionCreateParamsStrea
   return params;
 }
 
+function systemMessage(req: StreamRequest): ChatCompletionMessageParam | undefined {
+  if (isBlank(req.systemPrompt)) return undefined;
+  const role = req.model.compat?.supportsDeveloperRole && req.model.reasoning ? "developer" : "system";
+  return { role, content: req.systemPrompt! };
+}
+
+/** The request as objects (what {@link requestBody} encodes). */
+export function buildParams(req: StreamRequest): ChatCompletionCreateParamsStreaming {
+  const params = baseParams(req);
+  const system = systemMessage(req);
+  params.messages = [...(system ? [system] : []), ...convertMessages(req.messages, req.model)];
+  return params;
+}
+
 /**
  * Each tool's entry in a request's `tools`, encoded once per spec: the definitions are the same on
  * every call and often the largest part of the request (the built-in tools' schemas are about 16 KB).
  */
-const toolBytes = new WeakMap<ToolSpec, Buffer>();
+const toolJson = new WeakMap<ToolSpec, string>();
 
 /**
- * The request's JSON, the same as `JSON.stringify(params)` (where `params.tools` was made from `specs`)
- * but with the tool definitions taken from {@link toolBytes}.
+ * Each transcript message's entry in `messages`, encoded once per message object (and per image
+ * support, the one model setting it depends on; `null` when it sends nothing). A conversation's history
+ * is sent again with every call, and its messages never change once written.
  */
-export function requestBody(params: ChatCompletionCreateParamsStreaming, specs: readonly ToolSpec[] | undefined): Buffer {
-  const { tools, ...rest } = params;
-  if (!tools?.length || !specs || specs.length !== tools.length) return Buffer.from(JSON.stringify(params));
-  const parts: Buffer[] = [Buffer.from(`${JSON.stringify(rest).slice(0, -1)},"tools":[`)];
-  for (const [i, spec] of specs.entries()) {
-    let bytes = toolBytes.get(spec);
-    if (!bytes) {
-      bytes = Buffer.from(JSON.stringify(tools[i]));
-      toolBytes.set(spec, bytes);
-    }
-    if (i) parts.push(COMMA);
-    parts.push(bytes);
-  }
-  parts.push(END_TOOLS);
-  return Buffer.concat(parts);
-}
+const messageJson = new WeakMap<Message, { images: boolean; json: string | null }>();
 
-const COMMA = Buffer.from(",");
-const END_TOOLS = Buffer.from("]}");
+/** The last system message encoded: the same prompt comes back call after call. */
+let lastSystem: { message: ChatCompletionMessageParam; json: string } | undefined;
+
+/**
+ * The request's JSON, the same as `JSON.stringify(buildParams(req))`, put together from parts encoded
+ * once where they can be: {@link toolJson}, {@link messageJson} and the last system prompt.
+ */
+export function requestBody(req: StreamRequest, params: ChatCompletionCreateParamsStreaming = baseParams(req)): Buffer {
+  const { model: id, messages: _messages, tools, ...rest } = params;
+  const images = acceptsImages(req.model);
+  const messages: string[] = [];
+  const system = systemMessage(req);
+  if (system) {
+    if (lastSystem?.message.role !== system.role || lastSystem.message.content !== system.content) {
+      lastSystem = { message: system, json: JSON.stringify(system) };
+    }
+    messages.push(lastSystem.json);
+  }
+  eachPart(req.messages, ({ msg, images: toolImages }) => {
+    if (toolImages) {
+      const part = imagesMessage(toolImages, req.model);
+      if (part) messages.push(JSON.stringify(part));
+      return;
+    }
+    let known = messageJson.get(msg);
+    if (known?.images !== images) {
+      const part = convertOne(msg, req.model);
+      known = { images, json: part ? JSON.stringify(part) : null };
+      messageJson.set(msg, known);
+    }
+    if (known.json !== null) messages.push(known.json);
+  });
+  let text = `{"model":${JSON.stringify(id)},"messages":[${messages.join(",")}],${JSON.stringify(rest).slice(1, -1)}`;
+  if (tools?.length) {
+    const specs = req.tools ?? [];
+    const parts = tools.map((tool, i) => {
+      const spec = specs[i];
+      if (!spec) return JSON.stringify(tool);
+      let json = toolJson.get(spec);
+      if (json === undefined) {
+        json = JSON.stringify(tool);
+        toolJson.set(spec, json);
+      }
+      return json;
+    });
+    text += `,"tools":[${parts.join(",")}]`;
+  }
+  return Buffer.from(text + "}");
+}
 
 function imagePart(img: ImageContent, model: ModelSpec): ChatCompletionContentPart {
   if (!acceptsImages(model)) return { type: "text", text: IMAGE_OMITTED };
@@ -291,45 +334,68 @@ function userContent(
   return parts;
 }
 
-export function convertMessages(messages: Message[], model: ModelSpec): ChatCompletionMessageParam[] {
-  const out: ChatCompletionMessageParam[] = [];
-  // Tool messages carry text only; images from a run of tool results follow in one user message.
+/** A transcript message, or the images of the run of tool results just before. */
+type Part = { msg: Message; images?: undefined } | { msg?: undefined; images: ImageContent[] };
+
+/**
+ * Walks the transcript as the API gets it (normalized): each message, and after a run of tool results
+ * that carried images, those images (tool messages carry text only, so they follow in one user message).
+ */
+function eachPart(messages: Message[], visit: (part: Part) => void): void {
   let pendingImages: ImageContent[] = [];
   const flushImages = () => {
     if (!pendingImages.length) return;
-    if (acceptsImages(model)) {
-      out.push({
-        role: "user",
-        content: [{ type: "text", text: "Images returned by the tool calls above:" }, ...pendingImages.map((i) => imagePart(i, model))],
-      });
-    }
+    visit({ images: pendingImages });
     pendingImages = [];
   };
   for (const msg of normalizeTranscript(messages)) {
     if (msg.role === "toolResult") {
-      const images = toolResultImages(msg);
-      let text = toolResultText(msg);
-      if (images.length && !acceptsImages(model)) text = [text, IMAGE_OMITTED].filter(Boolean).join("\n");
-      out.push({ role: "tool", tool_call_id: msg.toolCallId, content: isBlank(text) ? "(no output)" : text });
-      pendingImages.push(...images);
+      visit({ msg });
+      pendingImages.push(...toolResultImages(msg));
       continue;
     }
     flushImages();
-    if (msg.role === "user") {
-      const content = userContent(msg.content, model);
-      if (content !== undefined) out.push({ role: "user", content });
-      continue;
-    }
-    const text = msg.content
-      .filter((b): b is TextContent => b.type === "text" && !isBlank(b.text))
-      .map((b) => b.text)
-      .join("\n");
-    const toolCalls: ChatCompletionMessageToolCall[] = msg.content
-      .filter((b): b is ToolCall => b.type === "toolCall")
-      .map((b) => ({ id: b.id, type: "function", function: { name: b.name, arguments: JSON.stringify(b.arguments) } }));
-    if (!text && !toolCalls.length) continue;
-    out.push({ role: "assistant", content: text || null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) });
+    visit({ msg });
   }
   flushImages();
+}
+
+/** The user message holding a run of tool results' images (none when the model takes no images). */
+function imagesMessage(images: ImageContent[], model: ModelSpec): ChatCompletionMessageParam | undefined {
+  if (!acceptsImages(model)) return undefined;
+  return {
+    role: "user",
+    content: [{ type: "text", text: "Images returned by the tool calls above:" }, ...images.map((i) => imagePart(i, model))],
+  };
+}
+
+/** One transcript message as the API takes it (undefined when it has nothing to send). */
+function convertOne(msg: Message, model: ModelSpec): ChatCompletionMessageParam | undefined {
+  if (msg.role === "toolResult") {
+    let text = toolResultText(msg);
+    if (toolResultImages(msg).length && !acceptsImages(model)) text = [text, IMAGE_OMITTED].filter(Boolean).join("\n");
+    return { role: "tool", tool_call_id: msg.toolCallId, content: isBlank(text) ? "(no output)" : text };
+  }
+  if (msg.role === "user") {
+    const content = userContent(msg.content, model);
+    return content !== undefined ? { role: "user", content } : undefined;
+  }
+  const text = msg.content
+    .filter((b): b is TextContent => b.type === "text" && !isBlank(b.text))
+    .map((b) => b.text)
+    .join("\n");
+  const toolCalls: ChatCompletionMessageToolCall[] = msg.content
+    .filter((b): b is ToolCall => b.type === "toolCall")
+    .map((b) => ({ id: b.id, type: "function", function: { name: b.name, arguments: JSON.stringify(b.arguments) } }));
+  if (!text && !toolCalls.length) return undefined;
+  return { role: "assistant", content: text || null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) };
+}
+
+export function convertMessages(messages: Message[], model: ModelSpec): ChatCompletionMessageParam[] {
+  const out: ChatCompletionMessageParam[] = [];
+  eachPart(messages, ({ msg, images }) => {
+    const part = images ? imagesMessage(images, model) : convertOne(msg, model);
+    if (part) out.push(part);
+  });
   return out;
 }

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { FakeLlm } from "../fakes/llm.js";
-import { createOpenAIClient } from "../../src/providers/openai.js";
+import { buildParams, createOpenAIClient } from "../../src/providers/openai.js";
 import type {
   AssistantMessage,
   Message,
@@ -166,6 +166,39 @@ describe("openai request shape", () => {
     assert.equal(msgs[2].content, "captured");
     assert.equal(msgs[3].role, "user");
     assert.deepEqual(msgs[3].content[1], { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } });
+  });
+
+  it("sends a conversation's history the same on every call, and as the model in use takes it", async () => {
+    // Messages are encoded once and reused: the same objects sent again, to a model with and without
+    // images, must read exactly as if converted afresh.
+    const history: Message[] = [
+      user("first"),
+      assistant([
+        { type: "text", text: "Looking." },
+        { type: "toolCall", id: "call_a", name: "screenshot", arguments: { full: true } },
+        { type: "toolCall", id: "call_b", name: "exec", arguments: { cmd: "echo \"hi\"\n" } },
+      ]),
+      result("call_a", [
+        { type: "text", text: "captured ✓" },
+        { type: "image", data: PNG, mimeType: "image/png" },
+      ]),
+      // call_b is left unanswered (an interrupted run): an error result is sent for it.
+      { role: "user", content: [{ type: "image", data: PNG, mimeType: "image/png" }], timestamp: 2 },
+      { ...assistant([]), stopReason: "error" },
+      result("orphan", [{ type: "text", text: "dropped" }]),
+      { ...assistant([{ type: "text", text: "Done." }]), stopReason: "stop" },
+    ];
+    const textOnly: ModelSpec = { ...model, input: ["text"] };
+    for (const m of [model, textOnly, model]) {
+      const req: StreamRequest = { model: m, messages: history, systemPrompt: "Be brief.", maxTokens: 100 };
+      await run(req);
+      const sent = fake.last.body as { messages: Array<{ role: string; content: unknown }> };
+      assert.deepEqual(sent, JSON.parse(JSON.stringify(buildParams(req))));
+      const images = JSON.stringify(sent.messages).includes("image_url");
+      assert.equal(images, m === model, "images only to a model that takes them");
+    }
+    const roles = (fake.last.body as { messages: Array<{ role: string }> }).messages.map((x) => x.role);
+    assert.deepEqual(roles, ["system", "user", "assistant", "tool", "tool", "user", "user", "assistant"]);
   });
 
   it("streams reasoning_content as thinking and does not send it back", async () => {
