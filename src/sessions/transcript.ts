@@ -245,9 +245,16 @@ export class Transcript {
       throw new StorageError(this.file, e);
     }
     this.size += buf.length;
+    const cache = this.contextCache;
+    const before = this.leafId;
     for (const entry of out) {
       this.entries.push(entry);
       this.byId.set(entry.id, entry);
+    }
+    // Messages after the cached leaf extend its context; a compaction changes what comes before.
+    if (cache && cache.leaf === before && out.every((e) => e.type !== "compaction")) {
+      for (const entry of out) cache.messages.push(...toMessage(entry));
+      cache.leaf = this.leafId;
     }
     this.releaseIfDetached();
     return out;
@@ -368,8 +375,21 @@ export class Transcript {
     return out.reverse();
   }
 
-  /** The messages the model sees next: compaction summary, kept messages, newer messages. */
+  /**
+   * The messages the model sees next: compaction summary, kept messages, newer messages. Kept from
+   * call to call and extended as entries are appended (a run asks before every model call, and the
+   * branch walk is as long as the conversation).
+   */
   context(): Message[] {
+    const leaf = this.leafId;
+    if (this.contextCache?.leaf !== leaf) this.contextCache = { leaf, messages: this.buildContext() };
+    return this.contextCache.messages.slice();
+  }
+
+  /** {@link context} as of the entry `leaf`. */
+  private contextCache: { leaf: string | null; messages: Message[] } | null = null;
+
+  private buildContext(): Message[] {
     const path = this.branch();
     let start = 0;
     const out: Message[] = [];

@@ -212,6 +212,30 @@ describe("what one conversation may cost", { timeout: 20_000 }, () => {
 });
 
 describe("transcript appends", { timeout: 20_000 }, () => {
+  it("what the model sees next is the same kept between appends as read afresh from the file", () => {
+    const file = path.join(scratch(), "s.jsonl");
+    const t = Transcript.open(file, "s1");
+    const fresh = () => Transcript.open(file, "s1").context();
+    const say = (role: "user" | "assistant", content: string, timestamp: number) =>
+      t.append([{ type: "message", message: { role, content, timestamp } as never }]);
+    say("user", "one", 1);
+    say("assistant", "two", 2);
+    assert.deepEqual(t.context(), fresh());
+    const [kept] = say("user", "three", 3);
+    t.append([{ type: "custom_message", customType: "note", content: "a note", display: true }]);
+    say("assistant", "four", 4);
+    assert.deepEqual(t.context(), fresh(), "extended after appends");
+    // A compaction: the summary, then the kept messages; the cached view starts again.
+    t.append([{ type: "compaction", summary: "earlier talk", firstKeptEntryId: kept!.id, tokensBefore: 100 }]);
+    say("user", "five", 5);
+    const after = t.context();
+    assert.deepEqual(after, fresh());
+    assert.match(JSON.stringify(after[0]), /earlier talk/);
+    assert.equal(after.length, 5, "summary, three, the note, four, five");
+    after.pop();
+    assert.equal(t.context().length, 5, "a caller's copy is its own");
+  });
+
   it("an append that fails leaves neither the file nor memory half-changed", () => {
     const dir = scratch();
     const file = path.join(dir, "s.jsonl");
