@@ -176,7 +176,7 @@ describe("openai request shape", () => {
       assistant([
         { type: "text", text: "Looking." },
         { type: "toolCall", id: "call_a", name: "screenshot", arguments: { full: true } },
-        { type: "toolCall", id: "call_b", name: "exec", arguments: { cmd: "echo \"hi\"\n" } },
+        { type: "toolCall", id: "call_b", name: "exec", arguments: { cmd: 'echo "hi"\n' } },
       ]),
       result("call_a", [
         { type: "text", text: "captured ✓" },
