@@ -255,46 +255,26 @@ export function buildParams(req: StreamRequest): ChatCompletionCreateParamsStrea
  */
 const toolJson = new WeakMap<ToolSpec, string>();
 
-/**
- * Each transcript message's entry in `messages`, encoded once per message object (and per image
- * support, the one model setting it depends on; `null` when it sends nothing). A conversation's history
- * is sent again with every call, and its messages never change once written.
- */
-const messageJson = new WeakMap<Message, { images: boolean; json: string | null }>();
-
 /** The last system message encoded: the same prompt comes back call after call. */
 let lastSystem: { message: ChatCompletionMessageParam; json: string } | undefined;
 
 /**
- * The request's JSON, the same as `JSON.stringify(buildParams(req))`, put together from parts encoded
- * once where they can be: {@link toolJson}, {@link messageJson} and the last system prompt.
+ * The request's JSON, the same as `JSON.stringify(buildParams(req))`, with the tool definitions from
+ * {@link toolJson} and the system prompt's encoding reused while it is the same.
  */
 export function requestBody(req: StreamRequest, params: ChatCompletionCreateParamsStreaming = baseParams(req)): Buffer {
   const { model: id, messages: _messages, tools, ...rest } = params;
-  const images = acceptsImages(req.model);
-  const messages: string[] = [];
+  const parts: string[] = [];
   const system = systemMessage(req);
   if (system) {
     if (lastSystem?.message.role !== system.role || lastSystem.message.content !== system.content) {
       lastSystem = { message: system, json: JSON.stringify(system) };
     }
-    messages.push(lastSystem.json);
+    parts.push(lastSystem.json);
   }
-  eachPart(req.messages, ({ msg, images: toolImages }) => {
-    if (toolImages) {
-      const part = imagesMessage(toolImages, req.model);
-      if (part) messages.push(JSON.stringify(part));
-      return;
-    }
-    let known = messageJson.get(msg);
-    if (known?.images !== images) {
-      const part = convertOne(msg, req.model);
-      known = { images, json: part ? JSON.stringify(part) : null };
-      messageJson.set(msg, known);
-    }
-    if (known.json !== null) messages.push(known.json);
-  });
-  let text = `{"model":${JSON.stringify(id)},"messages":[${messages.join(",")}],${JSON.stringify(rest).slice(1, -1)}`;
+  const history = convertMessages(req.messages, req.model);
+  if (history.length) parts.push(JSON.stringify(history).slice(1, -1));
+  let text = `{"model":${JSON.stringify(id)},"messages":[${parts.join(",")}],${JSON.stringify(rest).slice(1, -1)}`;
   if (tools?.length) {
     const specs = req.tools ?? [];
     const parts = tools.map((tool, i) => {
@@ -334,68 +314,45 @@ function userContent(
   return parts;
 }
 
-/** A transcript message, or the images of the run of tool results just before. */
-type Part = { msg: Message; images?: undefined } | { msg?: undefined; images: ImageContent[] };
-
-/**
- * Walks the transcript as the API gets it (normalized): each message, and after a run of tool results
- * that carried images, those images (tool messages carry text only, so they follow in one user message).
- */
-function eachPart(messages: Message[], visit: (part: Part) => void): void {
+export function convertMessages(messages: Message[], model: ModelSpec): ChatCompletionMessageParam[] {
+  const out: ChatCompletionMessageParam[] = [];
+  // Tool messages carry text only; images from a run of tool results follow in one user message.
   let pendingImages: ImageContent[] = [];
   const flushImages = () => {
     if (!pendingImages.length) return;
-    visit({ images: pendingImages });
+    if (acceptsImages(model)) {
+      out.push({
+        role: "user",
+        content: [{ type: "text", text: "Images returned by the tool calls above:" }, ...pendingImages.map((i) => imagePart(i, model))],
+      });
+    }
     pendingImages = [];
   };
   for (const msg of normalizeTranscript(messages)) {
     if (msg.role === "toolResult") {
-      visit({ msg });
-      pendingImages.push(...toolResultImages(msg));
+      const images = toolResultImages(msg);
+      let text = toolResultText(msg);
+      if (images.length && !acceptsImages(model)) text = [text, IMAGE_OMITTED].filter(Boolean).join("\n");
+      out.push({ role: "tool", tool_call_id: msg.toolCallId, content: isBlank(text) ? "(no output)" : text });
+      pendingImages.push(...images);
       continue;
     }
     flushImages();
-    visit({ msg });
+    if (msg.role === "user") {
+      const content = userContent(msg.content, model);
+      if (content !== undefined) out.push({ role: "user", content });
+      continue;
+    }
+    const text = msg.content
+      .filter((b): b is TextContent => b.type === "text" && !isBlank(b.text))
+      .map((b) => b.text)
+      .join("\n");
+    const toolCalls: ChatCompletionMessageToolCall[] = msg.content
+      .filter((b): b is ToolCall => b.type === "toolCall")
+      .map((b) => ({ id: b.id, type: "function", function: { name: b.name, arguments: JSON.stringify(b.arguments) } }));
+    if (!text && !toolCalls.length) continue;
+    out.push({ role: "assistant", content: text || null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) });
   }
   flushImages();
-}
-
-/** The user message holding a run of tool results' images (none when the model takes no images). */
-function imagesMessage(images: ImageContent[], model: ModelSpec): ChatCompletionMessageParam | undefined {
-  if (!acceptsImages(model)) return undefined;
-  return {
-    role: "user",
-    content: [{ type: "text", text: "Images returned by the tool calls above:" }, ...images.map((i) => imagePart(i, model))],
-  };
-}
-
-/** One transcript message as the API takes it (undefined when it has nothing to send). */
-function convertOne(msg: Message, model: ModelSpec): ChatCompletionMessageParam | undefined {
-  if (msg.role === "toolResult") {
-    let text = toolResultText(msg);
-    if (toolResultImages(msg).length && !acceptsImages(model)) text = [text, IMAGE_OMITTED].filter(Boolean).join("\n");
-    return { role: "tool", tool_call_id: msg.toolCallId, content: isBlank(text) ? "(no output)" : text };
-  }
-  if (msg.role === "user") {
-    const content = userContent(msg.content, model);
-    return content !== undefined ? { role: "user", content } : undefined;
-  }
-  const text = msg.content
-    .filter((b): b is TextContent => b.type === "text" && !isBlank(b.text))
-    .map((b) => b.text)
-    .join("\n");
-  const toolCalls: ChatCompletionMessageToolCall[] = msg.content
-    .filter((b): b is ToolCall => b.type === "toolCall")
-    .map((b) => ({ id: b.id, type: "function", function: { name: b.name, arguments: JSON.stringify(b.arguments) } }));
-  if (!text && !toolCalls.length) return undefined;
-  return { role: "assistant", content: text || null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) };
-}
-
-export function convertMessages(messages: Message[], model: ModelSpec): ChatCompletionMessageParam[] {
-  const out: ChatCompletionMessageParam[] = [];
-  eachPart(messages, ({ msg, images }) => {
-    const part = images ? imagesMessage(images, model) : convertOne(msg, model);
-    if (part) out.push(part);
-  });
   return out;
 }

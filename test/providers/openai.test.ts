@@ -169,8 +169,8 @@ describe("openai request shape", () => {
   });
 
   it("sends a conversation's history the same on every call, and as the model in use takes it", async () => {
-    // Messages are encoded once and reused: the same objects sent again, to a model with and without
-    // images, must read exactly as if converted afresh.
+    // The body is put together from parts (some reused from call to call): it must read exactly as the
+    // request's objects, for a model with and without images.
     const history: Message[] = [
       user("first"),
       assistant([
