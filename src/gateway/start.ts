@@ -43,6 +43,7 @@ import { workspaceDirFor } from "../agents/workspace.js";
 import { ChannelManager, type ChannelManagerDeps } from "../channels/manager.js";
 import { FaultBoard } from "../infra/faults.js";
 import { probeWritable } from "../infra/atomic.js";
+import { holdOptimizer } from "../infra/optimizer.js";
 import { BUNDLED_PLUGINS } from "../plugins/bundled.js";
 import { coreProvidersPlugin } from "../providers/plugin.js";
 import { PairingStore } from "../routing/pairing.js";
@@ -99,7 +100,21 @@ export interface Gateway {
   readonly closed: Promise<void>;
 }
 
+/** Start-up is over when every channel's first start has settled, or after this long at the most. */
+const STARTUP_MAX_MS = 10_000;
+
 export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> {
+  // Code that runs once while starting is not worth optimizing (see infra/optimizer.ts).
+  const releaseOptimizer = holdOptimizer();
+  try {
+    return await start(opts, releaseOptimizer);
+  } catch (e) {
+    releaseOptimizer();
+    throw e;
+  }
+}
+
+async function start(opts: GatewayOptions, startupOver: () => void): Promise<Gateway> {
   const env = opts.env ?? process.env;
   const now = opts.now ?? Date.now;
   const startedAt = now();
@@ -323,7 +338,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     throw new StartupError((e as { code?: string }).code ?? "GATEWAY_LISTEN", (e as Error).message);
   }
   config.safeReload("changed while starting");
-  void channels.sync();
+  const channelsStarted = channels.sync();
   await plugins.startServices();
   const tailscaleReset = await startGatewayTailscale({
     config: config.current(),
@@ -332,6 +347,13 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     log: logs.logger("tailscale"),
   });
   void plugins.hooks?.runGatewayStart({ port: listener.plan.port }, { port: listener.plan.port });
+  const startupTimer = setTimeout(startupOver, STARTUP_MAX_MS).unref();
+  void channelsStarted
+    .catch(() => undefined)
+    .then(() => {
+      clearTimeout(startupTimer);
+      startupOver();
+    });
 
   let closing: Promise<void> | null = null;
   let resolveClosed!: () => void;
@@ -352,6 +374,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     close(reason = "gateway stopping") {
       closing ??= (async () => {
         log.info(`shutting down: ${reason}`);
+        clearTimeout(startupTimer);
+        startupOver();
         stopTimers();
         stopWatch();
         try {
