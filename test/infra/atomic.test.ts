@@ -1,18 +1,13 @@
 /** Replacing a state file: the old or the new content, never half, and no temp file left behind. */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../../src/infra/atomic.js";
 import { tmpDir } from "../helpers/gateway.js";
 
-const dirs: string[] = [];
-const scratch = () => {
-  const d = tmpDir("oc-atomic-");
-  dirs.push(d);
-  return d;
-};
-after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+/** A new folder, removed when the test process ends. */
+const scratch = () => tmpDir("oc-atomic-");
 
 describe("writeFileAtomic", { timeout: 20_000 }, () => {
   it("creates the folder and the file, replaces it keeping its mode, and leaves only the file", async () => {

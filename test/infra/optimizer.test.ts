@@ -1,14 +1,10 @@
 /** The optimizing compiler is held while the gateway starts and comes back once start-up is over. */
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import { holdOptimizer, optimizerHeld } from "../../src/infra/optimizer.js";
 import type { AdapterFactory } from "../../src/channels/types.js";
-import { startTestGateway, tmpDir, waitFor } from "../helpers/gateway.js";
+import { startTestGateway, waitFor } from "../helpers/gateway.js";
 import { MemoryChannel } from "../helpers/memory-channel.js";
-
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe("holding the optimizing compiler", { timeout: 20_000 }, () => {
   it("holds nest, and a release counts once", () => {
@@ -37,10 +33,7 @@ describe("holding the optimizing compiler", { timeout: 20_000 }, () => {
         },
       };
     };
-    const stateDir = tmpDir("oc-optimizer-");
-    dirs.push(stateDir);
     const gw = await startTestGateway({
-      stateDir,
       config: { gateway: { mode: "local" }, channels: { telegram: { enabled: true } } },
       env: { TELEGRAM_BOT_TOKEN: "t" },
       channelFactories: { telegram: slow },
@@ -56,10 +49,8 @@ describe("holding the optimizing compiler", { timeout: 20_000 }, () => {
   });
 
   it("a gateway that fails to start lets go of it", async () => {
-    const stateDir = tmpDir("oc-optimizer-");
-    dirs.push(stateDir);
     // A public bind without a token is refused.
-    await assert.rejects(startTestGateway({ stateDir, bind: "lan", config: { gateway: { mode: "local" } } }));
+    await assert.rejects(startTestGateway({ bind: "lan", config: { gateway: { mode: "local" } } }));
     assert.equal(optimizerHeld(), false);
   });
 });
