@@ -15,7 +15,7 @@
  * The optimizing compiler also inlines less than V8's default (half the bytecode per call site and per
  * function). A message passes through many small functions once each, and generous inlining made
  * large optimized functions that took long to build on a 2-CPU machine while messages waited: over
- * 10,000 messages the p99 was 5.9–6.2 ms with V8's default and 4.8–5.0 ms with half, at 7 % less CPU
+ * 10,000 messages the p99 was 5.9–6.3 ms with V8's default and 4.8–5.1 ms with half, at 7 % less CPU
  * per message; keyword search over 12,000 memory chunks (a tight loop) is as fast either way.
  *
  * On Node 22.1 and later, the code compiled at start is kept for the next start (Node's compile cache,
