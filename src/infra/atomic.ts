@@ -13,7 +13,11 @@ export interface AtomicWriteOptions {
   backup?: boolean;
 }
 
-export function writeFileAtomicSync(target: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
+/**
+ * The target's folder (created if missing), a fresh temp file name beside the target, and the mode to
+ * give it: the target's own when it exists, so a replaced file keeps what its owner set.
+ */
+function tempFor(target: string, opts: AtomicWriteOptions): { dir: string; tmp: string; mode: number } {
   const dir = path.dirname(target);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
@@ -23,6 +27,20 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array, o
   } catch {
     /* new file */
   }
+  return { dir, tmp, mode };
+}
+
+/** Removes a temp file that will not become the target (a full disk fails half-way). */
+function dropTemp(tmp: string): void {
+  try {
+    fs.rmSync(tmp, { force: true });
+  } catch {
+    /* a read-only volume never got the file */
+  }
+}
+
+export function writeFileAtomicSync(target: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
+  const { dir, tmp, mode } = tempFor(target, opts);
   try {
     const fd = fs.openSync(tmp, "w", mode);
     try {
@@ -34,12 +52,7 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array, o
     if (opts.backup && fs.existsSync(target)) fs.copyFileSync(target, `${target}.bak`);
     fs.renameSync(tmp, target);
   } catch (err) {
-    // A full disk fails half-way: never leave the half-written temp file behind.
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      /* a read-only volume never got the file */
-    }
+    dropTemp(tmp);
     throw err;
   }
   fsyncDir(dir);
@@ -71,15 +84,7 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   opts: AtomicWriteOptions & { stillWanted?: () => boolean } = {},
 ): Promise<boolean> {
-  const dir = path.dirname(target);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  let mode = opts.mode ?? 0o600;
-  try {
-    mode = fs.statSync(target).mode & 0o777;
-  } catch {
-    /* new file */
-  }
+  const { dir, tmp, mode } = tempFor(target, opts);
   try {
     const fd = fs.openSync(tmp, "w", mode);
     try {
@@ -96,11 +101,7 @@ export async function writeFileAtomic(
     if (opts.backup && fs.existsSync(target)) fs.copyFileSync(target, `${target}.bak`);
     fs.renameSync(tmp, target);
   } catch (err) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      /* a read-only volume never got the file */
-    }
+    dropTemp(tmp);
     throw err;
   }
   try {
