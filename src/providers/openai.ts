@@ -259,10 +259,11 @@ const toolJson = new WeakMap<ToolSpec, string>();
 let lastSystem: { message: ChatCompletionMessageParam; json: string } | undefined;
 
 /**
- * The request's JSON, the same as `JSON.stringify(buildParams(req))`, with the tool definitions from
- * {@link toolJson} and the system prompt's encoding reused while it is the same.
+ * The request's JSON, the same as `JSON.stringify(buildParams(req))` where `params` is `baseParams(req)`,
+ * with the tool definitions from {@link toolJson} and the system prompt's encoding reused while it is
+ * the same.
  */
-export function requestBody(req: StreamRequest, params: ChatCompletionCreateParamsStreaming = baseParams(req)): Buffer {
+export function requestBody(req: StreamRequest, params: ChatCompletionCreateParamsStreaming): Buffer {
   const { model: id, messages: _messages, tools, ...rest } = params;
   const parts: string[] = [];
   const system = systemMessage(req);
@@ -276,18 +277,17 @@ export function requestBody(req: StreamRequest, params: ChatCompletionCreatePara
   if (history.length) parts.push(JSON.stringify(history).slice(1, -1));
   let text = `{"model":${JSON.stringify(id)},"messages":[${parts.join(",")}],${JSON.stringify(rest).slice(1, -1)}`;
   if (tools?.length) {
-    const specs = req.tools ?? [];
-    const parts = tools.map((tool, i) => {
-      const spec = specs[i];
-      if (!spec) return JSON.stringify(tool);
-      let json = toolJson.get(spec);
+    // `tools` was made from `req.tools`, one entry per spec, in order.
+    const specs = req.tools!;
+    const encoded = tools.map((tool, i) => {
+      let json = toolJson.get(specs[i]!);
       if (json === undefined) {
         json = JSON.stringify(tool);
-        toolJson.set(spec, json);
+        toolJson.set(specs[i]!, json);
       }
       return json;
     });
-    text += `,"tools":[${parts.join(",")}]`;
+    text += `,"tools":[${encoded.join(",")}]`;
   }
   return Buffer.from(text + "}");
 }
