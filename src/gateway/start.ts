@@ -348,12 +348,11 @@ async function start(opts: GatewayOptions, startupOver: () => void): Promise<Gat
   });
   void plugins.hooks?.runGatewayStart({ port: listener.plan.port }, { port: listener.plan.port });
   const startupTimer = setTimeout(startupOver, STARTUP_MAX_MS).unref();
-  void channelsStarted
-    .catch(() => undefined)
-    .then(() => {
-      clearTimeout(startupTimer);
-      startupOver();
-    });
+  const startupDone = () => {
+    clearTimeout(startupTimer);
+    startupOver();
+  };
+  void channelsStarted.catch(() => undefined).then(startupDone);
 
   let closing: Promise<void> | null = null;
   let resolveClosed!: () => void;
@@ -374,8 +373,7 @@ async function start(opts: GatewayOptions, startupOver: () => void): Promise<Gat
     close(reason = "gateway stopping") {
       closing ??= (async () => {
         log.info(`shutting down: ${reason}`);
-        clearTimeout(startupTimer);
-        startupOver();
+        startupDone();
         stopTimers();
         stopWatch();
         try {
