@@ -1,7 +1,12 @@
 /** Time zones as the config names them. */
+import { loadZone } from "./zoneinfo.js";
 
-/** Whether `zone` is an IANA time zone name (or an alias) this Node knows. */
+/**
+ * Whether `zone` is an IANA time zone name (or an alias) this system knows: from the tz database when
+ * it has the zone, else as `Intl` does (which loads ICU's data; see src/infra/zoneinfo.ts).
+ */
 export function isTimeZone(zone: string): boolean {
+  if (loadZone(zone)) return true;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone }).format(0);
     return true;
