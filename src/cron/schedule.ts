@@ -2,8 +2,14 @@
  * When a schedule fires next. `cron` expressions are read by croner (5 fields, or 6 with seconds) in
  * the job's time zone (the host's when none is given), as OpenClaw does; croner is loaded only when
  * a gateway has a `cron` job, and passed in here.
+ *
+ * A job's time zone comes from the system's tz database when it has the zone (src/infra/zoneinfo.ts):
+ * croner then matches the expression against the zone's wall clock, and the match is mapped back to
+ * an instant the way croner maps it itself. Only a zone the database lacks goes through croner's own
+ * `Intl`-based time zone support, which loads ICU's data for the rest of the process's life.
  */
 import { isTimeZone } from "../infra/time-zone.js";
+import { loadZone, type Zone } from "../infra/zoneinfo.js";
 import type { CronSchedule } from "./types.js";
 
 export type CronCtor = typeof import("croner").Cron;
@@ -25,8 +31,38 @@ export function nextRunAtMs(schedule: CronSchedule, nowMs: number, Cron?: CronCt
   if (!Cron) throw new Error("cron expressions need croner loaded");
   const expr = schedule.expr.trim();
   if (!expr) return undefined;
-  const next = new Cron(expr, { timezone: schedule.tz?.trim() || undefined, catch: false }).nextRun(new Date(nowMs));
+  const tz = schedule.tz?.trim() || undefined;
+  const zone = tz ? wallClockZone(expr, tz) : undefined;
+  if (zone) {
+    // croner with a zero UTC offset reads a Date's UTC fields as the wall clock.
+    const next = new Cron(expr, { utcOffset: 0, catch: false }).nextRun(new Date(nowMs + zone.offsetMs(nowMs)));
+    return next ? instantOfWallTime(zone, next.getTime()) : undefined;
+  }
+  const next = new Cron(expr, { timezone: tz, catch: false }).nextRun(new Date(nowMs));
   return next ? next.getTime() : undefined;
+}
+
+/**
+ * The zone to match `expr` on by wall clock, when the tz database has it. An expression with croner's
+ * `?` (filled in from the current time in the job's zone) keeps croner's own time zone handling.
+ */
+function wallClockZone(expr: string, tz: string): Zone | undefined {
+  return expr.includes("?") ? undefined : loadZone(tz);
+}
+
+/**
+ * The instant a wall-clock time (given as if it were UTC) names in `zone`, resolved as croner resolves
+ * it: a time that occurs twice (clocks going back) maps through the offset in force at the wall time
+ * read as UTC, and a time that does not exist (clocks going forward) moves on by the change.
+ */
+export function instantOfWallTime(zone: Zone, wallMs: number): number {
+  const first = zone.offsetMs(wallMs);
+  const guess = wallMs - first;
+  const atGuess = zone.offsetMs(guess);
+  if (atGuess === first) return guess;
+  const retry = wallMs - atGuess;
+  const atRetry = zone.offsetMs(retry);
+  return atRetry >= atGuess ? retry : guess;
 }
 
 /** Throws a clear error for an expression or time zone croner cannot read. */
@@ -35,7 +71,8 @@ export function checkCronSchedule(schedule: CronSchedule, Cron: CronCtor): void 
   const tz = schedule.tz?.trim();
   if (tz && !isTimeZone(tz)) throw new Error(`unknown time zone "${tz}": use an IANA name such as Europe/Berlin or America/New_York`);
   try {
-    new Cron(schedule.expr.trim(), { timezone: tz || undefined, catch: false });
+    const expr = schedule.expr.trim();
+    new Cron(expr, tz && wallClockZone(expr, tz) ? { utcOffset: 0, catch: false } : { timezone: tz || undefined, catch: false });
   } catch (e) {
     throw new Error(`invalid cron expression "${schedule.expr}": ${(e as Error).message} (use 5 fields: minute hour day month weekday)`);
   }

@@ -1,10 +1,15 @@
 /** Schedule arithmetic: when `at`, `every` and `cron` (with a time zone) jobs fire next, and input times. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { checkCronSchedule, loadCroner, nextRunAtMs, parseAbsoluteTimeMs, parseDurationMs } from "../../src/cron/schedule.js";
 import { normalizeJobInput } from "../../src/cron/normalize.js";
+import { formatNow } from "../../src/cron/runner.js";
 
 const T = { timeout: 10_000 };
+// The zones these tests use come from the project's copy of the tz database, not the host's.
+process.env.TZDIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/zoneinfo");
 
 describe("cron schedules", () => {
   it("at: its time while it is ahead, nothing once passed", T, () => {
@@ -88,5 +93,41 @@ describe("cron schedules", () => {
     assert.equal(n.wakeMode, "next-heartbeat");
     assert.equal(n.payload.channel, "telegram");
     assert.equal("provider" in n.payload, false);
+  });
+
+  it("cron in a zone from the tz database fires when croner's own time zone handling says, DST changes included", T, async () => {
+    const Cron = await loadCroner();
+    const zones = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Europe/Dublin", "Australia/Lord_Howe", "Pacific/Chatham"];
+    const exprs = ["0 7 * * *", "30 2 * * *", "0 * * * *", "*/15 1-3 * * 0", "0 0 1 * *", "15 0,1,2,3 * * *", "30 1 L * *"];
+    // Each 2026 DST change of these zones, and a day either side of it, every 97 minutes.
+    const changes = ["2026-03-08", "2026-03-29", "2026-04-05", "2026-09-27", "2026-10-04", "2026-10-25", "2026-11-01"].map(Date.parse);
+    for (const tz of zones) {
+      for (const expr of exprs) {
+        for (const change of changes) {
+          for (let now = change - 86_400_000; now < change + 86_400_000; now += 97 * 60_000) {
+            const want = new Cron(expr, { timezone: tz, catch: false }).nextRun(new Date(now))?.getTime();
+            assert.equal(nextRunAtMs({ kind: "cron", expr, tz }, now, Cron), want, `${expr} in ${tz} after ${new Date(now).toISOString()}`);
+          }
+        }
+      }
+    }
+  });
+
+  it("a cron run's prompt gives the time as Intl writes it", T, () => {
+    const at = Date.parse("2026-01-05T23:07:00Z");
+    for (const tz of ["UTC", "Europe/Berlin", "Asia/Kolkata", "Pacific/Chatham"]) {
+      const intl = new Intl.DateTimeFormat("en-US", {
+        timeZone: tz,
+        weekday: "long",
+        year: "numeric",
+        month: "long",
+        day: "numeric",
+        hour: "numeric",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).format(at);
+      assert.equal(formatNow(at, tz), intl, tz);
+    }
+    assert.equal(formatNow(at, "Europe/Berlin"), "Tuesday, January 6, 2026 at 00:07");
   });
 });
