@@ -11,6 +11,7 @@
  * nothing is woken and the events wait for the next turn of their session.
  */
 import { knownTimeZone } from "../infra/time-zone.js";
+import { hostZoneName, loadZone } from "../infra/zoneinfo.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { UserMessage } from "../providers/types.js";
 
@@ -200,8 +201,18 @@ function formatTimestamp(ts: number, cfg: OpenClawConfig): string {
   return zoned(date, zone) ?? "unknown-time";
 }
 
-/** `YYYY-MM-DD HH:MM:SS TZ` in `timeZone` (the host's when undefined). */
+/**
+ * `YYYY-MM-DD HH:MM:SS TZ` in `timeZone` (the host's when undefined). TZ is `UTC`, `GMT` or the offset
+ * (`GMT+9`, `GMT-3:30`); zones the tz database lacks go through `Intl` (see src/infra/zoneinfo.ts), which
+ * names a few zones by abbreviation (`EST`) instead.
+ */
 function zoned(date: Date, timeZone: string | undefined): string | undefined {
+  const zone = loadZone(timeZone ?? hostZoneName() ?? "");
+  if (zone) {
+    const offset = zone.offsetMs(date.getTime());
+    const wall = new Date(date.getTime() + offset).toISOString();
+    return `${wall.slice(0, 10)} ${wall.slice(11, 19)} ${offsetName(zone.name, offset)}`;
+  }
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,
     year: "numeric",
@@ -218,6 +229,13 @@ function zoned(date: Date, timeZone: string | undefined): string | undefined {
   if (!y || !mo || !d || !h || !mi || !s) return undefined;
   const tz = pick("timeZoneName")?.trim();
   return `${y}-${mo}-${d} ${h}:${mi}:${s}${tz ? ` ${tz}` : ""}`;
+}
+
+function offsetName(zone: string, offsetMs: number): string {
+  if (offsetMs === 0) return /^(Etc\/)?(UTC|UCT|Universal|Zulu|GMT)$/i.test(zone) ? "UTC" : "GMT";
+  const abs = Math.abs(Math.round(offsetMs / 60_000));
+  const minutes = abs % 60;
+  return `GMT${offsetMs < 0 ? "-" : "+"}${Math.floor(abs / 60)}${minutes ? `:${String(minutes).padStart(2, "0")}` : ""}`;
 }
 
 function requireKey(sessionKey: string): string {

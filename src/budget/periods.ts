@@ -1,4 +1,8 @@
-/** Days and months in a time zone: the keys usage is filed under, and when each period ends. */
+/**
+ * Days and months in a time zone: the keys usage is filed under, and when each period ends. Zones come
+ * from the tz database when it has them (src/infra/zoneinfo.ts), else from `Intl`.
+ */
+import { loadZone } from "../infra/zoneinfo.js";
 
 export interface PeriodKeys {
   /** YYYY-MM-DD */
@@ -19,6 +23,14 @@ function formatter(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** `YYYY-MM-DD` of `ts` in `timezone`. */
+function dayKeyIn(timezone: string): (ts: number) => string {
+  const zone = loadZone(timezone);
+  if (zone) return (ts) => new Date(ts + zone.offsetMs(ts)).toISOString().slice(0, 10);
+  const f = formatter(timezone);
+  return (ts) => dayKey(f, ts);
+}
+
 function dayKey(f: Intl.DateTimeFormat, ts: number): string {
   const parts = Object.fromEntries(f.formatToParts(new Date(ts)).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day}`;
@@ -35,7 +47,7 @@ export function periodKeys(ts: number, timezone: string): PeriodKeys {
   const slot = Math.floor(ts / QUARTER_HOUR);
   const hit = lastKeys.get(timezone);
   if (hit?.slot === slot) return hit.keys;
-  const day = dayKey(formatter(timezone), ts);
+  const day = dayKeyIn(timezone)(ts);
   const keys = { day, month: day.slice(0, 7) };
   if (lastKeys.size < 64 || lastKeys.has(timezone)) lastKeys.set(timezone, { slot, keys });
   return keys;
@@ -48,8 +60,8 @@ const HOUR = 3_600_000;
  * forward an hour (or a day) at a time, then narrows down.
  */
 export function periodEnd(ts: number, timezone: string, period: "daily" | "monthly"): number {
-  const f = formatter(timezone);
-  const key = (t: number) => (period === "daily" ? dayKey(f, t) : dayKey(f, t).slice(0, 7));
+  const dayOf = dayKeyIn(timezone);
+  const key = (t: number) => (period === "daily" ? dayOf(t) : dayOf(t).slice(0, 7));
   const start = key(ts);
   const step = period === "daily" ? HOUR : 24 * HOUR;
   let lo = ts;
@@ -70,8 +82,16 @@ export function periodEnd(ts: number, timezone: string, period: "daily" | "month
   return hi;
 }
 
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
 /** "00:00 UTC" for a day's end, "1 December 00:00 UTC" for a month's. */
 export function describeReset(at: number, timezone: string, period: "daily" | "monthly"): string {
+  const zone = loadZone(timezone);
+  if (zone) {
+    const wall = new Date(at + zone.offsetMs(at));
+    const time = wall.toISOString().slice(11, 16);
+    return period === "daily" ? `${time} ${timezone}` : `${wall.getUTCDate()} ${MONTHS[wall.getUTCMonth()]} ${time} ${timezone}`;
+  }
   const time = new Intl.DateTimeFormat("en-GB", { timeZone: timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
     new Date(at),
   );

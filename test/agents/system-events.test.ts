@@ -1,12 +1,16 @@
 /** The per-session system event queue and its wake requests. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { MAX_SYSTEM_EVENTS, SystemEvents, systemEventLines, type WakeResult } from "../../src/agents/system-events.js";
 import type { OpenClawConfig } from "../../src/config/schema.js";
 import type { UserMessage } from "../../src/providers/types.js";
 
 const UTC = { agents: { defaults: { envelopeTimezone: "utc" } } } as OpenClawConfig;
 const T = Date.UTC(2026, 0, 30, 9, 15, 2);
+// Zones come from the project's copy of the tz database, not the host's.
+process.env.TZDIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/zoneinfo");
 
 describe("system events", () => {
   it("keeps the last 20 per session, drops a repeat of the note before it, drains once", () => {
@@ -69,6 +73,12 @@ describe("system events", () => {
     ]);
     assert.deepEqual(systemEventLines(ev, { agents: { defaults: { envelopeTimezone: "user", userTimezone: "UTC" } } } as OpenClawConfig), [
       "[2026-01-30 09:15:02 UTC] x",
+    ]);
+    assert.deepEqual(systemEventLines(ev, { agents: { defaults: { envelopeTimezone: "Asia/Kolkata" } } } as OpenClawConfig), [
+      "[2026-01-30 14:45:02 GMT+5:30] x",
+    ]);
+    assert.deepEqual(systemEventLines(ev, { agents: { defaults: { envelopeTimezone: "Europe/Dublin" } } } as OpenClawConfig), [
+      "[2026-01-30 09:15:02 GMT] x",
     ]);
   });
 
