@@ -39,7 +39,7 @@ ARG SIGNAL_CLI_VERSION=0.13.22
 
 RUN set -eux; \
     apt-get update; \
-    apt-get install -y --no-install-recommends tini; \
+    apt-get install -y --no-install-recommends tini tzdata; \
     if [ "$INSTALL_CHROMIUM" = "true" ]; then \
       apt-get install -y --no-install-recommends chromium fonts-liberation; \
     fi; \

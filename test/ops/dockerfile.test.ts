@@ -66,6 +66,7 @@ describe("Dockerfile", () => {
   it("runs the guide's command under tini, which Debian ships for every architecture", () => {
     assert.deepEqual(execForm(keyword(runtime, "ENTRYPOINT")[0]!), ["/usr/bin/tini", "--"]);
     assert.match(runs(runtime), /apt-get install -y --no-install-recommends tini\b/);
+    assert.match(runs(runtime), /--no-install-recommends tini tzdata\b/, "the tz database, for time zones without ICU");
     const cmd = execForm(keyword(runtime, "CMD")[0]!);
     assert.equal(cmd.join(" "), GUIDE_COMMAND);
     assert.deepEqual(cmd, readToml("fly.toml").processes.app.split(" "), "Docker and Fly run the same command");
