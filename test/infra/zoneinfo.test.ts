@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadZone, parsePosixTz, parseTzif, zoneDir } from "../../src/infra/zoneinfo.js";
+import { hostZoneName, loadZone, parsePosixTz, parseTzif, zoneDir } from "../../src/infra/zoneinfo.js";
 import { isTimeZone } from "../../src/infra/time-zone.js";
 
 const T = { timeout: 30_000 };
@@ -112,5 +112,13 @@ describe("time zones from the tz database", () => {
     assert.equal(isTimeZone("Mars/Olympus"), false);
     // A spelling only ICU knows still counts, through Intl.
     assert.equal(isTimeZone("europe/paris"), true);
+  });
+
+  it("names the host's zone from TZ, in each of its spellings, and leaves the rest to Intl", T, () => {
+    assert.equal(hostZoneName({ TZ: "Asia/Tokyo" }), "Asia/Tokyo");
+    assert.equal(hostZoneName({ TZ: ":Asia/Tokyo" }), "Asia/Tokyo");
+    assert.equal(hostZoneName({ TZ: "/usr/share/zoneinfo/Asia/Tokyo" }), "Asia/Tokyo");
+    assert.equal(hostZoneName({ TZ: "CET-1CEST,M3.5.0,M10.5.0/3" }), undefined, "a POSIX rule, not a zone name");
+    assert.equal(hostZoneName({ TZ: "Mars/Olympus" }), undefined);
   });
 });
