@@ -6,6 +6,7 @@ import { age, table as columns } from "./table.js";
 import type { Command } from "commander";
 import { callGateway, cliAction, fail, gatewayCallOptions, printJson } from "./call.js";
 import type { TargetFlags } from "./target.js";
+import { byCodeUnits } from "../infra/compare.js";
 
 type Flags = TargetFlags & { json?: boolean };
 
@@ -39,7 +40,7 @@ function tokenSummary(tokens: TokenSummary[] | undefined): string {
   if (!tokens?.length) return "none";
   return tokens
     .map((t) => `${t.role}${t.revokedAtMs ? " (revoked)" : ""}`)
-    .sort((a, b) => a.localeCompare(b))
+    .sort(byCodeUnits)
     .join(", ");
 }
 

@@ -23,6 +23,7 @@ import { writeFileAtomicSync } from "../infra/atomic.js";
 import { StorageError } from "../infra/faults.js";
 import { safeEqualSecret } from "./auth.js";
 import { base64UrlEncode, rawPublicKey } from "./protocol/device.js";
+import { byCodeUnits } from "../infra/compare.js";
 
 /** How long a pairing request waits for the owner. */
 export const PENDING_TTL_MS = 5 * 60 * 1000;
@@ -371,7 +372,7 @@ export function redactDevice(device: PairedDevice): PairedDeviceView {
       revokedAtMs: t.revokedAtMs,
       lastUsedAtMs: t.lastUsedAtMs,
     }))
-    .sort((a, b) => String(a.role).localeCompare(String(b.role)));
+    .sort((a, b) => byCodeUnits(String(a.role), String(b.role)));
   return { ...rest, tokens: summary.length ? summary : undefined };
 }
 

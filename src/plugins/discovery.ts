@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadPluginManifest, type PluginManifest } from "./manifest.js";
 import type { PluginDiagnostic, PluginOrigin } from "./types.js";
+import { byCodeUnits } from "../infra/compare.js";
 
 const MODULE_EXTS = new Set([".ts", ".js", ".mts", ".cts", ".mjs", ".cjs"]);
 const INDEX_FILES = ["index.ts", "index.js", "index.mjs", "index.cjs"];
@@ -126,7 +127,7 @@ class Collector {
       }
       return;
     }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
+    entries.sort((a, b) => byCodeUnits(a.name, b.name));
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isFile() && isModuleFile(full)) {

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomInt } from "node:crypto";
 import { writeFileAtomicSync } from "../infra/atomic.js";
+import { byCodeUnits } from "../infra/compare.js";
 
 export const PAIRING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 export const PAIRING_CODE_LENGTH = 8;
@@ -73,7 +74,7 @@ export class PairingStore {
   list(channel: string): PairingRequest[] {
     const data = this.read<{ requests?: PairingRequest[] }>(this.file(channel, "pairing"), {});
     const cutoff = this.now() - PAIRING_TTL_MS;
-    return (data.requests ?? []).filter((r) => Date.parse(r.createdAt) > cutoff).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return (data.requests ?? []).filter((r) => Date.parse(r.createdAt) > cutoff).sort((a, b) => byCodeUnits(a.createdAt, b.createdAt));
   }
 
   /** Approved sender ids. */

@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
+import { byCodeUnits } from "../infra/compare.js";
 
 export interface UsageTotals {
   input: number;
@@ -169,7 +170,7 @@ export async function costUsageSummary(opts: CostUsageOptions): Promise<CostUsag
   return {
     updatedAt: opts.now,
     days: opts.days,
-    daily: [...daily.entries()].map(([date, t]) => ({ date, ...t })).sort((a, b) => a.date.localeCompare(b.date)),
+    daily: [...daily.entries()].map(([date, t]) => ({ date, ...t })).sort((a, b) => byCodeUnits(a.date, b.date)),
     byModel: [...models.values()].sort((a, b) => b.totalCost - a.totalCost || b.totalTokens - a.totalTokens),
     totals,
   };

@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import type { OpenClawConfig } from "../config/schema.js";
 import { expandHome, type Env } from "../infra/paths.js";
 import { parseSkillFile, resolveInvocation, resolveMetadata, stringField, type SkillMetadata } from "./frontmatter.js";
+import { byCodeUnits } from "../infra/compare.js";
 
 export const MAX_SKILLS = 200;
 export const MAX_SKILL_FILE_BYTES = 256 * 1024;
@@ -132,7 +133,7 @@ function listDir(dir: string, cache: SkillsCache): fs.Dirent[] {
   if (hit && hit.mtimeMs === mtimeMs) return hit.names;
   let names: fs.Dirent[];
   try {
-    names = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    names = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodeUnits(a.name, b.name));
   } catch {
     names = [];
   }

@@ -4,6 +4,7 @@
  * strikethrough, spoiler (`||x||`) and code (inline or fenced, as MONOSPACE) become styles; headings
  * become bold lines; links read `label (url)`. Markers that do not close stay as written.
  */
+import { byCodeUnits } from "../../infra/compare.js";
 
 export type SignalStyleName = "BOLD" | "ITALIC" | "STRIKETHROUGH" | "MONOSPACE" | "SPOILER";
 
@@ -152,7 +153,7 @@ function closing(src: string, at: number, marker: string): number {
 
 /** Overlapping or touching ranges of one style become one. */
 function merge(styles: SignalStyle[]): SignalStyle[] {
-  const sorted = [...styles].sort((a, b) => a.start - b.start || a.length - b.length || a.style.localeCompare(b.style));
+  const sorted = [...styles].sort((a, b) => a.start - b.start || a.length - b.length || byCodeUnits(a.style, b.style));
   const out: SignalStyle[] = [];
   for (const s of sorted) {
     const prev = [...out].reverse().find((p) => p.style === s.style);
@@ -162,5 +163,5 @@ function merge(styles: SignalStyle[]): SignalStyle[] {
     }
     out.push({ ...s });
   }
-  return out.sort((a, b) => a.start - b.start || a.style.localeCompare(b.style));
+  return out.sort((a, b) => a.start - b.start || byCodeUnits(a.style, b.style));
 }
