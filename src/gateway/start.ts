@@ -138,7 +138,7 @@ async function start(opts: GatewayOptions, startupOver: () => void): Promise<Gat
   tidyStateDir(stateDir, configPath, log);
   // Where each message's time goes, summarised into this file at shutdown (for the benchmark).
   const stageFile = env.OPENCLAW_STAGE_TIMINGS?.trim();
-  const stages = stageFile ? new StageRecorder().start() : null;
+  const stages = stageFile ? new StageRecorder(stageFile).start() : null;
 
   // 3. Services, built once. Plugins first: built-in methods, tools, model APIs and channels, then
   // third-party plugins into the same registry (a broken one is marked and skipped).
@@ -390,7 +390,7 @@ async function start(opts: GatewayOptions, startupOver: () => void): Promise<Gat
           if (stages && stageFile) {
             stages.stop();
             try {
-              stages.writeSummary(stageFile);
+              await stages.writeSummary();
             } catch (e) {
               log.warn(`could not write stage timings to ${stageFile}: ${(e as Error).message}`);
             }
