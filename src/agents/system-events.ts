@@ -11,7 +11,7 @@
  * nothing is woken and the events wait for the next turn of their session.
  */
 import { knownTimeZone } from "../infra/time-zone.js";
-import { hostZoneName, loadZone } from "../infra/zoneinfo.js";
+import { hostZoneName, loadZone, wallClock } from "../infra/zoneinfo.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { UserMessage } from "../providers/types.js";
 
@@ -209,9 +209,8 @@ function formatTimestamp(ts: number, cfg: OpenClawConfig): string {
 function zoned(date: Date, timeZone: string | undefined): string | undefined {
   const zone = loadZone(timeZone ?? hostZoneName() ?? "");
   if (zone) {
-    const offset = zone.offsetMs(date.getTime());
-    const wall = new Date(date.getTime() + offset).toISOString();
-    return `${wall.slice(0, 10)} ${wall.slice(11, 19)} ${offsetName(zone.name, offset)}`;
+    const wall = wallClock(zone, date.getTime()).toISOString();
+    return `${wall.slice(0, 10)} ${wall.slice(11, 19)} ${offsetName(zone.name, zone.offsetMs(date.getTime()))}`;
   }
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,

@@ -2,7 +2,7 @@
  * Days and months in a time zone: the keys usage is filed under, and when each period ends. Zones come
  * from the tz database when it has them (src/infra/zoneinfo.ts), else from `Intl`.
  */
-import { loadZone } from "../infra/zoneinfo.js";
+import { MONTH_NAMES, loadZone, wallClock } from "../infra/zoneinfo.js";
 
 export interface PeriodKeys {
   /** YYYY-MM-DD */
@@ -26,7 +26,7 @@ function formatter(timezone: string): Intl.DateTimeFormat {
 /** `YYYY-MM-DD` of `ts` in `timezone`. */
 function dayKeyIn(timezone: string): (ts: number) => string {
   const zone = loadZone(timezone);
-  if (zone) return (ts) => new Date(ts + zone.offsetMs(ts)).toISOString().slice(0, 10);
+  if (zone) return (ts) => wallClock(zone, ts).toISOString().slice(0, 10);
   const f = formatter(timezone);
   return (ts) => dayKey(f, ts);
 }
@@ -82,15 +82,13 @@ export function periodEnd(ts: number, timezone: string, period: "daily" | "month
   return hi;
 }
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
 /** "00:00 UTC" for a day's end, "1 December 00:00 UTC" for a month's. */
 export function describeReset(at: number, timezone: string, period: "daily" | "monthly"): string {
   const zone = loadZone(timezone);
   if (zone) {
-    const wall = new Date(at + zone.offsetMs(at));
+    const wall = wallClock(zone, at);
     const time = wall.toISOString().slice(11, 16);
-    return period === "daily" ? `${time} ${timezone}` : `${wall.getUTCDate()} ${MONTHS[wall.getUTCMonth()]} ${time} ${timezone}`;
+    return period === "daily" ? `${time} ${timezone}` : `${wall.getUTCDate()} ${MONTH_NAMES[wall.getUTCMonth()]} ${time} ${timezone}`;
   }
   const time = new Intl.DateTimeFormat("en-GB", { timeZone: timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
     new Date(at),

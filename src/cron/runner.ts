@@ -13,7 +13,7 @@
 import type { GatewayServices } from "../gateway/services.js";
 import type { RunOutcome } from "./service.js";
 import type { CronJob } from "./types.js";
-import { hostZoneName, loadZone } from "../infra/zoneinfo.js";
+import { MONTH_NAMES, WEEKDAY_NAMES, hostZoneName, loadZone, wallClock } from "../infra/zoneinfo.js";
 
 const HEARTBEAT_TOKEN = "HEARTBEAT_OK";
 const DEFAULT_POST_MAX_CHARS = 8000;
@@ -166,16 +166,13 @@ export function postToMain(s: GatewayServices, job: CronJob, outcome: RunOutcome
   if (job.wakeMode === "now") s.agents.systemEvents.requestWake(`cron:${job.id}:post`);
 }
 
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
 /** "Monday, January 5, 2026 at 07:00" in `tz`: from the tz database when it has the zone, else `Intl`. */
 export function formatNow(ms: number, tz: string): string {
   const zone = loadZone(tz);
   if (zone) {
-    const d = new Date(ms + zone.offsetMs(ms));
+    const d = wallClock(zone, ms);
     const two = (n: number) => String(n).padStart(2, "0");
-    return `${WEEKDAYS[d.getUTCDay()]}, ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} at ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+    return `${WEEKDAY_NAMES[d.getUTCDay()]}, ${MONTH_NAMES[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} at ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
   }
   try {
     return new Intl.DateTimeFormat("en-US", {

@@ -43,6 +43,28 @@ export function loadZone(name: string): Zone | undefined {
   return zone ?? undefined;
 }
 
+/** A Date whose UTC fields read `zone`'s wall clock at the instant `ms`. */
+export function wallClock(zone: Zone, ms: number): Date {
+  return new Date(ms + zone.offsetMs(ms));
+}
+
+/** English month and weekday names, as `Intl` writes them for en-US and en-GB. */
+export const MONTH_NAMES = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+export const WEEKDAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
 /**
  * The host's own zone name: `$TZ` when it names a zone file, else the zone `/etc/localtime` links to;
  * undefined when neither does (the caller asks `Intl`).
