@@ -122,6 +122,8 @@ export function parseTzif(name: string, b: Buffer): Zone {
   }
   if (c.leap) throw new Error(`${name}: leap-second zones are not supported`);
   if (!c.type || c.type > 256) throw new Error(`${name}: bad type count`);
+  // Counts come from the file: check they fit in it before sizing anything by them.
+  if (at + c.time * (timeSize + 1) + c.type * 6 + c.chars > b.length) throw new Error(`${name}: truncated`);
   const times = new Float64Array(c.time);
   for (let i = 0; i < c.time; i++) times[i] = timeSize === 8 ? Number(b.readBigInt64BE(at + i * 8)) : b.readInt32BE(at + i * 4);
   at += c.time * timeSize;

@@ -108,6 +108,10 @@ describe("time zones from the tz database", () => {
     assert.throws(() => parseTzif("x", Buffer.from("TZif2")), RangeError, "a truncated header");
     const berlin = fs.readFileSync(path.join(FIXTURES, "Europe/Berlin"));
     assert.throws(() => parseTzif("x", berlin.subarray(0, 300)), "a truncated file");
+    const huge = Buffer.from(berlin.subarray(0, 44));
+    huge.writeUInt32BE(0xffffffff, 32); // a version-1 header claiming four billion transitions
+    huge[4] = 0;
+    assert.throws(() => parseTzif("x", huge), /truncated/);
     assert.equal(isTimeZone("Europe/Berlin"), true);
     assert.equal(isTimeZone("Mars/Olympus"), false);
     // A spelling only ICU knows still counts, through Intl.
