@@ -166,7 +166,18 @@ export function postToMain(s: GatewayServices, job: CronJob, outcome: RunOutcome
   if (job.wakeMode === "now") s.agents.systemEvents.requestWake(`cron:${job.id}:post`);
 }
 
-/** "Monday, January 5, 2026 at 07:00" in `tz`: from the tz database when it has the zone, else `Intl`. */
+/** How a run's prompt writes the current time with `Intl` (en-US): "Monday, January 5, 2026 at 07:00". */
+export const PROMPT_TIME_FORMAT: Intl.DateTimeFormatOptions = {
+  weekday: "long",
+  year: "numeric",
+  month: "long",
+  day: "numeric",
+  hour: "numeric",
+  minute: "2-digit",
+  hourCycle: "h23",
+};
+
+/** The time as {@link PROMPT_TIME_FORMAT} writes it in `tz`: from the tz database when it has the zone, else `Intl`. */
 export function formatNow(ms: number, tz: string): string {
   const zone = loadZone(tz);
   if (zone) {
@@ -175,16 +186,7 @@ export function formatNow(ms: number, tz: string): string {
     return `${WEEKDAY_NAMES[d.getUTCDay()]}, ${MONTH_NAMES[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} at ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
   }
   try {
-    return new Intl.DateTimeFormat("en-US", {
-      timeZone: tz,
-      weekday: "long",
-      year: "numeric",
-      month: "long",
-      day: "numeric",
-      hour: "numeric",
-      minute: "2-digit",
-      hourCycle: "h23",
-    }).format(new Date(ms));
+    return new Intl.DateTimeFormat("en-US", { timeZone: tz, ...PROMPT_TIME_FORMAT }).format(new Date(ms));
   } catch {
     return new Date(ms).toISOString();
   }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkCronSchedule, loadCroner, nextRunAtMs, parseAbsoluteTimeMs, parseDurationMs } from "../../src/cron/schedule.js";
 import { normalizeJobInput } from "../../src/cron/normalize.js";
-import { formatNow } from "../../src/cron/runner.js";
+import { PROMPT_TIME_FORMAT, formatNow } from "../../src/cron/runner.js";
 
 const T = { timeout: 10_000 };
 // The zones these tests use come from the project's copy of the tz database, not the host's.
@@ -116,16 +116,7 @@ describe("cron schedules", () => {
   it("a cron run's prompt gives the time as Intl writes it", T, () => {
     const at = Date.parse("2026-01-05T23:07:00Z");
     for (const tz of ["UTC", "Europe/Berlin", "Asia/Kolkata", "Pacific/Chatham"]) {
-      const intl = new Intl.DateTimeFormat("en-US", {
-        timeZone: tz,
-        weekday: "long",
-        year: "numeric",
-        month: "long",
-        day: "numeric",
-        hour: "numeric",
-        minute: "2-digit",
-        hourCycle: "h23",
-      }).format(at);
+      const intl = new Intl.DateTimeFormat("en-US", { timeZone: tz, ...PROMPT_TIME_FORMAT }).format(at);
       assert.equal(formatNow(at, tz), intl, tz);
     }
     assert.equal(formatNow(at, "Europe/Berlin"), "Tuesday, January 6, 2026 at 00:07");
