@@ -95,6 +95,20 @@ function buildConfigSchema() {
   const TailscaleMode = z.enum(["off", "serve", "funnel"]);
   /** `true`/`false` forces native slash commands on/off; `"auto"` lets each channel decide. */
   const NativeCommandsSetting = z.union([z.boolean(), z.literal("auto")]);
+  // Optional forms of the commonest fields, each built once: zod schemas are immutable, and the
+  // hundreds of fields that share these cost one instance instead of one each.
+  const OptString = z.string().optional();
+  const OptBoolean = z.boolean().optional();
+  const OptPositiveInt = PositiveInt.optional();
+  const OptNonNegativeInt = NonNegativeInt.optional();
+  const OptPositiveNumber = PositiveNumber.optional();
+  const OptRatio = Ratio.optional();
+  const OptStringList = StringList.optional();
+  const OptStringMap = StringMap.optional();
+  const OptIdList = IdList.optional();
+  const OptDmPolicy = DmPolicy.optional();
+  const OptGroupPolicy = GroupPolicy.optional();
+  const OptReplyToMode = ReplyToMode.optional();
 
   /** Duration such as `500ms`, `30s`, `30m`, `1h`, `1d`; a bare number uses the field's default unit. */
   const DURATION_RE = /^\d+(?:\.\d+)?(?:ms|s|m|h|d)?$/i;
@@ -106,9 +120,9 @@ function buildConfigSchema() {
   const ModelSelectionSchema = z.lazy(() =>
     z.strictObject({
       /** Model ref as `provider/model` or an alias. */
-      primary: z.string().optional(),
+      primary: OptString,
       /** Tried in order when the primary fails. `[]` disables inherited fallbacks. */
-      fallbacks: StringList.optional(),
+      fallbacks: OptStringList,
     }),
   );
   /** A model given either as a plain `provider/model` string or as `{ primary, fallbacks }`. */
@@ -129,11 +143,11 @@ function buildConfigSchema() {
   const ToolPolicySchema = z.lazy(() =>
     z
       .strictObject({
-        allow: StringList.optional(),
+        allow: OptStringList,
         /** Extra tools on top of the active profile. */
-        alsoAllow: StringList.optional(),
+        alsoAllow: OptStringList,
         /** Denied tools; deny always wins. */
-        deny: StringList.optional(),
+        deny: OptStringList,
       })
       .superRefine(checkAllowVsAlsoAllow),
   );
@@ -145,9 +159,9 @@ function buildConfigSchema() {
     z
       .strictObject({
         profile: ToolProfile.optional(),
-        allow: StringList.optional(),
-        alsoAllow: StringList.optional(),
-        deny: StringList.optional(),
+        allow: OptStringList,
+        alsoAllow: OptStringList,
+        deny: OptStringList,
       })
       .superRefine(checkAllowVsAlsoAllow),
   );
@@ -179,8 +193,8 @@ function buildConfigSchema() {
   /** Bookkeeping written by the CLI when it saves the file. */
   const MetaSchema = z.lazy(() =>
     z.strictObject({
-      lastTouchedVersion: z.string().optional(),
-      lastTouchedAt: z.string().optional(),
+      lastTouchedVersion: OptString,
+      lastTouchedAt: OptString,
     }),
   );
 
@@ -194,11 +208,11 @@ function buildConfigSchema() {
         /** Import missing keys from the login shell profile. */
         shellEnv: z
           .strictObject({
-            enabled: z.boolean().optional(),
-            timeoutMs: NonNegativeInt.optional(),
+            enabled: OptBoolean,
+            timeoutMs: OptNonNegativeInt,
           })
           .optional(),
-        vars: StringMap.optional(),
+        vars: OptStringMap,
       })
       .catchall(z.string()),
   );
@@ -206,10 +220,10 @@ function buildConfigSchema() {
   /** Written by `onboard` / `configure` / `doctor`. */
   const WizardSchema = z.lazy(() =>
     z.strictObject({
-      lastRunAt: z.string().optional(),
-      lastRunVersion: z.string().optional(),
-      lastRunCommit: z.string().optional(),
-      lastRunCommand: z.string().optional(),
+      lastRunAt: OptString,
+      lastRunVersion: OptString,
+      lastRunCommit: OptString,
+      lastRunCommand: OptString,
       lastRunMode: z.enum(["local", "remote"]).optional(),
     }),
   );
@@ -217,37 +231,37 @@ function buildConfigSchema() {
   const UpdateSchema = z.lazy(() =>
     z.strictObject({
       channel: z.enum(["stable", "beta", "dev"]).optional(),
-      checkOnStart: z.boolean().optional(),
+      checkOnStart: OptBoolean,
     }),
   );
 
   const DiagnosticsSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
-      flags: StringList.optional(),
+      enabled: OptBoolean,
+      flags: OptStringList,
       /** OpenTelemetry export. */
       otel: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          endpoint: z.string().optional(),
+          enabled: OptBoolean,
+          endpoint: OptString,
           protocol: z.enum(["http/protobuf", "grpc"]).optional(),
-          headers: StringMap.optional(),
-          serviceName: z.string().optional(),
-          traces: z.boolean().optional(),
-          metrics: z.boolean().optional(),
-          logs: z.boolean().optional(),
-          sampleRate: Ratio.optional(),
-          flushIntervalMs: NonNegativeInt.optional(),
+          headers: OptStringMap,
+          serviceName: OptString,
+          traces: OptBoolean,
+          metrics: OptBoolean,
+          logs: OptBoolean,
+          sampleRate: OptRatio,
+          flushIntervalMs: OptNonNegativeInt,
         })
         .optional(),
       /** Writes prompt-cache traces to a file for debugging. */
       cacheTrace: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          filePath: z.string().optional(),
-          includeMessages: z.boolean().optional(),
-          includePrompt: z.boolean().optional(),
-          includeSystem: z.boolean().optional(),
+          enabled: OptBoolean,
+          filePath: OptString,
+          includeMessages: OptBoolean,
+          includePrompt: OptBoolean,
+          includeSystem: OptBoolean,
         })
         .optional(),
     }),
@@ -258,13 +272,13 @@ function buildConfigSchema() {
       /** File log level. */
       level: LogLevel.optional(),
       /** Log file path (default: a dated file under /tmp/openclaw). */
-      file: z.string().optional(),
+      file: OptString,
       consoleLevel: LogLevel.optional(),
       consoleStyle: z.enum(["pretty", "compact", "json"]).optional(),
       /** Redact secrets from tool summaries. */
       redactSensitive: z.enum(["off", "tools"]).optional(),
       /** Regexes that replace the built-in redaction rules. */
-      redactPatterns: StringList.optional(),
+      redactPatterns: OptStringList,
     }),
   );
 
@@ -276,7 +290,7 @@ function buildConfigSchema() {
     z
       .strictObject({
         cdpPort: Port.optional(),
-        cdpUrl: z.string().optional(),
+        cdpUrl: OptString,
         driver: z.enum(["openclaw", "extension"]).optional(),
         color: HexColor,
       })
@@ -288,20 +302,20 @@ function buildConfigSchema() {
   /** The OpenClaw-managed browser (CDP). */
   const BrowserSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
+      enabled: OptBoolean,
       /** Allow `act:evaluate` / `wait --fn`. */
-      evaluateEnabled: z.boolean().optional(),
+      evaluateEnabled: OptBoolean,
       /** Legacy single-profile CDP URL. */
-      cdpUrl: z.string().optional(),
-      remoteCdpTimeoutMs: NonNegativeInt.optional(),
-      remoteCdpHandshakeTimeoutMs: NonNegativeInt.optional(),
-      color: z.string().optional(),
-      executablePath: z.string().optional(),
-      headless: z.boolean().optional(),
-      noSandbox: z.boolean().optional(),
+      cdpUrl: OptString,
+      remoteCdpTimeoutMs: OptNonNegativeInt,
+      remoteCdpHandshakeTimeoutMs: OptNonNegativeInt,
+      color: OptString,
+      executablePath: OptString,
+      headless: OptBoolean,
+      noSandbox: OptBoolean,
       /** Never launch a browser; only attach to a running one. */
-      attachOnly: z.boolean().optional(),
-      defaultProfile: z.string().optional(),
+      attachOnly: OptBoolean,
+      defaultProfile: OptString,
       snapshotDefaults: z.strictObject({ mode: z.literal("efficient").optional() }).optional(),
       /** Named profiles; names are lowercase letters, digits and hyphens. */
       profiles: z.record(z.string().regex(/^[a-z0-9-]+$/, "profile names use a-z, 0-9 and -"), BrowserProfileSchema).optional(),
@@ -327,8 +341,8 @@ function buildConfigSchema() {
     z.strictObject({
       browserProxy: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          allowProfiles: StringList.optional(),
+          enabled: OptBoolean,
+          allowProfiles: OptStringList,
         })
         .optional(),
     }),
@@ -347,7 +361,7 @@ function buildConfigSchema() {
           z.strictObject({
             provider: z.string(),
             mode: z.enum(["api_key", "oauth", "token"]),
-            email: z.string().optional(),
+            email: OptString,
           }),
         )
         .optional(),
@@ -355,10 +369,10 @@ function buildConfigSchema() {
       order: z.record(z.string(), StringList).optional(),
       cooldowns: z
         .strictObject({
-          billingBackoffHours: PositiveNumber.optional(),
+          billingBackoffHours: OptPositiveNumber,
           billingBackoffHoursByProvider: z.record(z.string(), PositiveNumber).optional(),
-          billingMaxHours: PositiveNumber.optional(),
-          failureWindowHours: PositiveNumber.optional(),
+          billingMaxHours: OptPositiveNumber,
+          failureWindowHours: OptPositiveNumber,
         })
         .optional(),
     }),
@@ -379,7 +393,7 @@ function buildConfigSchema() {
       id: z.string().min(1),
       name: z.string().min(1),
       api: ModelApi.optional(),
-      reasoning: z.boolean().optional(),
+      reasoning: OptBoolean,
       input: z.array(z.enum(["text", "image"])).optional(),
       /** Price per million tokens. */
       cost: z
@@ -390,15 +404,15 @@ function buildConfigSchema() {
           cacheWrite: z.number().optional(),
         })
         .optional(),
-      contextWindow: PositiveNumber.optional(),
-      maxTokens: PositiveNumber.optional(),
-      headers: StringMap.optional(),
+      contextWindow: OptPositiveNumber,
+      maxTokens: OptPositiveNumber,
+      headers: OptStringMap,
       /** Quirks of OpenAI-compatible servers. */
       compat: z
         .strictObject({
-          supportsStore: z.boolean().optional(),
-          supportsDeveloperRole: z.boolean().optional(),
-          supportsReasoningEffort: z.boolean().optional(),
+          supportsStore: OptBoolean,
+          supportsDeveloperRole: OptBoolean,
+          supportsReasoningEffort: OptBoolean,
           maxTokensField: z.enum(["max_completion_tokens", "max_tokens"]).optional(),
         })
         .optional(),
@@ -409,12 +423,12 @@ function buildConfigSchema() {
   const ModelProviderSchema = z.lazy(() =>
     z.strictObject({
       baseUrl: z.string().min(1),
-      apiKey: z.string().optional(),
+      apiKey: OptString,
       auth: z.enum(["api-key", "aws-sdk", "oauth", "token"]).optional(),
       api: ModelApi.optional(),
-      headers: StringMap.optional(),
+      headers: OptStringMap,
       /** Send the key in an Authorization header. */
-      authHeader: z.boolean().optional(),
+      authHeader: OptBoolean,
       models: z.array(ModelDefinitionSchema),
     }),
   );
@@ -427,12 +441,12 @@ function buildConfigSchema() {
       /** Auto-discovery of AWS Bedrock models. */
       bedrockDiscovery: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          region: z.string().optional(),
-          providerFilter: StringList.optional(),
-          refreshInterval: NonNegativeInt.optional(),
-          defaultContextWindow: PositiveInt.optional(),
-          defaultMaxTokens: PositiveInt.optional(),
+          enabled: OptBoolean,
+          region: OptString,
+          providerFilter: OptStringList,
+          refreshInterval: OptNonNegativeInt,
+          defaultContextWindow: OptPositiveInt,
+          defaultMaxTokens: OptPositiveInt,
         })
         .optional(),
     }),
@@ -445,24 +459,24 @@ function buildConfigSchema() {
   const HumanDelaySchema = z.lazy(() =>
     z.strictObject({
       mode: z.enum(["off", "natural", "custom"]).optional(),
-      minMs: NonNegativeInt.optional(),
-      maxMs: NonNegativeInt.optional(),
+      minMs: OptNonNegativeInt,
+      maxMs: OptNonNegativeInt,
     }),
   );
 
   const BlockStreamingChunkSchema = z.lazy(() =>
     z.strictObject({
-      minChars: PositiveInt.optional(),
-      maxChars: PositiveInt.optional(),
+      minChars: OptPositiveInt,
+      maxChars: OptPositiveInt,
       breakPreference: z.enum(["paragraph", "newline", "sentence"]).optional(),
     }),
   );
 
   const BlockStreamingCoalesceSchema = z.lazy(() =>
     z.strictObject({
-      minChars: PositiveInt.optional(),
-      maxChars: PositiveInt.optional(),
-      idleMs: NonNegativeInt.optional(),
+      minChars: OptPositiveInt,
+      maxChars: OptPositiveInt,
+      idleMs: OptNonNegativeInt,
     }),
   );
 
@@ -477,19 +491,19 @@ function buildConfigSchema() {
         /** Only run between these local times (HH:MM, 24h). */
         activeHours: z
           .strictObject({
-            start: z.string().optional(),
-            end: z.string().optional(),
-            timezone: z.string().optional(),
+            start: OptString,
+            end: OptString,
+            timezone: OptString,
           })
           .optional(),
-        model: z.string().optional(),
-        session: z.string().optional(),
-        includeReasoning: z.boolean().optional(),
+        model: OptString,
+        session: OptString,
+        includeReasoning: OptBoolean,
         /** `last`, `none` or a channel id. */
-        target: z.string().optional(),
-        to: z.string().optional(),
-        prompt: z.string().optional(),
-        ackMaxChars: NonNegativeInt.optional(),
+        target: OptString,
+        to: OptString,
+        prompt: OptString,
+        ackMaxChars: OptNonNegativeInt,
       })
       .superRefine((hb, ctx) => {
         const check = (key: "start" | "end", value: string | undefined) => {
@@ -512,60 +526,57 @@ function buildConfigSchema() {
   /** Docker options for sandbox containers. */
   const SandboxDockerSchema = z.lazy(() =>
     z.strictObject({
-      image: z.string().optional(),
-      containerPrefix: z.string().optional(),
-      workdir: z.string().optional(),
-      readOnlyRoot: z.boolean().optional(),
-      tmpfs: StringList.optional(),
-      network: z.string().optional(),
-      user: z.string().optional(),
-      capDrop: StringList.optional(),
-      env: StringMap.optional(),
+      image: OptString,
+      containerPrefix: OptString,
+      workdir: OptString,
+      readOnlyRoot: OptBoolean,
+      tmpfs: OptStringList,
+      network: OptString,
+      user: OptString,
+      capDrop: OptStringList,
+      env: OptStringMap,
       /** Runs once after the container is created. */
-      setupCommand: z.string().optional(),
-      pidsLimit: PositiveInt.optional(),
+      setupCommand: OptString,
+      pidsLimit: OptPositiveInt,
       memory: z.union([z.string(), z.number()]).optional(),
       memorySwap: z.union([z.string(), z.number()]).optional(),
-      cpus: PositiveNumber.optional(),
+      cpus: OptPositiveNumber,
       ulimits: z
-        .record(
-          z.string(),
-          z.union([z.string(), z.number(), z.strictObject({ soft: NonNegativeInt.optional(), hard: NonNegativeInt.optional() })]),
-        )
+        .record(z.string(), z.union([z.string(), z.number(), z.strictObject({ soft: OptNonNegativeInt, hard: OptNonNegativeInt })]))
         .optional(),
-      seccompProfile: z.string().optional(),
-      apparmorProfile: z.string().optional(),
-      dns: StringList.optional(),
-      extraHosts: StringList.optional(),
-      binds: StringList.optional(),
+      seccompProfile: OptString,
+      apparmorProfile: OptString,
+      dns: OptStringList,
+      extraHosts: OptStringList,
+      binds: OptStringList,
     }),
   );
 
   /** Sandboxed Chromium for the browser tool. */
   const SandboxBrowserSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
-      image: z.string().optional(),
-      containerPrefix: z.string().optional(),
-      cdpPort: PositiveInt.optional(),
-      vncPort: PositiveInt.optional(),
-      noVncPort: PositiveInt.optional(),
-      headless: z.boolean().optional(),
-      enableNoVnc: z.boolean().optional(),
+      enabled: OptBoolean,
+      image: OptString,
+      containerPrefix: OptString,
+      cdpPort: OptPositiveInt,
+      vncPort: OptPositiveInt,
+      noVncPort: OptPositiveInt,
+      headless: OptBoolean,
+      enableNoVnc: OptBoolean,
       /** Let sandboxed sessions target the host browser. */
-      allowHostControl: z.boolean().optional(),
-      allowedControlUrls: StringList.optional(),
-      allowedControlHosts: StringList.optional(),
+      allowHostControl: OptBoolean,
+      allowedControlUrls: OptStringList,
+      allowedControlHosts: OptStringList,
       allowedControlPorts: z.array(Port).optional(),
-      autoStart: z.boolean().optional(),
-      autoStartTimeoutMs: PositiveInt.optional(),
+      autoStart: OptBoolean,
+      autoStartTimeoutMs: OptPositiveInt,
     }),
   );
 
   const SandboxPruneSchema = z.lazy(() =>
     z.strictObject({
-      idleHours: NonNegativeInt.optional(),
-      maxAgeDays: NonNegativeInt.optional(),
+      idleHours: OptNonNegativeInt,
+      maxAgeDays: OptNonNegativeInt,
     }),
   );
 
@@ -577,8 +588,8 @@ function buildConfigSchema() {
       sessionToolsVisibility: z.enum(["spawned", "all"]).optional(),
       scope: z.enum(["session", "agent", "shared"]).optional(),
       /** Legacy: true = scope "session", false = scope "shared". */
-      perSession: z.boolean().optional(),
-      workspaceRoot: z.string().optional(),
+      perSession: OptBoolean,
+      workspaceRoot: OptString,
       docker: SandboxDockerSchema.optional(),
       browser: SandboxBrowserSchema.optional(),
       prune: SandboxPruneSchema.optional(),
@@ -588,86 +599,86 @@ function buildConfigSchema() {
   /** Vector/keyword search over memory files and past sessions. */
   const MemorySearchSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
+      enabled: OptBoolean,
       sources: z.array(z.enum(["memory", "sessions"])).optional(),
-      extraPaths: StringList.optional(),
-      experimental: z.strictObject({ sessionMemory: z.boolean().optional() }).optional(),
+      extraPaths: OptStringList,
+      experimental: z.strictObject({ sessionMemory: OptBoolean }).optional(),
       provider: z.enum(["openai", "local", "gemini"]).optional(),
       remote: z
         .strictObject({
-          baseUrl: z.string().optional(),
-          apiKey: z.string().optional(),
-          headers: StringMap.optional(),
+          baseUrl: OptString,
+          apiKey: OptString,
+          headers: OptStringMap,
           batch: z
             .strictObject({
-              enabled: z.boolean().optional(),
-              wait: z.boolean().optional(),
-              concurrency: PositiveInt.optional(),
-              pollIntervalMs: NonNegativeInt.optional(),
-              timeoutMinutes: PositiveInt.optional(),
+              enabled: OptBoolean,
+              wait: OptBoolean,
+              concurrency: OptPositiveInt,
+              pollIntervalMs: OptNonNegativeInt,
+              timeoutMinutes: OptPositiveInt,
             })
             .optional(),
         })
         .optional(),
       fallback: z.enum(["openai", "gemini", "local", "none"]).optional(),
-      model: z.string().optional(),
+      model: OptString,
       local: z
         .strictObject({
-          modelPath: z.string().optional(),
-          modelCacheDir: z.string().optional(),
+          modelPath: OptString,
+          modelCacheDir: OptString,
         })
         .optional(),
       store: z
         .strictObject({
           driver: z.literal("sqlite").optional(),
-          path: z.string().optional(),
+          path: OptString,
           vector: z
             .strictObject({
-              enabled: z.boolean().optional(),
-              extensionPath: z.string().optional(),
+              enabled: OptBoolean,
+              extensionPath: OptString,
             })
             .optional(),
         })
         .optional(),
       chunking: z
         .strictObject({
-          tokens: PositiveInt.optional(),
-          overlap: NonNegativeInt.optional(),
+          tokens: OptPositiveInt,
+          overlap: OptNonNegativeInt,
         })
         .optional(),
       sync: z
         .strictObject({
-          onSessionStart: z.boolean().optional(),
-          onSearch: z.boolean().optional(),
-          watch: z.boolean().optional(),
-          watchDebounceMs: NonNegativeInt.optional(),
-          intervalMinutes: NonNegativeInt.optional(),
+          onSessionStart: OptBoolean,
+          onSearch: OptBoolean,
+          watch: OptBoolean,
+          watchDebounceMs: OptNonNegativeInt,
+          intervalMinutes: OptNonNegativeInt,
           sessions: z
             .strictObject({
-              deltaBytes: NonNegativeInt.optional(),
-              deltaMessages: NonNegativeInt.optional(),
+              deltaBytes: OptNonNegativeInt,
+              deltaMessages: OptNonNegativeInt,
             })
             .optional(),
         })
         .optional(),
       query: z
         .strictObject({
-          maxResults: PositiveInt.optional(),
-          minScore: Ratio.optional(),
+          maxResults: OptPositiveInt,
+          minScore: OptRatio,
           hybrid: z
             .strictObject({
-              enabled: z.boolean().optional(),
-              vectorWeight: Ratio.optional(),
-              textWeight: Ratio.optional(),
-              candidateMultiplier: PositiveInt.optional(),
+              enabled: OptBoolean,
+              vectorWeight: OptRatio,
+              textWeight: OptRatio,
+              candidateMultiplier: OptPositiveInt,
             })
             .optional(),
         })
         .optional(),
       cache: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          maxEntries: PositiveInt.optional(),
+          enabled: OptBoolean,
+          maxEntries: OptPositiveInt,
         })
         .optional(),
     }),
@@ -679,26 +690,26 @@ function buildConfigSchema() {
   const CliBackendSchema = z.lazy(() =>
     z.strictObject({
       command: z.string(),
-      args: StringList.optional(),
+      args: OptStringList,
       output: CliOutputFormat.optional(),
       resumeOutput: CliOutputFormat.optional(),
       input: z.enum(["arg", "stdin"]).optional(),
-      maxPromptArgChars: PositiveInt.optional(),
-      env: StringMap.optional(),
-      clearEnv: StringList.optional(),
-      modelArg: z.string().optional(),
-      modelAliases: StringMap.optional(),
-      sessionArg: z.string().optional(),
-      sessionArgs: StringList.optional(),
-      resumeArgs: StringList.optional(),
+      maxPromptArgChars: OptPositiveInt,
+      env: OptStringMap,
+      clearEnv: OptStringList,
+      modelArg: OptString,
+      modelAliases: OptStringMap,
+      sessionArg: OptString,
+      sessionArgs: OptStringList,
+      resumeArgs: OptStringList,
       sessionMode: z.enum(["always", "existing", "none"]).optional(),
-      sessionIdFields: StringList.optional(),
-      systemPromptArg: z.string().optional(),
+      sessionIdFields: OptStringList,
+      systemPromptArg: OptString,
       systemPromptMode: z.enum(["append", "replace"]).optional(),
       systemPromptWhen: z.enum(["first", "always", "never"]).optional(),
-      imageArg: z.string().optional(),
+      imageArg: OptString,
       imageMode: z.enum(["repeat", "list"]).optional(),
-      serialize: z.boolean().optional(),
+      serialize: OptBoolean,
     }),
   );
 
@@ -707,28 +718,28 @@ function buildConfigSchema() {
     z.strictObject({
       mode: z.enum(["off", "cache-ttl", "adaptive", "aggressive"]).optional(),
       /** For `cache-ttl`: prune once the last call is older than this (e.g. `5m`). */
-      ttl: z.string().optional(),
-      keepLastAssistants: NonNegativeInt.optional(),
-      softTrimRatio: Ratio.optional(),
-      hardClearRatio: Ratio.optional(),
-      minPrunableToolChars: NonNegativeInt.optional(),
+      ttl: OptString,
+      keepLastAssistants: OptNonNegativeInt,
+      softTrimRatio: OptRatio,
+      hardClearRatio: OptRatio,
+      minPrunableToolChars: OptNonNegativeInt,
       tools: z
         .strictObject({
-          allow: StringList.optional(),
-          deny: StringList.optional(),
+          allow: OptStringList,
+          deny: OptStringList,
         })
         .optional(),
       softTrim: z
         .strictObject({
-          maxChars: NonNegativeInt.optional(),
-          headChars: NonNegativeInt.optional(),
-          tailChars: NonNegativeInt.optional(),
+          maxChars: OptNonNegativeInt,
+          headChars: OptNonNegativeInt,
+          tailChars: OptNonNegativeInt,
         })
         .optional(),
       hardClear: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          placeholder: z.string().optional(),
+          enabled: OptBoolean,
+          placeholder: OptString,
         })
         .optional(),
     }),
@@ -737,15 +748,15 @@ function buildConfigSchema() {
   const CompactionSchema = z.lazy(() =>
     z.strictObject({
       mode: z.enum(["default", "safeguard"]).optional(),
-      reserveTokensFloor: NonNegativeInt.optional(),
+      reserveTokensFloor: OptNonNegativeInt,
       maxHistoryShare: z.number().min(0.1).max(0.9).optional(),
       /** Silent turn before compaction that asks the model to save memories. */
       memoryFlush: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          softThresholdTokens: NonNegativeInt.optional(),
-          prompt: z.string().optional(),
-          systemPrompt: z.string().optional(),
+          enabled: OptBoolean,
+          softThresholdTokens: OptNonNegativeInt,
+          prompt: OptString,
+          systemPrompt: OptString,
         })
         .optional(),
     }),
@@ -762,24 +773,24 @@ function buildConfigSchema() {
         .record(
           z.string(),
           z.strictObject({
-            alias: z.string().optional(),
+            alias: OptString,
             /** Provider-specific request params (temperature, maxTokens, thinking, ...). */
             params: z.record(z.string(), z.unknown()).optional(),
           }),
         )
         .optional(),
-      workspace: z.string().optional(),
-      repoRoot: z.string().optional(),
-      skipBootstrap: z.boolean().optional(),
-      bootstrapMaxChars: PositiveInt.optional(),
-      userTimezone: z.string().optional(),
+      workspace: OptString,
+      repoRoot: OptString,
+      skipBootstrap: OptBoolean,
+      bootstrapMaxChars: OptPositiveInt,
+      userTimezone: OptString,
       /** Ours (not in OpenClaw): spending limits per agent and per session (see docs/configuration.md, Budgets). */
       budget: budgetSchema().optional(),
       timeFormat: z.enum(["auto", "12", "24"]).optional(),
-      envelopeTimezone: z.string().optional(),
+      envelopeTimezone: OptString,
       envelopeTimestamp: OnOff.optional(),
       envelopeElapsed: OnOff.optional(),
-      contextTokens: PositiveInt.optional(),
+      contextTokens: OptPositiveInt,
       cliBackends: z.record(z.string(), CliBackendSchema).optional(),
       memorySearch: MemorySearchSchema.optional(),
       contextPruning: ContextPruningSchema.optional(),
@@ -792,17 +803,17 @@ function buildConfigSchema() {
       blockStreamingChunk: BlockStreamingChunkSchema.optional(),
       blockStreamingCoalesce: BlockStreamingCoalesceSchema.optional(),
       humanDelay: HumanDelaySchema.optional(),
-      timeoutSeconds: PositiveInt.optional(),
-      mediaMaxMb: PositiveNumber.optional(),
-      typingIntervalSeconds: PositiveInt.optional(),
+      timeoutSeconds: OptPositiveInt,
+      mediaMaxMb: OptPositiveNumber,
+      typingIntervalSeconds: OptPositiveInt,
       typingMode: TypingMode.optional(),
       heartbeat: HeartbeatSchema.optional(),
       /** Max agent runs in parallel across sessions. */
-      maxConcurrent: PositiveInt.optional(),
+      maxConcurrent: OptPositiveInt,
       subagents: z
         .strictObject({
-          maxConcurrent: PositiveInt.optional(),
-          archiveAfterMinutes: PositiveInt.optional(),
+          maxConcurrent: OptPositiveInt,
+          archiveAfterMinutes: OptPositiveInt,
           model: ModelRefSchema.optional(),
         })
         .optional(),
@@ -819,18 +830,18 @@ function buildConfigSchema() {
     host: ExecHost.optional(),
     security: ExecSecurity.optional(),
     ask: ExecAsk.optional(),
-    node: z.string().optional(),
-    pathPrepend: StringList.optional(),
-    safeBins: StringList.optional(),
-    backgroundMs: PositiveInt.optional(),
-    timeoutSec: PositiveInt.optional(),
-    approvalRunningNoticeMs: NonNegativeInt.optional(),
-    cleanupMs: PositiveInt.optional(),
-    notifyOnExit: z.boolean().optional(),
+    node: OptString,
+    pathPrepend: OptStringList,
+    safeBins: OptStringList,
+    backgroundMs: OptPositiveInt,
+    timeoutSec: OptPositiveInt,
+    approvalRunningNoticeMs: OptNonNegativeInt,
+    cleanupMs: OptPositiveInt,
+    notifyOnExit: OptBoolean,
     applyPatch: z
       .strictObject({
-        enabled: z.boolean().optional(),
-        allowModels: StringList.optional(),
+        enabled: OptBoolean,
+        allowModels: OptStringList,
       })
       .optional(),
   });
@@ -838,7 +849,7 @@ function buildConfigSchema() {
   /** Elevated (host) exec; `allowFrom` maps a channel id to sender ids. */
   const ElevatedSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
+      enabled: OptBoolean,
       allowFrom: z.record(z.string(), IdList).optional(),
     }),
   );
@@ -848,9 +859,9 @@ function buildConfigSchema() {
     z
       .strictObject({
         profile: ToolProfile.optional(),
-        allow: StringList.optional(),
-        alsoAllow: StringList.optional(),
-        deny: StringList.optional(),
+        allow: OptStringList,
+        alsoAllow: OptStringList,
+        deny: OptStringList,
         byProvider: z.record(z.string(), ToolPolicyWithProfileSchema).optional(),
         elevated: ElevatedSchema.optional(),
         exec: ExecToolSchema.optional(),
@@ -862,19 +873,19 @@ function buildConfigSchema() {
   /** Agent identity used for mention patterns, ack reactions and UI. */
   const IdentitySchema = z.lazy(() =>
     z.strictObject({
-      name: z.string().optional(),
-      theme: z.string().optional(),
-      emoji: z.string().optional(),
+      name: OptString,
+      theme: OptString,
+      emoji: OptString,
       /** Workspace-relative path, http(s) URL or data URI. */
-      avatar: z.string().optional(),
+      avatar: OptString,
     }),
   );
 
   const GroupChatSchema = z.lazy(() =>
     z.strictObject({
       /** Regexes that count as mentioning the bot. */
-      mentionPatterns: StringList.optional(),
-      historyLimit: PositiveInt.optional(),
+      mentionPatterns: OptStringList,
+      historyLimit: OptPositiveInt,
     }),
   );
 
@@ -882,10 +893,10 @@ function buildConfigSchema() {
   const AgentEntrySchema = z.lazy(() =>
     z.strictObject({
       id: z.string(),
-      default: z.boolean().optional(),
-      name: z.string().optional(),
-      workspace: z.string().optional(),
-      agentDir: z.string().optional(),
+      default: OptBoolean,
+      name: OptString,
+      workspace: OptString,
+      agentDir: OptString,
       model: ModelRefSchema.optional(),
       memorySearch: MemorySearchSchema.optional(),
       humanDelay: HumanDelaySchema.optional(),
@@ -895,7 +906,7 @@ function buildConfigSchema() {
       subagents: z
         .strictObject({
           /** Agent ids this agent may spawn (`["*"]` = any). */
-          allowAgents: StringList.optional(),
+          allowAgents: OptStringList,
           model: ModelRefSchema.optional(),
         })
         .optional(),
@@ -927,9 +938,9 @@ function buildConfigSchema() {
             action: AllowDeny,
             match: z
               .strictObject({
-                channel: z.string().optional(),
+                channel: OptString,
                 chatType: z.enum(["direct", "group", "channel"]).optional(),
-                keyPrefix: z.string().optional(),
+                keyPrefix: OptString,
               })
               .optional(),
           }),
@@ -942,9 +953,9 @@ function buildConfigSchema() {
   const ProviderOptionsSchema = z.lazy(() => z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))));
   const DeepgramOptionsSchema = z.lazy(() =>
     z.strictObject({
-      detectLanguage: z.boolean().optional(),
-      punctuate: z.boolean().optional(),
-      smartFormat: z.boolean().optional(),
+      detectLanguage: OptBoolean,
+      punctuate: OptBoolean,
+      smartFormat: OptBoolean,
     }),
   );
 
@@ -952,44 +963,44 @@ function buildConfigSchema() {
   const MediaModelSchema = z.lazy(() =>
     z.strictObject({
       type: z.enum(["provider", "cli"]).optional(),
-      provider: z.string().optional(),
-      model: z.string().optional(),
+      provider: OptString,
+      model: OptString,
       capabilities: z.array(MediaCapability).optional(),
-      command: z.string().optional(),
+      command: OptString,
       /** Templated args, e.g. `{{MediaPath}}`. */
-      args: StringList.optional(),
-      prompt: z.string().optional(),
-      maxChars: PositiveInt.optional(),
-      maxBytes: PositiveInt.optional(),
-      timeoutSeconds: PositiveInt.optional(),
-      language: z.string().optional(),
+      args: OptStringList,
+      prompt: OptString,
+      maxChars: OptPositiveInt,
+      maxBytes: OptPositiveInt,
+      timeoutSeconds: OptPositiveInt,
+      language: OptString,
       providerOptions: ProviderOptionsSchema.optional(),
       deepgram: DeepgramOptionsSchema.optional(),
-      baseUrl: z.string().optional(),
-      headers: StringMap.optional(),
-      profile: z.string().optional(),
-      preferredProfile: z.string().optional(),
+      baseUrl: OptString,
+      headers: OptStringMap,
+      profile: OptString,
+      preferredProfile: OptString,
     }),
   );
 
   /** Understanding settings for one media kind. */
   const MediaUnderstandingSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
+      enabled: OptBoolean,
       scope: ScopeRulesSchema.optional(),
-      maxBytes: PositiveInt.optional(),
-      maxChars: PositiveInt.optional(),
-      prompt: z.string().optional(),
-      timeoutSeconds: PositiveInt.optional(),
-      language: z.string().optional(),
+      maxBytes: OptPositiveInt,
+      maxChars: OptPositiveInt,
+      prompt: OptString,
+      timeoutSeconds: OptPositiveInt,
+      language: OptString,
       providerOptions: ProviderOptionsSchema.optional(),
       deepgram: DeepgramOptionsSchema.optional(),
-      baseUrl: z.string().optional(),
-      headers: StringMap.optional(),
+      baseUrl: OptString,
+      headers: OptStringMap,
       attachments: z
         .strictObject({
           mode: z.enum(["first", "all"]).optional(),
-          maxAttachments: PositiveInt.optional(),
+          maxAttachments: OptPositiveInt,
           prefer: z.enum(["first", "last", "path", "url"]).optional(),
         })
         .optional(),
@@ -1001,7 +1012,7 @@ function buildConfigSchema() {
     z.strictObject({
       /** Shared model list (entries gated by `capabilities`). */
       models: z.array(MediaModelSchema).optional(),
-      concurrency: PositiveInt.optional(),
+      concurrency: OptPositiveInt,
       image: MediaUnderstandingSchema.optional(),
       audio: MediaUnderstandingSchema.optional(),
       video: MediaUnderstandingSchema.optional(),
@@ -1011,17 +1022,17 @@ function buildConfigSchema() {
   /** Link understanding (summaries of URLs in messages). */
   const ToolsLinksSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
+      enabled: OptBoolean,
       scope: ScopeRulesSchema.optional(),
-      maxLinks: PositiveInt.optional(),
-      timeoutSeconds: PositiveInt.optional(),
+      maxLinks: OptPositiveInt,
+      timeoutSeconds: OptPositiveInt,
       models: z
         .array(
           z.strictObject({
             type: z.literal("cli").optional(),
             command: z.string().min(1),
-            args: StringList.optional(),
-            timeoutSeconds: PositiveInt.optional(),
+            args: OptStringList,
+            timeoutSeconds: OptPositiveInt,
           }),
         )
         .optional(),
@@ -1032,47 +1043,47 @@ function buildConfigSchema() {
     z.strictObject({
       search: z
         .strictObject({
-          enabled: z.boolean().optional(),
+          enabled: OptBoolean,
           provider: z.enum(["brave", "perplexity"]).optional(),
-          apiKey: z.string().optional(),
-          maxResults: PositiveInt.optional(),
-          timeoutSeconds: PositiveInt.optional(),
+          apiKey: OptString,
+          maxResults: OptPositiveInt,
+          timeoutSeconds: OptPositiveInt,
           cacheTtlMinutes: z.number().nonnegative().optional(),
           /** Ours, not OpenClaw's (which always calls https://api.search.brave.com): where Brave Search is reached. */
-          brave: z.strictObject({ baseUrl: z.string().optional() }).optional(),
+          brave: z.strictObject({ baseUrl: OptString }).optional(),
           perplexity: z
             .strictObject({
-              apiKey: z.string().optional(),
-              baseUrl: z.string().optional(),
-              model: z.string().optional(),
+              apiKey: OptString,
+              baseUrl: OptString,
+              model: OptString,
             })
             .optional(),
         })
         .optional(),
       fetch: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          maxChars: PositiveInt.optional(),
-          timeoutSeconds: PositiveInt.optional(),
+          enabled: OptBoolean,
+          maxChars: OptPositiveInt,
+          timeoutSeconds: OptPositiveInt,
           cacheTtlMinutes: z.number().nonnegative().optional(),
-          maxRedirects: NonNegativeInt.optional(),
-          userAgent: z.string().optional(),
+          maxRedirects: OptNonNegativeInt,
+          userAgent: OptString,
           /**
            * Ours, not OpenClaw's: let web_fetch reach localhost, private, link-local and other internal
            * addresses (refused by default).
            */
-          allowPrivateNetwork: z.boolean().optional(),
+          allowPrivateNetwork: OptBoolean,
           /** Extract the main article text (basic HTML cleanup when off). */
-          readability: z.boolean().optional(),
+          readability: OptBoolean,
           /** Firecrawl fallback for pages that need rendering. */
           firecrawl: z
             .strictObject({
-              enabled: z.boolean().optional(),
-              apiKey: z.string().optional(),
-              baseUrl: z.string().optional(),
-              onlyMainContent: z.boolean().optional(),
-              maxAgeMs: NonNegativeInt.optional(),
-              timeoutSeconds: PositiveInt.optional(),
+              enabled: OptBoolean,
+              apiKey: OptString,
+              baseUrl: OptString,
+              onlyMainContent: OptBoolean,
+              maxAgeMs: OptNonNegativeInt,
+              timeoutSeconds: OptPositiveInt,
             })
             .optional(),
         })
@@ -1085,9 +1096,9 @@ function buildConfigSchema() {
     z
       .strictObject({
         profile: ToolProfile.optional(),
-        allow: StringList.optional(),
-        alsoAllow: StringList.optional(),
-        deny: StringList.optional(),
+        allow: OptStringList,
+        alsoAllow: OptStringList,
+        deny: OptStringList,
         /** Further restrictions keyed by `provider` or `provider/model`. */
         byProvider: z.record(z.string(), ToolPolicyWithProfileSchema).optional(),
         web: ToolsWebSchema.optional(),
@@ -1095,28 +1106,28 @@ function buildConfigSchema() {
         links: ToolsLinksSchema.optional(),
         message: z
           .strictObject({
-            allowCrossContextSend: z.boolean().optional(),
+            allowCrossContextSend: OptBoolean,
             crossContext: z
               .strictObject({
-                allowWithinProvider: z.boolean().optional(),
-                allowAcrossProviders: z.boolean().optional(),
+                allowWithinProvider: OptBoolean,
+                allowAcrossProviders: OptBoolean,
                 marker: z
                   .strictObject({
-                    enabled: z.boolean().optional(),
-                    prefix: z.string().optional(),
-                    suffix: z.string().optional(),
+                    enabled: OptBoolean,
+                    prefix: OptString,
+                    suffix: OptString,
                   })
                   .optional(),
               })
               .optional(),
-            broadcast: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+            broadcast: z.strictObject({ enabled: OptBoolean }).optional(),
           })
           .optional(),
         /** Agent-to-agent messaging (opt-in). */
         agentToAgent: z
           .strictObject({
-            enabled: z.boolean().optional(),
-            allow: StringList.optional(),
+            enabled: OptBoolean,
+            allow: OptStringList,
           })
           .optional(),
         elevated: ElevatedSchema.optional(),
@@ -1139,15 +1150,15 @@ function buildConfigSchema() {
         match: z.strictObject({
           channel: z.string(),
           /** `*` = any account; omitted = default account. */
-          accountId: z.string().optional(),
+          accountId: OptString,
           peer: z
             .strictObject({
               kind: z.enum(["dm", "group", "channel"]),
               id: z.string(),
             })
             .optional(),
-          guildId: z.string().optional(),
-          teamId: z.string().optional(),
+          guildId: OptString,
+          teamId: OptString,
         }),
       }),
     ),
@@ -1169,14 +1180,14 @@ function buildConfigSchema() {
         .strictObject({
           /** argv: executable followed by arguments. */
           command: z.array(z.string()).min(1),
-          timeoutSeconds: PositiveInt.optional(),
+          timeoutSeconds: OptPositiveInt,
         })
         .optional(),
     }),
   );
 
   const MediaSchema = z.strictObject({
-    preserveFilenames: z.boolean().optional(),
+    preserveFilenames: OptBoolean,
   });
 
   // ---------------------------------------------------------------------------
@@ -1202,9 +1213,9 @@ function buildConfigSchema() {
           webchat: QueueMode.optional(),
         })
         .optional(),
-      debounceMs: NonNegativeInt.optional(),
+      debounceMs: OptNonNegativeInt,
       debounceMsByChannel: z.record(z.string(), NonNegativeInt).optional(),
-      cap: PositiveInt.optional(),
+      cap: OptPositiveInt,
       drop: z.enum(["old", "new", "summarize"]).optional(),
     }),
   );
@@ -1213,37 +1224,37 @@ function buildConfigSchema() {
     z.strictObject({
       auto: z.enum(["off", "always", "inbound", "tagged"]).optional(),
       /** Legacy switch; `auto` replaces it. */
-      enabled: z.boolean().optional(),
+      enabled: OptBoolean,
       mode: z.enum(["final", "all"]).optional(),
       provider: z.enum(["elevenlabs", "openai", "edge"]).optional(),
-      summaryModel: z.string().optional(),
+      summaryModel: OptString,
       modelOverrides: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          allowText: z.boolean().optional(),
-          allowProvider: z.boolean().optional(),
-          allowVoice: z.boolean().optional(),
-          allowModelId: z.boolean().optional(),
-          allowVoiceSettings: z.boolean().optional(),
-          allowNormalization: z.boolean().optional(),
-          allowSeed: z.boolean().optional(),
+          enabled: OptBoolean,
+          allowText: OptBoolean,
+          allowProvider: OptBoolean,
+          allowVoice: OptBoolean,
+          allowModelId: OptBoolean,
+          allowVoiceSettings: OptBoolean,
+          allowNormalization: OptBoolean,
+          allowSeed: OptBoolean,
         })
         .optional(),
       elevenlabs: z
         .strictObject({
-          apiKey: z.string().optional(),
-          baseUrl: z.string().optional(),
-          voiceId: z.string().optional(),
-          modelId: z.string().optional(),
+          apiKey: OptString,
+          baseUrl: OptString,
+          voiceId: OptString,
+          modelId: OptString,
           seed: z.number().int().min(0).max(4294967295).optional(),
           applyTextNormalization: z.enum(["auto", "on", "off"]).optional(),
-          languageCode: z.string().optional(),
+          languageCode: OptString,
           voiceSettings: z
             .strictObject({
-              stability: Ratio.optional(),
-              similarityBoost: Ratio.optional(),
-              style: Ratio.optional(),
-              useSpeakerBoost: z.boolean().optional(),
+              stability: OptRatio,
+              similarityBoost: OptRatio,
+              style: OptRatio,
+              useSpeakerBoost: OptBoolean,
               speed: z.number().min(0.5).max(2).optional(),
             })
             .optional(),
@@ -1251,27 +1262,27 @@ function buildConfigSchema() {
         .optional(),
       openai: z
         .strictObject({
-          apiKey: z.string().optional(),
-          model: z.string().optional(),
-          voice: z.string().optional(),
+          apiKey: OptString,
+          model: OptString,
+          voice: OptString,
         })
         .optional(),
       edge: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          voice: z.string().optional(),
-          lang: z.string().optional(),
-          outputFormat: z.string().optional(),
-          pitch: z.string().optional(),
-          rate: z.string().optional(),
-          volume: z.string().optional(),
-          saveSubtitles: z.boolean().optional(),
-          proxy: z.string().optional(),
+          enabled: OptBoolean,
+          voice: OptString,
+          lang: OptString,
+          outputFormat: OptString,
+          pitch: OptString,
+          rate: OptString,
+          volume: OptString,
+          saveSubtitles: OptBoolean,
+          proxy: OptString,
           timeoutMs: z.number().int().min(1000).max(120000).optional(),
         })
         .optional(),
-      prefsPath: z.string().optional(),
-      maxTextLength: PositiveInt.optional(),
+      prefsPath: OptString,
+      maxTextLength: OptPositiveInt,
       timeoutMs: z.number().int().min(1000).max(120000).optional(),
     }),
   );
@@ -1279,22 +1290,22 @@ function buildConfigSchema() {
   const MessagesSchema = z.lazy(() =>
     z.strictObject({
       /** Deprecated: use `channels.whatsapp.messagePrefix`. */
-      messagePrefix: z.string().optional(),
+      messagePrefix: OptString,
       /** Prefix for every outbound reply (`auto` or a template like `[{model}]`). */
-      responsePrefix: z.string().optional(),
+      responsePrefix: OptString,
       groupChat: GroupChatSchema.optional(),
       queue: QueueSchema.optional(),
       /** Merge rapid messages from one sender into a single turn. */
       inbound: z
         .strictObject({
-          debounceMs: NonNegativeInt.optional(),
+          debounceMs: OptNonNegativeInt,
           byChannel: z.record(z.string(), NonNegativeInt).optional(),
         })
         .optional(),
       /** Emoji reaction acknowledging inbound messages (`""` disables). */
-      ackReaction: z.string().optional(),
+      ackReaction: OptString,
       ackReactionScope: z.enum(["group-mentions", "group-all", "direct", "all"]).optional(),
-      removeAckAfterReply: z.boolean().optional(),
+      removeAckAfterReply: OptBoolean,
       tts: TtsSchema.optional(),
     }),
   );
@@ -1304,14 +1315,14 @@ function buildConfigSchema() {
     z.strictObject({
       native: NativeCommandsSetting.optional(),
       nativeSkills: NativeCommandsSetting.optional(),
-      text: z.boolean().optional(),
+      text: OptBoolean,
       /** Allow `! <cmd>` host shell commands. */
-      bash: z.boolean().optional(),
+      bash: OptBoolean,
       bashForegroundMs: z.number().int().min(0).max(30_000).optional(),
-      config: z.boolean().optional(),
-      debug: z.boolean().optional(),
-      restart: z.boolean().optional(),
-      useAccessGroups: z.boolean().optional(),
+      config: OptBoolean,
+      debug: OptBoolean,
+      restart: OptBoolean,
+      useAccessGroups: OptBoolean,
     }),
   );
 
@@ -1320,16 +1331,16 @@ function buildConfigSchema() {
     z.strictObject({
       exec: z
         .strictObject({
-          enabled: z.boolean().optional(),
+          enabled: OptBoolean,
           mode: z.enum(["session", "targets", "both"]).optional(),
-          agentFilter: StringList.optional(),
-          sessionFilter: StringList.optional(),
+          agentFilter: OptStringList,
+          sessionFilter: OptStringList,
           targets: z
             .array(
               z.strictObject({
                 channel: z.string().min(1),
                 to: z.string().min(1),
-                accountId: z.string().optional(),
+                accountId: OptString,
                 threadId: z.union([z.string(), z.number()]).optional(),
               }),
             )
@@ -1344,7 +1355,7 @@ function buildConfigSchema() {
       mode: z.enum(["daily", "idle"]).optional(),
       /** Local hour (0-23) of the daily reset. */
       atHour: z.number().int().min(0).max(23).optional(),
-      idleMinutes: PositiveInt.optional(),
+      idleMinutes: OptPositiveInt,
     }),
   );
 
@@ -1354,10 +1365,10 @@ function buildConfigSchema() {
       dmScope: z.enum(["main", "per-peer", "per-channel-peer", "per-account-channel-peer"]).optional(),
       /** Canonical person id -> provider-prefixed peer ids sharing one DM session. */
       identityLinks: z.record(z.string(), StringList).optional(),
-      resetTriggers: StringList.optional(),
+      resetTriggers: OptStringList,
       /** Legacy idle-only reset. */
-      idleMinutes: PositiveInt.optional(),
-      heartbeatIdleMinutes: PositiveInt.optional(),
+      idleMinutes: OptPositiveInt,
+      heartbeatIdleMinutes: OptPositiveInt,
       reset: SessionResetSchema.optional(),
       resetByType: z
         .strictObject({
@@ -1368,10 +1379,10 @@ function buildConfigSchema() {
         .optional(),
       resetByChannel: z.record(z.string(), SessionResetSchema).optional(),
       /** Session store path; `{agentId}` is expanded. */
-      store: z.string().optional(),
-      typingIntervalSeconds: PositiveInt.optional(),
+      store: OptString,
+      typingIntervalSeconds: OptPositiveInt,
       typingMode: TypingMode.optional(),
-      mainKey: z.string().optional(),
+      mainKey: OptString,
       sendPolicy: z
         .strictObject({
           default: AllowDeny.optional(),
@@ -1381,9 +1392,9 @@ function buildConfigSchema() {
                 action: AllowDeny,
                 match: z
                   .strictObject({
-                    channel: z.string().optional(),
+                    channel: OptString,
                     chatType: z.enum(["direct", "group", "channel", "room"]).optional(),
-                    keyPrefix: z.string().optional(),
+                    keyPrefix: OptString,
                   })
                   .optional(),
               }),
@@ -1405,40 +1416,40 @@ function buildConfigSchema() {
 
   const CronSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
-      store: z.string().optional(),
-      maxConcurrentRuns: PositiveInt.optional(),
+      enabled: OptBoolean,
+      store: OptString,
+      maxConcurrentRuns: OptPositiveInt,
     }),
   );
 
   /** Maps an incoming `/hooks/<path>` request to a wake or an agent run. */
   const HookMappingSchema = z.lazy(() =>
     z.strictObject({
-      id: z.string().optional(),
+      id: OptString,
       match: z
         .strictObject({
-          path: z.string().optional(),
-          source: z.string().optional(),
+          path: OptString,
+          source: OptString,
         })
         .optional(),
       action: z.enum(["wake", "agent"]).optional(),
       wakeMode: z.enum(["now", "next-heartbeat"]).optional(),
-      name: z.string().optional(),
-      sessionKey: z.string().optional(),
-      messageTemplate: z.string().optional(),
-      textTemplate: z.string().optional(),
-      deliver: z.boolean().optional(),
-      allowUnsafeExternalContent: z.boolean().optional(),
+      name: OptString,
+      sessionKey: OptString,
+      messageTemplate: OptString,
+      textTemplate: OptString,
+      deliver: OptBoolean,
+      allowUnsafeExternalContent: OptBoolean,
       channel: z.enum(["last", "whatsapp", "telegram", "discord", "googlechat", "slack", "signal", "imessage", "msteams"]).optional(),
-      to: z.string().optional(),
-      model: z.string().optional(),
-      thinking: z.string().optional(),
-      timeoutSeconds: PositiveInt.optional(),
+      to: OptString,
+      model: OptString,
+      thinking: OptString,
+      timeoutSeconds: OptPositiveInt,
       /** JS/TS module returning the hook action. */
       transform: z
         .strictObject({
           module: z.string(),
-          export: z.string().optional(),
+          export: OptString,
         })
         .optional(),
     }),
@@ -1447,31 +1458,31 @@ function buildConfigSchema() {
   /** Gmail Pub/Sub watcher helper. */
   const HooksGmailSchema = z.lazy(() =>
     z.strictObject({
-      account: z.string().optional(),
-      label: z.string().optional(),
-      topic: z.string().optional(),
-      subscription: z.string().optional(),
-      pushToken: z.string().optional(),
-      hookUrl: z.string().optional(),
-      includeBody: z.boolean().optional(),
-      maxBytes: PositiveInt.optional(),
-      renewEveryMinutes: PositiveInt.optional(),
-      allowUnsafeExternalContent: z.boolean().optional(),
+      account: OptString,
+      label: OptString,
+      topic: OptString,
+      subscription: OptString,
+      pushToken: OptString,
+      hookUrl: OptString,
+      includeBody: OptBoolean,
+      maxBytes: OptPositiveInt,
+      renewEveryMinutes: OptPositiveInt,
+      allowUnsafeExternalContent: OptBoolean,
       serve: z
         .strictObject({
-          bind: z.string().optional(),
-          port: PositiveInt.optional(),
-          path: z.string().optional(),
+          bind: OptString,
+          port: OptPositiveInt,
+          path: OptString,
         })
         .optional(),
       tailscale: z
         .strictObject({
           mode: TailscaleMode.optional(),
-          path: z.string().optional(),
-          target: z.string().optional(),
+          path: OptString,
+          target: OptString,
         })
         .optional(),
-      model: z.string().optional(),
+      model: OptString,
       thinking: z.enum(["off", "minimal", "low", "medium", "high"]).optional(),
     }),
   );
@@ -1481,13 +1492,13 @@ function buildConfigSchema() {
   /** Event hooks run inside the gateway (hook packs). */
   const InternalHooksSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
+      enabled: OptBoolean,
       handlers: z
         .array(
           z.strictObject({
             event: z.string(),
             module: z.string(),
-            export: z.string().optional(),
+            export: OptString,
           }),
         )
         .optional(),
@@ -1495,23 +1506,23 @@ function buildConfigSchema() {
         .record(
           z.string(),
           z.strictObject({
-            enabled: z.boolean().optional(),
-            env: StringMap.optional(),
+            enabled: OptBoolean,
+            env: OptStringMap,
           }),
         )
         .optional(),
-      load: z.strictObject({ extraDirs: StringList.optional() }).optional(),
+      load: z.strictObject({ extraDirs: OptStringList }).optional(),
       installs: z
         .record(
           z.string(),
           z.strictObject({
             source: InstallSource,
-            spec: z.string().optional(),
-            sourcePath: z.string().optional(),
-            installPath: z.string().optional(),
-            version: z.string().optional(),
-            installedAt: z.string().optional(),
-            hooks: StringList.optional(),
+            spec: OptString,
+            sourcePath: OptString,
+            installPath: OptString,
+            version: OptString,
+            installedAt: OptString,
+            hooks: OptStringList,
           }),
         )
         .optional(),
@@ -1521,12 +1532,12 @@ function buildConfigSchema() {
   /** HTTP webhooks served by the gateway. */
   const HooksSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
-      path: z.string().optional(),
-      token: z.string().optional(),
-      maxBodyBytes: PositiveInt.optional(),
-      presets: StringList.optional(),
-      transformsDir: z.string().optional(),
+      enabled: OptBoolean,
+      path: OptString,
+      token: OptString,
+      maxBodyBytes: OptPositiveInt,
+      presets: OptStringList,
+      transformsDir: OptString,
       mappings: z.array(HookMappingSchema).optional(),
       gmail: HooksGmailSchema.optional(),
       internal: InternalHooksSchema.optional(),
@@ -1536,15 +1547,15 @@ function buildConfigSchema() {
   /** WhatsApp Web runtime. */
   const WebSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
-      heartbeatSeconds: PositiveInt.optional(),
+      enabled: OptBoolean,
+      heartbeatSeconds: OptPositiveInt,
       reconnect: z
         .strictObject({
-          initialMs: PositiveNumber.optional(),
-          maxMs: PositiveNumber.optional(),
-          factor: PositiveNumber.optional(),
-          jitter: Ratio.optional(),
-          maxAttempts: NonNegativeInt.optional(),
+          initialMs: OptPositiveNumber,
+          maxMs: OptPositiveNumber,
+          factor: OptPositiveNumber,
+          jitter: OptRatio,
+          maxAttempts: OptNonNegativeInt,
         })
         .optional(),
     }),
@@ -1564,18 +1575,18 @@ function buildConfigSchema() {
   /** Which heartbeat outcomes a channel shows. */
   const ChannelHeartbeatSchema = z.lazy(() =>
     z.strictObject({
-      showOk: z.boolean().optional(),
-      showAlerts: z.boolean().optional(),
-      useIndicator: z.boolean().optional(),
+      showOk: OptBoolean,
+      showAlerts: OptBoolean,
+      useIndicator: OptBoolean,
     }),
   );
 
   const RetrySchema = z.lazy(() =>
     z.strictObject({
       attempts: z.number().int().min(1).optional(),
-      minDelayMs: NonNegativeInt.optional(),
-      maxDelayMs: NonNegativeInt.optional(),
-      jitter: Ratio.optional(),
+      minDelayMs: OptNonNegativeInt,
+      maxDelayMs: OptNonNegativeInt,
+      jitter: OptRatio,
     }),
   );
 
@@ -1587,43 +1598,43 @@ function buildConfigSchema() {
   );
 
   /** Per-DM overrides keyed by user id. */
-  const DmOverridesSchema = z.record(z.string(), z.strictObject({ historyLimit: NonNegativeInt.optional() }));
+  const DmOverridesSchema = z.record(z.string(), z.strictObject({ historyLimit: OptNonNegativeInt }));
 
   /** Fields about history context, shared by most channels. */
   const historyFields = {
     /** Last N group messages included as context (0 disables). */
-    historyLimit: NonNegativeInt.optional(),
+    historyLimit: OptNonNegativeInt,
     /** Max user turns kept in DM sessions. */
-    dmHistoryLimit: NonNegativeInt.optional(),
+    dmHistoryLimit: OptNonNegativeInt,
     dms: DmOverridesSchema.optional(),
   };
 
   /** Outbound chunking/streaming fields, shared by most channels. */
   const outboundFields = {
-    textChunkLimit: PositiveInt.optional(),
+    textChunkLimit: OptPositiveInt,
     chunkMode: ChunkMode.optional(),
-    blockStreaming: z.boolean().optional(),
+    blockStreaming: OptBoolean,
     blockStreamingCoalesce: BlockStreamingCoalesceSchema.optional(),
     /** Inbound media size cap (MB). */
-    mediaMaxMb: PositiveNumber.optional(),
+    mediaMaxMb: OptPositiveNumber,
   };
 
   /** Identity/general fields every account block has. */
   const accountFields = {
     /** Display name of this account. */
-    name: z.string().optional(),
-    enabled: z.boolean().optional(),
-    capabilities: StringList.optional(),
+    name: OptString,
+    enabled: OptBoolean,
+    capabilities: OptStringList,
     markdown: MarkdownSchema.optional(),
     /** Allow config writes initiated from this channel. */
-    configWrites: z.boolean().optional(),
+    configWrites: OptBoolean,
     heartbeat: ChannelHeartbeatSchema.optional(),
   };
 
   /** Group entry with mention gating and tool policy (WhatsApp, iMessage, BlueBubbles). */
   const MentionGroupSchema = z.lazy(() =>
     z.strictObject({
-      requireMention: z.boolean().optional(),
+      requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
       toolsBySender: ToolPolicyBySender.optional(),
     }),
@@ -1648,31 +1659,31 @@ function buildConfigSchema() {
   // --- WhatsApp ---------------------------------------------------------------
 
   const whatsappSharedFields = {
-    capabilities: StringList.optional(),
+    capabilities: OptStringList,
     markdown: MarkdownSchema.optional(),
-    configWrites: z.boolean().optional(),
+    configWrites: OptBoolean,
     /** Mark inbound messages as read (blue ticks). */
-    sendReadReceipts: z.boolean().optional(),
+    sendReadReceipts: OptBoolean,
     /** Inbound prefix added to messages. */
-    messagePrefix: z.string().optional(),
-    dmPolicy: DmPolicy.optional(),
-    selfChatMode: z.boolean().optional(),
+    messagePrefix: OptString,
+    dmPolicy: OptDmPolicy,
+    selfChatMode: OptBoolean,
     /** E.164 numbers allowed to DM the bot. */
-    allowFrom: StringList.optional(),
-    groupAllowFrom: StringList.optional(),
-    groupPolicy: GroupPolicy.optional(),
+    allowFrom: OptStringList,
+    groupAllowFrom: OptStringList,
+    groupPolicy: OptGroupPolicy,
     ...historyFields,
     ...outboundFields,
-    mediaMaxMb: PositiveInt.optional(),
+    mediaMaxMb: OptPositiveInt,
     groups: z.record(z.string(), MentionGroupSchema).optional(),
     ackReaction: z
       .strictObject({
-        emoji: z.string().optional(),
-        direct: z.boolean().optional(),
+        emoji: OptString,
+        direct: OptBoolean,
         group: z.enum(["always", "mentions", "never"]).optional(),
       })
       .optional(),
-    debounceMs: NonNegativeInt.optional(),
+    debounceMs: OptNonNegativeInt,
     heartbeat: ChannelHeartbeatSchema.optional(),
   };
 
@@ -1680,10 +1691,10 @@ function buildConfigSchema() {
     z
       .strictObject({
         ...whatsappSharedFields,
-        name: z.string().optional(),
-        enabled: z.boolean().optional(),
+        name: OptString,
+        enabled: OptBoolean,
         /** Baileys auth state directory for this account. */
-        authDir: z.string().optional(),
+        authDir: OptString,
       })
       .superRefine((v, ctx) => requireWildcardWhenOpen(v.dmPolicy, v.allowFrom, ctx, ["allowFrom"])),
   );
@@ -1695,9 +1706,9 @@ function buildConfigSchema() {
         accounts: z.record(z.string(), WhatsAppAccountSchema).optional(),
         actions: z
           .strictObject({
-            reactions: z.boolean().optional(),
-            sendMessage: z.boolean().optional(),
-            polls: z.boolean().optional(),
+            reactions: OptBoolean,
+            sendMessage: OptBoolean,
+            polls: OptBoolean,
           })
           .optional(),
       })
@@ -1708,23 +1719,23 @@ function buildConfigSchema() {
 
   const TelegramTopicSchema = z.lazy(() =>
     z.strictObject({
-      requireMention: z.boolean().optional(),
-      skills: StringList.optional(),
-      enabled: z.boolean().optional(),
-      allowFrom: IdList.optional(),
-      systemPrompt: z.string().optional(),
+      requireMention: OptBoolean,
+      skills: OptStringList,
+      enabled: OptBoolean,
+      allowFrom: OptIdList,
+      systemPrompt: OptString,
     }),
   );
 
   const TelegramGroupSchema = z.lazy(() =>
     z.strictObject({
-      requireMention: z.boolean().optional(),
+      requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
       toolsBySender: ToolPolicyBySender.optional(),
-      skills: StringList.optional(),
-      enabled: z.boolean().optional(),
-      allowFrom: IdList.optional(),
-      systemPrompt: z.string().optional(),
+      skills: OptStringList,
+      enabled: OptBoolean,
+      allowFrom: OptIdList,
+      systemPrompt: OptString,
       /** Forum topics keyed by thread id. */
       topics: z.record(z.string(), TelegramTopicSchema).optional(),
     }),
@@ -1746,40 +1757,40 @@ function buildConfigSchema() {
         }),
       )
       .optional(),
-    dmPolicy: DmPolicy.optional(),
-    botToken: z.string().optional(),
+    dmPolicy: OptDmPolicy,
+    botToken: OptString,
     /** File holding the bot token. */
-    tokenFile: z.string().optional(),
+    tokenFile: OptString,
     /** Bot API root URL (for a local Bot API server or proxy). */
-    apiRoot: z.string().optional(),
-    replyToMode: ReplyToMode.optional(),
+    apiRoot: OptString,
+    replyToMode: OptReplyToMode,
     groups: z.record(z.string(), TelegramGroupSchema).optional(),
-    allowFrom: IdList.optional(),
-    groupAllowFrom: IdList.optional(),
-    groupPolicy: GroupPolicy.optional(),
+    allowFrom: OptIdList,
+    groupAllowFrom: OptIdList,
+    groupPolicy: OptGroupPolicy,
     ...historyFields,
     ...outboundFields,
     /** Draft chunking for `streamMode: "block"`. */
     draftChunk: BlockStreamingChunkSchema.optional(),
     streamMode: z.enum(["off", "partial", "block"]).optional(),
-    timeoutSeconds: PositiveInt.optional(),
+    timeoutSeconds: OptPositiveInt,
     retry: RetrySchema.optional(),
-    network: z.strictObject({ autoSelectFamily: z.boolean().optional() }).optional(),
-    proxy: z.string().optional(),
-    webhookUrl: z.string().optional(),
-    webhookSecret: z.string().optional(),
-    webhookPath: z.string().optional(),
+    network: z.strictObject({ autoSelectFamily: OptBoolean }).optional(),
+    proxy: OptString,
+    webhookUrl: OptString,
+    webhookSecret: OptString,
+    webhookPath: OptString,
     actions: z
       .strictObject({
-        reactions: z.boolean().optional(),
-        sendMessage: z.boolean().optional(),
-        deleteMessage: z.boolean().optional(),
-        sticker: z.boolean().optional(),
+        reactions: OptBoolean,
+        sendMessage: OptBoolean,
+        deleteMessage: OptBoolean,
+        sticker: OptBoolean,
       })
       .optional(),
     reactionNotifications: z.enum(["off", "own", "all"]).optional(),
     reactionLevel: z.enum(["off", "ack", "minimal", "extensive"]).optional(),
-    linkPreview: z.boolean().optional(),
+    linkPreview: OptBoolean,
   };
 
   const TelegramSchema = channelWithAccounts(TelegramAccountFields);
@@ -1790,37 +1801,37 @@ function buildConfigSchema() {
     z
       .strictObject({
         /** Set false to ignore all DMs. */
-        enabled: z.boolean().optional(),
-        policy: DmPolicy.optional(),
-        allowFrom: IdList.optional(),
-        groupEnabled: z.boolean().optional(),
-        groupChannels: IdList.optional(),
+        enabled: OptBoolean,
+        policy: OptDmPolicy,
+        allowFrom: OptIdList,
+        groupEnabled: OptBoolean,
+        groupChannels: OptIdList,
       })
       .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"])),
   );
 
   const DiscordGuildChannelSchema = z.lazy(() =>
     z.strictObject({
-      allow: z.boolean().optional(),
-      requireMention: z.boolean().optional(),
+      allow: OptBoolean,
+      requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
       toolsBySender: ToolPolicyBySender.optional(),
-      skills: StringList.optional(),
-      enabled: z.boolean().optional(),
-      users: IdList.optional(),
-      systemPrompt: z.string().optional(),
-      autoThread: z.boolean().optional(),
+      skills: OptStringList,
+      enabled: OptBoolean,
+      users: OptIdList,
+      systemPrompt: OptString,
+      autoThread: OptBoolean,
     }),
   );
 
   const DiscordGuildSchema = z.lazy(() =>
     z.strictObject({
-      slug: z.string().optional(),
-      requireMention: z.boolean().optional(),
+      slug: OptString,
+      requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
       toolsBySender: ToolPolicyBySender.optional(),
       reactionNotifications: z.enum(["off", "own", "all", "allowlist"]).optional(),
-      users: IdList.optional(),
+      users: OptIdList,
       /** Keyed by channel id or slugged channel name. */
       channels: z.record(z.string(), DiscordGuildChannelSchema).optional(),
     }),
@@ -1829,54 +1840,54 @@ function buildConfigSchema() {
   const discordAccountFields = {
     ...accountFields,
     commands: ChannelCommandsSchema.optional(),
-    token: z.string().optional(),
+    token: OptString,
     /** Discord REST API base URL (e.g. a REST proxy). */
-    apiBaseUrl: z.string().optional(),
-    allowBots: z.boolean().optional(),
-    groupPolicy: GroupPolicy.optional(),
+    apiBaseUrl: OptString,
+    allowBots: OptBoolean,
+    groupPolicy: OptGroupPolicy,
     ...historyFields,
     ...outboundFields,
     /** Soft cap on lines per message. */
-    maxLinesPerMessage: PositiveInt.optional(),
+    maxLinesPerMessage: OptPositiveInt,
     retry: RetrySchema.optional(),
     actions: z
       .strictObject({
-        reactions: z.boolean().optional(),
-        stickers: z.boolean().optional(),
-        emojiUploads: z.boolean().optional(),
-        stickerUploads: z.boolean().optional(),
-        polls: z.boolean().optional(),
-        permissions: z.boolean().optional(),
-        messages: z.boolean().optional(),
-        threads: z.boolean().optional(),
-        pins: z.boolean().optional(),
-        search: z.boolean().optional(),
-        memberInfo: z.boolean().optional(),
-        roleInfo: z.boolean().optional(),
-        roles: z.boolean().optional(),
-        channelInfo: z.boolean().optional(),
-        voiceStatus: z.boolean().optional(),
-        events: z.boolean().optional(),
-        moderation: z.boolean().optional(),
-        channels: z.boolean().optional(),
+        reactions: OptBoolean,
+        stickers: OptBoolean,
+        emojiUploads: OptBoolean,
+        stickerUploads: OptBoolean,
+        polls: OptBoolean,
+        permissions: OptBoolean,
+        messages: OptBoolean,
+        threads: OptBoolean,
+        pins: OptBoolean,
+        search: OptBoolean,
+        memberInfo: OptBoolean,
+        roleInfo: OptBoolean,
+        roles: OptBoolean,
+        channelInfo: OptBoolean,
+        voiceStatus: OptBoolean,
+        events: OptBoolean,
+        moderation: OptBoolean,
+        channels: OptBoolean,
       })
       .optional(),
-    replyToMode: ReplyToMode.optional(),
+    replyToMode: OptReplyToMode,
     dm: DiscordDmSchema.optional(),
     /** Keyed by guild id (preferred) or slug. */
     guilds: z.record(z.string(), DiscordGuildSchema).optional(),
     execApprovals: z
       .strictObject({
-        enabled: z.boolean().optional(),
-        approvers: IdList.optional(),
-        agentFilter: StringList.optional(),
-        sessionFilter: StringList.optional(),
+        enabled: OptBoolean,
+        approvers: OptIdList,
+        agentFilter: OptStringList,
+        sessionFilter: OptStringList,
       })
       .optional(),
     intents: z
       .strictObject({
-        presence: z.boolean().optional(),
-        guildMembers: z.boolean().optional(),
+        presence: OptBoolean,
+        guildMembers: OptBoolean,
       })
       .optional(),
   };
@@ -1894,44 +1905,44 @@ function buildConfigSchema() {
   const GoogleChatDmSchema = z.lazy(() =>
     z
       .strictObject({
-        enabled: z.boolean().optional(),
-        policy: DmPolicy.optional(),
-        allowFrom: IdList.optional(),
+        enabled: OptBoolean,
+        policy: OptDmPolicy,
+        allowFrom: OptIdList,
       })
       .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"])),
   );
 
   const googleChatAccountFields = {
     ...accountFields,
-    allowBots: z.boolean().optional(),
-    requireMention: z.boolean().optional(),
-    groupPolicy: GroupPolicy.optional(),
-    groupAllowFrom: IdList.optional(),
+    allowBots: OptBoolean,
+    requireMention: OptBoolean,
+    groupPolicy: OptGroupPolicy,
+    groupAllowFrom: OptIdList,
     /** Keyed by `spaces/<id>`. */
     groups: z
       .record(
         z.string(),
         z.strictObject({
-          enabled: z.boolean().optional(),
-          allow: z.boolean().optional(),
-          requireMention: z.boolean().optional(),
-          users: IdList.optional(),
-          systemPrompt: z.string().optional(),
+          enabled: OptBoolean,
+          allow: OptBoolean,
+          requireMention: OptBoolean,
+          users: OptIdList,
+          systemPrompt: OptString,
         }),
       )
       .optional(),
     /** Inline service-account JSON (string or object). */
     serviceAccount: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
-    serviceAccountFile: z.string().optional(),
+    serviceAccountFile: OptString,
     audienceType: z.enum(["app-url", "project-number"]).optional(),
-    audience: z.string().optional(),
-    webhookPath: z.string().optional(),
-    webhookUrl: z.string().optional(),
-    botUser: z.string().optional(),
+    audience: OptString,
+    webhookPath: OptString,
+    webhookUrl: OptString,
+    botUser: OptString,
     ...historyFields,
     ...outboundFields,
-    replyToMode: ReplyToMode.optional(),
-    actions: z.strictObject({ reactions: z.boolean().optional() }).optional(),
+    replyToMode: OptReplyToMode,
+    actions: z.strictObject({ reactions: OptBoolean }).optional(),
     dm: GoogleChatDmSchema.optional(),
     typingIndicator: z.enum(["none", "message", "reaction"]).optional(),
   };
@@ -1941,7 +1952,7 @@ function buildConfigSchema() {
     z.strictObject({
       ...googleChatAccountFields,
       accounts: z.record(z.string(), GoogleChatAccountSchema).optional(),
-      defaultAccount: z.string().optional(),
+      defaultAccount: OptString,
     }),
   );
 
@@ -1950,27 +1961,27 @@ function buildConfigSchema() {
   const SlackDmSchema = z.lazy(() =>
     z
       .strictObject({
-        enabled: z.boolean().optional(),
-        policy: DmPolicy.optional(),
-        allowFrom: IdList.optional(),
-        groupEnabled: z.boolean().optional(),
-        groupChannels: IdList.optional(),
-        replyToMode: ReplyToMode.optional(),
+        enabled: OptBoolean,
+        policy: OptDmPolicy,
+        allowFrom: OptIdList,
+        groupEnabled: OptBoolean,
+        groupChannels: OptIdList,
+        replyToMode: OptReplyToMode,
       })
       .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"])),
   );
 
   const SlackChannelSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
-      allow: z.boolean().optional(),
-      requireMention: z.boolean().optional(),
+      enabled: OptBoolean,
+      allow: OptBoolean,
+      requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
       toolsBySender: ToolPolicyBySender.optional(),
-      allowBots: z.boolean().optional(),
-      users: IdList.optional(),
-      skills: StringList.optional(),
-      systemPrompt: z.string().optional(),
+      allowBots: OptBoolean,
+      users: OptIdList,
+      skills: OptStringList,
+      systemPrompt: OptString,
     }),
   );
 
@@ -1978,54 +1989,54 @@ function buildConfigSchema() {
     ...accountFields,
     /** `socket` (Socket Mode) or `http` (Events API). */
     mode: z.enum(["socket", "http"]).optional(),
-    signingSecret: z.string().optional(),
-    webhookPath: z.string().optional(),
+    signingSecret: OptString,
+    webhookPath: OptString,
     commands: ChannelCommandsSchema.optional(),
-    botToken: z.string().optional(),
-    appToken: z.string().optional(),
+    botToken: OptString,
+    appToken: OptString,
     /** Web API base URL (a proxy); ours, not OpenClaw's (see the file header). */
-    apiBaseUrl: z.string().optional(),
-    userToken: z.string().optional(),
-    userTokenReadOnly: z.boolean().optional(),
-    allowBots: z.boolean().optional(),
-    requireMention: z.boolean().optional(),
-    groupPolicy: GroupPolicy.optional(),
+    apiBaseUrl: OptString,
+    userToken: OptString,
+    userTokenReadOnly: OptBoolean,
+    allowBots: OptBoolean,
+    requireMention: OptBoolean,
+    groupPolicy: OptGroupPolicy,
     ...historyFields,
     ...outboundFields,
     reactionNotifications: z.enum(["off", "own", "all", "allowlist"]).optional(),
-    reactionAllowlist: IdList.optional(),
-    replyToMode: ReplyToMode.optional(),
+    reactionAllowlist: OptIdList,
+    replyToMode: OptReplyToMode,
     replyToModeByChatType: z
       .strictObject({
-        direct: ReplyToMode.optional(),
-        group: ReplyToMode.optional(),
-        channel: ReplyToMode.optional(),
+        direct: OptReplyToMode,
+        group: OptReplyToMode,
+        channel: OptReplyToMode,
       })
       .optional(),
     thread: z
       .strictObject({
         historyScope: z.enum(["thread", "channel"]).optional(),
-        inheritParent: z.boolean().optional(),
+        inheritParent: OptBoolean,
       })
       .optional(),
     actions: z
       .strictObject({
-        reactions: z.boolean().optional(),
-        messages: z.boolean().optional(),
-        pins: z.boolean().optional(),
-        search: z.boolean().optional(),
-        permissions: z.boolean().optional(),
-        memberInfo: z.boolean().optional(),
-        channelInfo: z.boolean().optional(),
-        emojiList: z.boolean().optional(),
+        reactions: OptBoolean,
+        messages: OptBoolean,
+        pins: OptBoolean,
+        search: OptBoolean,
+        permissions: OptBoolean,
+        memberInfo: OptBoolean,
+        channelInfo: OptBoolean,
+        emojiList: OptBoolean,
       })
       .optional(),
     slashCommand: z
       .strictObject({
-        enabled: z.boolean().optional(),
-        name: z.string().optional(),
-        sessionPrefix: z.string().optional(),
-        ephemeral: z.boolean().optional(),
+        enabled: OptBoolean,
+        name: OptString,
+        sessionPrefix: OptString,
+        ephemeral: OptBoolean,
       })
       .optional(),
     dm: SlackDmSchema.optional(),
@@ -2062,24 +2073,24 @@ function buildConfigSchema() {
 
   const MattermostSchema = z.lazy(() =>
     channelWithAccounts({
-      name: z.string().optional(),
-      capabilities: StringList.optional(),
+      name: OptString,
+      capabilities: OptStringList,
       markdown: MarkdownSchema.optional(),
-      enabled: z.boolean().optional(),
-      configWrites: z.boolean().optional(),
-      botToken: z.string().optional(),
+      enabled: OptBoolean,
+      configWrites: OptBoolean,
+      botToken: OptString,
       /** Server URL, e.g. https://chat.example.com */
-      baseUrl: z.string().optional(),
+      baseUrl: OptString,
       chatmode: z.enum(["oncall", "onmessage", "onchar"]).optional(),
-      oncharPrefixes: StringList.optional(),
-      requireMention: z.boolean().optional(),
-      dmPolicy: DmPolicy.optional(),
-      allowFrom: IdList.optional(),
-      groupAllowFrom: IdList.optional(),
-      groupPolicy: GroupPolicy.optional(),
-      textChunkLimit: PositiveInt.optional(),
+      oncharPrefixes: OptStringList,
+      requireMention: OptBoolean,
+      dmPolicy: OptDmPolicy,
+      allowFrom: OptIdList,
+      groupAllowFrom: OptIdList,
+      groupPolicy: OptGroupPolicy,
+      textChunkLimit: OptPositiveInt,
       chunkMode: ChunkMode.optional(),
-      blockStreaming: z.boolean().optional(),
+      blockStreaming: OptBoolean,
       blockStreamingCoalesce: BlockStreamingCoalesceSchema.optional(),
     }),
   );
@@ -2090,27 +2101,27 @@ function buildConfigSchema() {
     channelWithAccounts({
       ...accountFields,
       /** The bot's Signal account (E.164). */
-      account: z.string().optional(),
-      httpUrl: z.string().optional(),
-      httpHost: z.string().optional(),
-      httpPort: PositiveInt.optional(),
+      account: OptString,
+      httpUrl: OptString,
+      httpHost: OptString,
+      httpPort: OptPositiveInt,
       cliPath: z.string().min(1).optional(),
-      autoStart: z.boolean().optional(),
+      autoStart: OptBoolean,
       startupTimeoutMs: z.number().int().min(1000).max(120000).optional(),
       receiveMode: z.enum(["on-start", "manual"]).optional(),
-      ignoreAttachments: z.boolean().optional(),
-      ignoreStories: z.boolean().optional(),
-      sendReadReceipts: z.boolean().optional(),
-      dmPolicy: DmPolicy.optional(),
-      allowFrom: IdList.optional(),
-      groupAllowFrom: IdList.optional(),
-      groupPolicy: GroupPolicy.optional(),
+      ignoreAttachments: OptBoolean,
+      ignoreStories: OptBoolean,
+      sendReadReceipts: OptBoolean,
+      dmPolicy: OptDmPolicy,
+      allowFrom: OptIdList,
+      groupAllowFrom: OptIdList,
+      groupPolicy: OptGroupPolicy,
       ...historyFields,
       ...outboundFields,
-      mediaMaxMb: PositiveInt.optional(),
+      mediaMaxMb: OptPositiveInt,
       reactionNotifications: z.enum(["off", "own", "all", "allowlist"]).optional(),
-      reactionAllowlist: IdList.optional(),
-      actions: z.strictObject({ reactions: z.boolean().optional() }).optional(),
+      reactionAllowlist: OptIdList,
+      actions: z.strictObject({ reactions: OptBoolean }).optional(),
       reactionLevel: z.enum(["off", "ack", "minimal", "extensive"]).optional(),
     }),
   );
@@ -2122,19 +2133,19 @@ function buildConfigSchema() {
       ...accountFields,
       /** `imsg` binary or an SSH wrapper script. */
       cliPath: z.string().min(1).optional(),
-      dbPath: z.string().optional(),
+      dbPath: OptString,
       /** SSH host for fetching attachments when cliPath is a remote wrapper. */
-      remoteHost: z.string().optional(),
+      remoteHost: OptString,
       service: z.enum(["imessage", "sms", "auto"]).optional(),
-      region: z.string().optional(),
-      dmPolicy: DmPolicy.optional(),
-      allowFrom: IdList.optional(),
-      groupAllowFrom: IdList.optional(),
-      groupPolicy: GroupPolicy.optional(),
+      region: OptString,
+      dmPolicy: OptDmPolicy,
+      allowFrom: OptIdList,
+      groupAllowFrom: OptIdList,
+      groupPolicy: OptGroupPolicy,
       ...historyFields,
-      includeAttachments: z.boolean().optional(),
+      includeAttachments: OptBoolean,
       ...outboundFields,
-      mediaMaxMb: PositiveInt.optional(),
+      mediaMaxMb: OptPositiveInt,
       groups: z.record(z.string(), MentionGroupSchema).optional(),
     }),
   );
@@ -2143,17 +2154,17 @@ function buildConfigSchema() {
 
   const blueBubblesAccountFields = {
     ...accountFields,
-    serverUrl: z.string().optional(),
-    password: z.string().optional(),
-    webhookPath: z.string().optional(),
-    dmPolicy: DmPolicy.optional(),
-    allowFrom: IdList.optional(),
-    groupAllowFrom: IdList.optional(),
-    groupPolicy: GroupPolicy.optional(),
+    serverUrl: OptString,
+    password: OptString,
+    webhookPath: OptString,
+    dmPolicy: OptDmPolicy,
+    allowFrom: OptIdList,
+    groupAllowFrom: OptIdList,
+    groupPolicy: OptGroupPolicy,
     ...historyFields,
     ...outboundFields,
-    mediaMaxMb: PositiveInt.optional(),
-    sendReadReceipts: z.boolean().optional(),
+    mediaMaxMb: OptPositiveInt,
+    sendReadReceipts: OptBoolean,
     groups: z.record(z.string(), MentionGroupSchema).optional(),
   };
 
@@ -2161,17 +2172,17 @@ function buildConfigSchema() {
     channelWithAccounts(blueBubblesAccountFields, {
       actions: z
         .strictObject({
-          reactions: z.boolean().optional(),
-          edit: z.boolean().optional(),
-          unsend: z.boolean().optional(),
-          reply: z.boolean().optional(),
-          sendWithEffect: z.boolean().optional(),
-          renameGroup: z.boolean().optional(),
-          setGroupIcon: z.boolean().optional(),
-          addParticipant: z.boolean().optional(),
-          removeParticipant: z.boolean().optional(),
-          leaveGroup: z.boolean().optional(),
-          sendAttachment: z.boolean().optional(),
+          reactions: OptBoolean,
+          edit: OptBoolean,
+          unsend: OptBoolean,
+          reply: OptBoolean,
+          sendWithEffect: OptBoolean,
+          renameGroup: OptBoolean,
+          setGroupIcon: OptBoolean,
+          addParticipant: OptBoolean,
+          removeParticipant: OptBoolean,
+          leaveGroup: OptBoolean,
+          sendAttachment: OptBoolean,
         })
         .optional(),
     }),
@@ -2183,7 +2194,7 @@ function buildConfigSchema() {
 
   const MSTeamsChannelSchema = z.lazy(() =>
     z.strictObject({
-      requireMention: z.boolean().optional(),
+      requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
       toolsBySender: ToolPolicyBySender.optional(),
       replyStyle: MSTeamsReplyStyle.optional(),
@@ -2192,7 +2203,7 @@ function buildConfigSchema() {
 
   const MSTeamsTeamSchema = z.lazy(() =>
     z.strictObject({
-      requireMention: z.boolean().optional(),
+      requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
       toolsBySender: ToolPolicyBySender.optional(),
       replyStyle: MSTeamsReplyStyle.optional(),
@@ -2203,35 +2214,35 @@ function buildConfigSchema() {
   const MSTeamsSchema = z.lazy(() =>
     z
       .strictObject({
-        enabled: z.boolean().optional(),
-        capabilities: StringList.optional(),
+        enabled: OptBoolean,
+        capabilities: OptStringList,
         markdown: MarkdownSchema.optional(),
-        configWrites: z.boolean().optional(),
-        appId: z.string().optional(),
-        appPassword: z.string().optional(),
-        tenantId: z.string().optional(),
+        configWrites: OptBoolean,
+        appId: OptString,
+        appPassword: OptString,
+        tenantId: OptString,
         webhook: z
           .strictObject({
-            port: PositiveInt.optional(),
-            path: z.string().optional(),
+            port: OptPositiveInt,
+            path: OptString,
           })
           .optional(),
-        dmPolicy: DmPolicy.optional(),
-        allowFrom: StringList.optional(),
-        groupAllowFrom: StringList.optional(),
-        groupPolicy: GroupPolicy.optional(),
-        textChunkLimit: PositiveInt.optional(),
+        dmPolicy: OptDmPolicy,
+        allowFrom: OptStringList,
+        groupAllowFrom: OptStringList,
+        groupPolicy: OptGroupPolicy,
+        textChunkLimit: OptPositiveInt,
         chunkMode: ChunkMode.optional(),
         blockStreamingCoalesce: BlockStreamingCoalesceSchema.optional(),
         /** Hosts allowed for inbound media downloads. */
-        mediaAllowHosts: StringList.optional(),
-        requireMention: z.boolean().optional(),
+        mediaAllowHosts: OptStringList,
+        requireMention: OptBoolean,
         ...historyFields,
         replyStyle: MSTeamsReplyStyle.optional(),
         teams: z.record(z.string(), MSTeamsTeamSchema).optional(),
-        mediaMaxMb: PositiveNumber.optional(),
+        mediaMaxMb: OptPositiveNumber,
         /** SharePoint site used for file uploads in group chats. */
-        sharePointSiteId: z.string().optional(),
+        sharePointSiteId: OptString,
         heartbeat: ChannelHeartbeatSchema.optional(),
       })
       .superRefine((v, ctx) => requireWildcardWhenOpen(v.dmPolicy, v.allowFrom, ctx, ["allowFrom"])),
@@ -2250,7 +2261,7 @@ function buildConfigSchema() {
         /** Fallbacks for every channel. */
         defaults: z
           .strictObject({
-            groupPolicy: GroupPolicy.optional(),
+            groupPolicy: OptGroupPolicy,
             heartbeat: ChannelHeartbeatSchema.optional(),
           })
           .optional(),
@@ -2284,19 +2295,19 @@ function buildConfigSchema() {
 
   const TlsSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
+      enabled: OptBoolean,
       /** Create a self-signed certificate when none exists. */
-      autoGenerate: z.boolean().optional(),
-      certPath: z.string().optional(),
-      keyPath: z.string().optional(),
-      caPath: z.string().optional(),
+      autoGenerate: OptBoolean,
+      certPath: OptString,
+      keyPath: OptString,
+      caPath: OptString,
     }),
   );
 
   /** Legacy TCP bridge for nodes; accepted but no longer used. */
   const BridgeSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
+      enabled: OptBoolean,
       port: Port.optional(),
       bind: BindMode.optional(),
       tls: TlsSchema.optional(),
@@ -2308,8 +2319,8 @@ function buildConfigSchema() {
       /** Unicast DNS-SD zone for discovery across networks. */
       wideArea: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          domain: z.string().optional(),
+          enabled: OptBoolean,
+          domain: OptString,
         })
         .optional(),
       /** LAN Bonjour broadcasts. */
@@ -2320,23 +2331,23 @@ function buildConfigSchema() {
   /** Static file server for Canvas / A2UI. */
   const CanvasHostSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
-      root: z.string().optional(),
+      enabled: OptBoolean,
+      root: OptString,
       port: Port.optional(),
-      liveReload: z.boolean().optional(),
+      liveReload: OptBoolean,
     }),
   );
 
   /** Talk mode (voice) defaults. */
   const TalkSchema = z.lazy(() =>
     z.strictObject({
-      voiceId: z.string().optional(),
+      voiceId: OptString,
       /** Friendly name -> ElevenLabs voice id. */
-      voiceAliases: StringMap.optional(),
-      modelId: z.string().optional(),
-      outputFormat: z.string().optional(),
-      apiKey: z.string().optional(),
-      interruptOnSpeech: z.boolean().optional(),
+      voiceAliases: OptStringMap,
+      modelId: OptString,
+      outputFormat: OptString,
+      apiKey: OptString,
+      interruptOnSpeech: OptBoolean,
     }),
   );
 
@@ -2346,17 +2357,17 @@ function buildConfigSchema() {
 
   const HttpFileLimitsSchema = z.lazy(() =>
     z.strictObject({
-      allowUrl: z.boolean().optional(),
-      allowedMimes: StringList.optional(),
-      maxBytes: PositiveInt.optional(),
-      maxChars: PositiveInt.optional(),
-      maxRedirects: NonNegativeInt.optional(),
-      timeoutMs: PositiveInt.optional(),
+      allowUrl: OptBoolean,
+      allowedMimes: OptStringList,
+      maxBytes: OptPositiveInt,
+      maxChars: OptPositiveInt,
+      maxRedirects: OptNonNegativeInt,
+      timeoutMs: OptPositiveInt,
       pdf: z
         .strictObject({
-          maxPages: PositiveInt.optional(),
-          maxPixels: PositiveInt.optional(),
-          minTextChars: NonNegativeInt.optional(),
+          maxPages: OptPositiveInt,
+          maxPixels: OptPositiveInt,
+          minTextChars: OptNonNegativeInt,
         })
         .optional(),
     }),
@@ -2364,11 +2375,11 @@ function buildConfigSchema() {
 
   const HttpImageLimitsSchema = z.lazy(() =>
     z.strictObject({
-      allowUrl: z.boolean().optional(),
-      allowedMimes: StringList.optional(),
-      maxBytes: PositiveInt.optional(),
-      maxRedirects: NonNegativeInt.optional(),
-      timeoutMs: PositiveInt.optional(),
+      allowUrl: OptBoolean,
+      allowedMimes: OptStringList,
+      maxBytes: OptPositiveInt,
+      maxRedirects: OptNonNegativeInt,
+      timeoutMs: OptPositiveInt,
     }),
   );
 
@@ -2381,51 +2392,51 @@ function buildConfigSchema() {
       mode: z.enum(["local", "remote"]).optional(),
       bind: BindMode.optional(),
       /** Host/IP to bind when `bind` is "custom". */
-      customBindHost: z.string().optional(),
+      customBindHost: OptString,
       controlUi: z
         .strictObject({
-          enabled: z.boolean().optional(),
-          basePath: z.string().optional(),
+          enabled: OptBoolean,
+          basePath: OptString,
           /** Accept token-only auth without device identity (e.g. plain HTTP). */
-          allowInsecureAuth: z.boolean().optional(),
+          allowInsecureAuth: OptBoolean,
           /** Break-glass: skip device identity checks entirely. */
-          dangerouslyDisableDeviceAuth: z.boolean().optional(),
+          dangerouslyDisableDeviceAuth: OptBoolean,
         })
         .optional(),
       auth: z
         .strictObject({
           mode: z.enum(["token", "password"]).optional(),
-          token: z.string().optional(),
-          password: z.string().optional(),
+          token: OptString,
+          password: OptString,
           /** Accept Tailscale Serve identity headers as auth. */
-          allowTailscale: z.boolean().optional(),
+          allowTailscale: OptBoolean,
         })
         .optional(),
       /** Reverse proxies whose X-Forwarded-For is trusted. */
-      trustedProxies: StringList.optional(),
+      trustedProxies: OptStringList,
       tailscale: z
         .strictObject({
           mode: TailscaleMode.optional(),
-          resetOnExit: z.boolean().optional(),
+          resetOnExit: OptBoolean,
         })
         .optional(),
       /** Where the CLI connects when `mode` is "remote". */
       remote: z
         .strictObject({
-          url: z.string().optional(),
+          url: OptString,
           transport: z.enum(["ssh", "direct"]).optional(),
-          token: z.string().optional(),
-          password: z.string().optional(),
-          tlsFingerprint: z.string().optional(),
-          sshTarget: z.string().optional(),
-          sshIdentity: z.string().optional(),
+          token: OptString,
+          password: OptString,
+          tlsFingerprint: OptString,
+          sshTarget: OptString,
+          sshIdentity: OptString,
         })
         .optional(),
       /** Config hot reload. */
       reload: z
         .strictObject({
           mode: z.enum(["off", "restart", "hot", "hybrid"]).optional(),
-          debounceMs: NonNegativeInt.optional(),
+          debounceMs: OptNonNegativeInt,
         })
         .optional(),
       tls: TlsSchema.optional(),
@@ -2434,11 +2445,11 @@ function buildConfigSchema() {
         .strictObject({
           endpoints: z
             .strictObject({
-              chatCompletions: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+              chatCompletions: z.strictObject({ enabled: OptBoolean }).optional(),
               responses: z
                 .strictObject({
-                  enabled: z.boolean().optional(),
-                  maxBodyBytes: PositiveInt.optional(),
+                  enabled: OptBoolean,
+                  maxBodyBytes: OptPositiveInt,
                   files: HttpFileLimitsSchema.optional(),
                   images: HttpImageLimitsSchema.optional(),
                 })
@@ -2453,11 +2464,11 @@ function buildConfigSchema() {
           browser: z
             .strictObject({
               mode: z.enum(["auto", "manual", "off"]).optional(),
-              node: z.string().optional(),
+              node: OptString,
             })
             .optional(),
-          allowCommands: StringList.optional(),
-          denyCommands: StringList.optional(),
+          allowCommands: OptStringList,
+          denyCommands: OptStringList,
         })
         .optional(),
     }),
@@ -2470,17 +2481,17 @@ function buildConfigSchema() {
   const SkillsSchema = z.lazy(() =>
     z.strictObject({
       /** Allowlist for bundled skills only. */
-      allowBundled: StringList.optional(),
+      allowBundled: OptStringList,
       load: z
         .strictObject({
-          extraDirs: StringList.optional(),
-          watch: z.boolean().optional(),
-          watchDebounceMs: NonNegativeInt.optional(),
+          extraDirs: OptStringList,
+          watch: OptBoolean,
+          watchDebounceMs: OptNonNegativeInt,
         })
         .optional(),
       install: z
         .strictObject({
-          preferBrew: z.boolean().optional(),
+          preferBrew: OptBoolean,
           nodeManager: z.enum(["npm", "pnpm", "yarn", "bun"]).optional(),
         })
         .optional(),
@@ -2489,9 +2500,9 @@ function buildConfigSchema() {
         .record(
           z.string(),
           z.strictObject({
-            enabled: z.boolean().optional(),
-            apiKey: z.string().optional(),
-            env: StringMap.optional(),
+            enabled: OptBoolean,
+            apiKey: OptString,
+            env: OptStringMap,
             config: z.record(z.string(), z.unknown()).optional(),
           }),
         )
@@ -2501,18 +2512,18 @@ function buildConfigSchema() {
 
   const PluginsSchema = z.lazy(() =>
     z.strictObject({
-      enabled: z.boolean().optional(),
-      allow: StringList.optional(),
-      deny: StringList.optional(),
-      load: z.strictObject({ paths: StringList.optional() }).optional(),
+      enabled: OptBoolean,
+      allow: OptStringList,
+      deny: OptStringList,
+      load: z.strictObject({ paths: OptStringList }).optional(),
       /** Exclusive slots, e.g. which plugin provides memory. */
-      slots: z.strictObject({ memory: z.string().optional() }).optional(),
+      slots: z.strictObject({ memory: OptString }).optional(),
       /** Per-plugin settings keyed by plugin id; `config` is validated by the plugin. */
       entries: z
         .record(
           z.string(),
           z.strictObject({
-            enabled: z.boolean().optional(),
+            enabled: OptBoolean,
             config: z.record(z.string(), z.unknown()).optional(),
           }),
         )
@@ -2523,11 +2534,11 @@ function buildConfigSchema() {
           z.string(),
           z.strictObject({
             source: InstallSource,
-            spec: z.string().optional(),
-            sourcePath: z.string().optional(),
-            installPath: z.string().optional(),
-            version: z.string().optional(),
-            installedAt: z.string().optional(),
+            spec: OptString,
+            sourcePath: OptString,
+            installPath: OptString,
+            version: OptString,
+            installedAt: OptString,
           }),
         )
         .optional(),
@@ -2542,7 +2553,7 @@ function buildConfigSchema() {
   const OpenClawConfigSchema = z
     .strictObject({
       /** JSON Schema URL for editors; ignored by the gateway. */
-      $schema: z.string().optional(),
+      $schema: OptString,
       meta: MetaSchema.optional(),
       env: EnvSchema.optional(),
       wizard: WizardSchema.optional(),
