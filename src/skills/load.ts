@@ -15,7 +15,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../version.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import { expandHome, type Env } from "../infra/paths.js";
 import { parseSkillFile, resolveInvocation, resolveMetadata, stringField, type SkillMetadata } from "./frontmatter.js";
@@ -81,8 +81,7 @@ export function managedSkillsDir(stateDir: string): string {
 export function bundledSkillsDir(env: Env): string | undefined {
   const override = env.OPENCLAW_BUNDLED_SKILLS_DIR?.trim();
   if (override) return path.resolve(expandHome(override, env));
-  // src/skills/load.ts and dist/skills/load.js both sit two levels below the package root.
-  const candidate = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "skills");
+  const candidate = path.join(packageRoot(), "skills");
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { tmpDir } from "../helpers/gateway.js";
-import { loadSkills, MAX_SKILL_FILE_BYTES, SkillsCache } from "../../src/skills/load.js";
+import { bundledSkillsDir, loadSkills, MAX_SKILL_FILE_BYTES, SkillsCache } from "../../src/skills/load.js";
+import { packageRoot } from "../../src/version.js";
 import { pluginSkillDirs } from "../../src/skills/plugin-dirs.js";
 import { buildSkillsStatus, eligibleSkills } from "../../src/skills/status.js";
 import type { OpenClawConfig } from "../../src/config/schema.js";
@@ -182,5 +183,15 @@ describe("skill discovery", { timeout: 20_000 }, () => {
     );
     s.opts.config = { plugins: { entries: { helper: { enabled: false } } } } as OpenClawConfig;
     assert.deepEqual(pluginSkillDirs(s.opts), []);
+  });
+
+  it("looks for bundled skills in this package's own skills/ folder, never in the folder above it", () => {
+    const root = packageRoot();
+    assert.equal(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).name, "openclaw-lite");
+    assert.equal(root, path.resolve(import.meta.dirname, "..", ".."));
+    const dir = bundledSkillsDir({});
+    assert.ok(dir === undefined || dir === path.join(root, "skills"), `bundled skills looked for in ${dir}`);
+    const override = tmpDir();
+    assert.equal(bundledSkillsDir({ OPENCLAW_BUNDLED_SKILLS_DIR: override }), override);
   });
 });
