@@ -3,21 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-let root: string | undefined;
 /**
- * The package's root folder: the nearest folder above this code that holds a package.json. The code
- * runs from `src/<dir>/` in a checkout and from `dist/` once bundled, so a fixed `../..` would be
- * wrong in one of them.
+ * The package's root folder: one level above this code, which runs from `src/version.ts` in a checkout
+ * and from a module in `dist/` once bundled. Code that sits deeper in `src/` asks here rather than
+ * counting its own levels, which differ between the two.
  */
 export function packageRoot(): string {
-  if (root) return root;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (fs.existsSync(path.join(dir, "package.json"))) return (root = dir);
-    const up = path.dirname(dir);
-    if (up === dir) return (root = path.dirname(fileURLToPath(import.meta.url)));
-    dir = up;
-  }
+  return fileURLToPath(new URL("..", import.meta.url)).replace(/[\\/]$/, "");
 }
 
 let cached: string | undefined;
