@@ -12,6 +12,7 @@ import {
   type Message,
   type ModelSpec,
   type TextContent,
+  type ToolCall,
   type ToolResultMessage,
 } from "./types.js";
 
@@ -182,11 +183,50 @@ export function isBlank(text: string | undefined): boolean {
  * - drops tool results that answer no earlier tool call (e.g. after compaction cut the call away);
  * - adds an error tool result for every tool call left unanswered (a run interrupted mid-tool), since
  *   every API rejects a tool call without a result.
+ *
+ * Runs on every model call over the whole conversation, so a transcript that needs none of this (the
+ * usual case) is returned as it is, after one pass that allocates nothing. The result is only read.
  */
-export function normalizeTranscript(messages: Message[]): Message[] {
+export function normalizeTranscript(messages: Message[]): readonly Message[] {
+  return isWellFormed(messages) ? messages : repairTranscript(messages);
+}
+
+/**
+ * True when {@link repairTranscript} would return the same messages: no failed empty assistant message,
+ * and each assistant message's tool calls answered right after it, one result per call in call order.
+ * (Results in another order are also fine for the APIs; they take the slower path, which keeps them.)
+ */
+function isWellFormed(messages: Message[]): boolean {
+  // The content of the assistant message whose tool calls are being answered, and where in it the
+  // next call to answer is looked for.
+  let calls: AssistantMessage["content"] | null = null;
+  let at = 0;
+  const unanswered = (): boolean => {
+    if (!calls) return false;
+    while (at < calls.length && calls[at]!.type !== "toolCall") at++;
+    return at < calls.length;
+  };
+  for (const msg of messages) {
+    if (msg.role === "toolResult") {
+      if (!unanswered() || (calls![at] as ToolCall).id !== msg.toolCallId) return false;
+      at++;
+      continue;
+    }
+    if (unanswered()) return false;
+    calls = null;
+    if (msg.role === "assistant") {
+      if ((msg.stopReason === "error" || msg.stopReason === "aborted") && !hasUsableContent(msg)) return false;
+      calls = msg.content;
+      at = 0;
+    }
+  }
+  return !unanswered();
+}
+
+/** {@link normalizeTranscript}'s repairs, into a new array. */
+function repairTranscript(messages: Message[]): Message[] {
   const out: Message[] = [];
   let pending: Array<{ id: string; name: string }> = [];
-  const known = new Set<string>();
   const flush = () => {
     for (const call of pending) {
       out.push({
@@ -205,12 +245,7 @@ export function normalizeTranscript(messages: Message[]): Message[] {
       if ((msg.stopReason === "error" || msg.stopReason === "aborted") && !hasUsableContent(msg)) continue;
       flush();
       out.push(msg);
-      for (const block of msg.content) {
-        if (block.type === "toolCall") {
-          pending.push({ id: block.id, name: block.name });
-          known.add(block.id);
-        }
-      }
+      for (const block of msg.content) if (block.type === "toolCall") pending.push({ id: block.id, name: block.name });
     } else if (msg.role === "toolResult") {
       const idx = pending.findIndex((p) => p.id === msg.toolCallId);
       if (idx < 0) continue; // orphan or duplicate
