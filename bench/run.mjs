@@ -25,6 +25,7 @@ import {
   instantModelServer,
   launch,
   median,
+  percentile,
   procMb,
   readStageTimings,
   refDir,
@@ -139,12 +140,42 @@ async function perMessage(target, messages, sessions, { tool = false, rssAt = []
     client.close();
     await gw.stop();
     stopped = true;
-    return { ...summarize(times), rss, stages: stages ? readStageTimings(stageFile, timedFrom) : undefined };
+    return {
+      ...summarize(times),
+      rss,
+      tail: tailWhere(times, sessions, rssAt),
+      stages: stages ? readStageTimings(stageFile, timedFrom) : undefined,
+    };
   } finally {
     client.close();
     if (!stopped) await gw.stop();
     await model.close();
   }
+}
+
+/** Messages this long after a pause count as coming "after the pause" in {@link tailWhere}. */
+const AFTER_PAUSE = 1500;
+
+/**
+ * Where in the run the slowest 1 % of round trips (those at or above p99) were: each session's first
+ * message (its transcript is created), the rest of the first quarter of the run (at most 1,000), the
+ * {@link AFTER_PAUSE} messages after an idle pause (`pauses`: message counts after which the driver
+ * waited), or elsewhere. Also the p99 of the messages in none of those parts.
+ */
+function tailWhere(times, sessions, pauses) {
+  const sorted = [...times].sort((a, b) => a - b);
+  const p99 = percentile(sorted, 99);
+  const warmUp = Math.min(1000, Math.floor(times.length / 4));
+  const at = { first: 0, warm: 0, pause: 0, rest: 0, warmUp, slowest: times.length - Math.floor(0.99 * times.length) };
+  const part = (i) => (i < sessions ? "first" : i < warmUp ? "warm" : pauses.some((p) => i >= p && i < p + AFTER_PAUSE) ? "pause" : "rest");
+  // Ties at p99 are counted in order until the slowest 1 % are all placed.
+  let left = at.slowest;
+  for (const [i, t] of times.map((t, i) => [i, t]).sort((a, b) => b[1] - a[1])) {
+    if (left-- <= 0 || t < p99) break;
+    at[part(i)]++;
+  }
+  const rest = times.filter((_, i) => part(i) === "rest").sort((a, b) => a - b);
+  return { ...at, restP99: rest.length >= 100 ? percentile(rest, 99) : null, restCount: rest.length };
 }
 
 /** The package as a user installs it: `npm pack`, then `npm install --omit=dev` of that tarball. */
@@ -208,6 +239,7 @@ const started = Date.now();
 // Filled in as the run goes; a run stopped part way (a CI time limit) prints what it has.
 let ch = { error: "the bench was stopped first" };
 let msg = { error: "the bench was stopped first" };
+let tool = { error: "the bench was stopped first" };
 let stopping = false;
 process.on("SIGTERM", () => {
   if (stopping) return; // `timeout` signals the process and then its group
@@ -310,7 +342,7 @@ for (const [key, label] of Object.entries(CHANNEL_NAMES)) {
 }
 
 log(`one tool round trip: ${TOOL_MESSAGES} messages whose model asks for read once…`);
-const tool = await attempt("tool round trip", () => perMessage(targets.ours, TOOL_MESSAGES, 10, { tool: true }));
+tool = await attempt("tool round trip", () => perMessage(targets.ours, TOOL_MESSAGES, 10, { tool: true }));
 const toolRef = withReference
   ? await attempt("OpenClaw tool round trip", () => perMessage(targets.reference, REF_TOOL_MESSAGES, 10, { tool: true }))
   : null;
@@ -380,6 +412,30 @@ function stageTable() {
   return `${lines.join("\n")}\n`;
 }
 
+/** Where the slowest 1 % of the per-message and tool rows sat in their runs (see `tailWhere`). */
+function tailNotes() {
+  const line = (what, r, pauseText) => {
+    if (!r || r.error || !r.tail) return [];
+    const t = r.tail;
+    const parts = [
+      `${t.first} were a session's first message (its transcript created)`,
+      `${t.warm} came later in the first ${n(t.warmUp)} messages (code not yet optimized)`,
+      ...(pauseText ? [`${t.pause} came in the ${n(AFTER_PAUSE)} messages after ${pauseText}`] : []),
+      `${t.rest} were elsewhere in the run`,
+    ];
+    const rest = t.restP99 === null ? "" : `; the p99 of those other ${n(t.restCount)} messages alone is ${ms(t.restP99)}`;
+    return [`${what}: of the slowest 1 % (${n(t.slowest)} of ${n(r.count)}), ${parts.join(", ")}${rest}.`];
+  };
+  return [
+    ...line(
+      "Per-message row",
+      msg,
+      `the ${RSS_SETTLE_MS / 1000} s idle pause at ${n(MSG_FIRST)} (V8 optimizes the code again after an idle spell)`,
+    ),
+    ...line("Tool row", tool, null),
+  ];
+}
+
 /** The report: a header saying how and where it was measured, the table, notes, the stage breakdown. */
 function buildReport(partial = false) {
   const cpu = os.cpus()[0]?.model?.replace(/\s+/g, " ").trim() ?? "unknown CPU";
@@ -395,6 +451,7 @@ function buildReport(partial = false) {
     `Channel rows: ${CHANNEL_USERS} users at once, each sending ${CHANNEL_PER_USER} messages one after another, reading each reply for about a second (0.5–1.5 s) before writing again; one gateway process per channel.`,
     `Per-message rows: one WebSocket client, messages one at a time round-robin over ${SESSIONS} sessions, the same driver and model server for both gateways; RSS read after ${RSS_SETTLE_MS / 1000} s idle at each checkpoint.`,
     `Cron row: CPU over an idle window that starts 15 s after start-up (once start-up's own garbage collection is over).`,
+    ...tailNotes(),
   ].join("\n");
   return `${header}\n\n${table}\n\n${notes}\n\n${stageTable()}`;
 }
