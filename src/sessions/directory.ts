@@ -17,7 +17,7 @@ import type { Logger } from "../infra/logger.js";
 import { expandHome, type Env } from "../infra/paths.js";
 import { freshEntry, isStale } from "./reset.js";
 import { SessionStore, type SessionEntry } from "./store.js";
-import { MAX_TRANSCRIPT_BYTES, Transcript, type MessageEntry } from "./transcript.js";
+import { LOAD_SLICE_CHARS, MAX_TRANSCRIPT_BYTES, Transcript, type MessageEntry } from "./transcript.js";
 
 /**
  * At most this many transcripts stay open, holding at most this many bytes of files between them
@@ -58,6 +58,8 @@ export class SessionDirectory {
    * is taken back instead of a second copy being read, so a conversation never has two writers.
    */
   private readonly closed = new Map<string, WeakRef<Transcript>>();
+  /** Transcripts being read by {@link transcriptForTurn}, by file: one read however many turns wait on it. */
+  private readonly loading = new Map<string, Promise<Transcript | null>>();
 
   constructor(private readonly deps: SessionDirectoryDeps) {}
 
@@ -118,6 +120,34 @@ export class SessionDirectory {
     this.open.set(file, t);
     this.trimOpen();
     return t;
+  }
+
+  /**
+   * {@link transcript} for a turn: a large transcript that is not open is read and parsed without
+   * holding up the event loop (a conversation's file may be megabytes, and it is read again whenever
+   * it has left the open set), so other conversations go on meanwhile. A small one is read at once.
+   */
+  async transcriptForTurn(agentId: string, entry: SessionEntry): Promise<Transcript> {
+    const file = this.transcriptFile(agentId, entry);
+    if (!this.isAtHand(file) && (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0) > LOAD_SLICE_CHARS) {
+      let pending = this.loading.get(file);
+      if (!pending) {
+        pending = Transcript.load(file, entry.sessionId, this.deps.now).finally(() => this.loading.delete(file));
+        this.loading.set(file, pending);
+      }
+      const loaded = await pending;
+      // Whoever opened it meanwhile (a synchronous caller, or another waiter on the same load) wins.
+      if (loaded && !this.isAtHand(file)) {
+        if (loaded.skippedLines) this.deps.log.warn(`${file}: skipped ${loaded.skippedLines} unreadable line(s)`);
+        this.open.set(file, loaded);
+      }
+    }
+    return this.transcript(agentId, entry);
+  }
+
+  /** Whether the transcript is open, or closed but still in memory (see {@link reclaim}). */
+  private isAtHand(file: string): boolean {
+    return this.open.has(file) || this.closed.get(file)?.deref() !== undefined;
   }
 
   /**

@@ -20,6 +20,12 @@ export const TRANSCRIPT_VERSION = 3;
  */
 export const MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * How much of a transcript {@link Transcript.load} parses between two turns of the event loop (about
+ * a millisecond of work); a smaller file is as quick to read at once.
+ */
+export const LOAD_SLICE_CHARS = 256 * 1024;
+
 /** A transcript too large to load, with what to do about it. */
 export class TranscriptTooLargeError extends Error {
   constructor(
@@ -136,31 +142,8 @@ export class Transcript {
       t.size = Buffer.byteLength(line);
       return t;
     }
-    const lines = text.split("\n");
-    let header: TranscriptHeader | null = null;
-    const t = new Transcript(file, { type: "session", id: sessionId, timestamp: new Date(now()).toISOString(), cwd: process.cwd() });
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      let v: Record<string, unknown>;
-      try {
-        v = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        t.skippedLines++;
-        continue;
-      }
-      if (v.type === "session" && !header) {
-        header = v as unknown as TranscriptHeader;
-        continue;
-      }
-      if (typeof v.id !== "string") {
-        t.skippedLines++;
-        continue;
-      }
-      const e = v as unknown as TranscriptEntry;
-      t.entries.push(e);
-      t.byId.set(e.id, e);
-    }
-    if (header) t.header = header;
+    const t = Transcript.unread(file, sessionId, now);
+    t.ingest(text, 0, Infinity);
     t.size = Buffer.byteLength(text);
     // A torn last line has no newline after it: end the file cleanly before appending more.
     if (!text.endsWith("\n")) {
@@ -172,6 +155,76 @@ export class Transcript {
       }
     }
     return t;
+  }
+
+  /**
+   * {@link open} for a transcript that may be large, without holding up the event loop: the file is
+   * read off it and parsed {@link LOAD_SLICE_CHARS} at a time, other work running in between. Writes
+   * nothing (a torn last line is ended by the first append). Null when there is no transcript yet, or
+   * only an empty file: {@link open} creates it.
+   */
+  static async load(file: string, sessionId: string, now: () => number = Date.now): Promise<Transcript | null> {
+    let text: string;
+    try {
+      const size = (await fs.promises.stat(file)).size;
+      if (size > MAX_TRANSCRIPT_BYTES) throw new TranscriptTooLargeError(file, size);
+      text = await fs.promises.readFile(file, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw err;
+    }
+    if (text.trim() === "") return null;
+    const t = Transcript.unread(file, sessionId, now);
+    for (let at = 0; at < text.length;) {
+      at = t.ingest(text, at, LOAD_SLICE_CHARS);
+      if (at < text.length) await new Promise((resolve) => setImmediate(resolve));
+    }
+    t.size = Buffer.byteLength(text);
+    return t;
+  }
+
+  /** A transcript about to be filled from its file, with the header to use if the file has none. */
+  private static unread(file: string, sessionId: string, now: () => number): Transcript {
+    return new Transcript(file, { type: "session", id: sessionId, timestamp: new Date(now()).toISOString(), cwd: process.cwd() });
+  }
+
+  /** Whether {@link ingest} has met the file's header line. */
+  private headerRead = false;
+
+  /**
+   * Takes in the lines of `text` from offset `from`, until about `budget` characters have been read
+   * (whole lines only). Returns where the next line starts.
+   */
+  private ingest(text: string, from: number, budget: number): number {
+    let at = from;
+    const stop = from + budget;
+    while (at < text.length && at < stop) {
+      let end = text.indexOf("\n", at);
+      if (end < 0) end = text.length;
+      const line = text.slice(at, end);
+      at = end + 1;
+      if (!line.trim()) continue;
+      let v: Record<string, unknown>;
+      try {
+        v = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        this.skippedLines++;
+        continue;
+      }
+      if (v.type === "session" && !this.headerRead) {
+        this.header = v as unknown as TranscriptHeader;
+        this.headerRead = true;
+        continue;
+      }
+      if (typeof v.id !== "string") {
+        this.skippedLines++;
+        continue;
+      }
+      const e = v as unknown as TranscriptEntry;
+      this.entries.push(e);
+      this.byId.set(e.id, e);
+    }
+    return Math.min(at, text.length);
   }
 
   /**

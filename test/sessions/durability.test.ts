@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { SessionStore, type SessionEntry } from "../../src/sessions/store.js";
-import { MAX_TRANSCRIPT_BYTES, Transcript, TranscriptTooLargeError } from "../../src/sessions/transcript.js";
+import { LOAD_SLICE_CHARS, MAX_TRANSCRIPT_BYTES, Transcript, TranscriptTooLargeError } from "../../src/sessions/transcript.js";
 import { SessionDirectory } from "../../src/sessions/directory.js";
 import { buildSystemPrompt } from "../../src/agents/workspace.js";
 import { StorageError } from "../../src/infra/faults.js";
@@ -303,6 +303,97 @@ describe("transcript appends", { timeout: 20_000 }, () => {
       ["one", "two"],
     );
     assert.equal(last.skippedLines, 1);
+  });
+});
+
+describe("reading a conversation back for a turn", { timeout: 60_000 }, () => {
+  /** A transcript file with `turns` user/assistant pairs of about `bytes` characters each. */
+  const writeTranscript = (file: string, turns: number, bytes = 100) => {
+    const t = Transcript.open(file, "s");
+    const text = "y".repeat(bytes);
+    for (let i = 0; i < turns; i++) {
+      t.append([
+        { type: "message", message: { role: "user", content: `q${i} ${text}`, timestamp: i } },
+        { type: "message", message: { role: "assistant", content: `a${i}`, timestamp: i } },
+      ]);
+    }
+    t.close();
+  };
+  const contents = (t: Transcript) => t.messages().map((e) => (e.message as { content: string }).content.slice(0, 8));
+
+  it("loads the same conversation as opening it does, torn, foreign and header lines included, and writes nothing", async () => {
+    const file = path.join(scratch(), "s.jsonl");
+    writeTranscript(file, 3);
+    fs.appendFileSync(file, "not json\n" + '{"type":"note"}\n' + '{"type":"message","id":"torn","mess');
+    const before = fs.readFileSync(file, "utf8");
+    const loaded = await Transcript.load(file, "s");
+    assert.ok(loaded);
+    assert.equal(fs.readFileSync(file, "utf8"), before, "loading writes nothing");
+    const opened = Transcript.open(file, "s");
+    assert.deepEqual(loaded.entries, opened.entries);
+    assert.deepEqual(loaded.header, opened.header);
+    assert.equal(loaded.header.version, 3);
+    assert.equal(loaded.skippedLines, 3);
+    opened.close();
+    // The torn line is closed off by the first append, as after opening.
+    loaded.append([{ type: "message", message: { role: "user", content: "next", timestamp: 9 } }]);
+    loaded.close();
+    assert.deepEqual(contents(Transcript.open(file, "s")), ["q0 yyyyy", "a0", "q1 yyyyy", "a1", "q2 yyyyy", "a2", "next"]);
+  });
+
+  it("has nothing to load for a missing or empty file, and refuses one past the limit", async () => {
+    const dir = scratch();
+    assert.equal(await Transcript.load(path.join(dir, "missing.jsonl"), "s"), null);
+    fs.writeFileSync(path.join(dir, "empty.jsonl"), "\n");
+    assert.equal(await Transcript.load(path.join(dir, "empty.jsonl"), "s"), null);
+    const big = path.join(dir, "big.jsonl");
+    fs.writeFileSync(big, "");
+    fs.truncateSync(big, MAX_TRANSCRIPT_BYTES + 1);
+    await assert.rejects(Transcript.load(big, "s"), TranscriptTooLargeError);
+  });
+
+  it("other work goes on while a large transcript is parsed", async () => {
+    const file = path.join(scratch(), "s.jsonl");
+    writeTranscript(file, 4000, 2000); // about 8 MB
+    const chars = fs.statSync(file).size;
+    let turns = 0;
+    let loading = true;
+    const spin = () => {
+      turns++;
+      if (loading) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const t = await Transcript.load(file, "s");
+    loading = false;
+    assert.equal(t?.messages().length, 8000);
+    // Reading the file takes a turn per 512 KB chunk at the most; parsing gives one back per 256 KB.
+    assert.ok(turns >= chars / (256 * 1024), `the event loop turned ${turns} times while ${chars} bytes were loaded`);
+  });
+
+  it("turns waiting on the same conversation share one copy, and a synchronous reader meanwhile wins", async () => {
+    const log = { debug() {}, info() {}, warn() {}, error() {} } as never;
+    const sessions = new SessionDirectory({ config: () => ({}), stateDir: scratch(), env: {}, log, now: Date.now });
+    const a = sessions.ensure("main", "agent:main:a");
+    const b = sessions.ensure("main", "agent:main:b");
+    // Large enough to be read in slices (a small one is read at once).
+    const long = "z".repeat(LOAD_SLICE_CHARS);
+    for (const e of [a, b]) {
+      const t = sessions.transcript("main", e);
+      t.append([{ type: "message", message: { role: "user", content: `hello ${long}`, timestamp: 1 } }]);
+    }
+    sessions.closeAll();
+
+    const turns = [sessions.transcriptForTurn("main", a), sessions.transcriptForTurn("main", a)];
+    assert.ok(!sessions.isOpen(sessions.transcriptFile("main", a)), "read in the background, not at once");
+    const [one, two] = await Promise.all(turns);
+    assert.equal(one, two, "one copy of a's conversation");
+    assert.ok(sessions.isOpen(sessions.transcriptFile("main", a)));
+    assert.equal(await sessions.transcriptForTurn("main", a), one, "an open conversation is not read again");
+
+    const pending = sessions.transcriptForTurn("main", b);
+    const sync = sessions.transcript("main", b); // e.g. an injected note while the turn's read is under way
+    assert.equal(await pending, sync, "the copy already open is the one the turn writes to");
+    sessions.closeAll();
   });
 });
 
