@@ -156,7 +156,7 @@ export class AgentRunner {
       const entry = sessions.current(agentId, key);
       // A reset boundary may have started a new transcript: record where before writing to it.
       sessions.store(agentId).persistPointers();
-      const t = await sessions.transcriptForTurn(agentId, entry);
+      const t = await sessions.loadTranscript(agentId, entry);
       const workspaceDir = workspaceDirFor(cfg, agentId, this.deps.stateDir, this.deps.env);
       this.workspaceFiles.ensure(workspaceDir, cfg.agents?.defaults?.skipBootstrap);
       const systemPrompt = buildSystemPrompt({

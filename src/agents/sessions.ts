@@ -33,7 +33,7 @@ export class AgentSessions {
     return resolveKey(this.deps.config(), sessionKey);
   }
 
-  history(sessionKey: string, limit = 200) {
+  async history(sessionKey: string, limit = 200) {
     const { sessions } = this.deps;
     const { key, agentId } = this.resolve(sessionKey);
     const entry = sessions.store(agentId).get(key);
@@ -41,7 +41,7 @@ export class AgentSessions {
     // Reading never creates files (a read-only volume still shows what it has).
     if (!sessions.hasTranscript(agentId, entry))
       return { sessionKey: key, sessionId: entry.sessionId, messages: [] as unknown[], thinkingLevel: entry.thinkingLevel ?? "off" };
-    const t = sessions.transcript(agentId, entry);
+    const t = await sessions.loadTranscript(agentId, entry);
     const messages = t.messages().map((e: MessageEntry) => e.message);
     return { sessionKey: key, sessionId: entry.sessionId, messages: messages.slice(-limit), thinkingLevel: entry.thinkingLevel ?? "off" };
   }

@@ -58,7 +58,7 @@ export class SessionDirectory {
    * is taken back instead of a second copy being read, so a conversation never has two writers.
    */
   private readonly closed = new Map<string, WeakRef<Transcript>>();
-  /** Transcripts being read by {@link transcriptForTurn}, by file: one read however many turns wait on it. */
+  /** Transcripts being read by {@link loadTranscript}, by file: one read however many turns wait on it. */
   private readonly loading = new Map<string, Promise<Transcript | null>>();
 
   constructor(private readonly deps: SessionDirectoryDeps) {}
@@ -123,11 +123,11 @@ export class SessionDirectory {
   }
 
   /**
-   * {@link transcript} for a turn: a large transcript that is not open is read and parsed without
+   * {@link transcript} for a turn or a history view: a large transcript that is not open is read and parsed without
    * holding up the event loop (a conversation's file may be megabytes, and it is read again whenever
    * it has left the open set), so other conversations go on meanwhile. A small one is read at once.
    */
-  async transcriptForTurn(agentId: string, entry: SessionEntry): Promise<Transcript> {
+  async loadTranscript(agentId: string, entry: SessionEntry): Promise<Transcript> {
     const file = this.transcriptFile(agentId, entry);
     if (!this.isAtHand(file) && (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0) > LOAD_SLICE_CHARS) {
       let pending = this.loading.get(file);

@@ -91,7 +91,7 @@ describe("plugins in agent runs", { timeout: 60_000 }, () => {
     assert.equal(seen[0]!.ctx.sessionKey, "agent:main:hooks");
     assert.ok(seen[0]!.ctx.workspaceDir);
 
-    const history = service.history("agent:main:hooks");
+    const history = await service.history("agent:main:hooks");
     assert.match(JSON.stringify(history.messages[0]), /Remembered: the user's cat is called Miso/);
   });
 

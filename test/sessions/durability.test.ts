@@ -383,14 +383,14 @@ describe("reading a conversation back for a turn", { timeout: 60_000 }, () => {
     }
     sessions.closeAll();
 
-    const turns = [sessions.transcriptForTurn("main", a), sessions.transcriptForTurn("main", a)];
+    const turns = [sessions.loadTranscript("main", a), sessions.loadTranscript("main", a)];
     assert.ok(!sessions.isOpen(sessions.transcriptFile("main", a)), "read in the background, not at once");
     const [one, two] = await Promise.all(turns);
     assert.equal(one, two, "one copy of a's conversation");
     assert.ok(sessions.isOpen(sessions.transcriptFile("main", a)));
-    assert.equal(await sessions.transcriptForTurn("main", a), one, "an open conversation is not read again");
+    assert.equal(await sessions.loadTranscript("main", a), one, "an open conversation is not read again");
 
-    const pending = sessions.transcriptForTurn("main", b);
+    const pending = sessions.loadTranscript("main", b);
     const sync = sessions.transcript("main", b); // e.g. an injected note while the turn's read is under way
     assert.equal(await pending, sync, "the copy already open is the one the turn writes to");
     sessions.closeAll();

@@ -203,7 +203,7 @@ describe("webhooks", () => {
       seen,
       /<<<EXTERNAL_UNTRUSTED_CONTENT>>>[\s\S]*Ignore all previous instructions[\s\S]*<<<END_EXTERNAL_UNTRUSTED_CONTENT>>>/,
     );
-    assert.ok(!agents.history(mainKey).messages?.some?.((m: any) => JSON.stringify(m).includes("delete everything")));
+    assert.ok(!(await agents.history(mainKey)).messages?.some?.((m: any) => JSON.stringify(m).includes("delete everything")));
     await waitFor(() => gw.output.some((l) => /looks like a prompt injection/.test(l)), 5000, "the injection warning");
 
     // A fake end marker in the content cannot close the fence early.

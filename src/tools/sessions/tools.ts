@@ -68,7 +68,7 @@ export const sessionsListTool = defineTool({
       activeMinutes: z.number().min(1).optional(),
       messageLimit: z.number().min(0).optional().describe("last messages per session (at most 20)"),
     }),
-  run(args, ctx) {
+  async run(args, ctx) {
     const agents = host(ctx);
     const mainKey = agents.mainKey();
     const kinds = args.kinds?.map((k) => k.trim().toLowerCase()).filter(Boolean);
@@ -99,7 +99,7 @@ export const sessionsListTool = defineTool({
         lastChannel: s.lastChannel,
         lastTo: s.lastTo,
       };
-      if (messageLimit > 0) row.messages = withoutTools(agents.history(key, 200).messages as HistoryMessage[]).slice(-messageLimit);
+      if (messageLimit > 0) row.messages = withoutTools((await agents.history(key, 200)).messages as HistoryMessage[]).slice(-messageLimit);
       rows.push(row);
     }
     return json({ count: rows.length, sessions: rows });
@@ -115,11 +115,11 @@ export const sessionsHistoryTool = defineTool({
       limit: z.number().min(1).optional(),
       includeTools: z.boolean().optional(),
     }),
-  run(args, ctx) {
+  async run(args, ctx) {
     const agents = host(ctx);
     const resolved = resolveTarget(agents, args.sessionKey, ctx);
     if ("error" in resolved) return json(resolved, true);
-    const h = agents.history(resolved.key, Math.min(Math.floor(args.limit ?? 50), 200));
+    const h = await agents.history(resolved.key, Math.min(Math.floor(args.limit ?? 50), 200));
     const messages = args.includeTools ? h.messages : withoutTools(h.messages as HistoryMessage[]);
     return json({ sessionKey: resolved.key, messages });
   },
