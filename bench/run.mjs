@@ -417,11 +417,12 @@ function tailNotes() {
   const line = (what, r, pauseText) => {
     if (!r || r.error || !r.tail) return [];
     const t = r.tail;
+    const were = (k) => `${k} ${k === 1 ? "was" : "were"}`;
     const parts = [
-      `${t.first} were a session's first message (its transcript created)`,
+      `${were(t.first)} a session's first message (its transcript created)`,
       `${t.warm} came later in the first ${n(t.warmUp)} messages (code not yet optimized)`,
       ...(pauseText ? [`${t.pause} came in the ${n(AFTER_PAUSE)} messages after ${pauseText}`] : []),
-      `${t.rest} were elsewhere in the run`,
+      `${were(t.rest)} elsewhere in the run`,
     ];
     const rest = t.restP99 === null ? "" : `; the p99 of those other ${n(t.restCount)} messages alone is ${ms(t.restP99)}`;
     return [`${what}: of the slowest 1 % (${n(t.slowest)} of ${n(r.count)}), ${parts.join(", ")}${rest}.`];
