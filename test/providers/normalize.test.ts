@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { NO_TOOL_RESULT, normalizeTranscript } from "../../src/providers/common.js";
-import type { AssistantMessage, Message, ToolCall, ToolResultMessage } from "../../src/providers/types.js";
+import { emptyUsage, type AssistantMessage, type Message, type ToolCall, type ToolResultMessage } from "../../src/providers/types.js";
 
 const user = (text: string): Message => ({ role: "user", content: text, timestamp: 1 });
 const assistant = (calls: string[], opts: { text?: string; stopReason?: AssistantMessage["stopReason"] } = {}): AssistantMessage => ({
@@ -14,14 +14,7 @@ const assistant = (calls: string[], opts: { text?: string; stopReason?: Assistan
   api: "openai-completions",
   provider: "p",
   model: "m",
-  usage: {
-    input: 0,
-    output: 0,
-    cacheRead: 0,
-    cacheWrite: 0,
-    totalTokens: 0,
-    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
-  },
+  usage: emptyUsage(),
   stopReason: opts.stopReason ?? (calls.length ? "toolUse" : "stop"),
   timestamp: 1,
 });
@@ -38,17 +31,16 @@ const result = (id: string): ToolResultMessage => ({
 function expected(messages: Message[]): Message[] {
   const out: Message[] = [];
   let waiting: ToolCall[] = [];
+  // A call left without a result gets an error result saying so.
+  const interrupted = (call: ToolCall): ToolResultMessage => ({
+    ...result(call.id),
+    toolName: call.name,
+    content: [{ type: "text", text: NO_TOOL_RESULT }],
+    isError: true,
+    timestamp: 0,
+  });
   const answerTheRest = () => {
-    for (const call of waiting) {
-      out.push({
-        role: "toolResult",
-        toolCallId: call.id,
-        toolName: call.name,
-        content: [{ type: "text", text: NO_TOOL_RESULT }],
-        isError: true,
-        timestamp: 0,
-      });
-    }
+    out.push(...waiting.map(interrupted));
     waiting = [];
   };
   for (const m of messages) {
