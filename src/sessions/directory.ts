@@ -123,9 +123,10 @@ export class SessionDirectory {
   }
 
   /**
-   * {@link transcript} for a turn or a history view: a large transcript that is not open is read and parsed without
-   * holding up the event loop (a conversation's file may be megabytes, and it is read again whenever
-   * it has left the open set), so other conversations go on meanwhile. A small one is read at once.
+   * {@link transcript} for a turn or a history view: a large transcript that is not open is read and
+   * parsed without holding up the event loop (a conversation's file may be megabytes, and it is read
+   * again whenever it has left the open set), so other conversations go on meanwhile. A small one is
+   * read at once.
    */
   async loadTranscript(agentId: string, entry: SessionEntry): Promise<Transcript> {
     const file = this.transcriptFile(agentId, entry);
