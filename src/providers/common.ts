@@ -215,7 +215,7 @@ function isWellFormed(messages: Message[]): boolean {
     if (unanswered()) return false;
     calls = null;
     if (msg.role === "assistant") {
-      if ((msg.stopReason === "error" || msg.stopReason === "aborted") && !hasUsableContent(msg)) return false;
+      if (isFailedAndEmpty(msg)) return false;
       calls = msg.content;
       at = 0;
     }
@@ -242,7 +242,7 @@ function repairTranscript(messages: Message[]): Message[] {
   };
   for (const msg of messages) {
     if (msg.role === "assistant") {
-      if ((msg.stopReason === "error" || msg.stopReason === "aborted") && !hasUsableContent(msg)) continue;
+      if (isFailedAndEmpty(msg)) continue;
       flush();
       out.push(msg);
       for (const block of msg.content) if (block.type === "toolCall") pending.push({ id: block.id, name: block.name });
@@ -260,8 +260,10 @@ function repairTranscript(messages: Message[]): Message[] {
   return out;
 }
 
-function hasUsableContent(msg: AssistantMessage): boolean {
-  return msg.content.some((b) => (b.type === "text" ? !isBlank(b.text) : b.type === "toolCall"));
+/** An assistant message that failed (`stopReason` "error"/"aborted") with nothing usable in it: never sent. */
+function isFailedAndEmpty(msg: AssistantMessage): boolean {
+  if (msg.stopReason !== "error" && msg.stopReason !== "aborted") return false;
+  return !msg.content.some((b) => (b.type === "text" ? !isBlank(b.text) : b.type === "toolCall"));
 }
 
 /** A tiny bounded cache for SDK client instances (one per base URL + key + headers). */
