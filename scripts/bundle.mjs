@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { lazyWAProto } from "./lazy-waproto.mjs";
+import { mergeStartupChunks } from "./merge-chunks.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const dist = path.join(root, "dist");
@@ -85,7 +86,10 @@ if (locales.length) {
   process.exit(1);
 }
 
-const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".js"));
-const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
+const merged = await mergeStartupChunks({ root, metafile: result.metafile });
+
+const modules = fs.readdirSync(dist).filter((f) => f.endsWith(".js"));
+const total = modules.reduce((n, f) => n + fs.statSync(path.join(dist, f)).size, 0);
 fs.chmodSync(path.join(dist, "index.js"), 0o755);
-console.log(`dist/: ${outputs.length} modules, ${(total / 1024).toFixed(0)} KB`);
+const startup = merged.map((m) => `${m.replaced} chunks into ${path.basename(m.file)}`).join(", ");
+console.log(`dist/: ${modules.length} modules, ${(total / 1024).toFixed(0)} KB (start-up path: ${startup})`);

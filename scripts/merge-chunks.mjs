@@ -1,0 +1,137 @@
+// Used by scripts/bundle.mjs (and checked by test/ops/bundle.test.ts).
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { build } from "esbuild";
+
+/**
+ * Code splitting leaves the gateway's start-up path spread over ~40 small files (one per set of entry
+ * points that share a module). Node loads each ES module file with its own resolve, read, compile,
+ * link and evaluate steps, about half a millisecond apiece on a small machine, so this step puts each
+ * group of chunks that always load together into one file:
+ *
+ * - `shared`: the chunks the start-up path shares with the other commands (config, schema, logging),
+ *   loaded by every command;
+ * - the start chunk itself, with the chunks only the start-up path loads.
+ *
+ * Each merged chunk's file stays, as a one-line module re-exporting its bindings from the merged
+ * file, so chunks loaded later (a channel, a provider, a command) import the same instances.
+ *
+ * `metafile` is the first build's; `root` its `absWorkingDir`. Returns the merged files' paths
+ * (relative to `root`) and how many chunk files each replaced.
+ */
+export async function mergeStartupChunks({ root, metafile }) {
+  const outputs = metafile.outputs;
+  const byEntry = (entry) => {
+    const file = Object.keys(outputs).find((f) => outputs[f].entryPoint === entry);
+    if (!file) throw new Error(`merge-chunks: no output for ${entry}`);
+    return file;
+  };
+  // Static imports only: a dynamic import is loaded when it runs, not with its importer.
+  const closure = (file, into = new Set()) => {
+    if (into.has(file) || !outputs[file]) return into;
+    into.add(file);
+    for (const i of outputs[file].imports) if (i.kind === "import-statement" && !i.external) closure(i.path, into);
+    return into;
+  };
+  const index = byEntry("src/index.ts");
+  const program = byEntry("src/cli/program.ts");
+  const start = byEntry("src/gateway/start.ts");
+  const commands = byEntry("src/cli/commands.ts");
+  // Already loaded by the time the start chunk is imported: left as they are.
+  const loaded = closure(program, closure(index));
+  const byCommands = closure(commands);
+  // Evaluation order of the start-up path (dependencies first), which each merged file keeps.
+  const order = [];
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file) || loaded.has(file) || !outputs[file]) return;
+    seen.add(file);
+    for (const i of outputs[file].imports) if (i.kind === "import-statement" && !i.external) visit(i.path);
+    order.push(file);
+  };
+  visit(start);
+  const shared = order.filter((f) => byCommands.has(f));
+  const own = order.filter((f) => !byCommands.has(f));
+  if (!own.includes(start)) throw new Error("merge-chunks: the start chunk is shared with the commands");
+
+  const merged = [];
+  // `shared` first: the start chunk's group imports it, never the other way round (a chunk's static
+  // imports are in the closure of anything that reaches it).
+  if (shared.length > 1) merged.push(await mergeGroup(root, outputs, shared, null));
+  merged.push(await mergeGroup(root, outputs, own, start));
+  return merged;
+}
+
+/** A chunk's exported names, re-exported under a prefix unique to the chunk in the merged file. */
+const tag = (file) => path.basename(file, ".js").replace(/[^A-Za-z0-9]/g, "_");
+
+function reexports(names, from, rename) {
+  if (!names.length) return `import ${JSON.stringify(from)};`;
+  return `export { ${names.map((n) => rename(n)).join(", ")} } from ${JSON.stringify(from)};`;
+}
+
+/**
+ * Bundles `members` (dist files, dependencies first) into one file: `keep`'s own file when given (its
+ * exports keep their names, so its importers need not change), else `shared-<hash>.js`. Members
+ * then become re-export stubs. Imports of other files stay imports; an earlier group's stub is
+ * followed to that group's file so that nothing on the start-up path loads a stub.
+ */
+async function mergeGroup(root, outputs, members, keep) {
+  const dist = path.join(root, path.dirname(members[0]));
+  const hash = crypto.createHash("sha256").update(members.join("\n")).digest("hex").slice(0, 8).toUpperCase();
+  const target = keep ?? path.join(path.dirname(members[0]), `shared-${hash}.js`);
+  const targetName = `./${path.basename(target)}`;
+  const exportsOf = (f) => outputs[f].exports;
+  const prefixed = (f) => (n) => (f === keep ? n : `${tag(f)}$${n}`);
+  const entry = members
+    .map((f) => reexports(exportsOf(f), `./${path.basename(f)}`, (n) => (f === keep ? n : `${n} as ${prefixed(f)(n)}`)))
+    .join("\n");
+  const inGroup = new Set(members.map((f) => path.join(root, f)));
+  const result = await build({
+    absWorkingDir: root,
+    stdin: { contents: entry, resolveDir: dist, sourcefile: "merged-entry.js", loader: "js" },
+    outfile: path.join(root, target),
+    write: false,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.19",
+    minify: true,
+    keepNames: true,
+    legalComments: "none",
+    sourcemap: "linked",
+    logLevel: "warning",
+    plugins: [
+      {
+        name: "merge-startup-chunks",
+        setup(b) {
+          b.onResolve({ filter: /.*/ }, (args) => {
+            if (args.kind === "entry-point") return undefined;
+            if (!args.path.startsWith("./")) return { path: args.path, external: true };
+            const file = path.join(args.resolveDir, args.path);
+            // A member, or a stub left by an earlier group: bundled (a stub is one re-export line).
+            if (inGroup.has(file) || isStub(file)) return { path: file };
+            return { path: args.path, external: true };
+          });
+        },
+      },
+    ],
+  });
+  for (const f of result.outputFiles) fs.writeFileSync(f.path, f.contents);
+  for (const f of members) {
+    if (f === keep) continue;
+    fs.writeFileSync(path.join(root, f), `${STUB_MARK}\n${reexports(exportsOf(f), targetName, (n) => `${prefixed(f)(n)} as ${n}`)}\n`);
+    fs.rmSync(path.join(root, `${f}.map`), { force: true });
+  }
+  return { file: target, replaced: members.length };
+}
+
+const STUB_MARK = "// merged: see scripts/merge-chunks.mjs";
+const isStub = (file) => {
+  try {
+    return fs.readFileSync(file, "utf8").startsWith(STUB_MARK);
+  } catch {
+    return false;
+  }
+};
