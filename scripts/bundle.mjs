@@ -2,7 +2,8 @@
 // Bundles the server (src/index.ts and everything it imports, libraries included) into dist/ with
 // esbuild: a handful of minified ES modules instead of ~300 files. The gateway loads less source and
 // fewer module records, which is most of its idle memory. Libraries that load only on demand (a
-// channel's, a model provider's) become their own chunks and still load only on demand.
+// channel's, a model provider's) become their own chunks and still load only on demand. The chunks
+// the gateway's start-up path loads are then merged into two files (scripts/merge-chunks.mjs).
 //
 // Kept outside the bundle: the model provider SDKs (loaded from node_modules for the one provider in
 // use) and optional native add-ons some libraries try to require.

@@ -63,8 +63,8 @@ export async function mergeStartupChunks({ root, metafile }) {
   return merged;
 }
 
-/** A chunk's exported names, re-exported under a prefix unique to the chunk in the merged file. */
-const tag = (file) => path.basename(file, ".js").replace(/[^A-Za-z0-9]/g, "_");
+/** The name a chunk's export `name` has in the merged file: prefixed by the chunk, so never taken twice. */
+const alias = (file, name) => `${path.basename(file, ".js").replace(/[^A-Za-z0-9]/g, "_")}$${name}`;
 
 function reexports(names, from, rename) {
   if (!names.length) return `import ${JSON.stringify(from)};`;
@@ -83,9 +83,8 @@ async function mergeGroup(root, outputs, members, keep) {
   const target = keep ?? path.join(path.dirname(members[0]), `shared-${hash}.js`);
   const targetName = `./${path.basename(target)}`;
   const exportsOf = (f) => outputs[f].exports;
-  const prefixed = (f) => (n) => (f === keep ? n : `${tag(f)}$${n}`);
   const entry = members
-    .map((f) => reexports(exportsOf(f), `./${path.basename(f)}`, (n) => (f === keep ? n : `${n} as ${prefixed(f)(n)}`)))
+    .map((f) => reexports(exportsOf(f), `./${path.basename(f)}`, (n) => (f === keep ? n : `${n} as ${alias(f, n)}`)))
     .join("\n");
   const inGroup = new Set(members.map((f) => path.join(root, f)));
   const result = await build({
@@ -121,13 +120,14 @@ async function mergeGroup(root, outputs, members, keep) {
   for (const f of result.outputFiles) fs.writeFileSync(f.path, f.contents);
   for (const f of members) {
     if (f === keep) continue;
-    fs.writeFileSync(path.join(root, f), `${STUB_MARK}\n${reexports(exportsOf(f), targetName, (n) => `${prefixed(f)(n)} as ${n}`)}\n`);
+    fs.writeFileSync(path.join(root, f), `${STUB_MARK}\n${reexports(exportsOf(f), targetName, (n) => `${alias(f, n)} as ${n}`)}\n`);
     fs.rmSync(path.join(root, `${f}.map`), { force: true });
   }
   return { file: target, replaced: members.length };
 }
 
-const STUB_MARK = "// merged: see scripts/merge-chunks.mjs";
+/** First line of a merged chunk's file (what remains of it: re-exports from the merged file). */
+export const STUB_MARK = "// merged: see scripts/merge-chunks.mjs";
 const isStub = (file) => {
   try {
     return fs.readFileSync(file, "utf8").startsWith(STUB_MARK);

@@ -9,10 +9,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "../helpers/gateway.js";
+// @ts-expect-error plain JavaScript build helper
+import { STUB_MARK } from "../../scripts/merge-chunks.mjs";
 
 const T = { timeout: 60_000 };
 const dist = path.join(ROOT, "dist");
-const STUB_MARK = "// merged: see scripts/merge-chunks.mjs";
 const read = (name: string) => fs.readFileSync(path.join(dist, name), "utf8");
 const isStub = (name: string) => read(name).startsWith(STUB_MARK);
 
