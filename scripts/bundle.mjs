@@ -23,14 +23,8 @@ for (const name of fs.existsSync(dist) ? fs.readdirSync(dist) : []) {
   if (name !== "control-ui") fs.rmSync(path.join(dist, name), { recursive: true, force: true });
 }
 
-const restWeb = path.join(path.dirname(require.resolve("@discordjs/rest")), "web.mjs");
-const result = await build({
-  absWorkingDir: root,
-  // plugin-sdk.js is what plugins get for `import … from "openclaw/plugin-sdk"`.
-  entryPoints: { index: "src/index.ts", "plugin-sdk": "src/plugins/sdk.ts" },
-  outdir: dist,
-  bundle: true,
-  splitting: true,
+// How every file in dist/ is written: the bundle's and the merged start-up files (merge-chunks.mjs).
+const output = {
   format: "esm",
   platform: "node",
   target: "node20.19",
@@ -39,9 +33,20 @@ const result = await build({
   keepNames: true,
   legalComments: "none",
   sourcemap: "linked",
+  logLevel: "warning",
+};
+
+const restWeb = path.join(path.dirname(require.resolve("@discordjs/rest")), "web.mjs");
+const result = await build({
+  absWorkingDir: root,
+  // plugin-sdk.js is what plugins get for `import … from "openclaw/plugin-sdk"`.
+  entryPoints: { index: "src/index.ts", "plugin-sdk": "src/plugins/sdk.ts" },
+  outdir: dist,
+  ...output,
+  bundle: true,
+  splitting: true,
   chunkNames: "[name]-[hash]",
   metafile: true,
-  logLevel: "warning",
   external: [
     "@anthropic-ai/sdk",
     "@anthropic-ai/sdk/*",
@@ -87,7 +92,7 @@ if (locales.length) {
   process.exit(1);
 }
 
-const merged = await mergeStartupChunks({ root, metafile: result.metafile });
+const merged = await mergeStartupChunks({ root, metafile: result.metafile, options: output });
 
 const modules = fs.readdirSync(dist).filter((f) => f.endsWith(".js"));
 const total = modules.reduce((n, f) => n + fs.statSync(path.join(dist, f)).size, 0);

@@ -17,40 +17,36 @@ import { build } from "esbuild";
  * Each merged chunk's file stays, as a one-line module re-exporting its bindings from the merged
  * file, so chunks loaded later (a channel, a provider, a command) import the same instances.
  *
- * `metafile` is the first build's; `root` its `absWorkingDir`. Returns the merged files' paths
- * (relative to `root`) and how many chunk files each replaced.
+ * `metafile` is the first build's, `root` its `absWorkingDir`, and `options` how it wrote its files
+ * (format, target, minification, source maps), which the merged files are written with too. Returns
+ * the merged files' paths (relative to `root`) and how many chunk files each replaced.
  */
-export async function mergeStartupChunks({ root, metafile }) {
+export async function mergeStartupChunks({ root, metafile, options }) {
   const outputs = metafile.outputs;
   const byEntry = (entry) => {
     const file = Object.keys(outputs).find((f) => outputs[f].entryPoint === entry);
     if (!file) throw new Error(`merge-chunks: no output for ${entry}`);
     return file;
   };
-  // Static imports only: a dynamic import is loaded when it runs, not with its importer.
-  const closure = (file, into = new Set()) => {
-    if (into.has(file) || !outputs[file]) return into;
-    into.add(file);
-    for (const i of outputs[file].imports) if (i.kind === "import-statement" && !i.external) closure(i.path, into);
-    return into;
+  // `file` and every chunk it imports statically, dependencies first (the order they are evaluated
+  // in), leaving out `skip`. A dynamic import is loaded when it runs, not with its importer.
+  const staticClosure = (file, skip = new Set()) => {
+    const order = [];
+    const seen = new Set(skip);
+    const visit = (f) => {
+      if (seen.has(f) || !outputs[f]) return;
+      seen.add(f);
+      for (const i of outputs[f].imports) if (i.kind === "import-statement" && !i.external) visit(i.path);
+      order.push(f);
+    };
+    visit(file);
+    return order;
   };
-  const index = byEntry("src/index.ts");
-  const program = byEntry("src/cli/program.ts");
   const start = byEntry("src/gateway/start.ts");
-  const commands = byEntry("src/cli/commands.ts");
   // Already loaded by the time the start chunk is imported: left as they are.
-  const loaded = closure(program, closure(index));
-  const byCommands = closure(commands);
-  // Evaluation order of the start-up path (dependencies first), which each merged file keeps.
-  const order = [];
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file) || loaded.has(file) || !outputs[file]) return;
-    seen.add(file);
-    for (const i of outputs[file].imports) if (i.kind === "import-statement" && !i.external) visit(i.path);
-    order.push(file);
-  };
-  visit(start);
+  const loaded = new Set([...staticClosure(byEntry("src/index.ts")), ...staticClosure(byEntry("src/cli/program.ts"))]);
+  const byCommands = new Set(staticClosure(byEntry("src/cli/commands.ts")));
+  const order = staticClosure(start, loaded);
   const shared = order.filter((f) => byCommands.has(f));
   const own = order.filter((f) => !byCommands.has(f));
   if (!own.includes(start)) throw new Error("merge-chunks: the start chunk is shared with the commands");
@@ -58,8 +54,8 @@ export async function mergeStartupChunks({ root, metafile }) {
   const merged = [];
   // `shared` first: the start chunk's group imports it, never the other way round (a chunk's static
   // imports are in the closure of anything that reaches it).
-  if (shared.length > 1) merged.push(await mergeGroup(root, outputs, shared, null));
-  merged.push(await mergeGroup(root, outputs, own, start));
+  if (shared.length > 1) merged.push(await mergeGroup(root, outputs, options, shared, null));
+  merged.push(await mergeGroup(root, outputs, options, own, start));
   return merged;
 }
 
@@ -77,7 +73,7 @@ function reexports(names, from, rename) {
  * then become re-export stubs. Imports of other files stay imports; an earlier group's stub is
  * followed to that group's file so that nothing on the start-up path loads a stub.
  */
-async function mergeGroup(root, outputs, members, keep) {
+async function mergeGroup(root, outputs, options, members, keep) {
   const dist = path.join(root, path.dirname(members[0]));
   const hash = crypto.createHash("sha256").update(members.join("\n")).digest("hex").slice(0, 8).toUpperCase();
   const target = keep ?? path.join(path.dirname(members[0]), `shared-${hash}.js`);
@@ -91,16 +87,9 @@ async function mergeGroup(root, outputs, members, keep) {
     absWorkingDir: root,
     stdin: { contents: entry, resolveDir: dist, sourcefile: "merged-entry.js", loader: "js" },
     outfile: path.join(root, target),
+    ...options,
     write: false,
     bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20.19",
-    minify: true,
-    keepNames: true,
-    legalComments: "none",
-    sourcemap: "linked",
-    logLevel: "warning",
     plugins: [
       {
         name: "merge-startup-chunks",
