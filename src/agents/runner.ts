@@ -25,8 +25,7 @@ import { runTurn, type TurnResult } from "./run.js";
 import type { SystemEvents } from "./system-events.js";
 import { AgentError, type RunEvents, type RunResult, type SendRequest } from "./types.js";
 import { buildSystemPrompt, workspaceDirFor, WorkspaceFiles } from "./workspace.js";
-import { SkillsCache } from "../skills/load.js";
-import { skillsPromptFor } from "../skills/prompt.js";
+import { SkillsPrompts } from "../skills/snapshot.js";
 import { budgetWarning, checkBudget, resolveBudget, UsageLedger } from "../budget/index.js";
 import { stageClock, stageSince } from "../infra/stages.js";
 
@@ -62,8 +61,8 @@ export interface AgentRunnerDeps {
 export class AgentRunner {
   /** Policy warnings already logged (each once, not every run). */
   private readonly warned = new Set<string>();
-  /** Parsed SKILL.md files, reused across runs while unchanged on disk. */
-  private readonly skillsCache = new SkillsCache();
+  /** The skills block of the system prompt, per workspace, kept while its folders are unchanged. */
+  private readonly skills = new SkillsPrompts();
   /** Tool sets by config object and the run's inputs (see `toolsFor`). */
   private readonly toolSets = new WeakMap<OpenClawConfig, Map<string, ToolSet>>();
   /** Workspace files, reused across runs while unchanged on disk. */
@@ -74,6 +73,11 @@ export class AgentRunner {
 
   constructor(private readonly deps: AgentRunnerDeps) {
     this.ledger = deps.ledger ?? new UsageLedger({ stateDir: deps.stateDir, log: deps.log });
+  }
+
+  /** Stops watching skills folders. */
+  close(): void {
+    this.skills.close();
   }
 
   /**
@@ -166,7 +170,7 @@ export class AgentRunner {
         now: new Date(now()),
         timezone: cfg.agents?.defaults?.userTimezone,
         extra: req.extraSystemPrompt,
-        skillsPrompt: skillsPromptFor({ workspaceDir, stateDir: this.deps.stateDir, config: cfg, env: this.deps.env }, this.skillsCache),
+        skillsPrompt: this.skills.prompt({ workspaceDir, stateDir: this.deps.stateDir, config: cfg, env: this.deps.env }),
         files: this.workspaceFiles,
       });
       const chain = modelChainFor(cfg, agentId, entry.modelOverride);

@@ -485,6 +485,7 @@ export class AgentService {
   async close(): Promise<void> {
     await this.queue.abortAll(new ProviderError("aborted", "gateway stopping"), 2000);
     this.runner.ledger.flush();
+    this.runner.close();
     this.sessions.closeAll();
   }
 }

@@ -76,8 +76,7 @@ const UNIMPLEMENTED_SUBPATHS = [
   "models.bedrockDiscovery",
   "tools.web.fetch.readability",
   "tools.web.fetch.firecrawl",
-  // Skills are read again on the next run when their files change; there is no watcher.
-  "skills.load.watch",
+  // A change to a skills folder is seen by the next run (src/skills/snapshot.ts): nothing to debounce.
   "skills.load.watchDebounceMs",
   "browser.remoteCdpTimeoutMs",
   "browser.remoteCdpHandshakeTimeoutMs",

@@ -58,6 +58,11 @@ export interface SkillsLoadResult {
   entries: SkillEntry[];
   /** One line per skill or file left out or read with a problem: `path: what is wrong`. */
   warnings: string[];
+  /**
+   * Where a change would change the result: every folder looked in (the skills folders too, when
+   * missing) and each `SKILL.md` that is a symbolic link (an edit to its target changes no folder).
+   */
+  sources: string[];
 }
 
 interface CachedFile {
@@ -100,9 +105,10 @@ export function loadSkills(o: SkillsLoadOptions, cache: SkillsCache = new Skills
   ];
   const byName = new Map<string, SkillEntry>();
   const warnings: string[] = [];
+  const sources: string[] = [];
   let overLimit = 0;
   for (const root of roots) {
-    for (const file of findSkillFiles(root.dir, cache)) {
+    for (const file of findSkillFiles(root.dir, cache, sources)) {
       const parsed = readSkill(file, root.source, cache);
       warnings.push(...parsed.warnings.map((w) => `${file}: ${w}`));
       const entry = parsed.entry;
@@ -116,7 +122,7 @@ export function loadSkills(o: SkillsLoadOptions, cache: SkillsCache = new Skills
   }
   if (overLimit > 0)
     warnings.push(`${overLimit} more skill(s) left out: at most ${MAX_SKILLS} skills are loaded; remove unused ones or disable folders`);
-  return { entries: [...byName.values()], warnings };
+  return { entries: [...byName.values()], warnings, sources };
 }
 
 function listDir(dir: string, cache: SkillsCache): fs.Dirent[] {
@@ -140,15 +146,21 @@ function listDir(dir: string, cache: SkillsCache): fs.Dirent[] {
   return names;
 }
 
-/** `SKILL.md` files below `root` (following symlinked folders; dot folders and node_modules skipped). */
-function findSkillFiles(root: string, cache: SkillsCache): string[] {
+/**
+ * `SKILL.md` files below `root` (following symlinked folders; dot folders and node_modules skipped).
+ * Adds what it looked at to `sources` (see {@link SkillsLoadResult.sources}).
+ */
+function findSkillFiles(root: string, cache: SkillsCache, sources: string[]): string[] {
   const out: string[] = [];
   const walk = (dir: string, depth: number) => {
+    sources.push(dir);
     for (const d of listDir(dir, cache)) {
       if (d.name.startsWith(".") || d.name === "node_modules") continue;
       const full = path.join(dir, d.name);
-      if (d.name === "SKILL.md" && (d.isFile() || d.isSymbolicLink())) out.push(full);
-      else if (depth < MAX_DEPTH && (d.isDirectory() || d.isSymbolicLink())) walk(full, depth + 1);
+      if (d.name === "SKILL.md" && (d.isFile() || d.isSymbolicLink())) {
+        out.push(full);
+        if (d.isSymbolicLink()) sources.push(full);
+      } else if (depth < MAX_DEPTH && (d.isDirectory() || d.isSymbolicLink())) walk(full, depth + 1);
     }
   };
   walk(root, 0);

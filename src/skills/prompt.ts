@@ -3,9 +3,8 @@
  * and the absolute path of its `SKILL.md`, which the model reads with its file tool when a task fits.
  * The XML shape is OpenClaw's (the Agent Skills convention), values XML-escaped.
  */
-import type { SkillEntry } from "./load.js";
-import { eligibleSkills } from "./status.js";
-import type { SkillsCache, SkillsLoadOptions } from "./load.js";
+import { loadSkills, type SkillEntry, type SkillsCache, type SkillsLoadOptions } from "./load.js";
+import { eligibleOf } from "./status.js";
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
@@ -34,8 +33,13 @@ export function formatSkillsPrompt(skills: Array<Pick<SkillEntry, "name" | "desc
  */
 export function skillsPromptFor(o: SkillsLoadOptions & { skillFilter?: string[] }, cache?: SkillsCache): string {
   try {
-    return formatSkillsPrompt(eligibleSkills(o, cache).filter((e) => !e.invocation.disableModelInvocation));
+    return skillsBlock(loadSkills(o, cache).entries, o);
   } catch {
     return "";
   }
+}
+
+/** {@link skillsPromptFor} for skills already loaded (this one throws). */
+export function skillsBlock(entries: SkillEntry[], o: SkillsLoadOptions & { skillFilter?: string[] }): string {
+  return formatSkillsPrompt(eligibleOf(entries, o).filter((e) => !e.invocation.disableModelInvocation));
 }

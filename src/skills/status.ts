@@ -181,7 +181,11 @@ export function buildSkillsStatus(o: SkillsLoadOptions & { platform?: string }, 
 
 /** The eligible skills, narrowed to `skillFilter` when one is given (an empty filter allows none). */
 export function eligibleSkills(o: SkillsLoadOptions & { platform?: string; skillFilter?: string[] }, cache?: SkillsCache): SkillEntry[] {
-  const { entries } = loadSkills(o, cache);
+  return eligibleOf(loadSkills(o, cache).entries, o);
+}
+
+/** {@link eligibleSkills} among skills already loaded. */
+export function eligibleOf(entries: SkillEntry[], o: SkillsLoadOptions & { platform?: string; skillFilter?: string[] }): SkillEntry[] {
   const filter = o.skillFilter?.map((s) => s.trim()).filter(Boolean);
   return entries.filter((e) => skillStatus(e, o).eligible && (filter === undefined || filter.includes(e.name)));
 }
