@@ -14,8 +14,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { packageRoot } from "../../version.js";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -60,16 +60,10 @@ export function controlUiCsp(host: string | undefined): string {
   ].join("; ");
 }
 
-/** Where the built UI lives: `control-ui/` beside the compiled code, or `dist/control-ui/` from a source checkout. */
-export function findControlUiRoot(from = path.dirname(fileURLToPath(import.meta.url))): string | null {
-  let dir = from;
-  for (let i = 0; i < 4; i++) {
-    for (const candidate of [path.join(dir, "control-ui"), path.join(dir, "dist", "control-ui")]) {
-      if (fs.existsSync(path.join(candidate, "index.html"))) return candidate;
-    }
-    dir = path.dirname(dir);
-  }
-  return null;
+/** The built UI (`dist/control-ui/` in this package), or null when it has not been built. */
+export function findControlUiRoot(): string | null {
+  const dir = path.join(packageRoot(), "dist", "control-ui");
+  return fs.existsSync(path.join(dir, "index.html")) ? dir : null;
 }
 
 function escapeAttr(s: string): string {
