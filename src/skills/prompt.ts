@@ -3,7 +3,7 @@
  * and the absolute path of its `SKILL.md`, which the model reads with its file tool when a task fits.
  * The XML shape is OpenClaw's (the Agent Skills convention), values XML-escaped.
  */
-import { loadSkills, type SkillEntry, type SkillsCache, type SkillsLoadOptions } from "./load.js";
+import type { SkillEntry, SkillsLoadOptions } from "./load.js";
 import { eligibleOf } from "./status.js";
 
 function escapeXml(s: string): string {
@@ -28,18 +28,10 @@ export function formatSkillsPrompt(skills: Array<Pick<SkillEntry, "name" | "desc
 }
 
 /**
- * The block for one agent run: eligible skills that the model may invoke (`disable-model-invocation`
- * leaves a skill out), narrowed to `skillFilter` when given. Problems never fail a run: they give "".
+ * The block for one agent run, from the skills loaded: eligible skills that the model may invoke
+ * (`disable-model-invocation` leaves a skill out), narrowed to `skillFilter` when given. Runs get it
+ * through `SkillsPrompts` (`snapshot.ts`), which keeps it between runs.
  */
-export function skillsPromptFor(o: SkillsLoadOptions & { skillFilter?: string[] }, cache?: SkillsCache): string {
-  try {
-    return skillsBlock(loadSkills(o, cache).entries, o);
-  } catch {
-    return "";
-  }
-}
-
-/** {@link skillsPromptFor} for skills already loaded (this one throws). */
 export function skillsBlock(entries: SkillEntry[], o: SkillsLoadOptions & { skillFilter?: string[] }): string {
   return formatSkillsPrompt(eligibleOf(entries, o).filter((e) => !e.invocation.disableModelInvocation));
 }

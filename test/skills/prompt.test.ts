@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { tmpDir } from "../helpers/gateway.js";
-import { formatSkillsPrompt, skillsPromptFor } from "../../src/skills/prompt.js";
+import { formatSkillsPrompt } from "../../src/skills/prompt.js";
+import { SkillsPrompts } from "../../src/skills/snapshot.js";
 import { buildSystemPrompt } from "../../src/agents/workspace.js";
 import type { OpenClawConfig } from "../../src/config/schema.js";
 import { skillFm, writeSkill } from "./helpers.js";
@@ -45,14 +46,21 @@ describe("skills prompt", { timeout: 10_000 }, () => {
     const ready = writeSkill(ws, "ready", skillFm("ready", "usable"));
     writeSkill(ws, "gated", skillFm("gated", "needs a tool", { requires: { bins: ["no-such-tool-here"] } }));
     writeSkill(ws, "manual", [...skillFm("manual", "only by command"), "disable-model-invocation: true"]);
-    const opts = { workspaceDir, stateDir: path.join(root, "state"), config: {} as OpenClawConfig, env: { PATH: "" } };
-    const block = skillsPromptFor(opts);
+    // Read once, not kept: nothing to watch afterwards.
+    const opts = {
+      workspaceDir,
+      stateDir: path.join(root, "state"),
+      config: { skills: { load: { watch: false } } } as OpenClawConfig,
+      env: { PATH: "" },
+    };
+    const skills = new SkillsPrompts();
+    const block = skills.prompt(opts);
     assert.match(block, /<name>ready<\/name>/);
     assert.ok(block.includes(`<location>${ready}</location>`));
     assert.doesNotMatch(block, /gated|manual/);
     const prompt = buildSystemPrompt({ workspaceDir, agentId: "main", now: new Date(0), skillsPrompt: block });
     assert.ok(prompt.trimEnd().endsWith("</available_skills>"));
     assert.doesNotMatch(buildSystemPrompt({ workspaceDir, agentId: "main", now: new Date(0) }), /available_skills/);
-    assert.equal(skillsPromptFor({ ...opts, workspaceDir: path.join(root, "empty") }), "", "no skills, no block");
+    assert.equal(skills.prompt({ ...opts, workspaceDir: path.join(root, "empty") }), "", "no skills, no block");
   });
 });
