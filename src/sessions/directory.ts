@@ -114,7 +114,7 @@ export class SessionDirectory {
       t = this.reclaim(file) ?? undefined;
       if (!t) {
         t = Transcript.open(file, entry.sessionId, this.deps.now);
-        if (t.skippedLines) this.deps.log.warn(`${file}: skipped ${t.skippedLines} unreadable line(s)`);
+        this.warnSkipped(t);
       }
     }
     this.open.set(file, t);
@@ -139,11 +139,16 @@ export class SessionDirectory {
       const loaded = await pending;
       // Whoever opened it meanwhile (a synchronous caller, or another waiter on the same load) wins.
       if (loaded && !this.isAtHand(file)) {
-        if (loaded.skippedLines) this.deps.log.warn(`${file}: skipped ${loaded.skippedLines} unreadable line(s)`);
+        this.warnSkipped(loaded);
         this.open.set(file, loaded);
       }
     }
     return this.transcript(agentId, entry);
+  }
+
+  /** Says so when a transcript just read from its file had lines it could not read. */
+  private warnSkipped(t: Transcript): void {
+    if (t.skippedLines) this.deps.log.warn(`${t.file}: skipped ${t.skippedLines} unreadable line(s)`);
   }
 
   /** Whether the transcript is open, or closed but still in memory (see {@link reclaim}). */
