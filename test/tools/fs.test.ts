@@ -90,6 +90,19 @@ describe("read", () => {
     assert.equal(out.isError, true);
     assert.match(out.text, /Could not read big\.bin: it is 10 MB; the file tools handle files up to 10 MB/);
   });
+
+  it("reads what a file gives rather than the size it reports, and stops at the bound", T, async (ctx) => {
+    if (!fs.existsSync("/proc/self/status") || !fs.existsSync("/dev/zero")) return ctx.skip("needs Linux's /proc and /dev/zero");
+    const t = setup();
+    // Reported as 0 bytes, read whole.
+    const status = await t.call("read", { path: "/proc/self/status" });
+    assert.equal(status.isError, undefined);
+    assert.match(status.text, /^Name:/m);
+    // Reported as 0 bytes and endless: refused once reading passes 10 MB, not read until memory runs out.
+    const zero = await t.call("read", { path: "/dev/zero" });
+    assert.equal(zero.isError, true);
+    assert.match(zero.text, /Could not read \/dev\/zero: it is over 10 MB; the file tools handle files up to 10 MB/);
+  });
 });
 
 describe("write", () => {

@@ -142,6 +142,15 @@ describe("image tool", () => {
     assert.equal(calls.length, 1);
   });
 
+  it("stops reading a file that goes on past maxBytesMb whatever size it reports", { timeout: 10_000 }, async (t) => {
+    if (!fs.existsSync("/dev/zero")) return t.skip("needs /dev/zero");
+    const { models, calls } = fakeModels();
+    const r = await call({ image: "/dev/zero", maxBytesMb: 1 }, ctx(models));
+    assert.equal(r.isError, true);
+    assert.match(r.text, /\/dev\/zero is larger than that; the image tool accepts up to 1 MB/);
+    assert.equal(calls.length, 0);
+  });
+
   it("says what is wrong with a missing file, an unknown scheme, a missing model service", { timeout: 10_000 }, async () => {
     const { models } = fakeModels();
     assert.match((await call({ image: "nowhere.png" }, ctx(models))).text, /nowhere\.png: it does not exist/);

@@ -98,17 +98,49 @@ export function fsFailure(action: string, shown: string, err: unknown): ToolResu
   return fail(`Could not ${action} ${shown}: ${why}.`);
 }
 
-/** Reads a file as text, refusing one larger than MAX_FILE_BYTES before reading it. */
-export async function readBounded(file: string): Promise<Buffer> {
-  const st = await fs.stat(file);
-  if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-  if (st.size > MAX_FILE_BYTES) throw new TooLarge(st.size);
-  return fs.readFile(file);
+/**
+ * A file's bytes, refusing more than `max` (a directory is an `EISDIR` error, too much a
+ * {@link TooLarge}). The size is checked on the open file and the reading stops at the bound, since
+ * the size a file reports is not always what reading it gives: `/dev/zero` and `/dev/urandom` report
+ * 0 bytes and never end, `/proc` files report 0, and a log grows while it is read.
+ */
+export async function readBounded(file: string, max = MAX_FILE_BYTES): Promise<Buffer> {
+  const fh = await fs.open(file, "r");
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    if (st.size > max) throw new TooLarge(st.size, max);
+    // A regular file of known size is read whole in one call: a short read there means its end. One
+    // byte more than its size is asked for, so that a file that has grown reads on.
+    const known = st.isFile() && st.size > 0;
+    let buf = Buffer.allocUnsafe(Math.min(known ? st.size + 1 : 64 * 1024, max + 1));
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, length, buf.length - length, null);
+      length += bytesRead;
+      if (length > max) throw new TooLarge(undefined, max);
+      if (bytesRead === 0 || (known && length <= st.size)) break;
+      if (length === buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, max + 1));
+        buf.copy(bigger, 0, 0, length);
+        buf = bigger;
+      }
+    }
+    return buf.subarray(0, length);
+  } finally {
+    await fh.close();
+  }
 }
 
+/** A file over a bound: `size` is what it reported, or undefined when reading it went past the bound. */
 export class TooLarge extends Error {
-  constructor(readonly size: number) {
-    super(`it is ${formatSize(size)}; the file tools handle files up to ${formatSize(MAX_FILE_BYTES)}`);
+  constructor(
+    readonly size: number | undefined,
+    readonly max = MAX_FILE_BYTES,
+  ) {
+    super(
+      `it is ${size === undefined ? `over ${formatSize(max)}` : formatSize(size)}; the file tools handle files up to ${formatSize(max)}`,
+    );
   }
 }
 

@@ -8,13 +8,12 @@
  * `tools.web.fetch.allowPrivateNetwork`), on every redirect hop. Only PNG, JPEG, GIF and WebP are
  * sent, recognised by their first bytes rather than by name or Content-Type.
  */
-import fs from "node:fs/promises";
 import path from "node:path";
 import * as z from "zod";
 import type { OpenClawConfig } from "../../config/schema.js";
 import type { AssistantMessage, UserMessage } from "../../providers/types.js";
 import { defineTool, type Tool, type ToolContext, type ToolResult } from "../registry.js";
-import { displayPath, formatSize, resolvePath } from "../fs/files.js";
+import { displayPath, formatSize, readBounded, resolvePath, TooLarge } from "../fs/files.js";
 import { pinnedGet } from "../web/http.js";
 import { FetchRefusedError, resolveAllowedHost, systemResolver, type HostResolver } from "../web/ssrf.js";
 
@@ -93,20 +92,18 @@ async function loadFile(raw: string, ctx: ToolContext, max: number): Promise<Loa
   const rel = path.relative(root, file);
   if (ctx.sandbox && (rel.startsWith("..") || path.isAbsolute(rel)))
     throw new ImageError(`${shown} is outside the workspace; this session is sandboxed, so the image tool reads workspace files only.`);
-  let st;
   try {
-    st = await fs.stat(file);
+    return { data: await readBounded(file, max), shown };
   } catch (e) {
+    if (e instanceof TooLarge) throw tooLarge(shown, e.size, max);
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EISDIR") throw new ImageError(`${shown} is a directory, not an image file.`);
     throw new ImageError(
       code === "ENOENT"
         ? `Could not read ${shown}: it does not exist; check the path (relative paths start at the workspace).`
         : `Could not read ${shown}: ${(e as Error).message}.`,
     );
   }
-  if (st.isDirectory()) throw new ImageError(`${shown} is a directory, not an image file.`);
-  if (st.size > max) throw tooLarge(shown, st.size, max);
-  return { data: await fs.readFile(file), shown };
 }
 
 function loadDataUrl(raw: string, max: number): Loaded {
