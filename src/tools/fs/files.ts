@@ -111,9 +111,10 @@ export async function readBounded(file: string, max = MAX_FILE_BYTES): Promise<B
     if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
     if (st.size > max) throw new TooLarge(st.size, max);
     // A regular file of known size is read whole in one call: a short read there means its end. One
-    // byte more than its size is asked for, so that a file that has grown reads on.
+    // byte more than its size is asked for, so that a file that has grown reads on. Otherwise there is
+    // room for the bound at once: the pages of a buffer that are never written take no memory.
     const known = st.isFile() && st.size > 0;
-    let buf = Buffer.allocUnsafe(Math.min(known ? st.size + 1 : 64 * 1024, max + 1));
+    let buf = Buffer.allocUnsafe(known ? st.size + 1 : max + 1);
     let length = 0;
     for (;;) {
       const { bytesRead } = await fh.read(buf, length, buf.length - length, null);
@@ -121,9 +122,9 @@ export async function readBounded(file: string, max = MAX_FILE_BYTES): Promise<B
       if (length > max) throw new TooLarge(undefined, max);
       if (bytesRead === 0 || (known && length <= st.size)) break;
       if (length === buf.length) {
-        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, max + 1));
-        buf.copy(bigger, 0, 0, length);
-        buf = bigger;
+        const room = Buffer.allocUnsafe(max + 1);
+        buf.copy(room, 0, 0, length);
+        buf = room;
       }
     }
     return buf.subarray(0, length);
