@@ -588,6 +588,16 @@ async function main() {
       },
     );
     if (sparse) fs.rmSync(sparse, { force: true });
+    if (fs.existsSync("/dev/zero")) {
+      await run(G, "tool: read on /dev/zero (reports 0 bytes, never ends)", async () => {
+        const c = await connect(port);
+        const out = await chat(c, "agent:main:hostile-zero", "[read:/dev/zero]");
+        const h = await request(c, "chat.history", { sessionKey: "agent:main:hostile-zero", limit: 10 });
+        c.ws.close();
+        const tool = JSON.stringify(h.payload?.messages ?? []).match(/(Could not read[^"]{0,120})/);
+        return `${out}; tool said: ${tool ? tool[1] : "?"}`;
+      });
+    }
 
     const cfgFile = () => path.join(gw.stateDir, "openclaw.json");
     const goodCfg = fs.readFileSync(cfgFile());
