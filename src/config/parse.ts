@@ -18,14 +18,33 @@ export function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1).replace(/\.0$/, "")} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
 }
 
-/** Reads a config file, refusing (with a {@link ConfigError}) one too big to hold safely. */
+/**
+ * Reads a config file, refusing (with a {@link ConfigError}) one too big to hold safely. The reading
+ * itself stops at the limit: what a file reports as its size is not always what it holds (`/dev/zero`
+ * reports 0 bytes and never ends, and an `$include` may name anything).
+ */
 export function readConfigText(file: string): string {
-  const size = fs.statSync(file).size;
-  if (size > MAX_CONFIG_BYTES) {
-    const message = `the file is ${formatBytes(size)}; the limit is ${formatBytes(MAX_CONFIG_BYTES)}`;
-    throw new ConfigError("CONFIG_TOO_LARGE", `${file}: ${message}`, [{ path: "", message }]);
+  const tooLarge = (size: string) => {
+    const message = `the file is ${size}; the limit is ${formatBytes(MAX_CONFIG_BYTES)}`;
+    return new ConfigError("CONFIG_TOO_LARGE", `${file}: ${message}`, [{ path: "", message }]);
+  };
+  const fd = fs.openSync(file, "r");
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size > MAX_CONFIG_BYTES) throw tooLarge(formatBytes(size));
+    // Room for one byte past the limit, which is how a file that goes on is told apart.
+    const buf = Buffer.allocUnsafe(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    while (length < buf.length) {
+      const n = fs.readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > MAX_CONFIG_BYTES) throw tooLarge(`over ${formatBytes(MAX_CONFIG_BYTES)}`);
+    return buf.toString("utf8", 0, length);
+  } finally {
+    fs.closeSync(fd);
   }
-  return fs.readFileSync(file, "utf8");
 }
 
 /**

@@ -25,6 +25,17 @@ describe("config limits", { timeout: 30_000 }, () => {
     assert.match(snap.issues[0]!.message, /the file is 1 MB; the limit is 1 MB|the file is .* MB; the limit is 1 MB/);
   });
 
+  it("stops reading a file that goes on past the limit, whatever size it reports", (t) => {
+    if (!fs.existsSync("/dev/zero")) return t.skip("needs /dev/zero");
+    const dir = scratch();
+    // /dev/zero reports 0 bytes and never ends; named directly or through $include.
+    for (const file of ["/dev/zero", writeConfig(dir, JSON.stringify({ $include: "/dev/zero" }))]) {
+      const snap = readConfigSnapshot(file, {});
+      assert.equal(snap.valid, false);
+      assert.match(snap.issues[0]!.message, /the file is over 1 MB; the limit is 1 MB/);
+    }
+  });
+
   it("refuses 20,000 levels of nesting with the line, instead of overflowing the stack", () => {
     const dir = scratch();
     const file = writeConfig(dir, "{\n" + '"a":{'.repeat(20_000) + "}".repeat(20_001));
