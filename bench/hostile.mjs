@@ -604,6 +604,7 @@ async function main() {
     for (const [name, write] of [
       ["config: 50 MB openclaw.json live reload", (f) => bigConfig(f, 50 * MB)],
       ["config: nested openclaw.json live reload", (f) => fs.writeFileSync(f, `{"x":${"[".repeat(500_000)}${"]".repeat(500_000)}}`)],
+      ["config: $include of /dev/zero live reload", (f) => fs.writeFileSync(f, JSON.stringify({ $include: "/dev/zero" }))],
     ]) {
       await run(G, name, async () => {
         const before = gw.output().length;
