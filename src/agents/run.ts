@@ -21,6 +21,8 @@ import type { FailoverEvent, RunRequest } from "./failover.js";
 import { stageClock, stageTime } from "../infra/stages.js";
 
 export const DEFAULT_MAX_ITERATIONS = 24;
+/** The most of an interrupted reply kept in the conversation (about 25,000 tokens). */
+export const MAX_KEPT_PARTIAL_CHARS = 100_000;
 
 export interface TurnEvents {
   onModel?(model: ModelSpec, profileId: string): void;
@@ -216,10 +218,15 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
   } catch (e) {
     const aborted = o.signal.aborted || (e instanceof ProviderError && e.kind === "aborted");
     const err = e instanceof Error ? e : new Error(String(e));
-    // Record what happened in the conversation: partial text on abort, the reason on error.
+    // Record what happened in the conversation: partial text on abort, the reason on error. The
+    // partial text goes to the model with the next message, so no more of it than a request can carry.
+    const kept =
+      partial.text.length > MAX_KEPT_PARTIAL_CHARS
+        ? `${partial.text.slice(0, MAX_KEPT_PARTIAL_CHARS)}\n\n[reply cut here: it ran to ${partial.text.length.toLocaleString("en")} characters]`
+        : partial.text;
     const record: AssistantMessage = {
       role: "assistant",
-      content: partial.text ? [{ type: "text", text: partial.text }] : [],
+      content: kept ? [{ type: "text", text: kept }] : [],
       api: model?.api ?? "unknown",
       provider: model?.provider ?? "unknown",
       model: model?.id ?? "unknown",

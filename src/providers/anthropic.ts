@@ -126,15 +126,15 @@ async function* streamAnthropic(sdk: Anthropic, req: StreamRequest, now: () => n
           const d = ev.delta;
           if (!b) break;
           if (d.type === "text_delta" && b.kind === "text") {
-            b.text += d.text;
+            b.text += guard.counted(d.text);
             if (d.text) yield { type: "text_delta", delta: d.text };
           } else if (d.type === "thinking_delta" && b.kind === "thinking") {
-            b.text += d.thinking;
+            b.text += guard.counted(d.thinking);
             if (d.thinking) yield { type: "thinking_delta", delta: d.thinking };
           } else if (d.type === "signature_delta" && b.kind === "thinking") {
-            b.signature = (b.signature ?? "") + d.signature;
+            b.signature = (b.signature ?? "") + guard.counted(d.signature);
           } else if (d.type === "input_json_delta" && b.kind === "tool") {
-            b.json += d.partial_json;
+            b.json += guard.counted(d.partial_json);
           }
           break;
         }

@@ -17,6 +17,13 @@ import {
 } from "./types.js";
 
 /**
+ * The most one reply may stream (text, thinking and tool-call arguments together): about 250,000
+ * tokens, several times the largest output any current model allows. A server that streams without
+ * end is stopped there instead of filling the machine's memory.
+ */
+export const MAX_REPLY_CHARS = 1_000_000;
+
+/**
  * Owns the AbortController handed to an SDK request and remembers *why* it fired. Needed because the
  * Stainless SDKs (Anthropic, OpenAI) end a stream silently when its signal aborts: without the guard
  * an idle timeout or a caller abort would look like a short, successful reply.
@@ -26,7 +33,9 @@ import {
  */
 export class RequestGuard {
   readonly controller = new AbortController();
-  private reason: "aborted" | "timeout" | undefined;
+  private reason: "aborted" | "timeout" | "too_large" | undefined;
+  /** Characters of reply seen so far (see {@link counted}). */
+  private chars = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The SDK's stream was read to its end (nothing left to abort). */
   private ended = false;
@@ -49,7 +58,7 @@ export class RequestGuard {
     return this.controller.signal;
   }
 
-  private fire(reason: "aborted" | "timeout"): void {
+  private fire(reason: "aborted" | "timeout" | "too_large"): void {
     if (this.reason) return;
     this.reason = reason;
     this.clearTimer();
@@ -81,6 +90,19 @@ export class RequestGuard {
   }
 
   /**
+   * `text` (a piece of the reply: text, thinking, tool-call arguments), counted toward
+   * {@link MAX_REPLY_CHARS}; past it the request is stopped and this throws.
+   */
+  counted(text: string): string {
+    this.chars += text.length;
+    if (this.chars > MAX_REPLY_CHARS) {
+      this.fire("too_large");
+      this.throwIfFired();
+    }
+    return text;
+  }
+
+  /**
    * The SDK's stream ran to its end: throws if the guard fired (the SDK ends a stream quietly when its
    * signal aborts), else notes that the HTTP exchange is over, so `dispose` has nothing to abort.
    */
@@ -91,6 +113,13 @@ export class RequestGuard {
 
   /** The ProviderError to throw for `err`: the guard's own reason wins over what the SDK said. */
   failure(err: unknown): ProviderError {
+    if (this.reason === "too_large") {
+      return new ProviderError(
+        "server",
+        `${this.ctx.provider}/${this.ctx.model}: the reply passed ${MAX_REPLY_CHARS.toLocaleString("en")} characters, more than any model writes at once, so it was cut off there. The model server seems to be repeating itself without end: check its settings (maximum output tokens, stop sequences).`,
+        { provider: this.ctx.provider, model: this.ctx.model, cause: err },
+      );
+    }
     if (this.reason === "timeout") {
       return new ProviderError("timeout", `${this.ctx.provider}/${this.ctx.model}: no data for ${this.idleTimeoutMs} ms`, {
         provider: this.ctx.provider,

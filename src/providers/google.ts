@@ -107,6 +107,7 @@ async function* streamGoogle(sdk: GoogleGenAI, req: StreamRequest, now: () => nu
       if (!candidate) continue;
       for (const part of candidate.content?.parts ?? []) {
         if (part.functionCall) {
+          guard.counted(JSON.stringify(part.functionCall.args ?? {}));
           const call: ToolCall = {
             type: "toolCall",
             id: part.functionCall.id || generateToolCallId(GENERATED_ID.slice(0, -1)),
@@ -123,6 +124,7 @@ async function* streamGoogle(sdk: GoogleGenAI, req: StreamRequest, now: () => nu
         if (typeof part.text !== "string") continue;
         const isThought = part.thought === true;
         if (part.text) {
+          guard.counted(part.text);
           const kind = isThought ? "thinking" : "text";
           if (current?.type !== kind) {
             current = isThought ? { type: "thinking", thinking: "" } : { type: "text", text: "" };

@@ -144,7 +144,7 @@ async function* streamOpenAI(sdk: OpenAI, req: StreamRequest, now: () => number)
           order.push(thinking);
           text = undefined;
         }
-        thinking.thinking += reasoning;
+        thinking.thinking += guard.counted(reasoning);
         yield { type: "thinking_delta", delta: reasoning };
       }
       if (typeof delta.content === "string" && delta.content) {
@@ -153,7 +153,7 @@ async function* streamOpenAI(sdk: OpenAI, req: StreamRequest, now: () => number)
           order.push(text);
           thinking = undefined;
         }
-        text.text += delta.content;
+        text.text += guard.counted(delta.content);
         yield { type: "text_delta", delta: delta.content };
       }
       for (const tc of delta.tool_calls ?? []) {
@@ -168,7 +168,7 @@ async function* streamOpenAI(sdk: OpenAI, req: StreamRequest, now: () => number)
         }
         if (tc.id) pc.id = tc.id;
         if (tc.function?.name && !pc.name) pc.name = tc.function.name;
-        if (tc.function?.arguments) pc.args += tc.function.arguments;
+        if (tc.function?.arguments) pc.args += guard.counted(tc.function.arguments);
       }
       if (choice.finish_reason) {
         finish = choice.finish_reason;

@@ -5,6 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { chatClient, startAgentGateway, startFakes, type Fakes } from "../helpers/agents.js";
 import { tmpDir, waitFor } from "../helpers/gateway.js";
+import { MAX_REPLY_CHARS } from "../../src/providers/common.js";
+import { MAX_KEPT_PARTIAL_CHARS } from "../../src/agents/run.js";
 
 describe("sessions and runs", () => {
   let f: Fakes;
@@ -70,6 +72,28 @@ describe("sessions and runs", () => {
       assert.ok(last.content[0].text.length > 0 && last.content[0].text.length < 49, "partial text kept");
       f.anthropic.enqueue({ text: "fine again" });
       assert.equal((await c.send("next", "agent:main:abort")).text, "fine again");
+      c.client.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("a model that will not stop writing is cut off; the conversation keeps a part of it and goes on", async () => {
+    const gw = await startAgentGateway(f);
+    try {
+      f.anthropic.enqueue({ text: "x".repeat(MAX_REPLY_CHARS + 4) });
+      const c = await chatClient(gw);
+      const out = await c.send("write forever", "agent:main:flood");
+      assert.equal(out.state, "error");
+      assert.match(String(out.errorMessage), /the reply passed 1,000,000 characters/);
+      const h = await c.client.request<any>("chat.history", { sessionKey: "agent:main:flood" });
+      const last = h.messages.at(-1);
+      assert.equal(last.stopReason, "error");
+      const kept: string = last.content[0].text;
+      assert.ok(kept.length < MAX_KEPT_PARTIAL_CHARS + 100, `kept ${kept.length} characters`);
+      assert.match(kept, /\[reply cut here: it ran to [\d,]+ characters\]$/);
+      f.anthropic.enqueue({ text: "fine again" });
+      assert.equal((await c.send("next", "agent:main:flood")).text, "fine again");
       c.client.close();
     } finally {
       await gw.close();

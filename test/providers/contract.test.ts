@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { FakeLlm, type FakeKind } from "../fakes/llm.js";
 import { BUILTIN_MODEL_APIS, ProviderClients } from "../../src/providers/index.js";
+import { MAX_REPLY_CHARS } from "../../src/providers/common.js";
 
 const loadProviderClient = new ProviderClients(BUILTIN_MODEL_APIS).load;
 import {
@@ -366,6 +367,20 @@ for (const { kind, api } of KINDS) {
         const { error, events } = await failure(client, { model, apiKey: "k", messages: [user("hi")], idleTimeoutMs: 200 });
         assert.equal(error.kind, "timeout");
         assert.ok(texts(events).length >= 1, "the first delta arrived before the stall");
+      });
+
+      it("a reply that goes past MAX_REPLY_CHARS is cut off there with an error that says why", async () => {
+        // Text, and a tool call's arguments: each over the bound in four pieces.
+        for (const reply of [{ text: "x".repeat(MAX_REPLY_CHARS + 4) }, { rawToolArguments: `"${"y".repeat(MAX_REPLY_CHARS + 4)}"` }]) {
+          fake.enqueue(reply);
+          const { error, events } = await failure(client, { model, apiKey: "k", messages: [user("hi")] });
+          assert.equal(error.kind, "server");
+          assert.match(error.message, /the reply passed 1,000,000 characters, .* cut off there/);
+          assert.ok(texts(events).join("").length <= MAX_REPLY_CHARS, "nothing past the bound is handed on");
+        }
+        // The client keeps working.
+        fake.enqueue({ text: "fine" });
+        assert.equal(texts((await collect(client, { model, apiKey: "k", messages: [user("hi")] })).events).join(""), "fine");
       });
 
       it("a slow but steady stream does not time out", async () => {
