@@ -52,6 +52,28 @@ describe("chat over the gateway", () => {
     c.client.close();
   });
 
+  it("sends a long streamed reply as a few agent events, each with the text so far and what is new", async () => {
+    const c = await chatClient(gw);
+    // 2,000 pieces arriving together: one agent event each would send the text so far 2,000 times.
+    const text = Array.from({ length: 2000 }, (_, i) => `word${i} `).join("");
+    f.anthropic.enqueue({ text: text.slice(0, -1), textChunks: 2000 });
+    const out = await c.send("talk a lot", "agent:main:long-stream");
+    assert.equal(out.text, text.slice(0, -1));
+    const agent = out.events.filter((e) => e.event === "agent");
+    const assistant = agent.filter((e) => e.payload.stream === "assistant").map((e) => e.payload.data);
+    assert.ok(assistant.length >= 1 && assistant.length < 50, `${assistant.length} assistant events`);
+    assert.equal(assistant.map((d) => d.delta).join(""), out.text, "the deltas add up to the reply");
+    for (const d of assistant) assert.ok(out.text.startsWith(d.text), "each event carries the text so far");
+    assert.equal(assistant.at(-1)!.text, out.text, "all of it before the run ends");
+    const seqs = agent.map((e) => e.payload.seq);
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => seqs[0] + i),
+      "agent events numbered without gaps",
+    );
+    c.client.close();
+  });
+
   it("writes the session in OpenClaw's layout: sessions.json and a JSONL transcript", async () => {
     f.anthropic.enqueue({ text: "stored", usage: { input: 1000, output: 200 } });
     const c = await chatClient(gw);

@@ -44,6 +44,8 @@ export interface FakeRequest {
 export interface FakeReply {
   /** Streamed in several chunks. */
   text?: string;
+  /** Extra: how many chunks `text` streams in (default: up to 4). */
+  textChunks?: number;
   toolCalls?: Array<{ name: string; arguments: Record<string, unknown>; id?: string }>;
   /** Send this literal (possibly malformed) JSON as the first tool call's arguments (Gemini: as a string `args`). */
   rawToolArguments?: string;
@@ -590,7 +592,7 @@ function anthropicEvents(req: FakeRequest, reply: FakeReply): Frame[] {
   if (p.text) {
     out.push(sse("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }));
     out.push(sse("ping", { type: "ping" }));
-    for (const piece of chunks(p.text))
+    for (const piece of chunks(p.text, reply.textChunks))
       out.push(PAUSE, sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } }));
     if (reply.streamError) return [...out, PAUSE, anthropicStreamError(reply.streamError)];
     out.push(sse("content_block_stop", { type: "content_block_stop", index }));
@@ -698,7 +700,7 @@ function openaiEvents(req: FakeRequest, reply: FakeReply): Frame[] {
     data({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
   const out: Frame[] = [chunk({ role: "assistant", content: "", refusal: null })];
   for (const piece of chunks(p.thinking)) out.push(PAUSE, chunk({ reasoning_content: piece }));
-  for (const piece of chunks(p.text)) out.push(PAUSE, chunk({ content: piece }));
+  for (const piece of chunks(p.text, reply.textChunks)) out.push(PAUSE, chunk({ content: piece }));
   if (reply.streamError) {
     out.push(
       PAUSE,
@@ -787,7 +789,7 @@ function geminiEvents(req: FakeRequest, reply: FakeReply): Frame[] {
       ),
     ),
   );
-  const texts = chunks(p.text);
+  const texts = chunks(p.text, reply.textChunks);
   const finish = reply.stopReason ?? "STOP";
   if (reply.streamError) {
     for (const t of texts) out.push(PAUSE, frame([{ text: t }], undefined, 0));

@@ -126,26 +126,51 @@ export function assistantMessage(text: string, ts: number) {
 }
 
 /**
- * Turns run events into `chat` and `agent` broadcast events. Deltas are coalesced per run so a fast
- * model does not flood slow clients; the final text always goes out.
+ * Turns run events into `chat` and `agent` broadcast events. Deltas are coalesced per run, at most one
+ * every 150 ms, so a fast model does not flood slow clients; the final text always goes out. Each
+ * `agent` assistant event carries the whole text so far (as OpenClaw's do): one per model delta would
+ * cost the square of a long reply's length (a 64,000-token reply, some 16,000 deltas, would encode and
+ * send about 2 GB). Its `delta` is everything since the event before, and pending text goes out before
+ * the run's next event. `agent` events are numbered 1, 2, 3… per run; a `chat` event carries the number
+ * of the `agent` event it follows (as OpenClaw's do).
  */
 export function bridgeRunEvents(ctx: GatewayContext): () => void {
   const seqs = new Map<string, number>();
-  const pending = new Map<string, { timer: NodeJS.Timeout | null; last: number; text: string; sessionKey: string }>();
+  const pending = new Map<
+    string,
+    { timer: NodeJS.Timeout | null; last: number; text: string; delta: string; ts: number; sessionKey: string }
+  >();
   const next = (runId: string) => {
     const n = (seqs.get(runId) ?? 0) + 1;
     seqs.set(runId, n);
     return n;
   };
-  const agentEvent = (runId: string, stream: string, data: Record<string, unknown>, ts: number) =>
+  /** The run's assistant text not sent yet, as one `agent` event. */
+  const flushText = (runId: string) => {
+    const p = pending.get(runId);
+    if (!p?.delta) return;
+    const delta = p.delta;
+    p.delta = "";
+    ctx.broadcast("agent", { runId, seq: next(runId), stream: "assistant", ts: p.ts, data: { text: p.text, delta } });
+  };
+  const agentEvent = (runId: string, stream: string, data: Record<string, unknown>, ts: number) => {
+    flushText(runId);
     ctx.broadcast("agent", { runId, seq: next(runId), stream, ts, data });
+  };
   const flushDelta = (runId: string) => {
     const p = pending.get(runId);
     if (!p) return;
     if (p.timer) clearTimeout(p.timer);
     p.timer = null;
     p.last = ctx.now();
-    ctx.broadcast("chat", { runId, sessionKey: p.sessionKey, seq: next(runId), state: "delta", message: assistantMessage(p.text, p.last) });
+    flushText(runId);
+    ctx.broadcast("chat", {
+      runId,
+      sessionKey: p.sessionKey,
+      seq: seqs.get(runId) ?? 0,
+      state: "delta",
+      message: assistantMessage(p.text, p.last),
+    });
   };
 
   return ctx.agents.onEvent((ev: RunEvent) => {
@@ -157,10 +182,14 @@ export function bridgeRunEvents(ctx: GatewayContext): () => void {
         agentEvent(ev.runId, "lifecycle", { phase: "model", model: ev.model, profileId: ev.profileId }, ev.ts);
         break;
       case "text": {
-        agentEvent(ev.runId, "assistant", { text: ev.text, delta: ev.delta }, ev.ts);
         let p = pending.get(ev.runId);
-        if (!p) pending.set(ev.runId, (p = { timer: null, last: 0, text: "", sessionKey: ctx.chatKeys.get(ev.runId) ?? ev.sessionKey }));
+        if (!p) {
+          p = { timer: null, last: 0, text: "", delta: "", ts: ev.ts, sessionKey: ctx.chatKeys.get(ev.runId) ?? ev.sessionKey };
+          pending.set(ev.runId, p);
+        }
         p.text = ev.text;
+        p.delta += ev.delta;
+        p.ts = ev.ts;
         const wait = 150 - (ctx.now() - p.last);
         if (wait <= 0) flushDelta(ev.runId);
         else if (!p.timer) p.timer = setTimeout(() => flushDelta(ev.runId), wait);
@@ -188,7 +217,6 @@ export function bridgeRunEvents(ctx: GatewayContext): () => void {
       case "end": {
         const p = pending.get(ev.runId);
         if (p?.timer) clearTimeout(p.timer);
-        pending.delete(ev.runId);
         const r = ev.result;
         agentEvent(
           r.runId,
@@ -196,7 +224,8 @@ export function bridgeRunEvents(ctx: GatewayContext): () => void {
           { phase: r.status === "error" ? "error" : "end", status: r.status, ...(r.error ? { error: r.error } : {}) },
           ev.ts,
         );
-        const base = { runId: r.runId, sessionKey: ctx.chatKeys.get(r.runId) ?? r.sessionKey, seq: next(r.runId) };
+        pending.delete(ev.runId);
+        const base = { runId: r.runId, sessionKey: ctx.chatKeys.get(r.runId) ?? r.sessionKey, seq: seqs.get(r.runId) ?? 0 };
         ctx.chatKeys.delete(r.runId);
         if (r.status === "ok")
           ctx.broadcast("chat", {
