@@ -29,7 +29,8 @@ if (!fs.existsSync(path.join(root, "dist/index.js"))) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The model: answers "ok", or asks for the `read` tool on the path after "[read:" in the message.
+// The model: answers "ok", asks for the `read` tool on the path after "[read:" in the message, or
+// after "[flood]" streams a reply that never ends.
 
 async function modelServer() {
   const server = http.createServer((req, res) => {
@@ -46,12 +47,25 @@ async function modelServer() {
       // The last user message decides: a tool result after it is answered with "ok".
       const lastUser = text.lastIndexOf('"role":"user"');
       const lastTool = text.lastIndexOf('"role":"tool"');
-      const m = lastUser > lastTool ? /\[read:([^\]"\\]+)\]/.exec(text.slice(lastUser)) : null;
+      const asked = lastUser > lastTool ? text.slice(lastUser) : "";
+      if (asked.includes("[flood]")) return flood(res);
+      const m = /\[read:([^\]"\\]+)\]/.exec(asked);
       streamReply(res, m ? m[1] : null);
     });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   return { baseUrl: `http://127.0.0.1:${server.address().port}/v1`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** A reply that never ends: text deltas as fast as the gateway reads them, until it hangs up. */
+function flood(res) {
+  const piece = `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "la ".repeat(8) }, finish_reason: null }] })}\n\n`;
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  const pump = () => {
+    while (!res.destroyed && res.write(piece));
+    if (!res.destroyed) res.once("drain", pump);
+  };
+  pump();
 }
 
 /** The bench model (taking images too), with the chat completions endpoint, hooks and voice calls on. */
@@ -588,6 +602,12 @@ async function main() {
       },
     );
     if (sparse) fs.rmSync(sparse, { force: true });
+    await run(G, "model: a reply that never ends", async () => {
+      const c = await connect(port);
+      const out = await chat(c, "agent:main:hostile-flood", "[flood]");
+      c.ws.close();
+      return out;
+    });
     if (fs.existsSync("/dev/zero")) {
       await run(G, "tool: read on /dev/zero (reports 0 bytes, never ends)", async () => {
         const c = await connect(port);
