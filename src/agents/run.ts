@@ -23,6 +23,12 @@ import { stageClock, stageTime } from "../infra/stages.js";
 export const DEFAULT_MAX_ITERATIONS = 24;
 /** The most of an interrupted reply kept in the conversation (about 25,000 tokens). */
 export const MAX_KEPT_PARTIAL_CHARS = 100_000;
+/**
+ * Tool calls of one model reply run until their results come to this many characters (about
+ * 250,000 tokens, more than a model reads in one request); the rest are answered as not run. One reply
+ * can ask for thousands of calls (2,000 reads of a 50 KB file: a 98 MB request and 560 MB of memory).
+ */
+export const MAX_TOOL_RESULT_CHARS = 1_000_000;
 
 export interface TurnEvents {
   onModel?(model: ModelSpec, profileId: string): void;
@@ -128,14 +134,14 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
     return { status, text, final, model, usage, iterations, contextTokens, ...(error ? { error } : {}) };
   };
 
-  /** Results for tool calls the abort kept from running. */
-  const answerUnrun = (calls: ToolCall[]) => {
+  /** Results for tool calls that were not run, saying `why`. */
+  const answerUnrun = (calls: ToolCall[], why: string) => {
     if (!calls.length) return;
     const results = calls.map((call): ToolResultMessage => ({
       role: "toolResult",
       toolCallId: call.id,
       toolName: call.name,
-      content: [{ type: "text", text: `${call.name} was not run: the run was aborted before it started.` }],
+      content: [{ type: "text", text: `${call.name} was not run: ${why}` }],
       isError: true,
       timestamp: o.now(),
     }));
@@ -181,11 +187,19 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
         text += "\n\n";
         o.events?.onText?.("\n\n", text);
       }
+      let resultChars = 0;
       for (const [i, call] of calls.entries()) {
         if (o.signal.aborted) {
           // Every tool call gets a result, so the next turn's context is one every API accepts.
-          answerUnrun(calls.slice(i));
+          answerUnrun(calls.slice(i), "the run was aborted before it started.");
           throw new ProviderError("aborted", "aborted");
+        }
+        if (resultChars > MAX_TOOL_RESULT_CHARS) {
+          answerUnrun(
+            calls.slice(i),
+            `the results of the ${i} tool calls before it in this reply already come to ${resultChars.toLocaleString("en")} characters, more than fits in one request. Work with those first, then call again for what is still missing.`,
+          );
+          break;
         }
         o.events?.onToolStart?.(call);
         const startedAt = o.now();
@@ -207,6 +221,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
         o.toolHooks?.after?.(call, params, result, o.now() - startedAt);
         if (o.toolHooks?.persist) result = o.toolHooks.persist(call, result);
         append([{ type: "message", message: result }]);
+        for (const c of result.content) resultChars += c.type === "text" ? c.text.length : c.type === "image" ? c.data.length : 0;
         o.events?.onToolEnd?.(call, result);
       }
       if (o.signal.aborted) throw new ProviderError("aborted", "aborted");

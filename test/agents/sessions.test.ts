@@ -6,7 +6,7 @@ import path from "node:path";
 import { chatClient, startAgentGateway, startFakes, type Fakes } from "../helpers/agents.js";
 import { tmpDir, waitFor } from "../helpers/gateway.js";
 import { MAX_REPLY_CHARS } from "../../src/providers/common.js";
-import { MAX_KEPT_PARTIAL_CHARS } from "../../src/agents/run.js";
+import { MAX_KEPT_PARTIAL_CHARS, MAX_TOOL_RESULT_CHARS } from "../../src/agents/run.js";
 
 describe("sessions and runs", () => {
   let f: Fakes;
@@ -94,6 +94,33 @@ describe("sessions and runs", () => {
       assert.match(kept, /\[reply cut here: it ran to [\d,]+ characters\]$/);
       f.anthropic.enqueue({ text: "fine again" });
       assert.equal((await c.send("next", "agent:main:flood")).text, "fine again");
+      c.client.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("runs one reply's tool calls until their results fill a request, and answers the rest as not run", async () => {
+    const gw = await startAgentGateway(f);
+    try {
+      // 60 reads of a 50,000-character file: 3,000,000 characters of results if all ran.
+      fs.mkdirSync(path.join(gw.stateDir, "workspace"), { recursive: true });
+      fs.writeFileSync(path.join(gw.stateDir, "workspace", "big.txt"), `${"y".repeat(99)}\n`.repeat(500));
+      const calls = Array.from({ length: 60 }, (_, i) => ({ name: "read", arguments: { path: "big.txt" }, id: `toolu_${i}` }));
+      f.anthropic.enqueue({ toolCalls: calls }, { text: "read enough" });
+      const c = await chatClient(gw);
+      const out = await c.send("read it sixty times", "agent:main:many-calls");
+      assert.equal(out.text, "read enough");
+      const results = f.anthropic.requests[1]!.toolResults;
+      assert.equal(results.length, 60, "every call has a result");
+      const ran = results.filter((r) => !r.content.includes("was not run")).length;
+      // Each read returns 49,999 characters: the 21st takes the results past 1,000,000.
+      assert.equal(MAX_TOOL_RESULT_CHARS, 1_000_000);
+      assert.equal(ran, 21);
+      assert.match(
+        results.at(-1)!.content,
+        /read was not run: the results of the \d+ tool calls before it in this reply already come to [\d,]+ characters/,
+      );
       c.client.close();
     } finally {
       await gw.close();
