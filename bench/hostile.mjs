@@ -29,8 +29,8 @@ if (!fs.existsSync(path.join(root, "dist/index.js"))) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The model: answers "ok", asks for the `read` tool on the path after "[read:" in the message, or
-// after "[flood]" streams a reply that never ends.
+// The model: answers "ok", asks for the `read` tool on the path after "[read:" in the message, after
+// "[reads:N:path]" asks for it N times in one reply, or after "[flood]" streams a reply that never ends.
 
 async function modelServer() {
   const server = http.createServer((req, res) => {
@@ -49,6 +49,8 @@ async function modelServer() {
       const lastTool = text.lastIndexOf('"role":"tool"');
       const asked = lastUser > lastTool ? text.slice(lastUser) : "";
       if (asked.includes("[flood]")) return flood(res);
+      const many = /\[reads:(\d+):([^\]"\\]+)\]/.exec(asked);
+      if (many) return manyReads(res, Number(many[1]), many[2]);
       const m = /\[read:([^\]"\\]+)\]/.exec(asked);
       streamReply(res, m ? m[1] : null);
     });
@@ -66,6 +68,20 @@ function flood(res) {
     if (!res.destroyed) res.once("drain", pump);
   };
   pump();
+}
+
+/** One reply that calls `read` on `file` `n` times. */
+function manyReads(res, n, file) {
+  const calls = Array.from({ length: n }, (_, i) => ({
+    index: i,
+    id: `call_${i}`,
+    type: "function",
+    function: { name: "read", arguments: JSON.stringify({ path: file }) },
+  }));
+  const chunk = (choices) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices })}\n\n`;
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  res.write(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: calls }, finish_reason: null }]));
+  res.end(`${chunk([{ index: 0, delta: {}, finish_reason: "tool_calls" }])}data: [DONE]\n\n`);
 }
 
 /** The bench model (taking images too), with the chat completions endpoint, hooks and voice calls on. */
@@ -608,6 +624,22 @@ async function main() {
       c.ws.close();
       return out;
     });
+    let fifty;
+    await run(
+      G,
+      "model: one reply asking for 2,000 reads of a 50 KB file",
+      async () => {
+        const c = await connect(port);
+        const out = await chat(c, "agent:main:hostile-reads", "[reads:2000:fifty.txt]");
+        c.ws.close();
+        return out;
+      },
+      () => {
+        fifty = path.join(workspace(), "fifty.txt");
+        fs.writeFileSync(fifty, `${"z".repeat(99)}\n`.repeat(500));
+      },
+    );
+    if (fifty) fs.rmSync(fifty, { force: true });
     if (fs.existsSync("/dev/zero")) {
       await run(G, "tool: read on /dev/zero (reports 0 bytes, never ends)", async () => {
         const c = await connect(port);
