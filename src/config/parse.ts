@@ -4,9 +4,9 @@
  * down (a 10 MB file costs seconds and hundreds of megabytes to parse; 20,000 levels overflow the
  * stack).
  */
-import fs from "node:fs";
 import JSON5 from "json5";
 import { checkJsonShape } from "../infra/json-shape.js";
+import { FileTooLargeError, readBoundedSync } from "../infra/read-bounded.js";
 import { ConfigError } from "./errors.js";
 
 /** Largest config file (and each `$include`d file) read; configs are a few kilobytes. */
@@ -20,30 +20,15 @@ export function formatBytes(n: number): string {
 
 /**
  * Reads a config file, refusing (with a {@link ConfigError}) one too big to hold safely. The reading
- * itself stops at the limit: what a file reports as its size is not always what it holds (`/dev/zero`
- * reports 0 bytes and never ends, and an `$include` may name anything).
+ * itself stops at the limit (see {@link readBoundedSync}): an `$include` may name anything.
  */
 export function readConfigText(file: string): string {
-  const tooLarge = (size: string) => {
-    const message = `the file is ${size}; the limit is ${formatBytes(MAX_CONFIG_BYTES)}`;
-    return new ConfigError("CONFIG_TOO_LARGE", `${file}: ${message}`, [{ path: "", message }]);
-  };
-  const fd = fs.openSync(file, "r");
   try {
-    const size = fs.fstatSync(fd).size;
-    if (size > MAX_CONFIG_BYTES) throw tooLarge(formatBytes(size));
-    // Room for one byte past the limit, which is how a file that goes on is told apart.
-    const buf = Buffer.allocUnsafe(MAX_CONFIG_BYTES + 1);
-    let length = 0;
-    while (length < buf.length) {
-      const n = fs.readSync(fd, buf, length, buf.length - length, null);
-      if (n === 0) break;
-      length += n;
-    }
-    if (length > MAX_CONFIG_BYTES) throw tooLarge(`over ${formatBytes(MAX_CONFIG_BYTES)}`);
-    return buf.toString("utf8", 0, length);
-  } finally {
-    fs.closeSync(fd);
+    return readBoundedSync(file, MAX_CONFIG_BYTES).toString("utf8");
+  } catch (e) {
+    if (!(e instanceof FileTooLargeError)) throw e;
+    const message = `the file is ${e.size === undefined ? `over ${formatBytes(e.max)}` : formatBytes(e.size)}; the limit is ${formatBytes(e.max)}`;
+    throw new ConfigError("CONFIG_TOO_LARGE", `${file}: ${message}`, [{ path: "", message }]);
   }
 }
 

@@ -10,6 +10,12 @@ import path from "node:path";
 export const MAX_MEMORY_FILES = 5_000;
 /** A memory file larger than this is left out of the index (and refused by `memory_get`). */
 export const MAX_MEMORY_FILE_BYTES = 8 * 1024 * 1024;
+/**
+ * The most text the index holds per agent (about four million tokens of notes): past it, the
+ * least recently changed files are left out, `MEMORY.md` last of all. The index keeps its text in
+ * memory, so without a bound whatever lands in `memory/` would fill the machine.
+ */
+export const MAX_INDEX_BYTES = 16 * 1024 * 1024;
 
 export interface MemoryFile {
   /** Relative to the workspace with `/` separators (absolute for extra paths outside it). */
@@ -165,4 +171,22 @@ export function readMemoryFile(workspaceDir: string, extraPaths: string[], raw: 
   }
   if (start - 1 + count < all.length) out.truncated = true;
   return out;
+}
+
+/**
+ * The files the index takes: those within {@link MAX_MEMORY_FILE_BYTES}, and of those the most
+ * recently changed (`MEMORY.md` first) that fit in {@link MAX_INDEX_BYTES} together, in listing order.
+ */
+export function indexedFiles(files: MemoryFile[]): { files: MemoryFile[]; leftOut: number } {
+  const fitting = files.filter((f) => f.size <= MAX_MEMORY_FILE_BYTES);
+  const root = (f: MemoryFile) => (/^memory\.md$/i.test(f.path) ? 1 : 0);
+  const byRecency = [...fitting].sort((a, b) => root(b) - root(a) || b.mtimeMs - a.mtimeMs);
+  const kept = new Set<MemoryFile>();
+  let total = 0;
+  for (const f of byRecency) {
+    if (total + f.size > MAX_INDEX_BYTES) break;
+    total += f.size;
+    kept.add(f);
+  }
+  return { files: fitting.filter((f) => kept.has(f)), leftOut: fitting.length - kept.size };
 }

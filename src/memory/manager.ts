@@ -14,9 +14,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomicSync } from "../infra/atomic.js";
+import { readBoundedSync } from "../infra/read-bounded.js";
 import { chunkMarkdown, hashText } from "./chunk.js";
 import type { EmbeddingProvider } from "./embeddings.js";
-import { listMemoryFiles, MAX_MEMORY_FILE_BYTES, type MemoryFile } from "./files.js";
+import { indexedFiles, listMemoryFiles, MAX_INDEX_BYTES, MAX_MEMORY_FILE_BYTES, type MemoryFile } from "./files.js";
 import { KeywordIndex } from "./keyword.js";
 import { SNIPPET_MAX_CHARS, type MemorySettings } from "./settings.js";
 
@@ -128,6 +129,8 @@ export class MemoryIndex {
   private dims = 0;
   private syncing: Promise<void> | null = null;
   private lastError: string | null = null;
+  /** Files the last sync left out for {@link MAX_INDEX_BYTES} (warned about when it changes). */
+  private leftOut = 0;
 
   constructor(opts: MemoryIndexOptions) {
     this.agentId = opts.agentId;
@@ -217,8 +220,19 @@ export class MemoryIndex {
 
   private async doSync(force: boolean): Promise<void> {
     const before = this.load();
-    const files = listMemoryFiles(this.opts.workspaceDir, this.opts.settings.extraPaths);
+    const listed = listMemoryFiles(this.opts.workspaceDir, this.opts.settings.extraPaths);
+    const { files, leftOut } = indexedFiles(listed);
     if (!force && !this.isStale(files)) return;
+    for (const f of listed) {
+      if (f.size > MAX_MEMORY_FILE_BYTES)
+        this.opts.warn?.(`memory file ${f.path} is larger than ${MAX_MEMORY_FILE_BYTES} bytes; left out of the index`);
+    }
+    if (leftOut !== this.leftOut && leftOut > 0) {
+      this.opts.warn?.(
+        `memory ${this.agentId}: the index holds at most ${MAX_INDEX_BYTES / 1048576} MB of notes; the ${leftOut} least recently changed files are left out (move old notes out of memory/ to search them again)`,
+      );
+    }
+    this.leftOut = leftOut;
     const meta = this.meta();
     const rebuild = force || !sameMeta(before.meta, meta);
     const sameVectors =
@@ -238,13 +252,10 @@ export class MemoryIndex {
         next.chunks.push(...(oldChunks.get(f.path) ?? []));
         continue;
       }
-      if (f.size > MAX_MEMORY_FILE_BYTES) {
-        this.opts.warn?.(`memory file ${f.path} is larger than ${MAX_MEMORY_FILE_BYTES} bytes; left out of the index`);
-        continue;
-      }
       let content: string;
       try {
-        content = fs.readFileSync(f.absPath, "utf8");
+        // Bounded: the file may have grown since it was listed.
+        content = readBoundedSync(f.absPath, MAX_MEMORY_FILE_BYTES).toString("utf8");
       } catch {
         continue;
       }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { chunkMarkdown } from "../../src/memory/chunk.js";
-import { readMemoryFile } from "../../src/memory/files.js";
+import { MAX_INDEX_BYTES, readMemoryFile } from "../../src/memory/files.js";
 import { MemoryService } from "../../src/memory/service.js";
 import type { OpenClawConfig } from "../../src/config/schema.js";
 import { tmpDir } from "../helpers/gateway.js";
@@ -92,6 +92,41 @@ describe("memory search", () => {
       assert.equal(s.files, 3);
       assert.match(s.notes.join(" "), /no embedding provider configured.*keyword only/);
       assert.ok(fs.existsSync(path.join(m.state, "memory", "main.json")), "the index is kept under <state>/memory/<agentId>.json");
+    } finally {
+      m.cleanup();
+    }
+  });
+
+  it("holds at most MAX_INDEX_BYTES of notes, leaving out the least recently changed, and says so once", T, async () => {
+    const m = setup();
+    const warnings: string[] = [];
+    const memory = new MemoryService({
+      config: () => ({ agents: { defaults: { workspace: m.ws, memorySearch: {} } } }) as OpenClawConfig,
+      stateDir: m.state,
+      env: {},
+      warn: (msg) => warnings.push(msg),
+    });
+    try {
+      // Three files of 6 MB, each with a word of its own: two fit in 16 MB, the oldest does not.
+      const size = 6 * 1024 * 1024;
+      assert.ok(2 * size <= MAX_INDEX_BYTES && 3 * size > MAX_INDEX_BYTES);
+      const filler = `${"plain filler text ".repeat(5)}\n`;
+      ["alpha", "bravo", "charlie"].forEach((word, i) => {
+        const rel = `memory/2026-10-0${i + 1}.md`;
+        m.write(rel, `${word}\n${filler.repeat(Math.floor((size - 10) / filler.length))}`);
+        const at = new Date(Date.UTC(2026, 9, i + 1));
+        fs.utimesSync(path.join(m.ws, rel), at, at);
+      });
+      const index = memory.index("main");
+      assert.deepEqual((await index.search("alpha")).results, [], "the oldest file is left out");
+      assert.equal((await index.search("charlie")).results[0]?.path, "memory/2026-10-03.md");
+      assert.equal((await index.search("bravo")).results[0]?.path, "memory/2026-10-02.md");
+      assert.equal(warnings.filter((w) => /holds at most 16 MB of notes; the 1 least recently changed/.test(w)).length, 1);
+      // Nothing changed on disk: the index is not rebuilt (nor written) again.
+      const stored = path.join(m.state, "memory", "main.json");
+      const written = fs.statSync(stored).mtimeMs;
+      await index.search("bravo");
+      assert.equal(fs.statSync(stored).mtimeMs, written);
     } finally {
       m.cleanup();
     }
