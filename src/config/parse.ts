@@ -6,7 +6,7 @@
  */
 import JSON5 from "json5";
 import { checkJsonShape } from "../infra/json-shape.js";
-import { FileTooLargeError, readBoundedSync } from "../infra/read-bounded.js";
+import { FileTooLargeError, readFileBoundedSync } from "../infra/read-bounded.js";
 import { ConfigError } from "./errors.js";
 
 /** Largest config file (and each `$include`d file) read; configs are a few kilobytes. */
@@ -20,11 +20,11 @@ export function formatBytes(n: number): string {
 
 /**
  * Reads a config file, refusing (with a {@link ConfigError}) one too big to hold safely. The reading
- * itself stops at the limit (see {@link readBoundedSync}): an `$include` may name anything.
+ * itself stops at the limit (see {@link readFileBoundedSync}): an `$include` may name anything.
  */
 export function readConfigText(file: string): string {
   try {
-    return readBoundedSync(file, MAX_CONFIG_BYTES).toString("utf8");
+    return readFileBoundedSync(file, MAX_CONFIG_BYTES).toString("utf8");
   } catch (e) {
     if (!(e instanceof FileTooLargeError)) throw e;
     const message = `the file is ${e.size === undefined ? `over ${formatBytes(e.max)}` : formatBytes(e.size)}; the limit is ${formatBytes(e.max)}`;

@@ -14,7 +14,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomicSync } from "../infra/atomic.js";
-import { readBoundedSync } from "../infra/read-bounded.js";
+import { readFileBoundedSync } from "../infra/read-bounded.js";
 import { chunkMarkdown, hashText } from "./chunk.js";
 import type { EmbeddingProvider } from "./embeddings.js";
 import { indexedFiles, listMemoryFiles, MAX_INDEX_BYTES, MAX_MEMORY_FILE_BYTES, type MemoryFile } from "./files.js";
@@ -255,7 +255,7 @@ export class MemoryIndex {
       let content: string;
       try {
         // Bounded: the file may have grown since it was listed.
-        content = readBoundedSync(f.absPath, MAX_MEMORY_FILE_BYTES).toString("utf8");
+        content = readFileBoundedSync(f.absPath, MAX_MEMORY_FILE_BYTES).toString("utf8");
       } catch {
         continue;
       }

@@ -11,6 +11,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import * as z from "zod";
 import type { ToolResult } from "../registry.js";
+import { FileTooLargeError, readFileBounded } from "../../infra/read-bounded.js";
 
 /** The largest file a tool reads or writes (10 MB); bigger files are refused with an error result. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -98,38 +99,12 @@ export function fsFailure(action: string, shown: string, err: unknown): ToolResu
   return fail(`Could not ${action} ${shown}: ${why}.`);
 }
 
-/**
- * A file's bytes, refusing more than `max` (a directory is an `EISDIR` error, too much a
- * {@link TooLarge}). The size is checked on the open file and the reading stops at the bound, since
- * the size a file reports is not always what reading it gives: `/dev/zero` and `/dev/urandom` report
- * 0 bytes and never end, `/proc` files report 0, and a log grows while it is read.
- */
+/** A file's bytes, at most `max` (see {@link readFileBounded}); too many is a {@link TooLarge}. */
 export async function readBounded(file: string, max = MAX_FILE_BYTES): Promise<Buffer> {
-  const fh = await fs.open(file, "r");
   try {
-    const st = await fh.stat();
-    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    if (st.size > max) throw new TooLarge(st.size, max);
-    // A regular file of known size is read whole in one call: a short read there means its end. One
-    // byte more than its size is asked for, so that a file that has grown reads on. Otherwise there is
-    // room for the bound at once: the pages of a buffer that are never written take no memory.
-    const known = st.isFile() && st.size > 0;
-    let buf = Buffer.allocUnsafe(known ? st.size + 1 : max + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, length, buf.length - length, null);
-      length += bytesRead;
-      if (length > max) throw new TooLarge(undefined, max);
-      if (bytesRead === 0 || (known && length <= st.size)) break;
-      if (length === buf.length) {
-        const room = Buffer.allocUnsafe(max + 1);
-        buf.copy(room, 0, 0, length);
-        buf = room;
-      }
-    }
-    return buf.subarray(0, length);
-  } finally {
-    await fh.close();
+    return await readFileBounded(file, max);
+  } catch (e) {
+    throw e instanceof FileTooLargeError ? new TooLarge(e.size, e.max) : e;
   }
 }
 
