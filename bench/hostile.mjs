@@ -212,6 +212,16 @@ async function chat(c, sessionKey, message, extra = {}, timeoutMs = 120_000) {
   return "no final event (timeout)";
 }
 
+/** Asks the model (see modelServer) for a `read` and returns how the run ended and what the tool said. */
+async function readOutcome(port, sessionKey, message) {
+  const c = await connect(port);
+  const out = await chat(c, sessionKey, message);
+  const h = await request(c, "chat.history", { sessionKey, limit: 10 });
+  c.ws.close();
+  const tool = JSON.stringify(h.payload?.messages ?? []).match(/(Could not read[^"]{0,120}|too large[^"]{0,80})/);
+  return `${out}; tool said: ${tool ? tool[1] : "?"}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // HTTP helpers.
 
@@ -603,14 +613,7 @@ async function main() {
     await run(
       G,
       "tool: read on a 1 GB sparse file",
-      async () => {
-        const c = await connect(port);
-        const out = await chat(c, "agent:main:hostile-read", "[read:huge.bin]");
-        const h = await request(c, "chat.history", { sessionKey: "agent:main:hostile-read", limit: 10 });
-        c.ws.close();
-        const tool = JSON.stringify(h.payload?.messages ?? []).match(/(Could not read[^"]{0,120}|too large[^"]{0,80})/);
-        return `${out}; tool said: ${tool ? tool[1] : "?"}`;
-      },
+      () => readOutcome(port, "agent:main:hostile-read", "[read:huge.bin]"),
       () => {
         sparse = path.join(workspace(), "huge.bin");
         fs.closeSync(fs.openSync(sparse, "w"));
@@ -641,14 +644,9 @@ async function main() {
     );
     if (fifty) fs.rmSync(fifty, { force: true });
     if (fs.existsSync("/dev/zero")) {
-      await run(G, "tool: read on /dev/zero (reports 0 bytes, never ends)", async () => {
-        const c = await connect(port);
-        const out = await chat(c, "agent:main:hostile-zero", "[read:/dev/zero]");
-        const h = await request(c, "chat.history", { sessionKey: "agent:main:hostile-zero", limit: 10 });
-        c.ws.close();
-        const tool = JSON.stringify(h.payload?.messages ?? []).match(/(Could not read[^"]{0,120})/);
-        return `${out}; tool said: ${tool ? tool[1] : "?"}`;
-      });
+      await run(G, "tool: read on /dev/zero (reports 0 bytes, never ends)", () =>
+        readOutcome(port, "agent:main:hostile-zero", "[read:/dev/zero]"),
+      );
     }
 
     const cfgFile = () => path.join(gw.stateDir, "openclaw.json");

@@ -8,8 +8,20 @@ import { tmpDir, waitFor } from "../helpers/gateway.js";
 import { MAX_REPLY_CHARS } from "../../src/providers/common.js";
 import { MAX_KEPT_PARTIAL_CHARS, MAX_TOOL_RESULT_CHARS } from "../../src/agents/run.js";
 
+type Chat = Awaited<ReturnType<typeof chatClient>>;
+
+/** The last message of the session's history. */
+async function lastMessage(c: Chat, sessionKey: string): Promise<any> {
+  return (await c.client.request<any>("chat.history", { sessionKey })).messages.at(-1);
+}
+
 describe("sessions and runs", () => {
   let f: Fakes;
+  /** The session still answers: the next message gets the model's next reply. */
+  const goesOn = async (c: Chat, sessionKey: string) => {
+    f.anthropic.enqueue({ text: "fine again" });
+    assert.equal((await c.send("next", sessionKey)).text, "fine again");
+  };
   before(async () => {
     f = await startFakes();
   });
@@ -66,12 +78,10 @@ describe("sessions and runs", () => {
       assert.equal(res.aborted, true);
       const out = await pending;
       assert.equal(out.state, "aborted");
-      const h = await c.client.request<any>("chat.history", { sessionKey: "agent:main:abort" });
-      const last = h.messages.at(-1);
+      const last = await lastMessage(c, "agent:main:abort");
       assert.equal(last.stopReason, "aborted");
       assert.ok(last.content[0].text.length > 0 && last.content[0].text.length < 49, "partial text kept");
-      f.anthropic.enqueue({ text: "fine again" });
-      assert.equal((await c.send("next", "agent:main:abort")).text, "fine again");
+      await goesOn(c, "agent:main:abort");
       c.client.close();
     } finally {
       await gw.close();
@@ -86,14 +96,12 @@ describe("sessions and runs", () => {
       const out = await c.send("write forever", "agent:main:flood");
       assert.equal(out.state, "error");
       assert.match(String(out.errorMessage), /the reply passed 1,000,000 characters/);
-      const h = await c.client.request<any>("chat.history", { sessionKey: "agent:main:flood" });
-      const last = h.messages.at(-1);
+      const last = await lastMessage(c, "agent:main:flood");
       assert.equal(last.stopReason, "error");
       const kept: string = last.content[0].text;
       assert.ok(kept.length < MAX_KEPT_PARTIAL_CHARS + 100, `kept ${kept.length} characters`);
       assert.match(kept, /\[reply cut here: it ran to [\d,]+ characters\]$/);
-      f.anthropic.enqueue({ text: "fine again" });
-      assert.equal((await c.send("next", "agent:main:flood")).text, "fine again");
+      await goesOn(c, "agent:main:flood");
       c.client.close();
     } finally {
       await gw.close();
