@@ -18,6 +18,29 @@ export class FileTooLargeError extends Error {
 }
 
 /**
+ * Where reading starts. A regular file of known size is read whole in one call (a short read there
+ * means its end), into room for one byte more than its size, so that a file that has grown reads on.
+ * Otherwise there is room for the bound at once: the pages of a buffer that are never written take no
+ * memory.
+ */
+function firstBuffer(st: fs.Stats, max: number): { buf: Buffer; known: boolean } {
+  if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+  if (st.size > max) throw new FileTooLargeError(st.size, max);
+  const known = st.isFile() && st.size > 0;
+  return { buf: Buffer.allocUnsafe(known ? st.size + 1 : max + 1), known };
+}
+
+/** After a read into `buf` (now `length` bytes): done, or the buffer to read on into. */
+function readOn(buf: Buffer, length: number, bytesRead: number, known: boolean, size: number, max: number): Buffer | null {
+  if (length > max) throw new FileTooLargeError(undefined, max);
+  if (bytesRead === 0 || (known && length <= size)) return null;
+  if (length < buf.length) return buf;
+  const room = Buffer.allocUnsafe(max + 1);
+  buf.copy(room, 0, 0, length);
+  return room;
+}
+
+/**
  * The bytes of `file`, at most `max` of them: a {@link FileTooLargeError} when there are more, an
  * `EISDIR` error for a directory. Off the event loop, in as few steps as it can (open, stat, one read
  * for a file whose size holds, close).
@@ -26,24 +49,14 @@ export async function readFileBounded(file: string, max: number): Promise<Buffer
   const fh = await fs.promises.open(file, "r");
   try {
     const st = await fh.stat();
-    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    if (st.size > max) throw new FileTooLargeError(st.size, max);
-    // A regular file of known size is read whole in one call: a short read there means its end. One
-    // byte more than its size is asked for, so that a file that has grown reads on. Otherwise there is
-    // room for the bound at once: the pages of a buffer that are never written take no memory.
-    const known = st.isFile() && st.size > 0;
-    let buf = Buffer.allocUnsafe(known ? st.size + 1 : max + 1);
+    const { known, buf: first } = firstBuffer(st, max);
+    let buf = first;
     let length = 0;
-    for (;;) {
+    for (let next: Buffer | null = buf; next;) {
+      buf = next;
       const { bytesRead } = await fh.read(buf, length, buf.length - length, null);
       length += bytesRead;
-      if (length > max) throw new FileTooLargeError(undefined, max);
-      if (bytesRead === 0 || (known && length <= st.size)) break;
-      if (length === buf.length) {
-        const room = Buffer.allocUnsafe(max + 1);
-        buf.copy(room, 0, 0, length);
-        buf = room;
-      }
+      next = readOn(buf, length, bytesRead, known, st.size, max);
     }
     return buf.subarray(0, length);
   } finally {
@@ -55,16 +68,16 @@ export async function readFileBounded(file: string, max: number): Promise<Buffer
 export function readFileBoundedSync(file: string, max: number): Buffer {
   const fd = fs.openSync(file, "r");
   try {
-    const size = fs.fstatSync(fd).size;
-    if (size > max) throw new FileTooLargeError(size, max);
-    const buf = Buffer.allocUnsafe(max + 1);
+    const st = fs.fstatSync(fd);
+    const { known, buf: first } = firstBuffer(st, max);
+    let buf = first;
     let length = 0;
-    while (length < buf.length) {
-      const n = fs.readSync(fd, buf, length, buf.length - length, null);
-      if (n === 0) break;
-      length += n;
+    for (let next: Buffer | null = buf; next;) {
+      buf = next;
+      const bytesRead = fs.readSync(fd, buf, length, buf.length - length, null);
+      length += bytesRead;
+      next = readOn(buf, length, bytesRead, known, st.size, max);
     }
-    if (length > max) throw new FileTooLargeError(undefined, max);
     return buf.subarray(0, length);
   } finally {
     fs.closeSync(fd);
