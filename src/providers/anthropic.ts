@@ -33,6 +33,7 @@ import {
   toolArgumentsFrom,
   toolResultText,
   truncatedStream,
+  REPLY_PART_CHARS,
 } from "./common.js";
 import {
   priceUsage,
@@ -114,6 +115,7 @@ async function* streamAnthropic(sdk: Anthropic, req: StreamRequest, now: () => n
         }
         case "content_block_start": {
           const cb = ev.content_block;
+          guard.count(REPLY_PART_CHARS + (cb.type === "text" ? (cb.text?.length ?? 0) : 0));
           if (cb.type === "text") blocks.set(ev.index, { kind: "text", text: cb.text ?? "" });
           else if (cb.type === "thinking")
             blocks.set(ev.index, { kind: "thinking", text: cb.thinking ?? "", signature: cb.signature || undefined });

@@ -22,6 +22,8 @@ import {
  * end is stopped there instead of filling the machine's memory.
  */
 export const MAX_REPLY_CHARS = 1_000_000;
+/** What a new block or tool call of a reply counts toward {@link MAX_REPLY_CHARS} besides its text. */
+export const REPLY_PART_CHARS = 100;
 
 /**
  * Owns the AbortController handed to an SDK request and remembers *why* it fired. Needed because the
@@ -94,12 +96,17 @@ export class RequestGuard {
    * {@link MAX_REPLY_CHARS}; past it the request is stopped and this throws.
    */
   counted(text: string): string {
-    this.chars += text.length;
+    this.count(text.length);
+    return text;
+  }
+
+  /** Counts `chars` toward {@link MAX_REPLY_CHARS} (see {@link counted}). */
+  count(chars: number): void {
+    this.chars += chars;
     if (this.chars > MAX_REPLY_CHARS) {
       this.fire("too_large");
       this.throwIfFired();
     }
-    return text;
   }
 
   /**

@@ -22,6 +22,7 @@ import {
   toolResultImages,
   toolResultText,
   truncatedStream,
+  REPLY_PART_CHARS,
 } from "./common.js";
 import {
   ProviderError,
@@ -107,7 +108,7 @@ async function* streamGoogle(sdk: GoogleGenAI, req: StreamRequest, now: () => nu
       if (!candidate) continue;
       for (const part of candidate.content?.parts ?? []) {
         if (part.functionCall) {
-          guard.counted(JSON.stringify(part.functionCall.args ?? {}));
+          guard.count(REPLY_PART_CHARS + JSON.stringify(part.functionCall.args ?? {}).length);
           const call: ToolCall = {
             type: "toolCall",
             id: part.functionCall.id || generateToolCallId(GENERATED_ID.slice(0, -1)),

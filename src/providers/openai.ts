@@ -35,6 +35,7 @@ import {
   toolResultImages,
   toolResultText,
   truncatedStream,
+  REPLY_PART_CHARS,
 } from "./common.js";
 import {
   priceUsage,
@@ -160,6 +161,7 @@ async function* streamOpenAI(sdk: OpenAI, req: StreamRequest, now: () => number)
         const index = tc.index ?? 0;
         let pc = calls.get(index);
         if (!pc) {
+          guard.count(REPLY_PART_CHARS);
           pc = { id: "", name: "", args: "" };
           calls.set(index, pc);
           order.push(pc);

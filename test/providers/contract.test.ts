@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { FakeLlm, type FakeKind } from "../fakes/llm.js";
 import { BUILTIN_MODEL_APIS, ProviderClients } from "../../src/providers/index.js";
-import { MAX_REPLY_CHARS } from "../../src/providers/common.js";
+import { MAX_REPLY_CHARS, REPLY_PART_CHARS } from "../../src/providers/common.js";
 
 const loadProviderClient = new ProviderClients(BUILTIN_MODEL_APIS).load;
 import {
@@ -370,8 +370,14 @@ for (const { kind, api } of KINDS) {
       });
 
       it("a reply that goes past MAX_REPLY_CHARS is cut off there with an error that says why", async () => {
-        // Text, and a tool call's arguments: each over the bound in four pieces.
-        for (const reply of [{ text: "x".repeat(MAX_REPLY_CHARS + 4) }, { rawToolArguments: `"${"y".repeat(MAX_REPLY_CHARS + 4)}"` }]) {
+        // Text, a tool call's arguments (each over the bound in four pieces), and more tool calls than
+        // a reply may hold (each counts REPLY_PART_CHARS besides its arguments).
+        const calls = Array.from({ length: Math.ceil(MAX_REPLY_CHARS / REPLY_PART_CHARS) + 1 }, () => ({ name: "t", arguments: {} }));
+        for (const reply of [
+          { text: "x".repeat(MAX_REPLY_CHARS + 4) },
+          { rawToolArguments: `"${"y".repeat(MAX_REPLY_CHARS + 4)}"` },
+          { toolCalls: calls },
+        ]) {
           fake.enqueue(reply);
           const { error, events } = await failure(client, { model, apiKey: "k", messages: [user("hi")] });
           assert.equal(error.kind, "server");
