@@ -13,7 +13,8 @@ import * as z from "zod";
 import type { OpenClawConfig } from "../../config/schema.js";
 import type { AssistantMessage, UserMessage } from "../../providers/types.js";
 import { defineTool, type Tool, type ToolContext, type ToolResult } from "../registry.js";
-import { displayPath, formatSize, readBounded, resolvePath, TooLarge } from "../fs/files.js";
+import { displayPath, formatSize, resolvePath } from "../fs/files.js";
+import { FileTooLargeError, readFileBounded } from "../../infra/read-bounded.js";
 import { pinnedGet } from "../web/http.js";
 import { FetchRefusedError, resolveAllowedHost, systemResolver, type HostResolver } from "../web/ssrf.js";
 
@@ -93,9 +94,9 @@ async function loadFile(raw: string, ctx: ToolContext, max: number): Promise<Loa
   if (ctx.sandbox && (rel.startsWith("..") || path.isAbsolute(rel)))
     throw new ImageError(`${shown} is outside the workspace; this session is sandboxed, so the image tool reads workspace files only.`);
   try {
-    return { data: await readBounded(file, max), shown };
+    return { data: await readFileBounded(file, max), shown };
   } catch (e) {
-    if (e instanceof TooLarge) throw tooLarge(shown, e.size, max);
+    if (e instanceof FileTooLargeError) throw tooLarge(shown, e.size, max);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "EISDIR") throw new ImageError(`${shown} is a directory, not an image file.`);
     throw new ImageError(
