@@ -41,8 +41,8 @@ export class RequestGuard {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The SDK's stream was read to its end (nothing left to abort). */
   private ended = false;
-  private readonly fired: Promise<never>;
-  private rejectFired!: (e: unknown) => void;
+  /** Rejects the promise {@link wait} is awaiting, if any, when the guard fires. */
+  private rejectWait: ((e: unknown) => void) | undefined;
   private readonly onCallerAbort = () => this.fire("aborted");
 
   constructor(
@@ -50,8 +50,6 @@ export class RequestGuard {
     private readonly callerSignal: AbortSignal | undefined,
     private readonly idleTimeoutMs: number | undefined,
   ) {
-    this.fired = new Promise<never>((_, reject) => (this.rejectFired = reject));
-    this.fired.catch(() => {});
     if (callerSignal?.aborted) this.fire("aborted");
     else callerSignal?.addEventListener("abort", this.onCallerAbort, { once: true });
   }
@@ -66,7 +64,7 @@ export class RequestGuard {
     this.clearTimer();
     const err = this.failure(undefined);
     this.controller.abort(err);
-    this.rejectFired(err);
+    this.rejectWait?.(err);
   }
 
   private clearTimer(): void {
@@ -74,15 +72,23 @@ export class RequestGuard {
     this.timer = undefined;
   }
 
-  /** Awaits an SDK promise with the idle timer armed; rejects at once when the guard fires. */
+  /**
+   * Awaits an SDK promise with the idle timer armed; rejects at once when the guard fires. Each call
+   * makes its own promise to settle: racing every chunk against one promise that stays pending for the
+   * whole reply would add a reaction to it per chunk, each holding that chunk until the reply ends.
+   */
   async wait<T>(p: Promise<T>): Promise<T> {
     p.catch(() => {}); // first: `p` may reject after we stop listening
     this.throwIfFired();
     const ms = this.idleTimeoutMs;
     if (ms !== undefined && ms > 0 && Number.isFinite(ms)) this.timer = setTimeout(() => this.fire("timeout"), ms);
     try {
-      return await Promise.race([p, this.fired]);
+      return await new Promise<T>((resolve, reject) => {
+        this.rejectWait = reject;
+        p.then(resolve, reject);
+      });
     } finally {
+      this.rejectWait = undefined;
       this.clearTimer();
     }
   }
