@@ -76,6 +76,7 @@ export class RequestGuard {
    * Awaits an SDK promise with the idle timer armed; rejects at once when the guard fires. Each call
    * makes its own promise to settle: racing every chunk against one promise that stays pending for the
    * whole reply would add a reaction to it per chunk, each holding that chunk until the reply ends.
+   * One wait at a time: each SDK read follows the one before.
    */
   async wait<T>(p: Promise<T>): Promise<T> {
     p.catch(() => {}); // first: `p` may reject after we stop listening
