@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomic, writeFileAtomicSync } from "../infra/atomic.js";
 import type { Logger } from "../infra/logger.js";
+import { readFileBoundedSync } from "../infra/read-bounded.js";
 import { periodKeys } from "./periods.js";
 
 export interface Spend {
@@ -125,7 +126,8 @@ export class UsageLedger {
     if (cached && cached.stamp === stamp) return cached.data;
     let data: LedgerMonth;
     try {
-      data = parseMonth(fs.readFileSync(file, "utf8"), month);
+      // Bounded again while reading: what the file reports is not always what it holds.
+      data = parseMonth(readFileBoundedSync(file, MAX_FILE_BYTES).toString("utf8"), month);
     } catch (e) {
       this.deps.log?.warn(`usage ledger ${file} unreadable, starting it over: ${(e as Error).message}`);
       data = emptyMonth(month);

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import JSON5 from "json5";
 import { writeFileAtomicSync } from "../infra/atomic.js";
+import { FileTooLargeError, readFileBoundedSync } from "../infra/read-bounded.js";
 import type { CronJob, CronStoreFile } from "./types.js";
 
 /** At most this many jobs per gateway: each is a timer entry and a run log. */
@@ -38,10 +39,10 @@ const isRecord = (v: unknown): v is Record<string, any> => typeof v === "object"
 export function loadStore(storePath: string, now: number): LoadResult {
   let raw: string;
   try {
-    const st = fs.statSync(storePath);
-    if (st.size > MAX_STORE_BYTES) return setAside(storePath, now, `it is ${st.size} bytes (the limit is ${MAX_STORE_BYTES})`);
-    raw = fs.readFileSync(storePath, "utf8");
+    raw = readFileBoundedSync(storePath, MAX_STORE_BYTES).toString("utf8");
   } catch (e) {
+    if (e instanceof FileTooLargeError)
+      return setAside(storePath, now, `it is ${e.size ?? `over ${MAX_STORE_BYTES}`} bytes (the limit is ${MAX_STORE_BYTES})`);
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return { jobs: [] };
     throw new Error(`cannot read ${storePath}: ${(e as Error).message}`);
   }

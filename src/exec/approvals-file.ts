@@ -17,6 +17,7 @@ import path from "node:path";
 import * as z from "zod";
 import { writeFileAtomicSync } from "../infra/atomic.js";
 import type { Env } from "../infra/paths.js";
+import { FileTooLargeError, readFileBoundedSync } from "../infra/read-bounded.js";
 
 export const FILE_NAME = "exec-approvals.json";
 /** Larger files are refused (an allowlist of thousands of paths is far below this). */
@@ -123,10 +124,9 @@ export class ExecApprovalsStore {
     for (const file of [this.path, this.legacyPath]) {
       let raw: string;
       try {
-        const st = fs.statSync(file);
-        if (st.size > MAX_FILE_BYTES) throw new ApprovalsError(`${file} is larger than ${MAX_FILE_BYTES} bytes; fix or remove it`);
-        raw = fs.readFileSync(file, "utf8");
+        raw = readFileBoundedSync(file, MAX_FILE_BYTES).toString("utf8");
       } catch (e) {
+        if (e instanceof FileTooLargeError) throw new ApprovalsError(`${file} is larger than ${MAX_FILE_BYTES} bytes; fix or remove it`);
         if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") continue;
         throw e;
       }

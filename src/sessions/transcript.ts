@@ -11,6 +11,7 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { ImageContent, Message, TextContent } from "../providers/types.js";
 import { StorageError } from "../infra/faults.js";
+import { FileTooLargeError, readFileBounded, readFileBoundedSync } from "../infra/read-bounded.js";
 
 export const TRANSCRIPT_VERSION = 3;
 /**
@@ -30,10 +31,11 @@ export const LOAD_SLICE_CHARS = 256 * 1024;
 export class TranscriptTooLargeError extends Error {
   constructor(
     readonly file: string,
-    readonly bytes: number,
+    /** What the file reported, or undefined when reading it went past the limit. */
+    readonly bytes: number | undefined,
   ) {
     super(
-      `${file} is ${(bytes / 1048576).toFixed(1)} MB, more than the ${MAX_TRANSCRIPT_BYTES / 1048576} MB a conversation may load; send /new to go on in a new one (the file is kept)`,
+      `${file} is ${bytes === undefined ? "" : `${(bytes / 1048576).toFixed(1)} MB, `}more than the ${MAX_TRANSCRIPT_BYTES / 1048576} MB a conversation may load; send /new to go on in a new one (the file is kept)`,
     );
     this.name = "TranscriptTooLargeError";
   }
@@ -116,10 +118,9 @@ export class Transcript {
   static open(file: string, sessionId: string, now: () => number = Date.now): Transcript {
     let text: string | null = null;
     try {
-      const size = fs.statSync(file).size;
-      if (size > MAX_TRANSCRIPT_BYTES) throw new TranscriptTooLargeError(file, size);
-      text = fs.readFileSync(file, "utf8");
+      text = readFileBoundedSync(file, MAX_TRANSCRIPT_BYTES).toString("utf8");
     } catch (err) {
+      if (err instanceof FileTooLargeError) throw new TranscriptTooLargeError(file, err.size);
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }
     if (text === null || text.trim() === "") {
@@ -166,10 +167,9 @@ export class Transcript {
   static async load(file: string, sessionId: string, now: () => number = Date.now): Promise<Transcript | null> {
     let text: string;
     try {
-      const size = (await fs.promises.stat(file)).size;
-      if (size > MAX_TRANSCRIPT_BYTES) throw new TranscriptTooLargeError(file, size);
-      text = await fs.promises.readFile(file, "utf8");
+      text = (await readFileBounded(file, MAX_TRANSCRIPT_BYTES)).toString("utf8");
     } catch (err) {
+      if (err instanceof FileTooLargeError) throw new TranscriptTooLargeError(file, err.size);
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw err;
     }

@@ -73,6 +73,16 @@ describe("usage ledger", { timeout: 10_000 }, () => {
     l2.record({ agentId: "main", sessionKey: "k", at: T0, tokens: 3, usd: 0, timezone: "UTC" });
     l2.flush();
     assert.equal(JSON.parse(fs.readFileSync(path.join(dir2, "usage", "main", "2026-03.json"), "utf8")).agent.month.tokens, 3);
+    // A month file that reports 0 bytes and never ends is unreadable, not read forever.
+    const dir3 = tmpDir();
+    fs.mkdirSync(path.join(dir3, "usage", "main"), { recursive: true });
+    fs.symlinkSync("/dev/zero", path.join(dir3, "usage", "main", "2026-03.json"));
+    const l3 = new UsageLedger({ stateDir: dir3, log });
+    assert.equal(l3.month("main", "2026-03").agent.month.tokens, 0);
+    assert.ok(
+      lines.some((l) => /usage ledger .*2026-03\.json unreadable, starting it over: more than/.test(l)),
+      lines.join("\n"),
+    );
     // An agent id that is not a plain name never becomes a path.
     l2.record({ agentId: "../x", sessionKey: "k", at: T0, tokens: 3, usd: 0, timezone: "UTC" });
     assert.ok(!fs.existsSync(path.join(dir2, "x")));

@@ -162,6 +162,15 @@ describe("cron store", () => {
     );
     await h.cron.stop();
 
+    // One that reports 0 bytes and never ends is set aside too, not read forever.
+    const endless = harness();
+    fs.mkdirSync(path.dirname(endless.storePath), { recursive: true });
+    fs.symlinkSync("/dev/zero", endless.storePath);
+    await endless.cron.start();
+    assert.equal((await endless.cron.status()).jobs, 0);
+    assert.ok(fs.readdirSync(path.dirname(endless.storePath)).some((f) => f.startsWith("jobs.json.unreadable-")));
+    await endless.cron.stop();
+
     // 1,000 jobs (as a file written earlier) idle on one timer; the next one is refused.
     const now = Date.now();
     const jobs = Array.from({ length: MAX_JOBS }, (_, i) => ({

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import type { ChatTarget } from "../../src/channels/sender.js";
 import { ApprovalQueue } from "../../src/exec/approval-queue.js";
-import { ExecApprovalsStore } from "../../src/exec/approvals-file.js";
+import { ExecApprovalsStore, FILE_NAME } from "../../src/exec/approvals-file.js";
 import { ExecApprovalService } from "../../src/exec/service.js";
 import type { Logger } from "../../src/infra/logger.js";
 import { tmpDir } from "../helpers/gateway.js";
@@ -55,6 +55,19 @@ function setup(config: Record<string, unknown>, online = false) {
 }
 
 describe("exec approval service", () => {
+  it("an approvals file that reports 0 bytes and never ends is refused, not read forever", T, () => {
+    const dir = tmpDir("oc-approvals-");
+    try {
+      fs.symlinkSync("/dev/zero", `${dir}/${FILE_NAME}`);
+      assert.throws(
+        () => new ExecApprovalsStore(dir, { HOME: dir }).snapshot(),
+        /exec-approvals\.json is larger than 1048576 bytes; fix or remove it/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a headless gateway tells the asking chat at once, and a short id decides it", T, async () => {
     const t = setup({});
     const pending = t.service.request(REQ, { origin: ORIGIN, timeoutMs: 5000 });

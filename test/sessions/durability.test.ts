@@ -350,6 +350,11 @@ describe("reading a conversation back for a turn", { timeout: 60_000 }, () => {
     fs.writeFileSync(big, "");
     fs.truncateSync(big, MAX_TRANSCRIPT_BYTES + 1);
     await assert.rejects(Transcript.load(big, "s"), TranscriptTooLargeError);
+    // A transcript that reports 0 bytes and never ends is refused at the limit, not read forever.
+    const endless = path.join(dir, "endless.jsonl");
+    fs.symlinkSync("/dev/zero", endless);
+    await assert.rejects(Transcript.load(endless, "s"), /endless\.jsonl is more than the 16 MB a conversation may load/);
+    assert.throws(() => Transcript.open(endless, "s"), TranscriptTooLargeError);
   });
 
   it("other work goes on while a large transcript is parsed", async () => {
