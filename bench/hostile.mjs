@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
-import { benchModelConfig, launch, targets, procMb, sleep, streamReply, TOKEN, root } from "./lib.mjs";
+import { benchModelConfig, launch, targets, procMb, sleep, sseChunk, streamReply, TOKEN, root } from "./lib.mjs";
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
@@ -61,7 +61,7 @@ async function modelServer() {
 
 /** A reply that never ends: text deltas as fast as the gateway reads them, until it hangs up. */
 function flood(res) {
-  const piece = `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "la ".repeat(8) }, finish_reason: null }] })}\n\n`;
+  const piece = sseChunk([{ index: 0, delta: { content: "la ".repeat(8) }, finish_reason: null }]);
   res.writeHead(200, { "content-type": "text/event-stream" });
   const pump = () => {
     while (!res.destroyed && res.write(piece));
@@ -78,10 +78,9 @@ function manyReads(res, n, file) {
     type: "function",
     function: { name: "read", arguments: JSON.stringify({ path: file }) },
   }));
-  const chunk = (choices) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices })}\n\n`;
   res.writeHead(200, { "content-type": "text/event-stream" });
-  res.write(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: calls }, finish_reason: null }]));
-  res.end(`${chunk([{ index: 0, delta: {}, finish_reason: "tool_calls" }])}data: [DONE]\n\n`);
+  res.write(sseChunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: calls }, finish_reason: null }]));
+  res.end(`${sseChunk([{ index: 0, delta: {}, finish_reason: "tool_calls" }])}data: [DONE]\n\n`);
 }
 
 /** The bench model (taking images too), with the chat completions endpoint, hooks and voice calls on. */

@@ -244,13 +244,16 @@ export async function instantModelServer() {
   return { baseUrl: `http://127.0.0.1:${server.address().port}/v1`, close: () => new Promise((r) => server.close(r)) };
 }
 
+/** One server-sent event of a streamed OpenAI chat completion from the bench model "m". */
+export function sseChunk(choices, extra = {}) {
+  return `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices, ...extra })}\n\n`;
+}
+
 /**
  * Streams an OpenAI chat completion into `res` at once: a call to the `read` tool on `readPath`, or
  * (null) the answer "ok"; then usage and `[DONE]`.
  */
 export function streamReply(res, readPath) {
-  const chunk = (choices, extra = {}) =>
-    `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices, ...extra })}\n\n`;
   res.writeHead(200, { "content-type": "text/event-stream" });
   if (readPath) {
     const call = {
@@ -259,13 +262,13 @@ export function streamReply(res, readPath) {
       type: "function",
       function: { name: "read", arguments: JSON.stringify({ path: readPath }) },
     };
-    res.write(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: [call] }, finish_reason: null }]));
-    res.write(chunk([{ index: 0, delta: {}, finish_reason: "tool_calls" }]));
+    res.write(sseChunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: [call] }, finish_reason: null }]));
+    res.write(sseChunk([{ index: 0, delta: {}, finish_reason: "tool_calls" }]));
   } else {
-    res.write(chunk([{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }]));
-    res.write(chunk([{ index: 0, delta: {}, finish_reason: "stop" }]));
+    res.write(sseChunk([{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }]));
+    res.write(sseChunk([{ index: 0, delta: {}, finish_reason: "stop" }]));
   }
-  res.write(chunk([], { usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } }));
+  res.write(sseChunk([], { usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } }));
   res.end("data: [DONE]\n\n");
 }
 
