@@ -5,10 +5,13 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
+import { readFileBounded } from "../infra/read-bounded.js";
 import type { CronRunLogEntry } from "./types.js";
 
 export const RUN_LOG_MAX_BYTES = 2_000_000;
 export const RUN_LOG_KEEP_LINES = 2_000;
+/** A log is cut back past 2 MB, so one many times that was not written here, and is not read. */
+const RUN_LOG_READ_MAX_BYTES = 16 * 1024 * 1024;
 
 export function runLogPath(storePath: string, jobId: string): string {
   if (!/^[A-Za-z0-9._-]{1,200}$/.test(jobId) || jobId.startsWith(".")) throw new Error(`invalid cron job id: ${jobId}`);
@@ -52,7 +55,10 @@ export class RunLog {
 async function prune(file: string): Promise<void> {
   const st = await fs.stat(file).catch(() => null);
   if (!st || st.size <= RUN_LOG_MAX_BYTES) return;
-  const lines = (await fs.readFile(file, "utf8")).split("\n").filter((l) => l.trim());
+  const lines = (await readFileBounded(file, RUN_LOG_READ_MAX_BYTES, { regularOnly: true }))
+    .toString("utf8")
+    .split("\n")
+    .filter((l) => l.trim());
   const kept = lines.slice(-RUN_LOG_KEEP_LINES);
   const tmp = `${file}.${process.pid}.${Math.random().toString(16).slice(2)}.tmp`;
   await fs.writeFile(tmp, `${kept.join("\n")}\n`, "utf8");
@@ -61,7 +67,10 @@ async function prune(file: string): Promise<void> {
 
 export async function readRunLog(file: string, jobId: string, limit = 200): Promise<CronRunLogEntry[]> {
   const max = Math.max(1, Math.min(5000, Math.floor(limit)));
-  const raw = await fs.readFile(file, "utf8").catch(() => "");
+  const raw = await readFileBounded(file, RUN_LOG_READ_MAX_BYTES, { regularOnly: true }).then(
+    (b) => b.toString("utf8"),
+    () => "",
+  );
   const out: CronRunLogEntry[] = [];
   const lines = raw.split("\n");
   for (let i = lines.length - 1; i >= 0 && out.length < max; i--) {

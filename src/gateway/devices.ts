@@ -16,7 +16,6 @@
  * overwritten: the owner's pairings are worth more than a new one, so writes fail with a message that
  * says which file to fix.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { writeFileAtomicSync } from "../infra/atomic.js";
@@ -24,6 +23,7 @@ import { StorageError } from "../infra/faults.js";
 import { safeEqualSecret } from "./auth.js";
 import { base64UrlEncode, rawPublicKey } from "./protocol/device.js";
 import { byCodeUnits } from "../infra/compare.js";
+import { FileTooLargeError, NotRegularFileError, readStateFileSync } from "../infra/read-bounded.js";
 
 /** How long a pairing request waits for the owner. */
 export const PENDING_TTL_MS = 5 * 60 * 1000;
@@ -409,13 +409,21 @@ function isDevice(d: unknown): d is PairedDevice {
   return Boolean(d && typeof d === "object" && typeof (d as PairedDevice).deviceId === "string");
 }
 
+/** The largest paired-devices or pending-requests file read (a device entry is under 2 KB). */
+const MAX_DEVICES_FILE_BYTES = 4 * 1024 * 1024;
+
 /** A JSON object from `file`; a missing file is empty, anything else unreadable is an error. */
 function readObject(file: string): { value: Record<string, unknown> | null; error: string | null } {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readStateFileSync(file, MAX_DEVICES_FILE_BYTES);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return { value: null, error: null };
+    if (e instanceof FileTooLargeError || e instanceof NotRegularFileError)
+      return {
+        value: null,
+        error: `it is ${e instanceof FileTooLargeError ? `larger than ${MAX_DEVICES_FILE_BYTES} bytes` : "not a regular file"}; fix or move the file, then try again`,
+      };
     return { value: null, error: `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
   }
   try {

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { isAlive } from "../infra/atomic.js";
+import { readStateFileSync } from "../infra/read-bounded.js";
 
 export interface LockInfo {
   pid: number;
@@ -46,9 +47,12 @@ export function processStartTime(pid: number): number | null {
   }
 }
 
+/** A lock file holds a pid, a start time and a path. */
+export const MAX_LOCK_BYTES = 64 * 1024;
+
 function readLock(file: string): LockInfo | null {
   try {
-    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<LockInfo>;
+    const parsed = JSON.parse(readStateFileSync(file, MAX_LOCK_BYTES)) as Partial<LockInfo>;
     return typeof parsed.pid === "number" ? (parsed as LockInfo) : null;
   } catch {
     return null;

@@ -2,16 +2,19 @@
  * `.env` loading as OpenClaw does it: the working directory's `.env`, then `$STATE_DIR/.env`; neither
  * overrides a variable that is already set.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import type { Env } from "./paths.js";
+import { readStateFileSync } from "./read-bounded.js";
+
+/** The largest `.env` file read. */
+const MAX_ENV_FILE_BYTES = 1024 * 1024;
 
 /** Loads `file` into `env` without overriding; returns the keys it set. Missing file: nothing. */
 export function loadEnvFile(file: string, env: Env): string[] {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readStateFileSync(file, MAX_ENV_FILE_BYTES);
   } catch {
     return [];
   }

@@ -18,12 +18,35 @@ export class FileTooLargeError extends Error {
 }
 
 /**
+ * A state file that is not a regular file: a device, a FIFO or a socket, where a symlink in the state
+ * directory can lead (`/dev/zero` never ends, a FIFO blocks until someone writes to it).
+ */
+export class NotRegularFileError extends Error {
+  readonly code = "ENOTREG";
+  constructor() {
+    super("not a regular file");
+    this.name = "NotRegularFileError";
+  }
+}
+
+export interface ReadOptions {
+  /**
+   * Refuse anything but a regular file ({@link NotRegularFileError}) before reading a byte. The file is
+   * opened without blocking, so a FIFO is refused rather than waited on.
+   */
+  regularOnly?: boolean;
+}
+
+const openFlags = (opts: ReadOptions): string | number => (opts.regularOnly ? fs.constants.O_RDONLY | fs.constants.O_NONBLOCK : "r");
+
+/**
  * Where reading starts. A regular file of known size is read whole in one call (a short read there
  * means its end), into room for one byte more than its size, so that a file that has grown reads on.
  * Otherwise there is room for the bound at once: the pages of a buffer that are never written take no
  * memory.
  */
-function firstBuffer(st: fs.Stats, max: number): { buf: Buffer; known: boolean } {
+function firstBuffer(st: fs.Stats, max: number, opts: ReadOptions): { buf: Buffer; known: boolean } {
+  if (opts.regularOnly && !st.isFile()) throw new NotRegularFileError();
   if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
   if (st.size > max) throw new FileTooLargeError(st.size, max);
   const known = st.isFile() && st.size > 0;
@@ -45,11 +68,11 @@ function readOn(buf: Buffer, length: number, bytesRead: number, known: boolean, 
  * `EISDIR` error for a directory. Off the event loop, in as few steps as it can (open, stat, one read
  * for a file whose size holds, close).
  */
-export async function readFileBounded(file: string, max: number): Promise<Buffer> {
-  const fh = await fs.promises.open(file, "r");
+export async function readFileBounded(file: string, max: number, opts: ReadOptions = {}): Promise<Buffer> {
+  const fh = await fs.promises.open(file, openFlags(opts));
   try {
     const st = await fh.stat();
-    const { known, buf: first } = firstBuffer(st, max);
+    const { known, buf: first } = firstBuffer(st, max, opts);
     let buf = first;
     let length = 0;
     for (let next: Buffer | null = buf; next;) {
@@ -65,11 +88,11 @@ export async function readFileBounded(file: string, max: number): Promise<Buffer
 }
 
 /** {@link readFileBounded}, blocking (for files read while loading, such as the config). */
-export function readFileBoundedSync(file: string, max: number): Buffer {
-  const fd = fs.openSync(file, "r");
+export function readFileBoundedSync(file: string, max: number, opts: ReadOptions = {}): Buffer {
+  const fd = fs.openSync(file, openFlags(opts));
   try {
     const st = fs.fstatSync(fd);
-    const { known, buf: first } = firstBuffer(st, max);
+    const { known, buf: first } = firstBuffer(st, max, opts);
     let buf = first;
     let length = 0;
     for (let next: Buffer | null = buf; next;) {
@@ -82,4 +105,13 @@ export function readFileBoundedSync(file: string, max: number): Buffer {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * A state file's text: the gateway's own files (session index, pairing, devices, credentials,
+ * preferences), which are always regular files. Anything else ({@link NotRegularFileError}) or more
+ * than `max` bytes ({@link FileTooLargeError}) is never read; a missing file is the usual `ENOENT`.
+ */
+export function readStateFileSync(file: string, max: number): string {
+  return readFileBoundedSync(file, max, { regularOnly: true }).toString("utf8");
 }

@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { FileTooLargeError, NotRegularFileError, readFileBoundedSync } from "../infra/read-bounded.js";
 
 /** At most this many files are indexed per agent; more are left out (and counted in status). */
 export const MAX_MEMORY_FILES = 5_000;
@@ -155,11 +156,17 @@ export function readMemoryFile(workspaceDir: string, extraPaths: string[], raw: 
     if (st.isSymbolicLink()) throw refuse();
     probe = path.dirname(probe);
   }
-  const st = fs.statSync(abs);
-  if (!st.isFile()) throw refuse();
-  if (st.size > MAX_MEMORY_FILE_BYTES)
-    throw new Error(`${rel}: larger than ${MAX_MEMORY_FILE_BYTES} bytes; read it with from/lines after memory_search`);
-  const all = fs.readFileSync(abs, "utf8").split("\n");
+  // Checked on the open file, so what is read is what was checked.
+  let text: string;
+  try {
+    text = readFileBoundedSync(abs, MAX_MEMORY_FILE_BYTES, { regularOnly: true }).toString("utf8");
+  } catch (e) {
+    if (e instanceof NotRegularFileError) throw refuse();
+    if (e instanceof FileTooLargeError)
+      throw new Error(`${rel}: larger than ${MAX_MEMORY_FILE_BYTES} bytes; read it with from/lines after memory_search`);
+    throw e;
+  }
+  const all = text.split("\n");
   const start = Math.max(1, Math.floor(from ?? 1));
   const count = Math.min(MAX_GET_LINES, Math.max(1, Math.floor(lines ?? MAX_GET_LINES)));
   const slice = all.slice(start - 1, start - 1 + count);

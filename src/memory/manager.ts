@@ -14,12 +14,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomicSync } from "../infra/atomic.js";
-import { readFileBoundedSync } from "../infra/read-bounded.js";
+import { readFileBoundedSync, readStateFileSync } from "../infra/read-bounded.js";
 import { chunkMarkdown, hashText } from "./chunk.js";
 import type { EmbeddingProvider } from "./embeddings.js";
 import { indexedFiles, listMemoryFiles, MAX_INDEX_BYTES, MAX_MEMORY_FILE_BYTES, type MemoryFile } from "./files.js";
 import { KeywordIndex } from "./keyword.js";
 import { SNIPPET_MAX_CHARS, type MemorySettings } from "./settings.js";
+
+/**
+ * The largest index store read: its text is bounded by {@link MAX_INDEX_BYTES}, and each chunk's
+ * vector adds a few kilobytes more. A store past this (or not a regular file) is rebuilt.
+ */
+const MAX_STORE_FILE_BYTES = 256 * 1024 * 1024;
 
 const FORMAT = "openclaw-memory-index-v1";
 /** A query embedding that takes longer than this is skipped: the search answers by keyword. */
@@ -161,7 +167,7 @@ export class MemoryIndex {
     if (this.stored) return this.stored;
     let stored = this.empty();
     try {
-      const raw = JSON.parse(fs.readFileSync(this.opts.storePath, "utf8")) as Stored;
+      const raw = JSON.parse(readStateFileSync(this.opts.storePath, MAX_STORE_FILE_BYTES)) as Stored;
       if (raw?.format === FORMAT && Array.isArray(raw.chunks) && raw.files && raw.meta) stored = { ...raw, vectors: raw.vectors ?? {} };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT")

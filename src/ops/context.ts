@@ -9,10 +9,11 @@ import { readConfigSnapshot, type ConfigSnapshot } from "../config/load.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import { resolveAuth, type ResolvedAuth } from "../gateway/auth.js";
 import { BIND_MODES, isLoopbackHost } from "../gateway/bind.js";
-import { lockOwnerAlive, type LockInfo } from "../gateway/lock.js";
+import { lockOwnerAlive, MAX_LOCK_BYTES, type LockInfo } from "../gateway/lock.js";
 import { DEFAULT_GATEWAY_PORT, type Env } from "../infra/paths.js";
 import { FlyConfigError, parseGatewayArgs, readFlyToml, type FlyApp, type GatewayArgs } from "./fly.js";
 import { hostProbe, type ProcessInfo, type SystemProbe } from "./system.js";
+import { readStateFileSync } from "../infra/read-bounded.js";
 
 export interface LockState {
   file: string;
@@ -81,7 +82,7 @@ function readLocks(stateDir: string): LockState[] {
     const file = path.join(stateDir, name);
     let info: LockInfo | null = null;
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<LockInfo>;
+      const parsed = JSON.parse(readStateFileSync(file, MAX_LOCK_BYTES)) as Partial<LockInfo>;
       if (typeof parsed.pid === "number") info = parsed as LockInfo;
     } catch {
       /* unreadable or half-written */

@@ -16,6 +16,7 @@ import path from "node:path";
 import { loadPluginManifest, type PluginManifest } from "./manifest.js";
 import type { PluginDiagnostic, PluginOrigin } from "./types.js";
 import { byCodeUnits } from "../infra/compare.js";
+import { readStateFileSync } from "../infra/read-bounded.js";
 
 const MODULE_EXTS = new Set([".ts", ".js", ".mts", ".cts", ".mjs", ".cjs"]);
 const INDEX_FILES = ["index.ts", "index.js", "index.mjs", "index.cjs"];
@@ -60,9 +61,12 @@ function isModuleFile(file: string): boolean {
   return MODULE_EXTS.has(path.extname(file)) && !file.endsWith(".d.ts");
 }
 
+/** The largest plugin package.json read. */
+export const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
+
 function readPackageJson(dir: string): PackageJson | null {
   try {
-    const raw: unknown = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    const raw: unknown = JSON.parse(readStateFileSync(path.join(dir, "package.json"), MAX_PACKAGE_JSON_BYTES));
     return raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as PackageJson) : null;
   } catch {
     return null;

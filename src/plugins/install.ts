@@ -24,6 +24,8 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { PluginConfigValidator } from "./config-schema.js";
 import { loadPluginManifest } from "./manifest.js";
+import { readStateFileSync } from "../infra/read-bounded.js";
+import { MAX_PACKAGE_JSON_BYTES } from "./discovery.js";
 
 export type InstallErrorCode =
   "NOT_FOUND" | "NO_MANIFEST" | "BAD_MANIFEST" | "BAD_PACKAGE" | "BAD_ARCHIVE" | "NPM_FAILED" | "EXISTS" | "ID_MISMATCH";
@@ -156,7 +158,7 @@ export function inspectPackage(root: string, label: string): PackageInfo {
   const pkgFile = path.join(root, "package.json");
   if (fs.existsSync(pkgFile)) {
     try {
-      const raw: unknown = JSON.parse(fs.readFileSync(pkgFile, "utf8"));
+      const raw: unknown = JSON.parse(readStateFileSync(pkgFile, MAX_PACKAGE_JSON_BYTES));
       if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new Error("not a JSON object");
       pkg = raw as Record<string, any>;
     } catch (e) {

@@ -3,8 +3,8 @@
  * running any plugin code, and the check of `plugins.entries.<id>.config` against the JSON Schema it
  * declares.
  */
-import fs from "node:fs";
 import path from "node:path";
+import { FileTooLargeError, NotRegularFileError, readStateFileSync } from "../infra/read-bounded.js";
 
 export const PLUGIN_MANIFEST_FILENAME = "openclaw.plugin.json";
 
@@ -39,14 +39,19 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return Boolean(value) && typeof value === "object" && !Array.isArray(value);
 }
 
+/** The largest plugin manifest read (a config schema and some names). */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
+
 /** Reads `<rootDir>/openclaw.plugin.json`; errors name the file and the field at fault. */
 export function loadPluginManifest(rootDir: string): ManifestResult {
   const manifestPath = path.join(rootDir, PLUGIN_MANIFEST_FILENAME);
   const fail = (error: string): ManifestResult => ({ ok: false, error: `${manifestPath}: ${error}`, manifestPath });
   let text: string;
   try {
-    text = fs.readFileSync(manifestPath, "utf8");
+    text = readStateFileSync(manifestPath, MAX_MANIFEST_BYTES);
   } catch (err) {
+    if (err instanceof FileTooLargeError) return fail(`plugin manifest is larger than ${MAX_MANIFEST_BYTES} bytes`);
+    if (err instanceof NotRegularFileError) return fail("plugin manifest is not a regular file");
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
       return fail(`plugin manifest not found; every plugin needs an ${PLUGIN_MANIFEST_FILENAME} with at least "id" and "configSchema"`);
     }

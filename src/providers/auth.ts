@@ -7,13 +7,13 @@
  * disables it for 5 h, doubling up to 24 h. Because the state is on disk, a restart does not send the
  * next message straight back to a provider that just failed.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomicSync } from "../infra/atomic.js";
 import type { Env } from "../infra/paths.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { ProviderInfo } from "./models.js";
 import type { ProviderErrorKind } from "./types.js";
+import { readStateFileSync } from "../infra/read-bounded.js";
 
 export interface StoredProfile {
   type: "api_key" | "token" | "oauth";
@@ -58,6 +58,9 @@ export interface Credential {
 const COOLDOWN_STEPS_MS = [60_000, 5 * 60_000, 25 * 60_000, 60 * 60_000];
 const HOUR = 3_600_000;
 
+/** The largest auth profiles file read (profiles with their cooldowns and usage: some kilobytes). */
+const MAX_AUTH_FILE_BYTES = 1024 * 1024;
+
 export class AuthStore {
   private data: AuthFile | null = null;
 
@@ -73,7 +76,7 @@ export class AuthStore {
   private load(): AuthFile {
     if (this.data) return this.data;
     try {
-      const parsed = JSON.parse(fs.readFileSync(this.file, "utf8")) as AuthFile;
+      const parsed = JSON.parse(readStateFileSync(this.file, MAX_AUTH_FILE_BYTES)) as AuthFile;
       this.data = { ...parsed, version: parsed.version ?? 1, profiles: parsed.profiles ?? {} };
     } catch {
       this.data = { version: 1, profiles: {} };

@@ -12,6 +12,7 @@ import path from "node:path";
 import { randomInt } from "node:crypto";
 import { writeFileAtomicSync } from "../infra/atomic.js";
 import { byCodeUnits } from "../infra/compare.js";
+import { readStateFileSync } from "../infra/read-bounded.js";
 
 export const PAIRING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 export const PAIRING_CODE_LENGTH = 8;
@@ -28,6 +29,9 @@ export interface PairingRequest {
 }
 
 export type PairingOutcome = { code: string; created: boolean } | { code: null; created: false; reason: "capped" };
+
+/** The largest pairing or allowlist file read (each holds at most a few hundred entries). */
+const MAX_PAIRING_FILE_BYTES = 4 * 1024 * 1024;
 
 export class PairingStore {
   private cache = new Map<string, { mtimeMs: number; value: unknown }>();
@@ -57,7 +61,7 @@ export class PairingStore {
     const hit = this.cache.get(file);
     if (hit && hit.mtimeMs === st.mtimeMs) return hit.value as T;
     try {
-      const value = JSON.parse(fs.readFileSync(file, "utf8")) as T;
+      const value = JSON.parse(readStateFileSync(file, MAX_PAIRING_FILE_BYTES)) as T;
       this.cache.set(file, { mtimeMs: st.mtimeMs, value });
       return value;
     } catch {

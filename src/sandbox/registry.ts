@@ -3,9 +3,9 @@
  * when each was created and last used (what `sandbox list` shows and prune decides on). Same shape as
  * OpenClaw's, so an existing state volume keeps its entries. Written atomically.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomicSync } from "../infra/atomic.js";
+import { readStateFileSync } from "../infra/read-bounded.js";
 
 export interface SandboxRegistryEntry {
   containerName: string;
@@ -21,9 +21,12 @@ export function registryPath(stateDir: string): string {
   return path.join(stateDir, "sandbox", "containers.json");
 }
 
+/** The largest sandbox registry read (one small entry per container). */
+const MAX_REGISTRY_BYTES = 4 * 1024 * 1024;
+
 export function readRegistry(stateDir: string): SandboxRegistryEntry[] {
   try {
-    const parsed = JSON.parse(fs.readFileSync(registryPath(stateDir), "utf8")) as { entries?: unknown };
+    const parsed = JSON.parse(readStateFileSync(registryPath(stateDir), MAX_REGISTRY_BYTES)) as { entries?: unknown };
     if (Array.isArray(parsed?.entries)) {
       return parsed.entries.filter(
         (e): e is SandboxRegistryEntry => !!e && typeof e === "object" && typeof (e as SandboxRegistryEntry).containerName === "string",

@@ -6,6 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { removeStaleTempFiles } from "../infra/atomic.js";
+import { readStateFileSync } from "../infra/read-bounded.js";
+import { MAX_STORE_BYTES } from "./store.js";
 
 export interface CleanupReport {
   tempFiles: string[];
@@ -61,9 +63,7 @@ function removeEmptyOrphans(dir: string): string[] {
     const file = path.join(dir, name);
     try {
       // A header line is a few hundred bytes; anything bigger holds a conversation and is never read.
-      if (fs.statSync(file).size > HEADER_ONLY_MAX_BYTES) continue;
-      const lines = fs
-        .readFileSync(file, "utf8")
+      const lines = readStateFileSync(file, HEADER_ONLY_MAX_BYTES)
         .split("\n")
         .filter((l) => l.trim());
       if (lines.length === 0 || (lines.length === 1 && /"type"\s*:\s*"session"/.test(lines[0]!))) candidates.push(file);
@@ -74,7 +74,7 @@ function removeEmptyOrphans(dir: string): string[] {
   if (candidates.length === 0) return [];
   let referenced: Set<string>;
   try {
-    const store = JSON.parse(fs.readFileSync(path.join(dir, "sessions.json"), "utf8")) as Record<
+    const store = JSON.parse(readStateFileSync(path.join(dir, "sessions.json"), MAX_STORE_BYTES)) as Record<
       string,
       { sessionId?: unknown; sessionFile?: unknown }
     >;

@@ -15,6 +15,7 @@
 import fs from "node:fs";
 import { writeFileAtomic, writeFileAtomicSync } from "../infra/atomic.js";
 import { StorageError } from "../infra/faults.js";
+import { FileTooLargeError, NotRegularFileError, readStateFileSync } from "../infra/read-bounded.js";
 
 export interface SessionEntry {
   sessionId: string;
@@ -104,6 +105,8 @@ export interface SessionStoreOptions {
 }
 
 /** How long changes wait to share one write (counters only: new transcripts are written through). */
+/** The largest session index read whole (an entry is well under 1 KB: more than 16,000 sessions). */
+export const MAX_STORE_BYTES = 16 * 1024 * 1024;
 const FLUSH_DELAY_MS = 1000;
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;
@@ -141,8 +144,9 @@ export class SessionStore {
     if (this.entries) return this.entries;
     let text: string | null = null;
     try {
-      text = fs.readFileSync(this.file, "utf8");
+      text = readStateFileSync(this.file, MAX_STORE_BYTES);
     } catch (err) {
+      if (err instanceof FileTooLargeError || err instanceof NotRegularFileError) return this.setAside(err);
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }
     this.entries = {};
@@ -166,6 +170,27 @@ export class SessionStore {
         this.opts.onError?.(`${this.file} is not valid JSON (${(err as Error).message}); ${kept}, and started an empty store`);
       }
     }
+    return this.entries;
+  }
+
+  /**
+   * A store that cannot be read at all (too large, or not a file) is moved aside whole, never copied
+   * (a link to a device would copy forever), and the store starts empty.
+   */
+  private setAside(err: FileTooLargeError | NotRegularFileError): Record<string, SessionEntry> {
+    this.entries = {};
+    const why =
+      err instanceof FileTooLargeError
+        ? `is larger than the ${MAX_STORE_BYTES / (1024 * 1024)} MB a session index may be`
+        : "is not a regular file";
+    const aside = `${this.file}.unreadable-${(this.opts.now ?? Date.now)()}`;
+    let kept = `moved it to ${aside}`;
+    try {
+      fs.renameSync(this.file, aside);
+    } catch (e) {
+      kept = `could not move it aside (${(e as Error).message}); it is replaced at the next write`;
+    }
+    this.opts.onError?.(`${this.file} ${why}; ${kept}, and started an empty store`);
     return this.entries;
   }
 

@@ -20,6 +20,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import { expandHome, type Env } from "../infra/paths.js";
 import { parseSkillFile, resolveInvocation, resolveMetadata, stringField, type SkillMetadata } from "./frontmatter.js";
 import { byCodeUnits } from "../infra/compare.js";
+import { FileTooLargeError, NotRegularFileError, readFileBoundedSync } from "../infra/read-bounded.js";
 
 export const MAX_SKILLS = 200;
 export const MAX_SKILL_FILE_BYTES = 256 * 1024;
@@ -193,8 +194,12 @@ function parseSkill(file: string, st: fs.Stats, source: SkillSource): { entry: S
     };
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    // Bounded on the open file too: it may have changed since it was listed.
+    text = readFileBoundedSync(file, MAX_SKILL_FILE_BYTES, { regularOnly: true }).toString("utf8");
   } catch (err) {
+    if (err instanceof FileTooLargeError)
+      return { entry: null, warnings: [`skipped: over the ${MAX_SKILL_FILE_BYTES / 1024} KB limit for a SKILL.md`] };
+    if (err instanceof NotRegularFileError) return { entry: null, warnings: ["not a regular file; skipped"] };
     return { entry: null, warnings: [`cannot read (${(err as Error).message})`] };
   }
   const { frontmatter, warnings } = parseSkillFile(text);

@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomicSync } from "../infra/atomic.js";
+import { readStateFileSync } from "../infra/read-bounded.js";
 
 export const TTS_PROVIDERS = ["openai", "elevenlabs", "edge"] as const;
 export type TtsProviderId = (typeof TTS_PROVIDERS)[number];
@@ -131,10 +132,13 @@ interface Prefs {
   [k: string]: unknown;
 }
 
+/** The largest preferences file read. */
+const MAX_PREFS_BYTES = 256 * 1024;
+
 /** The preferences file; a missing or unreadable one is empty. */
 export function readPrefs(prefsPath: string): Prefs {
   try {
-    const parsed = JSON.parse(fs.readFileSync(prefsPath, "utf8")) as unknown;
+    const parsed = JSON.parse(readStateFileSync(prefsPath, MAX_PREFS_BYTES)) as unknown;
     return isObj(parsed) ? (parsed as Prefs) : {};
   } catch {
     return {};

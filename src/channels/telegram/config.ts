@@ -2,9 +2,9 @@
  * What the Telegram adapter reads from its account config, and how it turns that (plus the
  * environment) into settings: token source, Bot API root, polling or webhook.
  */
-import fs from "node:fs";
 import type { ChunkMode } from "../chunking.js";
 import { expandHome, type Env } from "../../infra/paths.js";
+import { FileTooLargeError, NotRegularFileError, readStateFileSync } from "../../infra/read-bounded.js";
 
 /**
  * One account's config: the top-level `channels.telegram` keys overlaid with `accounts.<id>`.
@@ -55,6 +55,9 @@ export interface ResolvedToken {
 
 export const NO_TOKEN_ERROR = "no bot token: set TELEGRAM_BOT_TOKEN or channels.telegram.botToken";
 
+/** A bot token is under 100 characters; a tokenFile much bigger is not one. */
+const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+
 /**
  * Config first (`botToken`, then `tokenFile`), then `TELEGRAM_BOT_TOKEN`, which only the `default`
  * account may use (a second bot must never silently share the first one's token).
@@ -65,10 +68,16 @@ export function resolveToken(config: TelegramConfig, accountId: string, env: Env
   if (config.tokenFile?.trim()) {
     const file = expandHome(config.tokenFile.trim(), env);
     try {
-      const fromFile = fs.readFileSync(file, "utf8").trim();
+      const fromFile = readStateFileSync(file, MAX_TOKEN_FILE_BYTES).trim();
       if (fromFile) return { token: fromFile, source: "config" };
       return { token: null, source: "none", error: `tokenFile ${file} is empty` };
     } catch (err) {
+      if (err instanceof FileTooLargeError || err instanceof NotRegularFileError)
+        return {
+          token: null,
+          source: "none",
+          error: `tokenFile ${file} is ${err instanceof FileTooLargeError ? "too large for a bot token" : "not a regular file"}`,
+        };
       const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
       return { token: null, source: "none", error: `cannot read tokenFile ${file} (${code})` };
     }

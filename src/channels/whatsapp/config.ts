@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ChunkMode } from "../chunking.js";
 import { expandHome, type Env } from "../../infra/paths.js";
+import { readStateFileSync } from "../../infra/read-bounded.js";
 
 /** One account's config: top-level `channels.whatsapp` keys overlaid with `accounts.<id>`. */
 export interface WhatsAppConfig {
@@ -53,9 +54,12 @@ export function resolveAuthDir(config: WhatsAppConfig, accountId: string, stateD
 export const CREDS_FILE = "creds.json";
 export const CREDS_BACKUP = "creds.json.bak";
 
+/** creds.json holds a few keys: some kilobytes. */
+const MAX_CREDS_BYTES = 1024 * 1024;
+
 function readJson(file: string): Record<string, any> | null {
   try {
-    const text = fs.readFileSync(file, "utf8");
+    const text = readStateFileSync(file, MAX_CREDS_BYTES);
     if (!text.trim()) return null;
     const value = JSON.parse(text);
     return value && typeof value === "object" ? value : null;
