@@ -62,7 +62,9 @@ function removeEmptyOrphans(dir: string): string[] {
     if (!name.endsWith(".jsonl")) continue;
     const file = path.join(dir, name);
     try {
-      // A header line is a few hundred bytes; anything bigger holds a conversation and is never read.
+      // A header line is a few hundred bytes; anything bigger holds a conversation and is never read
+      // (the size it reports is checked first, without opening it; the read checks the open file).
+      if (fs.statSync(file).size > HEADER_ONLY_MAX_BYTES) continue;
       const lines = readStateFileSync(file, HEADER_ONLY_MAX_BYTES)
         .split("\n")
         .filter((l) => l.trim());

@@ -104,9 +104,9 @@ export interface SessionStoreOptions {
   onWriteRecovered?: () => void;
 }
 
-/** How long changes wait to share one write (counters only: new transcripts are written through). */
 /** The largest session index read whole (an entry is well under 1 KB: more than 16,000 sessions). */
 export const MAX_STORE_BYTES = 16 * 1024 * 1024;
+/** How long changes wait to share one write (counters only: new transcripts are written through). */
 const FLUSH_DELAY_MS = 1000;
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;
