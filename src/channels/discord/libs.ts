@@ -45,9 +45,12 @@ export function httpStatus(err: unknown): number | undefined {
   return typeof s === "number" ? s : undefined;
 }
 
-/** A 429 the REST client handed back to us (`rejectOnRateLimit`) instead of waiting it out itself. */
+/**
+ * A 429 the REST client handed back to us (`rejectOnRateLimit`) instead of waiting it out itself. Its
+ * name carries the route: `RateLimitError[/channels/:id/messages]`.
+ */
 export function isRateLimitError(err: unknown): err is Error & { retryAfter: number } {
-  return err instanceof Error && err.name === "RateLimitError" && typeof (err as { retryAfter?: unknown }).retryAfter === "number";
+  return err instanceof Error && /^RateLimitError\b/.test(err.name) && typeof (err as { retryAfter?: unknown }).retryAfter === "number";
 }
 
 /** Worth trying again later: network failures, timeouts, 5xx and 429. Not: 4xx (bad request, no access, bad token). */

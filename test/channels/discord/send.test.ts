@@ -1,6 +1,7 @@
 import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { FakeDiscord } from "../../fakes/discord.js";
+import { isRetryable, retryAfterMs } from "../../../src/channels/discord/libs.js";
 import { ALICE, BOB, GENERAL, THREAD, addWorld, harness, type Harness } from "./helpers.js";
 
 function fencesBalanced(chunk: string): boolean {
@@ -154,4 +155,29 @@ describe("discord adapter: sending", () => {
     await assert.rejects(h.adapter.send({ chatId: "399999999999999999" }, { text: "nobody home" }), /Unknown Channel/);
     assert.equal(h.adapter.status().queued, 0);
   });
+});
+
+describe("discord adapter: a rate limit too long to wait out inline", () => {
+  it(
+    "is handed back as retryable with its wait, so the reply waits in the outbox instead of being dropped",
+    { timeout: 10_000 },
+    async () => {
+      const { RateLimitError } = await import("@discordjs/rest");
+      const err = new RateLimitError({
+        timeToReset: 60_000,
+        limit: 5,
+        method: "POST",
+        hash: "h",
+        url: "https://discord.com/api/v10/channels/1/messages",
+        route: "/channels/:id/messages",
+        majorParameter: "1",
+        global: false,
+        retryAfter: 60_000,
+        sublimitTimeout: 0,
+        scope: "user",
+      });
+      assert.equal(isRetryable(err), true);
+      assert.equal(retryAfterMs(err), 60_000);
+    },
+  );
 });
