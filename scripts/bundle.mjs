@@ -29,8 +29,9 @@ const output = {
   platform: "node",
   target: "node20.19",
   minify: true,
-  // Some libraries check class names at run time (node-fetch: `AbortSignal`); error names stay readable.
-  keepNames: true,
+  // Names are not kept (`keepNames` would add a call per function and class, run at load: some 5 ms
+  // more before the gateway listens). What checks a class name at run time is node-fetch 2, grammY's
+  // client, on `AbortSignal`: grammY gets Node's own classes (the abort-controller shim below).
   legalComments: "none",
   sourcemap: "linked",
   logLevel: "warning",
@@ -73,6 +74,7 @@ const result = await build({
     // The fetch-based build of the Discord REST client (the default one loads undici, ~6 MB).
     "@discordjs/rest": fs.existsSync(restWeb) ? restWeb : "@discordjs/rest",
     "whatwg-url": path.join(root, "scripts/shims/whatwg-url.cjs"),
+    "abort-controller": path.join(root, "scripts/shims/abort-controller.cjs"),
     // Baileys' WebAssembly helpers and default logger (see the shims' headers).
     "whatsapp-rust-bridge": path.join(root, "scripts/shims/whatsapp-rust-bridge.mjs"),
     pino: path.join(root, "scripts/shims/pino.mjs"),

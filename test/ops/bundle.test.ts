@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT } from "../helpers/gateway.js";
+import os from "node:os";
+import { FakeTelegram } from "../fakes/telegram.js";
+import { ROOT, spawnGateway, waitFor } from "../helpers/gateway.js";
 // @ts-expect-error plain JavaScript build helper
 import { STUB_MARK } from "../../scripts/merge-chunks.mjs";
 
@@ -97,6 +99,31 @@ describe("the built start-up path", () => {
           assert.ok(namesOf(m[2]!).has(name), `${f} imports ${name} from ${m[2]}, which does not export it`);
         }
       }
+    }
+  });
+});
+
+describe("the built bundle's libraries", () => {
+  it("grammY reaches the Bot API: its HTTP client accepts the abort signals it is given", T, async () => {
+    // node-fetch 2 tells a signal by its class name, which the minified bundle would not keep for a
+    // bundled AbortController; grammY is given Node's own (scripts/shims/abort-controller.cjs).
+    const tg = await FakeTelegram.start();
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-telegram-"));
+    fs.writeFileSync(path.join(stateDir, "openclaw.json"), JSON.stringify({ channels: { telegram: { apiRoot: tg.apiRoot } } }));
+    const gw = await spawnGateway(["--port", "0", "--bind", "loopback", "--allow-unconfigured"], {
+      OPENCLAW_STATE_DIR: stateDir,
+      TELEGRAM_BOT_TOKEN: tg.token,
+      OPENCLAW_TELEGRAM_POLL_TIMEOUT: "1",
+    });
+    try {
+      await waitFor(() => tg.calls.some((c) => c.method === "getUpdates"), 15_000, "the built gateway to poll the fake Bot API");
+      assert.match(gw.stdout, /\[telegram\] logged in to telegram as @/);
+      assert.doesNotMatch(gw.stdout + gw.stderr, /instanceof AbortSignal/);
+    } finally {
+      gw.proc.kill("SIGTERM");
+      await gw.exit;
+      await tg.close();
+      fs.rmSync(stateDir, { recursive: true, force: true });
     }
   });
 });
