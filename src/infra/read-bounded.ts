@@ -108,8 +108,9 @@ export function readFileBoundedSync(file: string, max: number, opts: ReadOptions
 }
 
 /**
- * A state file's text: the gateway's own files (session index, pairing, devices, credentials,
- * preferences), which are always regular files. Anything else ({@link NotRegularFileError}) or more
+ * The text of a file that is only ever a regular file: the gateway's state files (session index,
+ * pairing, devices, credentials, preferences) and the workspace files it reads whole (a SKILL.md, a
+ * memory note). Anything else ({@link NotRegularFileError}) or more
  * than `max` bytes ({@link FileTooLargeError}) is never read; a missing file is the usual `ENOENT`.
  */
 export function readStateFileSync(file: string, max: number): string {

@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { FileTooLargeError, NotRegularFileError, readFileBoundedSync } from "../infra/read-bounded.js";
+import { FileTooLargeError, NotRegularFileError, readStateFileSync } from "../infra/read-bounded.js";
 
 /** At most this many files are indexed per agent; more are left out (and counted in status). */
 export const MAX_MEMORY_FILES = 5_000;
@@ -159,7 +159,7 @@ export function readMemoryFile(workspaceDir: string, extraPaths: string[], raw: 
   // Checked on the open file, so what is read is what was checked.
   let text: string;
   try {
-    text = readFileBoundedSync(abs, MAX_MEMORY_FILE_BYTES, { regularOnly: true }).toString("utf8");
+    text = readStateFileSync(abs, MAX_MEMORY_FILE_BYTES);
   } catch (e) {
     if (e instanceof NotRegularFileError) throw refuse();
     if (e instanceof FileTooLargeError)

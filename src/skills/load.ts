@@ -20,7 +20,7 @@ import type { OpenClawConfig } from "../config/schema.js";
 import { expandHome, type Env } from "../infra/paths.js";
 import { parseSkillFile, resolveInvocation, resolveMetadata, stringField, type SkillMetadata } from "./frontmatter.js";
 import { byCodeUnits } from "../infra/compare.js";
-import { FileTooLargeError, NotRegularFileError, readFileBoundedSync } from "../infra/read-bounded.js";
+import { FileTooLargeError, NotRegularFileError, readStateFileSync } from "../infra/read-bounded.js";
 
 export const MAX_SKILLS = 200;
 export const MAX_SKILL_FILE_BYTES = 256 * 1024;
@@ -195,7 +195,7 @@ function parseSkill(file: string, st: fs.Stats, source: SkillSource): { entry: S
   let text: string;
   try {
     // Bounded on the open file too: it may have changed since it was listed.
-    text = readFileBoundedSync(file, MAX_SKILL_FILE_BYTES, { regularOnly: true }).toString("utf8");
+    text = readStateFileSync(file, MAX_SKILL_FILE_BYTES);
   } catch (err) {
     if (err instanceof FileTooLargeError)
       return { entry: null, warnings: [`skipped: over the ${MAX_SKILL_FILE_BYTES / 1024} KB limit for a SKILL.md`] };
