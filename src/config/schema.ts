@@ -39,6 +39,26 @@ import { budgetSchema } from "../budget/config.js";
 // config schema is kept that way.
 z.lazy(() => z.never()).optional();
 
+/**
+ * A part of the schema built only when a config being checked has it. zod's `z.lazy` alone does not
+ * defer it: the first parse of an object asks each of its fields whether it may be absent, and a
+ * lazy field answers by building what it wraps, so every section was built for every config. The
+ * parts wrapped here are objects, records or unions that are never absent by themselves (`.optional()`
+ * says so where it is used), which the wrapper tells zod up front. Building one that could be absent
+ * is refused, so a misuse shows up in the first test that builds the schema.
+ */
+function section<T extends z.ZodType>(build: () => T): z.ZodLazy<T> {
+  const lazy = z.lazy(() => {
+    const inner = build();
+    if (inner._zod.optin !== undefined || inner._zod.optout !== undefined) {
+      throw new Error("config schema: a section() must not be optional in itself; put .optional() where it is used");
+    }
+    return inner;
+  });
+  for (const key of ["optin", "optout"]) Object.defineProperty(lazy._zod, key, { configurable: true, writable: true, value: undefined });
+  return lazy;
+}
+
 /** The `channels.<id>` keys OpenClaw 2026.1.29 knows; any other key must be a channel a plugin declares. */
 export const KNOWN_CHANNEL_KEYS: ReadonlySet<string> = new Set([
   "defaults",
@@ -117,7 +137,7 @@ function buildConfigSchema() {
   });
 
   /** `{ primary, fallbacks }` model selection. */
-  const ModelSelectionSchema = z.lazy(() =>
+  const ModelSelectionSchema = section(() =>
     z.strictObject({
       /** Model ref as `provider/model` or an alias. */
       primary: OptString,
@@ -140,7 +160,7 @@ function buildConfigSchema() {
   }
 
   /** Tool allow/deny policy (names, `group:*` shorthands and `*` wildcards). */
-  const ToolPolicySchema = z.lazy(() =>
+  const ToolPolicySchema = section(() =>
     z
       .strictObject({
         allow: OptStringList,
@@ -155,7 +175,7 @@ function buildConfigSchema() {
   const ToolProfile = z.enum(["minimal", "coding", "messaging", "full"]);
 
   /** Tool policy plus a base profile (used by `byProvider`). */
-  const ToolPolicyWithProfileSchema = z.lazy(() =>
+  const ToolPolicyWithProfileSchema = section(() =>
     z
       .strictObject({
         profile: ToolProfile.optional(),
@@ -191,7 +211,7 @@ function buildConfigSchema() {
   // ---------------------------------------------------------------------------
 
   /** Bookkeeping written by the CLI when it saves the file. */
-  const MetaSchema = z.lazy(() =>
+  const MetaSchema = section(() =>
     z.strictObject({
       lastTouchedVersion: OptString,
       lastTouchedAt: OptString,
@@ -202,7 +222,7 @@ function buildConfigSchema() {
    * Inline environment variables (only applied when the process env lacks them).
    * Any extra key is treated as a variable name.
    */
-  const EnvSchema = z.lazy(() =>
+  const EnvSchema = section(() =>
     z
       .object({
         /** Import missing keys from the login shell profile. */
@@ -218,7 +238,7 @@ function buildConfigSchema() {
   );
 
   /** Written by `onboard` / `configure` / `doctor`. */
-  const WizardSchema = z.lazy(() =>
+  const WizardSchema = section(() =>
     z.strictObject({
       lastRunAt: OptString,
       lastRunVersion: OptString,
@@ -228,14 +248,14 @@ function buildConfigSchema() {
     }),
   );
 
-  const UpdateSchema = z.lazy(() =>
+  const UpdateSchema = section(() =>
     z.strictObject({
       channel: z.enum(["stable", "beta", "dev"]).optional(),
       checkOnStart: OptBoolean,
     }),
   );
 
-  const DiagnosticsSchema = z.lazy(() =>
+  const DiagnosticsSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       flags: OptStringList,
@@ -267,7 +287,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const LoggingSchema = z.lazy(() =>
+  const LoggingSchema = section(() =>
     z.strictObject({
       /** File log level. */
       level: LogLevel.optional(),
@@ -286,7 +306,7 @@ function buildConfigSchema() {
   // browser, ui, nodeHost
   // ---------------------------------------------------------------------------
 
-  const BrowserProfileSchema = z.lazy(() =>
+  const BrowserProfileSchema = section(() =>
     z
       .strictObject({
         cdpPort: Port.optional(),
@@ -300,7 +320,7 @@ function buildConfigSchema() {
   );
 
   /** The OpenClaw-managed browser (CDP). */
-  const BrowserSchema = z.lazy(() =>
+  const BrowserSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       /** Allow `act:evaluate` / `wait --fn`. */
@@ -323,7 +343,7 @@ function buildConfigSchema() {
   );
 
   /** Appearance hints for the native apps and the Control UI. */
-  const UiSchema = z.lazy(() =>
+  const UiSchema = section(() =>
     z.strictObject({
       seamColor: HexColor.optional(),
       assistant: z
@@ -337,7 +357,7 @@ function buildConfigSchema() {
   );
 
   /** Settings for a machine running as a node host. */
-  const NodeHostSchema = z.lazy(() =>
+  const NodeHostSchema = section(() =>
     z.strictObject({
       browserProxy: z
         .strictObject({
@@ -353,7 +373,7 @@ function buildConfigSchema() {
   // ---------------------------------------------------------------------------
 
   /** Auth profile metadata (the secrets themselves live in auth-profiles.json). */
-  const AuthSchema = z.lazy(() =>
+  const AuthSchema = section(() =>
     z.strictObject({
       profiles: z
         .record(
@@ -388,7 +408,7 @@ function buildConfigSchema() {
   ]);
 
   /** One model offered by a custom provider. */
-  const ModelDefinitionSchema = z.lazy(() =>
+  const ModelDefinitionSchema = section(() =>
     z.strictObject({
       id: z.string().min(1),
       name: z.string().min(1),
@@ -420,7 +440,7 @@ function buildConfigSchema() {
   );
 
   /** A custom model provider (LiteLLM, local servers, proxies, ...). */
-  const ModelProviderSchema = z.lazy(() =>
+  const ModelProviderSchema = section(() =>
     z.strictObject({
       baseUrl: z.string().min(1),
       apiKey: OptString,
@@ -433,7 +453,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const ModelsSchema = z.lazy(() =>
+  const ModelsSchema = section(() =>
     z.strictObject({
       /** `merge` keeps providers already in models.json; `replace` overwrites it. */
       mode: z.enum(["merge", "replace"]).optional(),
@@ -456,7 +476,7 @@ function buildConfigSchema() {
   // agents
   // ---------------------------------------------------------------------------
 
-  const HumanDelaySchema = z.lazy(() =>
+  const HumanDelaySchema = section(() =>
     z.strictObject({
       mode: z.enum(["off", "natural", "custom"]).optional(),
       minMs: OptNonNegativeInt,
@@ -464,7 +484,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const BlockStreamingChunkSchema = z.lazy(() =>
+  const BlockStreamingChunkSchema = section(() =>
     z.strictObject({
       minChars: OptPositiveInt,
       maxChars: OptPositiveInt,
@@ -472,7 +492,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const BlockStreamingCoalesceSchema = z.lazy(() =>
+  const BlockStreamingCoalesceSchema = section(() =>
     z.strictObject({
       minChars: OptPositiveInt,
       maxChars: OptPositiveInt,
@@ -483,7 +503,7 @@ function buildConfigSchema() {
   const HH_MM_RE = /^([01]\d|2[0-3]|24):([0-5]\d)$/;
 
   /** Periodic heartbeat runs. */
-  const HeartbeatSchema = z.lazy(() =>
+  const HeartbeatSchema = section(() =>
     z
       .strictObject({
         /** Interval, e.g. `30m` (bare numbers are minutes; `0m` disables). */
@@ -524,7 +544,7 @@ function buildConfigSchema() {
   );
 
   /** Docker options for sandbox containers. */
-  const SandboxDockerSchema = z.lazy(() =>
+  const SandboxDockerSchema = section(() =>
     z.strictObject({
       image: OptString,
       containerPrefix: OptString,
@@ -553,7 +573,7 @@ function buildConfigSchema() {
   );
 
   /** Sandboxed Chromium for the browser tool. */
-  const SandboxBrowserSchema = z.lazy(() =>
+  const SandboxBrowserSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       image: OptString,
@@ -573,7 +593,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const SandboxPruneSchema = z.lazy(() =>
+  const SandboxPruneSchema = section(() =>
     z.strictObject({
       idleHours: OptNonNegativeInt,
       maxAgeDays: OptNonNegativeInt,
@@ -581,7 +601,7 @@ function buildConfigSchema() {
   );
 
   /** Docker sandboxing for agent runs. */
-  const SandboxSchema = z.lazy(() =>
+  const SandboxSchema = section(() =>
     z.strictObject({
       mode: z.enum(["off", "non-main", "all"]).optional(),
       workspaceAccess: z.enum(["none", "ro", "rw"]).optional(),
@@ -597,7 +617,7 @@ function buildConfigSchema() {
   );
 
   /** Vector/keyword search over memory files and past sessions. */
-  const MemorySearchSchema = z.lazy(() =>
+  const MemorySearchSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       sources: z.array(z.enum(["memory", "sessions"])).optional(),
@@ -687,7 +707,7 @@ function buildConfigSchema() {
   const CliOutputFormat = z.enum(["json", "text", "jsonl"]);
 
   /** A CLI program used as a text-only fallback backend. */
-  const CliBackendSchema = z.lazy(() =>
+  const CliBackendSchema = section(() =>
     z.strictObject({
       command: z.string(),
       args: OptStringList,
@@ -714,7 +734,7 @@ function buildConfigSchema() {
   );
 
   /** Pruning of old tool results from the context sent to the model. */
-  const ContextPruningSchema = z.lazy(() =>
+  const ContextPruningSchema = section(() =>
     z.strictObject({
       mode: z.enum(["off", "cache-ttl", "adaptive", "aggressive"]).optional(),
       /** For `cache-ttl`: prune once the last call is older than this (e.g. `5m`). */
@@ -745,7 +765,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const CompactionSchema = z.lazy(() =>
+  const CompactionSchema = section(() =>
     z.strictObject({
       mode: z.enum(["default", "safeguard"]).optional(),
       reserveTokensFloor: OptNonNegativeInt,
@@ -763,7 +783,7 @@ function buildConfigSchema() {
   );
 
   /** Settings shared by every agent unless overridden in `agents.list[]`. */
-  const AgentDefaultsSchema = z.lazy(() =>
+  const AgentDefaultsSchema = section(() =>
     z.strictObject({
       model: ModelSelectionSchema.optional(),
       /** Used only when the primary model cannot take images. */
@@ -847,7 +867,7 @@ function buildConfigSchema() {
   });
 
   /** Elevated (host) exec; `allowFrom` maps a channel id to sender ids. */
-  const ElevatedSchema = z.lazy(() =>
+  const ElevatedSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       allowFrom: z.record(z.string(), IdList).optional(),
@@ -855,7 +875,7 @@ function buildConfigSchema() {
   );
 
   /** Per-agent tool restrictions. */
-  const AgentToolsSchema = z.lazy(() =>
+  const AgentToolsSchema = section(() =>
     z
       .strictObject({
         profile: ToolProfile.optional(),
@@ -871,7 +891,7 @@ function buildConfigSchema() {
   );
 
   /** Agent identity used for mention patterns, ack reactions and UI. */
-  const IdentitySchema = z.lazy(() =>
+  const IdentitySchema = section(() =>
     z.strictObject({
       name: OptString,
       theme: OptString,
@@ -881,7 +901,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const GroupChatSchema = z.lazy(() =>
+  const GroupChatSchema = section(() =>
     z.strictObject({
       /** Regexes that count as mentioning the bot. */
       mentionPatterns: OptStringList,
@@ -890,7 +910,7 @@ function buildConfigSchema() {
   );
 
   /** One entry of `agents.list`. */
-  const AgentEntrySchema = z.lazy(() =>
+  const AgentEntrySchema = section(() =>
     z.strictObject({
       id: z.string(),
       default: OptBoolean,
@@ -917,7 +937,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const AgentsSchema = z.lazy(() =>
+  const AgentsSchema = section(() =>
     z.strictObject({
       defaults: AgentDefaultsSchema.optional(),
       list: z.array(AgentEntrySchema).optional(),
@@ -929,7 +949,7 @@ function buildConfigSchema() {
   // ---------------------------------------------------------------------------
 
   /** First-match rules deciding where a feature applies. */
-  const ScopeRulesSchema = z.lazy(() =>
+  const ScopeRulesSchema = section(() =>
     z.strictObject({
       default: AllowDeny.optional(),
       rules: z
@@ -950,8 +970,8 @@ function buildConfigSchema() {
   );
 
   const MediaCapability = z.enum(["image", "audio", "video"]);
-  const ProviderOptionsSchema = z.lazy(() => z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))));
-  const DeepgramOptionsSchema = z.lazy(() =>
+  const ProviderOptionsSchema = section(() => z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))));
+  const DeepgramOptionsSchema = section(() =>
     z.strictObject({
       detectLanguage: OptBoolean,
       punctuate: OptBoolean,
@@ -960,7 +980,7 @@ function buildConfigSchema() {
   );
 
   /** A provider model or a CLI command that understands media. */
-  const MediaModelSchema = z.lazy(() =>
+  const MediaModelSchema = section(() =>
     z.strictObject({
       type: z.enum(["provider", "cli"]).optional(),
       provider: OptString,
@@ -984,7 +1004,7 @@ function buildConfigSchema() {
   );
 
   /** Understanding settings for one media kind. */
-  const MediaUnderstandingSchema = z.lazy(() =>
+  const MediaUnderstandingSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       scope: ScopeRulesSchema.optional(),
@@ -1008,7 +1028,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const ToolsMediaSchema = z.lazy(() =>
+  const ToolsMediaSchema = section(() =>
     z.strictObject({
       /** Shared model list (entries gated by `capabilities`). */
       models: z.array(MediaModelSchema).optional(),
@@ -1020,7 +1040,7 @@ function buildConfigSchema() {
   );
 
   /** Link understanding (summaries of URLs in messages). */
-  const ToolsLinksSchema = z.lazy(() =>
+  const ToolsLinksSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       scope: ScopeRulesSchema.optional(),
@@ -1039,7 +1059,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const ToolsWebSchema = z.lazy(() =>
+  const ToolsWebSchema = section(() =>
     z.strictObject({
       search: z
         .strictObject({
@@ -1092,7 +1112,7 @@ function buildConfigSchema() {
   );
 
   /** Global tool policy and per-tool settings. */
-  const ToolsSchema = z.lazy(() =>
+  const ToolsSchema = section(() =>
     z
       .strictObject({
         profile: ToolProfile.optional(),
@@ -1143,7 +1163,7 @@ function buildConfigSchema() {
   // ---------------------------------------------------------------------------
 
   /** Routes inbound messages to agents; the most specific match wins. */
-  const BindingsSchema = z.lazy(() =>
+  const BindingsSchema = section(() =>
     z.array(
       z.strictObject({
         agentId: z.string(),
@@ -1165,7 +1185,7 @@ function buildConfigSchema() {
   );
 
   /** Peer id -> agent ids that all receive the message. */
-  const BroadcastSchema = z.lazy(() =>
+  const BroadcastSchema = section(() =>
     z
       .object({
         strategy: z.enum(["parallel", "sequential"]).optional(),
@@ -1174,7 +1194,7 @@ function buildConfigSchema() {
   );
 
   /** Legacy audio transcription hook (prefer `tools.media.audio`). */
-  const AudioSchema = z.lazy(() =>
+  const AudioSchema = section(() =>
     z.strictObject({
       transcription: z
         .strictObject({
@@ -1197,7 +1217,7 @@ function buildConfigSchema() {
   const QueueMode = z.enum(["steer", "followup", "collect", "steer-backlog", "steer+backlog", "queue", "interrupt"]);
 
   /** What happens to messages that arrive while a run is active. */
-  const QueueSchema = z.lazy(() =>
+  const QueueSchema = section(() =>
     z.strictObject({
       mode: QueueMode.optional(),
       byChannel: z
@@ -1220,7 +1240,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const TtsSchema = z.lazy(() =>
+  const TtsSchema = section(() =>
     z.strictObject({
       auto: z.enum(["off", "always", "inbound", "tagged"]).optional(),
       /** Legacy switch; `auto` replaces it. */
@@ -1287,7 +1307,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const MessagesSchema = z.lazy(() =>
+  const MessagesSchema = section(() =>
     z.strictObject({
       /** Deprecated: use `channels.whatsapp.messagePrefix`. */
       messagePrefix: OptString,
@@ -1311,7 +1331,7 @@ function buildConfigSchema() {
   );
 
   /** Chat command handling. */
-  const CommandsSchema = z.lazy(() =>
+  const CommandsSchema = section(() =>
     z.strictObject({
       native: NativeCommandsSetting.optional(),
       nativeSkills: NativeCommandsSetting.optional(),
@@ -1327,7 +1347,7 @@ function buildConfigSchema() {
   );
 
   /** Forwarding of exec approval prompts to chats. */
-  const ApprovalsSchema = z.lazy(() =>
+  const ApprovalsSchema = section(() =>
     z.strictObject({
       exec: z
         .strictObject({
@@ -1350,7 +1370,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const SessionResetSchema = z.lazy(() =>
+  const SessionResetSchema = section(() =>
     z.strictObject({
       mode: z.enum(["daily", "idle"]).optional(),
       /** Local hour (0-23) of the daily reset. */
@@ -1359,7 +1379,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const SessionSchema = z.lazy(() =>
+  const SessionSchema = section(() =>
     z.strictObject({
       scope: z.enum(["per-sender", "global"]).optional(),
       dmScope: z.enum(["main", "per-peer", "per-channel-peer", "per-account-channel-peer"]).optional(),
@@ -1414,7 +1434,7 @@ function buildConfigSchema() {
   // cron, hooks, web
   // ---------------------------------------------------------------------------
 
-  const CronSchema = z.lazy(() =>
+  const CronSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       store: OptString,
@@ -1423,7 +1443,7 @@ function buildConfigSchema() {
   );
 
   /** Maps an incoming `/hooks/<path>` request to a wake or an agent run. */
-  const HookMappingSchema = z.lazy(() =>
+  const HookMappingSchema = section(() =>
     z.strictObject({
       id: OptString,
       match: z
@@ -1456,7 +1476,7 @@ function buildConfigSchema() {
   );
 
   /** Gmail Pub/Sub watcher helper. */
-  const HooksGmailSchema = z.lazy(() =>
+  const HooksGmailSchema = section(() =>
     z.strictObject({
       account: OptString,
       label: OptString,
@@ -1490,7 +1510,7 @@ function buildConfigSchema() {
   const InstallSource = z.enum(["npm", "archive", "path"]);
 
   /** Event hooks run inside the gateway (hook packs). */
-  const InternalHooksSchema = z.lazy(() =>
+  const InternalHooksSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       handlers: z
@@ -1530,7 +1550,7 @@ function buildConfigSchema() {
   );
 
   /** HTTP webhooks served by the gateway. */
-  const HooksSchema = z.lazy(() =>
+  const HooksSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       path: OptString,
@@ -1545,7 +1565,7 @@ function buildConfigSchema() {
   );
 
   /** WhatsApp Web runtime. */
-  const WebSchema = z.lazy(() =>
+  const WebSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       heartbeatSeconds: OptPositiveInt,
@@ -1565,7 +1585,7 @@ function buildConfigSchema() {
   // channels
   // ---------------------------------------------------------------------------
 
-  const MarkdownSchema = z.lazy(() =>
+  const MarkdownSchema = section(() =>
     z.strictObject({
       /** How Markdown tables are rendered on this channel. */
       tables: z.enum(["off", "bullets", "code"]).optional(),
@@ -1573,7 +1593,7 @@ function buildConfigSchema() {
   );
 
   /** Which heartbeat outcomes a channel shows. */
-  const ChannelHeartbeatSchema = z.lazy(() =>
+  const ChannelHeartbeatSchema = section(() =>
     z.strictObject({
       showOk: OptBoolean,
       showAlerts: OptBoolean,
@@ -1581,7 +1601,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const RetrySchema = z.lazy(() =>
+  const RetrySchema = section(() =>
     z.strictObject({
       attempts: z.number().int().min(1).optional(),
       minDelayMs: OptNonNegativeInt,
@@ -1590,7 +1610,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const ChannelCommandsSchema = z.lazy(() =>
+  const ChannelCommandsSchema = section(() =>
     z.strictObject({
       native: NativeCommandsSetting.optional(),
       nativeSkills: NativeCommandsSetting.optional(),
@@ -1632,7 +1652,7 @@ function buildConfigSchema() {
   };
 
   /** Group entry with mention gating and tool policy (WhatsApp, iMessage, BlueBubbles). */
-  const MentionGroupSchema = z.lazy(() =>
+  const MentionGroupSchema = section(() =>
     z.strictObject({
       requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
@@ -1687,7 +1707,7 @@ function buildConfigSchema() {
     heartbeat: ChannelHeartbeatSchema.optional(),
   };
 
-  const WhatsAppAccountSchema = z.lazy(() =>
+  const WhatsAppAccountSchema = section(() =>
     z
       .strictObject({
         ...whatsappSharedFields,
@@ -1699,7 +1719,7 @@ function buildConfigSchema() {
       .superRefine((v, ctx) => requireWildcardWhenOpen(v.dmPolicy, v.allowFrom, ctx, ["allowFrom"])),
   );
 
-  const WhatsAppSchema = z.lazy(() =>
+  const WhatsAppSchema = section(() =>
     z
       .strictObject({
         ...whatsappSharedFields,
@@ -1717,7 +1737,7 @@ function buildConfigSchema() {
 
   // --- Telegram ---------------------------------------------------------------
 
-  const TelegramTopicSchema = z.lazy(() =>
+  const TelegramTopicSchema = section(() =>
     z.strictObject({
       requireMention: OptBoolean,
       skills: OptStringList,
@@ -1727,7 +1747,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const TelegramGroupSchema = z.lazy(() =>
+  const TelegramGroupSchema = section(() =>
     z.strictObject({
       requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
@@ -1797,7 +1817,7 @@ function buildConfigSchema() {
 
   // --- Discord ----------------------------------------------------------------
 
-  const DiscordDmSchema = z.lazy(() =>
+  const DiscordDmSchema = section(() =>
     z
       .strictObject({
         /** Set false to ignore all DMs. */
@@ -1810,7 +1830,7 @@ function buildConfigSchema() {
       .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"])),
   );
 
-  const DiscordGuildChannelSchema = z.lazy(() =>
+  const DiscordGuildChannelSchema = section(() =>
     z.strictObject({
       allow: OptBoolean,
       requireMention: OptBoolean,
@@ -1824,7 +1844,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const DiscordGuildSchema = z.lazy(() =>
+  const DiscordGuildSchema = section(() =>
     z.strictObject({
       slug: OptString,
       requireMention: OptBoolean,
@@ -1893,7 +1913,7 @@ function buildConfigSchema() {
   };
 
   const DiscordAccountSchema = z.strictObject(discordAccountFields);
-  const DiscordSchema = z.lazy(() =>
+  const DiscordSchema = section(() =>
     z.strictObject({
       ...discordAccountFields,
       accounts: z.record(z.string(), DiscordAccountSchema).optional(),
@@ -1902,7 +1922,7 @@ function buildConfigSchema() {
 
   // --- Google Chat ------------------------------------------------------------
 
-  const GoogleChatDmSchema = z.lazy(() =>
+  const GoogleChatDmSchema = section(() =>
     z
       .strictObject({
         enabled: OptBoolean,
@@ -1948,7 +1968,7 @@ function buildConfigSchema() {
   };
 
   const GoogleChatAccountSchema = z.strictObject(googleChatAccountFields);
-  const GoogleChatSchema = z.lazy(() =>
+  const GoogleChatSchema = section(() =>
     z.strictObject({
       ...googleChatAccountFields,
       accounts: z.record(z.string(), GoogleChatAccountSchema).optional(),
@@ -1958,7 +1978,7 @@ function buildConfigSchema() {
 
   // --- Slack ------------------------------------------------------------------
 
-  const SlackDmSchema = z.lazy(() =>
+  const SlackDmSchema = section(() =>
     z
       .strictObject({
         enabled: OptBoolean,
@@ -1971,7 +1991,7 @@ function buildConfigSchema() {
       .superRefine((v, ctx) => requireWildcardWhenOpen(v.policy, v.allowFrom, ctx, ["allowFrom"])),
   );
 
-  const SlackChannelSchema = z.lazy(() =>
+  const SlackChannelSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       allow: OptBoolean,
@@ -2045,7 +2065,7 @@ function buildConfigSchema() {
   };
 
   const SlackAccountSchema = z.strictObject(slackAccountFields);
-  const SlackSchema = z.lazy(() =>
+  const SlackSchema = section(() =>
     z
       .strictObject({
         ...slackAccountFields,
@@ -2071,7 +2091,7 @@ function buildConfigSchema() {
 
   // --- Mattermost (plugin channel) --------------------------------------------
 
-  const MattermostSchema = z.lazy(() =>
+  const MattermostSchema = section(() =>
     channelWithAccounts({
       name: OptString,
       capabilities: OptStringList,
@@ -2097,7 +2117,7 @@ function buildConfigSchema() {
 
   // --- Signal -----------------------------------------------------------------
 
-  const SignalSchema = z.lazy(() =>
+  const SignalSchema = section(() =>
     channelWithAccounts({
       ...accountFields,
       /** The bot's Signal account (E.164). */
@@ -2128,7 +2148,7 @@ function buildConfigSchema() {
 
   // --- iMessage ---------------------------------------------------------------
 
-  const IMessageSchema = z.lazy(() =>
+  const IMessageSchema = section(() =>
     channelWithAccounts({
       ...accountFields,
       /** `imsg` binary or an SSH wrapper script. */
@@ -2168,7 +2188,7 @@ function buildConfigSchema() {
     groups: z.record(z.string(), MentionGroupSchema).optional(),
   };
 
-  const BlueBubblesSchema = z.lazy(() =>
+  const BlueBubblesSchema = section(() =>
     channelWithAccounts(blueBubblesAccountFields, {
       actions: z
         .strictObject({
@@ -2192,7 +2212,7 @@ function buildConfigSchema() {
 
   const MSTeamsReplyStyle = z.enum(["thread", "top-level"]);
 
-  const MSTeamsChannelSchema = z.lazy(() =>
+  const MSTeamsChannelSchema = section(() =>
     z.strictObject({
       requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
@@ -2201,7 +2221,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const MSTeamsTeamSchema = z.lazy(() =>
+  const MSTeamsTeamSchema = section(() =>
     z.strictObject({
       requireMention: OptBoolean,
       tools: ToolPolicySchema.optional(),
@@ -2211,7 +2231,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const MSTeamsSchema = z.lazy(() =>
+  const MSTeamsSchema = section(() =>
     z
       .strictObject({
         enabled: OptBoolean,
@@ -2255,7 +2275,7 @@ function buildConfigSchema() {
 
   // Keys beyond the known channels are channels a plugin provides (`api.registerChannel`); config
   // validation checks that a plugin manifest declares them (see `validateConfigObject`).
-  const ChannelsSchema = z.lazy(() =>
+  const ChannelsSchema = section(() =>
     z
       .object({
         /** Fallbacks for every channel. */
@@ -2293,7 +2313,7 @@ function buildConfigSchema() {
 
   const BindMode = z.enum(["auto", "lan", "loopback", "custom", "tailnet"]);
 
-  const TlsSchema = z.lazy(() =>
+  const TlsSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       /** Create a self-signed certificate when none exists. */
@@ -2305,7 +2325,7 @@ function buildConfigSchema() {
   );
 
   /** Legacy TCP bridge for nodes; accepted but no longer used. */
-  const BridgeSchema = z.lazy(() =>
+  const BridgeSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       port: Port.optional(),
@@ -2314,7 +2334,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const DiscoverySchema = z.lazy(() =>
+  const DiscoverySchema = section(() =>
     z.strictObject({
       /** Unicast DNS-SD zone for discovery across networks. */
       wideArea: z
@@ -2329,7 +2349,7 @@ function buildConfigSchema() {
   );
 
   /** Static file server for Canvas / A2UI. */
-  const CanvasHostSchema = z.lazy(() =>
+  const CanvasHostSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       root: OptString,
@@ -2339,7 +2359,7 @@ function buildConfigSchema() {
   );
 
   /** Talk mode (voice) defaults. */
-  const TalkSchema = z.lazy(() =>
+  const TalkSchema = section(() =>
     z.strictObject({
       voiceId: OptString,
       /** Friendly name -> ElevenLabs voice id. */
@@ -2355,7 +2375,7 @@ function buildConfigSchema() {
   // gateway
   // ---------------------------------------------------------------------------
 
-  const HttpFileLimitsSchema = z.lazy(() =>
+  const HttpFileLimitsSchema = section(() =>
     z.strictObject({
       allowUrl: OptBoolean,
       allowedMimes: OptStringList,
@@ -2373,7 +2393,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const HttpImageLimitsSchema = z.lazy(() =>
+  const HttpImageLimitsSchema = section(() =>
     z.strictObject({
       allowUrl: OptBoolean,
       allowedMimes: OptStringList,
@@ -2384,7 +2404,7 @@ function buildConfigSchema() {
   );
 
   /** The gateway server (WS + HTTP on one port). */
-  const GatewaySchema = z.lazy(() =>
+  const GatewaySchema = section(() =>
     z.strictObject({
       /** Gateway port (WS + HTTP). Default 18789. */
       port: Port.optional(),
@@ -2478,7 +2498,7 @@ function buildConfigSchema() {
   // skills, plugins
   // ---------------------------------------------------------------------------
 
-  const SkillsSchema = z.lazy(() =>
+  const SkillsSchema = section(() =>
     z.strictObject({
       /** Allowlist for bundled skills only. */
       allowBundled: OptStringList,
@@ -2510,7 +2530,7 @@ function buildConfigSchema() {
     }),
   );
 
-  const PluginsSchema = z.lazy(() =>
+  const PluginsSchema = section(() =>
     z.strictObject({
       enabled: OptBoolean,
       allow: OptStringList,
