@@ -6,7 +6,6 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import readline from "node:readline";
 import { byCodeUnits } from "../infra/compare.js";
 
 export interface UsageTotals {
@@ -119,6 +118,8 @@ export async function costUsageSummary(opts: CostUsageOptions): Promise<CostUsag
   const models = new Map<string, { provider: string; model: string } & UsageTotals>();
   const totals = emptyTotals();
   const prices = new Map<string, Price | undefined>();
+  // Loaded here rather than with the gateway, which needs it only for this summary.
+  const { createInterface } = await import("node:readline");
 
   for (const dir of opts.dirs) {
     let names: string[];
@@ -135,7 +136,10 @@ export async function costUsageSummary(opts: CostUsageOptions): Promise<CostUsag
       } catch {
         continue;
       }
-      const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+      const rl = createInterface({
+        input: fs.createReadStream(file, { encoding: "utf8" }),
+        crlfDelay: Infinity,
+      });
       try {
         for await (const line of rl) {
           // Cheap pre-filter: most lines (user turns, tool results, images) carry no usage.

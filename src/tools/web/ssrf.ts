@@ -4,7 +4,6 @@
  * service). Names are checked first, then every address the name resolves to; the caller connects
  * to the address that was checked, so a second DNS answer cannot swap in a private one.
  */
-import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
 
 /** A URL the guard will not fetch; its message says why and how to allow it. */
@@ -114,8 +113,11 @@ export interface ResolvedAddress {
 
 export type HostResolver = (host: string) => Promise<ResolvedAddress[]>;
 
-export const systemResolver: HostResolver = async (host) =>
-  (await dnsLookup(host, { all: true, verbatim: true })).map((r) => ({ address: r.address, family: r.family === 6 ? 6 : 4 }));
+export const systemResolver: HostResolver = async (host) => {
+  // Loaded on the first fetch rather than with the gateway, which never needs it otherwise.
+  const { lookup } = await import("node:dns/promises");
+  return (await lookup(host, { all: true, verbatim: true })).map((r) => ({ address: r.address, family: r.family === 6 ? 6 : 4 }));
+};
 
 export interface GuardOptions {
   /** `tools.web.fetch.allowPrivateNetwork`: skip the checks (a trusted LAN, a local test server). */
