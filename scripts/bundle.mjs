@@ -82,7 +82,7 @@ const result = await build({
   plugins: [lazyWAProto()],
   define: { __OPENCLAW_BUNDLED__: "true" },
   // CommonJS libraries inside an ES module bundle still need `require` for Node's built-ins.
-  banner: { js: 'import { createRequire as __ocRequire } from "node:module"; const require = __ocRequire(import.meta.url);' },
+  banner: { js: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);' },
 });
 
 // `import { z } from "zod"` keeps every zod locale reachable (~350 KB more code to load at start-up).

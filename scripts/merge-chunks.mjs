@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
+import { builtinsWithoutFacade } from "./node-builtins.mjs";
 
 /**
  * Code splitting leaves the gateway's start-up path spread over ~40 small files (one per set of entry
@@ -16,6 +17,10 @@ import { build } from "esbuild";
  *
  * Each merged chunk's file stays, as a one-line module re-exporting its bindings from the merged
  * file, so chunks loaded later (a channel, a provider, a command) import the same instances.
+ *
+ * In the merged files, and in those the start-up path loads before them (the entry point and the CLI),
+ * Node's built-ins come from `process.getBuiltinModule` rather than ES module imports
+ * (scripts/node-builtins.mjs says why).
  *
  * `metafile` is the first build's, `root` its `absWorkingDir`, and `options` how it wrote its files
  * (format, target, minification, source maps), which the merged files are written with too. Returns
@@ -56,6 +61,9 @@ export async function mergeStartupChunks({ root, metafile, options }) {
   // imports are in the closure of anything that reaches it).
   if (shared.length > 1) merged.push(await mergeGroup(root, outputs, options, shared, null));
   merged.push(await mergeGroup(root, outputs, options, own, start));
+  // What loads before them is rewritten in place, for its imports of Node's built-ins only.
+  for (const f of loaded)
+    if (outputs[f].imports.some((i) => i.external && i.path.startsWith("node:"))) await mergeGroup(root, outputs, options, [f], f);
   return merged;
 }
 
@@ -91,6 +99,7 @@ async function mergeGroup(root, outputs, options, members, keep) {
     write: false,
     bundle: true,
     plugins: [
+      builtinsWithoutFacade(),
       {
         name: "merge-startup-chunks",
         setup(b) {

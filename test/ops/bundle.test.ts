@@ -50,6 +50,14 @@ describe("the built start-up path", () => {
     assert.ok(startup.length <= 3, `importing ${start} loads ${startup.length} files: ${startup.join(", ")}`);
   });
 
+  it("takes Node's built-ins as module objects, not through ES module imports", T, () => {
+    // An ES module import of a built-in reads all its exports, loading the parts Node keeps lazy.
+    for (const f of closure(start, closure(program, closure("index.js")))) {
+      const esm = [...read(f).matchAll(/(?:\bfrom\s*|\bimport\s*)"(node:[^"]+)"/g)].map((m) => m[1]);
+      assert.deepEqual(esm, [], `${f} imports ${esm.join(", ")}`);
+    }
+  });
+
   it("gives later importers of a merged chunk the same bindings as the start-up path", T, async () => {
     const stubs = fs.readdirSync(dist).filter((f) => f.endsWith(".js") && isStub(f));
     assert.ok(stubs.length >= 10, `${stubs.length} merged chunks`);
