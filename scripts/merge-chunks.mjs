@@ -91,11 +91,14 @@ async function mergeGroup(root, outputs, options, members, keep) {
     .map((f) => reexports(exportsOf(f), `./${path.basename(f)}`, (n) => (f === keep ? n : `${n} as ${alias(f, n)}`)))
     .join("\n");
   const inGroup = new Set(members.map((f) => path.join(root, f)));
+  // The entry point's `#!/usr/bin/env node` line stays its first line.
+  const hashbang = keep ? /^#![^\n]*/.exec(fs.readFileSync(path.join(root, keep), "utf8"))?.[0] : undefined;
   const result = await build({
     absWorkingDir: root,
     stdin: { contents: entry, resolveDir: dist, sourcefile: "merged-entry.js", loader: "js" },
     outfile: path.join(root, target),
     ...options,
+    ...(hashbang ? { banner: { js: hashbang } } : {}),
     write: false,
     bundle: true,
     plugins: [
