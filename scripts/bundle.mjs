@@ -58,6 +58,8 @@ const result = await build({
     "jiti",
     // Loaded only when a SKILL.md is read (src/skills/frontmatter.ts).
     "yaml",
+    // Loaded only for a file that is not plain JSON (src/infra/json5.ts) and by some commands.
+    "json5",
     // Channel libraries, loaded only when an account of their channel is configured. (Baileys is
     // bundled, see below; what it imports only to resize or inspect media stays outside.)
     "@slack/bolt",

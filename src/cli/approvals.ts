@@ -8,7 +8,7 @@
  * CLI, which is why even `get` goes through the gateway.
  */
 import fs from "node:fs/promises";
-import JSON5 from "json5";
+import { parseJson5Text } from "../infra/json5.js";
 import type { Command } from "commander";
 import { callGateway, cliAction, gatewayCallOptions, printJson } from "./call.js";
 import { age, table } from "./table.js";
@@ -214,7 +214,7 @@ export function registerApprovals(program: Command): void {
       const raw = await readInput(source);
       let parsed: unknown;
       try {
-        parsed = JSON5.parse(raw);
+        parsed = parseJson5Text(raw);
       } catch (e) {
         throw new UsageError(`${name} is not valid JSON: ${(e as Error).message}; nothing was changed`);
       }

@@ -3,7 +3,7 @@
  * gateway needed); a running gateway picks up the change through its file watcher.
  */
 import type { Command } from "commander";
-import JSON5 from "json5";
+import { parseJson5Text } from "../infra/json5.js";
 import { ConfigError, formatIssues } from "../config/errors.js";
 import { editConfigFile, getPath, redactSecrets, setPath, splitPath } from "../config/edit.js";
 import { resolveIncludes } from "../config/includes.js";
@@ -50,7 +50,7 @@ function readConfigFile(file: string): ConfigFile {
 /** `true`, `3000`, `["a"]`, `{a:1}` parse as JSON5; anything else is a plain string. */
 function parseValue(text: string): unknown {
   try {
-    return JSON5.parse(text);
+    return parseJson5Text(text);
   } catch {
     return text;
   }

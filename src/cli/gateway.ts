@@ -96,10 +96,10 @@ export function registerGateway(program: Command): void {
     .option("--json", "print JSON (the default for call)")
     .action(async (method: string, flags: { params: string; url?: string; token?: string; password?: string; timeout?: string }) => {
       // The client side (WebSocket, JSON5) is loaded here: running the gateway does not need it.
-      const [{ default: JSON5 }, { callGateway, fail, printJson }] = await Promise.all([import("json5"), import("./call.js")]);
+      const [{ parseJson5Text }, { callGateway, fail, printJson }] = await Promise.all([import("../infra/json5.js"), import("./call.js")]);
       let params: unknown;
       try {
-        params = JSON5.parse(flags.params);
+        params = parseJson5Text(flags.params);
       } catch (e) {
         return fail(`--params is not valid JSON: ${(e as Error).message}`);
       }

@@ -4,7 +4,7 @@
  * down (a 10 MB file costs seconds and hundreds of megabytes to parse; 20,000 levels overflow the
  * stack).
  */
-import JSON5 from "json5";
+import { parseJson5Text } from "../infra/json5.js";
 import { checkJsonShape } from "../infra/json-shape.js";
 import { FileTooLargeError, readFileBoundedSync } from "../infra/read-bounded.js";
 import { ConfigError } from "./errors.js";
@@ -48,7 +48,7 @@ export function parseJson5(raw: string, label: string): unknown {
     throw new ConfigError("CONFIG_TOO_DEEP", `${label}: ${message}`, [{ path: "", message }]);
   }
   try {
-    return JSON5.parse(raw);
+    return parseJson5Text(raw);
   } catch (err) {
     throw new ConfigError("CONFIG_PARSE", `${label}: ${(err as Error).message}`, [{ path: "", message: (err as Error).message }]);
   }

@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import JSON5 from "json5";
+import { parseJson5Text } from "../infra/json5.js";
 import { writeFileAtomicSync } from "../infra/atomic.js";
 import { FileTooLargeError, readFileBoundedSync } from "../infra/read-bounded.js";
 import type { CronJob, CronStoreFile } from "./types.js";
@@ -49,7 +49,7 @@ export function loadStore(storePath: string, now: number): LoadResult {
   if (!raw.trim()) return { jobs: [] };
   let parsed: unknown;
   try {
-    parsed = JSON5.parse(raw);
+    parsed = parseJson5Text(raw);
   } catch (e) {
     return setAside(storePath, now, `it is not valid JSON (${(e as Error).message})`);
   }

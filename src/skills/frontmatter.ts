@@ -9,7 +9,7 @@
  * OpenClaw itself reads it that way.
  */
 import { createRequire } from "node:module";
-import JSON5 from "json5";
+import { parseJson5Text } from "../infra/json5.js";
 
 /**
  * The YAML parser, loaded the first time a SKILL.md is read (it costs about 8 MB, which a gateway
@@ -140,7 +140,7 @@ export function resolveMetadata(fm: Record<string, unknown>): { metadata?: Skill
   if (raw === undefined || raw === null || raw === "") return {};
   if (typeof raw === "string") {
     try {
-      raw = JSON5.parse(raw);
+      raw = parseJson5Text(raw);
     } catch (err) {
       return { warning: `metadata is not valid JSON (${(err as Error).message}); requirements are ignored` };
     }
