@@ -3,7 +3,12 @@ import { builtinModules } from "node:module";
 
 const names = new Set(builtinModules.flatMap((m) => (m.startsWith("node:") ? [m] : [m, `node:${m}`])));
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-const RESERVED = new Set(["default", "delete", "function", "import", "export", "new", "class", "const", "let", "var", "in", "of"]);
+// Names that cannot be declared in a module (none of Node 20's built-ins exports one; kept out all the same).
+const RESERVED = new Set(
+  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval".split(
+    " ",
+  ),
+);
 
 /**
  * Gives Node's built-in modules through `process.getBuiltinModule` (Node 20.16+) instead of
