@@ -19,10 +19,14 @@ const dist = path.join(ROOT, "dist");
 const read = (name: string) => fs.readFileSync(path.join(dist, name), "utf8");
 const isStub = (name: string) => read(name).startsWith(STUB_MARK);
 
-/** Relative modules `name` imports statically (`import … from "./x.js"`, `import "./x.js"`). */
+/** What `name` imports statically (`import … from "x"`, `import "x"`), as written. */
+function importSpecifiers(name: string): string[] {
+  return [...read(name).matchAll(/(?:\bfrom\s*|\bimport\s*)"([^"]+)"/g)].map((m) => m[1]!);
+}
+
+/** Relative modules `name` imports statically (`./x.js`), by file name. */
 function staticImports(name: string): string[] {
-  const src = read(name);
-  return [...src.matchAll(/(?:\bfrom\s*|\bimport\s*)"\.\/([^"]+\.js)"/g)].map((m) => m[1]!);
+  return importSpecifiers(name).flatMap((s) => (/^\.\/.+\.js$/.test(s) ? [s.slice(2)] : []));
 }
 
 /** The first module `name` imports dynamically whose file name starts with `prefix`. */
@@ -53,7 +57,7 @@ describe("the built start-up path", () => {
   it("takes Node's built-ins as module objects, not through ES module imports", T, () => {
     // An ES module import of a built-in reads all its exports, loading the parts Node keeps lazy.
     for (const f of closure(start, closure(program, closure("index.js")))) {
-      const esm = [...read(f).matchAll(/(?:\bfrom\s*|\bimport\s*)"(node:[^"]+)"/g)].map((m) => m[1]);
+      const esm = importSpecifiers(f).filter((s) => s.startsWith("node:"));
       assert.deepEqual(esm, [], `${f} imports ${esm.join(", ")}`);
     }
   });
