@@ -93,6 +93,13 @@ export function ensureWorkspace(dir: string, skipBootstrap = false): void {
 export class WorkspaceFiles {
   private readonly texts = new Map<string, { stamp: string; text: string }>();
   private readonly ensured = new Set<string>();
+  private lastPaths: { dir: string; paths: string[] } | undefined;
+
+  /** The workspace files' paths in `dir`, in {@link WORKSPACE_FILES} order (the last folder's kept). */
+  paths(dir: string): string[] {
+    if (this.lastPaths?.dir !== dir) this.lastPaths = { dir, paths: WORKSPACE_FILES.map((name) => path.join(dir, name)) };
+    return this.lastPaths.paths;
+  }
 
   /** {@link ensureWorkspace}, once per folder and setting for the life of this cache. */
   ensure(dir: string, skipBootstrap = false): void {
@@ -148,12 +155,16 @@ export function buildSystemPrompt(o: SystemPromptOptions): string {
   const max = o.maxChars ?? DEFAULT_BOOTSTRAP_MAX_CHARS;
   const parts = [
     `You are the personal assistant "${o.agentId}", running in an OpenClaw gateway.`,
-    `Current time: ${o.now.toISOString()}${o.timezone ? ` (owner's time zone: ${o.timezone})` : ""}.`,
+    // To the minute: the prompt, and so the start of every request, stays the same from one message
+    // to the next, which a provider's prompt cache and the request encoder's reuse both need.
+    `Current time: ${o.now.toISOString().slice(0, 16)}Z${o.timezone ? ` (owner's time zone: ${o.timezone})` : ""}.`,
     `Your workspace is ${o.workspaceDir}. The files below are your instructions and memory.`,
   ];
   const files = o.files ?? new WorkspaceFiles();
-  for (const name of WORKSPACE_FILES) {
-    const text = files.read(path.join(o.workspaceDir, name), max)?.trim();
+  const paths = files.paths(o.workspaceDir);
+  for (let i = 0; i < WORKSPACE_FILES.length; i++) {
+    const name = WORKSPACE_FILES[i]!;
+    const text = files.read(paths[i]!, max)?.trim();
     if (!text) continue;
     const shown = text.length > max ? `${text.slice(0, max)}\n\n[... ${name} truncated at ${max} characters]` : text;
     parts.push(`## ${name}\n\n${shown}`);
