@@ -20,6 +20,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
   ChatCompletionMessageToolCall,
+  ChatCompletionTool,
 } from "openai/resources/chat/completions";
 import {
   ClientCache,
@@ -260,38 +261,52 @@ const toolJson = new WeakMap<ToolSpec, string>();
 /** The last system message encoded: the same prompt comes back call after call. */
 let lastSystem: { message: ChatCompletionMessageParam; json: string } | undefined;
 
+/** The last set of tool definitions encoded together (the same specs, in order, come back call after call). */
+let lastTools: { specs: readonly ToolSpec[]; json: string } | undefined;
+
 /**
  * The request's JSON, the same as `JSON.stringify(buildParams(req))` where `params` is `baseParams(req)`,
- * with the tool definitions from {@link toolJson} and the system prompt's encoding reused while it is
- * the same.
+ * with the tool definitions from {@link toolJson} and the system prompt's encoding reused while they are
+ * the same. Its pieces are encoded one after another into the bytes sent, outside the JavaScript heap: a
+ * string joined or concatenated from them would be one more copy of the whole request on the heap (the
+ * tool definitions alone are about 16 KB) for every call.
  */
 export function requestBody(req: StreamRequest, params: ChatCompletionCreateParamsStreaming): Buffer {
   const { model: id, messages: _messages, tools, ...rest } = params;
-  const parts: string[] = [];
+  const pieces: string[] = ['{"model":', JSON.stringify(id), ',"messages":['];
   const system = systemMessage(req);
   if (system) {
     if (lastSystem?.message.role !== system.role || lastSystem.message.content !== system.content) {
       lastSystem = { message: system, json: JSON.stringify(system) };
     }
-    parts.push(lastSystem.json);
+    pieces.push(lastSystem.json);
   }
   const history = convertMessages(req.messages, req.model);
-  if (history.length) parts.push(JSON.stringify(history).slice(1, -1));
-  let text = `{"model":${JSON.stringify(id)},"messages":[${parts.join(",")}],${JSON.stringify(rest).slice(1, -1)}`;
-  if (tools?.length) {
-    // `tools` was made from `req.tools`, one entry per spec, in order.
-    const specs = req.tools!;
-    const encoded = tools.map((tool, i) => {
-      let json = toolJson.get(specs[i]!);
-      if (json === undefined) {
-        json = JSON.stringify(tool);
-        toolJson.set(specs[i]!, json);
-      }
-      return json;
-    });
-    text += `,"tools":[${encoded.join(",")}]`;
-  }
-  return Buffer.from(text + "}");
+  if (history.length) pieces.push(system ? "," : "", JSON.stringify(history).slice(1, -1));
+  pieces.push("],", JSON.stringify(rest).slice(1, -1));
+  if (tools?.length) pieces.push(',"tools":[', toolsJson(req.tools!, tools), "]");
+  pieces.push("}");
+  let bytes = 0;
+  for (const p of pieces) bytes += Buffer.byteLength(p);
+  const body = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const p of pieces) at += body.write(p, at);
+  return body;
+}
+
+/** The encoded `tools` entries, comma-separated: `tools` was made from `specs`, one entry per spec, in order. */
+function toolsJson(specs: readonly ToolSpec[], tools: readonly ChatCompletionTool[]): string {
+  if (lastTools && lastTools.specs.length === specs.length && lastTools.specs.every((s, i) => s === specs[i])) return lastTools.json;
+  const encoded = tools.map((tool, i) => {
+    let json = toolJson.get(specs[i]!);
+    if (json === undefined) {
+      json = JSON.stringify(tool);
+      toolJson.set(specs[i]!, json);
+    }
+    return json;
+  });
+  lastTools = { specs: [...specs], json: encoded.join(",") };
+  return lastTools.json;
 }
 
 function imagePart(img: ImageContent, model: ModelSpec): ChatCompletionContentPart {

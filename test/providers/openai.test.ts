@@ -145,6 +145,15 @@ describe("openai request shape", () => {
       assert.equal(fake.last.body.temperature, 0.5);
       assert.equal(fake.last.body.stream, true);
     }
+    // Another set, of the same length or not, is sent as it is, not the set before it.
+    const other = { name: "wéb", description: "Fetch a page", parameters: { type: "object", properties: { url: { type: "string" } } } };
+    for (const set of [[tools[0]!, other], [other], tools]) {
+      await run({ systemPrompt: "Be brief.", messages: [user("again")], tools: set });
+      assert.deepEqual(
+        fake.last.body.tools,
+        set.map((t) => ({ type: "function", function: t })),
+      );
+    }
     await run({ messages: [user("none")] });
     assert.equal(fake.last.body.tools, undefined, "no tools, no tools field");
   });
