@@ -20,7 +20,6 @@ import type {
   ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
   ChatCompletionMessageToolCall,
-  ChatCompletionTool,
 } from "openai/resources/chat/completions";
 import {
   ClientCache,
@@ -261,9 +260,6 @@ const toolJson = new WeakMap<ToolSpec, string>();
 /** The last system message encoded: the same prompt comes back call after call. */
 let lastSystem: { message: ChatCompletionMessageParam; json: string } | undefined;
 
-/** The last set of tool definitions encoded together (the same specs, in order, come back call after call). */
-let lastTools: { specs: readonly ToolSpec[]; json: string } | undefined;
-
 /**
  * The request's JSON, the same as `JSON.stringify(buildParams(req))` where `params` is `baseParams(req)`,
  * with the tool definitions from {@link toolJson} and the system prompt's encoding reused while they are
@@ -284,7 +280,20 @@ export function requestBody(req: StreamRequest, params: ChatCompletionCreatePara
   const history = convertMessages(req.messages, req.model);
   if (history.length) pieces.push(system ? "," : "", JSON.stringify(history).slice(1, -1));
   pieces.push("],", JSON.stringify(rest).slice(1, -1));
-  if (tools?.length) pieces.push(',"tools":[', toolsJson(req.tools!, tools), "]");
+  if (tools?.length) {
+    // `tools` was made from `req.tools`, one entry per spec, in order.
+    const specs = req.tools!;
+    pieces.push(',"tools":[');
+    for (const [i, tool] of tools.entries()) {
+      let json = toolJson.get(specs[i]!);
+      if (json === undefined) {
+        json = JSON.stringify(tool);
+        toolJson.set(specs[i]!, json);
+      }
+      pieces.push(i ? "," : "", json);
+    }
+    pieces.push("]");
+  }
   pieces.push("}");
   let bytes = 0;
   for (const p of pieces) bytes += Buffer.byteLength(p);
@@ -292,21 +301,6 @@ export function requestBody(req: StreamRequest, params: ChatCompletionCreatePara
   let at = 0;
   for (const p of pieces) at += body.write(p, at);
   return body;
-}
-
-/** The encoded `tools` entries, comma-separated: `tools` was made from `specs`, one entry per spec, in order. */
-function toolsJson(specs: readonly ToolSpec[], tools: readonly ChatCompletionTool[]): string {
-  if (lastTools && lastTools.specs.length === specs.length && lastTools.specs.every((s, i) => s === specs[i])) return lastTools.json;
-  const encoded = tools.map((tool, i) => {
-    let json = toolJson.get(specs[i]!);
-    if (json === undefined) {
-      json = JSON.stringify(tool);
-      toolJson.set(specs[i]!, json);
-    }
-    return json;
-  });
-  lastTools = { specs: [...specs], json: encoded.join(",") };
-  return lastTools.json;
 }
 
 function imagePart(img: ImageContent, model: ModelSpec): ChatCompletionContentPart {
