@@ -29,6 +29,11 @@ export const MAX_KEPT_PARTIAL_CHARS = 100_000;
  * can ask for thousands of calls (2,000 reads of a 50 KB file: a 98 MB request and 560 MB of memory).
  */
 export const MAX_TOOL_RESULT_CHARS = 1_000_000;
+/**
+ * A turn still running this long after the user's message was written syncs that message on its own
+ * (a model's first token takes longer than this; a quick turn's one sync at its end covers it).
+ */
+const EARLY_SYNC_MS = 25;
 
 export interface TurnEvents {
   onModel?(model: ModelSpec, profileId: string): void;
@@ -112,8 +117,12 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
     if (start) writeMs += performance.now() - start;
   };
   append([{ type: "message", message: o.user }]);
-  // Made durable while the model thinks; the turn's end waits for everything to be on disk.
-  const userSynced = t.syncAsync();
+  // The turn's end waits for everything to be on disk. A turn that takes a while has the user's
+  // message made durable while the model thinks, so that the end has less to wait for; a quick one
+  // gets a single sync at its end, which covers the user's message too.
+  let userSynced: Promise<void> | undefined;
+  const earlySync = setTimeout(() => (userSynced = t.syncAsync()), EARLY_SYNC_MS);
+  earlySync.unref();
   const maxIterations = o.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   let usage = emptyUsage();
   let text = "";
@@ -125,6 +134,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
 
   const finish = async (status: TurnResult["status"], error?: Error): Promise<TurnResult> => {
     const start = stageClock();
+    clearTimeout(earlySync);
     await userSynced;
     await t.syncAsync();
     if (start) {
@@ -253,6 +263,9 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
     append([{ type: "message", message: record }]);
     final = record;
     return finish(aborted ? "aborted" : "error", aborted ? undefined : err);
+  } finally {
+    // Also when the record of a failure could not be written (a full disk).
+    clearTimeout(earlySync);
   }
 }
 
