@@ -101,7 +101,7 @@ class NodeBodyResponse extends ResponseBase {
   }
 
   async blob(): Promise<Blob> {
-    return new Blob([await this.#consume()], { type: this.headers.get("content-type") ?? "" });
+    return new Blob([await this.arrayBuffer()], { type: this.headers.get("content-type") ?? "" });
   }
 
   clone(): Response {
