@@ -28,6 +28,7 @@ import { buildSystemPrompt, workspaceDirFor, WorkspaceFiles } from "./workspace.
 import { SkillsPrompts } from "../skills/snapshot.js";
 import { budgetWarning, checkBudget, resolveBudget, UsageLedger } from "../budget/index.js";
 import { stageClock, stageSince } from "../infra/stages.js";
+import { ownerTimeZone } from "./envelope.js";
 
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 /** A model stream that sends nothing for this long is given up on (and failed over). */
@@ -167,8 +168,7 @@ export class AgentRunner {
         workspaceDir,
         maxChars: cfg.agents?.defaults?.bootstrapMaxChars,
         agentId,
-        now: new Date(now()),
-        timezone: cfg.agents?.defaults?.userTimezone,
+        timezone: ownerTimeZone(cfg),
         extra: req.extraSystemPrompt,
         skillsPrompt: this.skills.prompt({ workspaceDir, stateDir: this.deps.stateDir, config: cfg, env: this.deps.env }),
         files: this.workspaceFiles,

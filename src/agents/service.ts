@@ -51,6 +51,7 @@ import {
   type SessionListOptions,
 } from "./types.js";
 import { stageClock } from "../infra/stages.js";
+import { sentAt, withEnvelope } from "./envelope.js";
 
 export {
   AgentError,
@@ -224,6 +225,12 @@ export class AgentService {
     const pluginCommand = command ? null : matchPluginCommand(this.deps.pluginCommands, text);
     if (pluginCommand) return this.runPluginCommand(pluginCommand, req, key, agentId, runId);
 
+    // The model reads each message with where and when it was written (merged ones each with theirs).
+    if (!command && req.envelope) {
+      const { envelope, ...rest } = req;
+      req = { ...rest, text: withEnvelope(text, envelope, sentAt(envelope, this.now()), this.deps.config()) };
+    }
+
     // A message arriving while this session is busy waits and is merged with any others that arrive
     // meanwhile into one follow-up turn.
     if (!command && this.queue.isRunning(key)) return this.queue.collect(key, req, runId);
@@ -346,7 +353,11 @@ export class AgentService {
       }
       if ("reply" in outcome) return this.commandResult(runId, key, command.name, outcome.reply, startedAt);
       // `/new hello`: fresh session, then `hello` runs as a normal message.
-      req = { ...req, text: outcome.continueWith };
+      const { envelope, ...rest } = req;
+      const text = envelope
+        ? withEnvelope(outcome.continueWith, envelope, sentAt(envelope, this.now()), this.deps.config())
+        : outcome.continueWith;
+      req = { ...rest, text };
     }
     return this.runThenFollowUp(agentId, key, req, runId, startedAt);
   }

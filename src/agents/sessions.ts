@@ -12,6 +12,7 @@ import type { SessionEntry } from "../sessions/store.js";
 import type { MessageEntry } from "../sessions/transcript.js";
 import { deriveSessionTitle, messageText, previewItems, sessionRow, type SessionRow } from "../sessions/views.js";
 import type { AgentModels } from "./models.js";
+import { stripEnvelopeFromMessage } from "./envelope.js";
 import { agentIds, resolveKey } from "./roster.js";
 import { sessionDefaults } from "./status.js";
 import { AgentError, type SessionListOptions } from "./types.js";
@@ -42,7 +43,8 @@ export class AgentSessions {
     if (!sessions.hasTranscript(agentId, entry))
       return { sessionKey: key, sessionId: entry.sessionId, messages: [] as unknown[], thinkingLevel: entry.thinkingLevel ?? "off" };
     const t = await sessions.loadTranscript(agentId, entry);
-    const messages = t.messages().map((e: MessageEntry) => e.message);
+    // Shown as written: without the envelope header the model reads (as OpenClaw's chat.history).
+    const messages = t.messages().map((e: MessageEntry) => stripEnvelopeFromMessage(e.message));
     return { sessionKey: key, sessionId: entry.sessionId, messages: messages.slice(-limit), thinkingLevel: entry.thinkingLevel ?? "off" };
   }
 

@@ -10,8 +10,7 @@
  * (OpenClaw's heartbeat wake). Whatever runs heartbeats registers itself with `onWake`; without one,
  * nothing is woken and the events wait for the next turn of their session.
  */
-import { knownTimeZone } from "../infra/time-zone.js";
-import { hostZoneName, loadZone, wallClock } from "../infra/zoneinfo.js";
+import { formatEnvelopeTime } from "./envelope.js";
 import type { OpenClawConfig } from "../config/schema.js";
 import type { UserMessage } from "../providers/types.js";
 
@@ -189,52 +188,9 @@ function compact(line: string): string | null {
   return trimmed;
 }
 
-/** `agents.defaults.envelopeTimezone`: `utc`, `local` (default), `user` or an IANA zone. */
+/** `agents.defaults.envelopeTimezone`: `utc`, `local` (default), `user` or an IANA zone; to the second. */
 function formatTimestamp(ts: number, cfg: OpenClawConfig): string {
-  const date = new Date(ts);
-  if (Number.isNaN(date.getTime())) return "unknown-time";
-  const raw = cfg.agents?.defaults?.envelopeTimezone?.trim().toLowerCase();
-  if (raw === "utc" || raw === "gmt") return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-  let zone: string | undefined;
-  if (raw === "user") zone = knownTimeZone(cfg.agents?.defaults?.userTimezone?.trim());
-  else if (raw && raw !== "local" && raw !== "host") zone = knownTimeZone(cfg.agents!.defaults!.envelopeTimezone!.trim());
-  return zoned(date, zone) ?? "unknown-time";
-}
-
-/**
- * `YYYY-MM-DD HH:MM:SS TZ` in `timeZone` (the host's when undefined). TZ is `UTC`, `GMT` or the offset
- * (`GMT+9`, `GMT-3:30`); zones the tz database lacks go through `Intl` (see src/infra/zoneinfo.ts), which
- * names a few zones by abbreviation (`EST`) instead.
- */
-function zoned(date: Date, timeZone: string | undefined): string | undefined {
-  const zone = loadZone(timeZone ?? hostZoneName() ?? "");
-  if (zone) {
-    const wall = wallClock(zone, date.getTime()).toISOString();
-    return `${wall.slice(0, 10)} ${wall.slice(11, 19)} ${offsetName(zone.name, zone.offsetMs(date.getTime()))}`;
-  }
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
-  }).formatToParts(date);
-  const pick = (type: string) => parts.find((p) => p.type === type)?.value;
-  const [y, mo, d, h, mi, s] = ["year", "month", "day", "hour", "minute", "second"].map(pick);
-  if (!y || !mo || !d || !h || !mi || !s) return undefined;
-  const tz = pick("timeZoneName")?.trim();
-  return `${y}-${mo}-${d} ${h}:${mi}:${s}${tz ? ` ${tz}` : ""}`;
-}
-
-function offsetName(zone: string, offsetMs: number): string {
-  if (offsetMs === 0) return /^(Etc\/)?(UTC|UCT|Universal|Zulu|GMT)$/i.test(zone) ? "UTC" : "GMT";
-  const abs = Math.abs(Math.round(offsetMs / 60_000));
-  const minutes = abs % 60;
-  return `GMT${offsetMs < 0 ? "-" : "+"}${Math.floor(abs / 60)}${minutes ? `:${String(minutes).padStart(2, "0")}` : ""}`;
+  return formatEnvelopeTime(ts, cfg, true) ?? "unknown-time";
 }
 
 function requireKey(sessionKey: string): string {

@@ -8,6 +8,7 @@ import type { GroupToolPolicy } from "../channels/types.js";
 import type { RunOrigin } from "../tools/host.js";
 import type { PeriodLimits } from "../budget/config.js";
 import { stageClock, stageTime } from "../infra/stages.js";
+import type { EnvelopeSource } from "./envelope.js";
 
 export interface SendRequest {
   /** `performance.now()` when the message reached the agents, while stage timings are on (set by `send`). */
@@ -23,6 +24,11 @@ export interface SendRequest {
   extraSystemPrompt?: string;
   /** Where the message came from, for labels in session lists (the channel's id). */
   channel?: string;
+  /**
+   * Where and when the message was written, put in front of it as its header for the model (see
+   * `envelope.ts`): chat messages and the web chat have one; commands, cron jobs and the CLI's runs not.
+   */
+  envelope?: EnvelopeSource;
   displayName?: string;
   /** Who sent it, on that channel (handed to plugin commands). */
   senderId?: string;

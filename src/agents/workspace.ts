@@ -141,7 +141,7 @@ export interface SystemPromptOptions {
   workspaceDir: string;
   maxChars?: number;
   agentId: string;
-  now: Date;
+  /** The owner's time zone (see `ownerTimeZone`). */
   timezone?: string;
   extra?: string;
   /** The `<available_skills>` block, appended last when non-empty. */
@@ -150,14 +150,19 @@ export interface SystemPromptOptions {
   files?: WorkspaceFiles;
 }
 
-/** The system prompt: a short frame, the current time, then each workspace file under its name. */
+/** The system prompt: a short frame, the owner's time zone, then each workspace file under its name. */
 export function buildSystemPrompt(o: SystemPromptOptions): string {
   const max = o.maxChars ?? DEFAULT_BOOTSTRAP_MAX_CHARS;
   const parts = [
     `You are the personal assistant "${o.agentId}", running in an OpenClaw gateway.`,
-    // To the minute: the prompt, and so the start of every request, stays the same from one message
-    // to the next, which a provider's prompt cache and the request encoder's reuse both need.
-    `Current time: ${o.now.toISOString().slice(0, 16)}Z${o.timezone ? ` (owner's time zone: ${o.timezone})` : ""}.`,
+    // No clock: the prompt, and so the start of every request, stays the same from one message to the
+    // next, which a provider's prompt cache and the request encoder's reuse both need. The time of a
+    // message is in its envelope (src/agents/envelope.ts).
+    ...(o.timezone
+      ? [
+          `The owner's time zone is ${o.timezone}. A message from a chat begins with a header in brackets saying where it came from and when it was sent.`,
+        ]
+      : []),
     `Your workspace is ${o.workspaceDir}. The files below are your instructions and memory.`,
   ];
   const files = o.files ?? new WorkspaceFiles();

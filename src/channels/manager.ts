@@ -149,6 +149,11 @@ export class ChannelManager {
     return true;
   }
 
+  /** The channel's name as people see it ("Telegram"), else undefined. */
+  label(channel: string): string | undefined {
+    return this.catalog.get(channel)?.label;
+  }
+
   /** The router's rules for a channel this gateway knows, else undefined. */
   rules(channel: string): ChannelRules | undefined {
     return this.catalog.get(channel)?.rules;

@@ -56,8 +56,6 @@ const UNIMPLEMENTED_SUBPATHS = [
     "thinkingDefault",
     "verboseDefault",
     "elevatedDefault",
-    "envelopeTimezone",
-    "envelopeTimestamp",
     "envelopeElapsed",
     "repoRoot",
     "mediaMaxMb",

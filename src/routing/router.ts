@@ -23,6 +23,12 @@ import { stageClock, stageSince } from "../infra/stages.js";
 
 const TYPING_EVERY_MS = 4500;
 
+/** The sender as the envelope names them: their name, with their id when that says something else. */
+function senderLabel(msg: InboundMessage): string {
+  const name = msg.sender.name?.trim() || (msg.sender.username ? `@${msg.sender.username}` : "");
+  return name && name !== msg.sender.id ? `${name} id:${msg.sender.id}` : msg.sender.id;
+}
+
 export interface RouterDeps {
   config(): OpenClawConfig;
   agents: AgentService;
@@ -135,6 +141,11 @@ export class ChannelRouter {
         images: msg.images,
         extraSystemPrompt: decision.systemPrompt,
         channel: msg.channel,
+        envelope: {
+          label: this.deps.channels.label(msg.channel) ?? msg.channel,
+          from: kind === "dm" ? senderLabel(msg) : `${msg.chat.title ?? msg.chat.channelName ?? "Group"} id:${msg.chat.id}`,
+          at: msg.timestamp,
+        },
         senderId: msg.sender.id,
         senderAuthorized: this.authorized(msg, config, sectionPresent, rules),
         origin: {

@@ -4,6 +4,7 @@
  * and transcript messages; the agent service supplies both.
  */
 import type { SessionEntry } from "./store.js";
+import { stripEnvelope } from "../agents/envelope.js";
 
 export type SessionKind = "global" | "unknown" | "group" | "direct";
 
@@ -106,7 +107,8 @@ function truncateTitle(text: string): string {
 export function deriveSessionTitle(entry: SessionEntry, firstUserMessage: string | undefined): string | undefined {
   const named = str(entry.displayName)?.trim() ?? str(entry.subject)?.trim();
   if (named) return named;
-  if (firstUserMessage?.trim()) return truncateTitle(firstUserMessage.replace(/\s+/g, " ").trim());
+  const first = firstUserMessage && stripEnvelope(firstUserMessage.trim());
+  if (first?.trim()) return truncateTitle(first.replace(/\s+/g, " ").trim());
   if (!entry.sessionId) return undefined;
   const prefix = entry.sessionId.slice(0, 8);
   return entry.updatedAt > 0 ? `${prefix} (${new Date(entry.updatedAt).toISOString().slice(0, 10)})` : prefix;
@@ -183,8 +185,10 @@ export function previewItems(messages: readonly unknown[], maxItems = 12, maxCha
       });
       if (media) text = `[${String(media.type).toLowerCase()}]`;
     }
+    const role = roleOf(m, tool);
+    if (role === "user" && text) text = stripEnvelope(text);
     if (!text?.trim()) continue;
-    items.push({ role: roleOf(m, tool), text: truncate(text.trim(), chars) });
+    items.push({ role, text: truncate(text.trim(), chars) });
   }
   return items.slice(-limit);
 }

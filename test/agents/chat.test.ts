@@ -6,6 +6,7 @@ import path from "node:path";
 import { chatClient, startAgentGateway, startFakes, type Fakes } from "../helpers/agents.js";
 import { waitFor, type TestGateway } from "../helpers/gateway.js";
 import { assertMatches } from "../helpers/schema.js";
+import { stripEnvelope } from "../../src/agents/envelope.js";
 
 describe("chat over the gateway", () => {
   let f: Fakes;
@@ -40,14 +41,17 @@ describe("chat over the gateway", () => {
     for (const e of out.events.filter((e) => e.event === "chat")) assertMatches("ChatEvent", e.payload);
     for (const e of out.events.filter((e) => e.event === "agent")) assertMatches("AgentEvent", e.payload);
     assert.equal(f.anthropic.requests.length, 1);
-    assert.equal(f.anthropic.requests[0]!.messages.at(-1)!.text, "hi");
+    // The model reads when the message was written in its header, and the system prompt has no clock.
+    assert.match(f.anthropic.requests[0]!.messages.at(-1)!.text, /^\[WebChat \d{4}-\d{2}-\d{2} \d{2}:\d{2} [^\]]+\] hi$/);
     assert.match(f.anthropic.requests[0]!.system ?? "", /AGENTS\.md/, "system prompt built from the workspace files");
+    assert.doesNotMatch(f.anthropic.requests[0]!.system ?? "", /\d{4}-\d{2}-\d{2}/);
 
     const h = await c.client.request<any>("chat.history", { sessionKey: "agent:main:stream-test" });
     assert.deepEqual(
       h.messages.map((m: any) => m.role),
       ["user", "assistant"],
     );
+    assert.equal(h.messages[0].content, "hi", "shown as written, without the header");
     assert.equal(h.messages[1].usage.totalTokens > 0, true);
     c.client.close();
   });
@@ -123,7 +127,7 @@ describe("chat over the gateway", () => {
     assert.equal((await c.send("c", "agent:main:providers")).text, "from gemini");
     // The conversation carried over between providers.
     assert.deepEqual(
-      f.gemini.requests[0]!.messages.map((m) => m.text),
+      f.gemini.requests[0]!.messages.map((m) => stripEnvelope(m.text)),
       ["a", "from claude", "b", "from gpt", "c"],
     );
     c.client.close();

@@ -7,6 +7,7 @@ import { chatClient, startAgentGateway, startFakes, type Fakes } from "../helper
 import { tmpDir, waitFor } from "../helpers/gateway.js";
 import { MAX_REPLY_CHARS } from "../../src/providers/common.js";
 import { MAX_KEPT_PARTIAL_CHARS, MAX_TOOL_RESULT_CHARS } from "../../src/agents/run.js";
+import { stripEnvelope } from "../../src/agents/envelope.js";
 
 type Chat = Awaited<ReturnType<typeof chatClient>>;
 
@@ -41,7 +42,7 @@ describe("sessions and runs", () => {
       assert.equal(f.anthropic.peakActive, 2, `peak concurrency ${f.anthropic.peakActive}`);
       c.client.close();
     } finally {
-      f.anthropic.responder = (req) => ({ text: `echo: ${req.messages.at(-1)?.text}` });
+      f.anthropic.responder = (req) => ({ text: `echo: ${stripEnvelope(req.messages.at(-1)?.text ?? "")}` });
       await gw.close();
     }
   });
@@ -60,7 +61,11 @@ describe("sessions and runs", () => {
       assert.equal(b.text, "answer to the rest");
       assert.equal(d.text, "answer to the rest");
       assert.equal(f.anthropic.requests.length, 2, "the two waiting messages became one turn");
-      assert.equal(f.anthropic.requests[1]!.messages.at(-1)!.text, "second\n\nthird");
+      assert.match(
+        f.anthropic.requests[1]!.messages.at(-1)!.text,
+        /^\[WebChat [^\]]+\] second\n\n\[WebChat [^\]]+\] third$/,
+        "each with its header",
+      );
       c.client.close();
     } finally {
       await gw.close();
@@ -169,7 +174,7 @@ describe("sessions and runs", () => {
     f.anthropic.enqueue({ text: "Ada." });
     await c.send("What is my name?", "agent:main:restart");
     assert.deepEqual(
-      f.anthropic.requests.at(-1)!.messages.map((m) => m.text),
+      f.anthropic.requests.at(-1)!.messages.map((m) => stripEnvelope(m.text)),
       ["My name is Ada.", "Nice to meet you, Ada.", "What is my name?"],
     );
     c.client.close();
@@ -192,7 +197,7 @@ describe("sessions and runs", () => {
     const out = await c.send("after the crash", "agent:main:torn");
     assert.equal(out.state, "final");
     assert.deepEqual(
-      f.anthropic.requests.at(-1)!.messages.map((m) => m.text),
+      f.anthropic.requests.at(-1)!.messages.map((m) => stripEnvelope(m.text)),
       ["before the crash", "echo: before the crash", "after the crash"],
     );
     const lines = fs
@@ -223,7 +228,7 @@ describe("sessions and runs", () => {
 
       f.anthropic.enqueue({ text: "ok" });
       await c.send("what do you know?", "agent:main:compact");
-      const next = f.anthropic.requests.at(-1)!.messages.map((m) => m.text);
+      const next = f.anthropic.requests.at(-1)!.messages.map((m) => stripEnvelope(m.text));
       assert.match(next[0]!, /compacted into the following summary:[\s\S]*SUMMARY: boat blue, car red/);
       assert.ok(!next.some((t) => t === "fact one: the boat is blue"), "old turns replaced by the summary");
       assert.equal(next.at(-1), "what do you know?");
@@ -346,7 +351,7 @@ describe("sessions and runs", () => {
       assert.equal(h.messages.length, 4);
       f.anthropic.enqueue({ text: "continuing" });
       await c.send("new question", "main");
-      const sent = f.anthropic.requests.at(-1)!.messages.map((m) => m.text);
+      const sent = f.anthropic.requests.at(-1)!.messages.map((m) => stripEnvelope(m.text));
       assert.match(sent[0]!, /The user asked an old question\./);
       assert.deepEqual(sent.slice(1), ["kept question", "kept answer", "a note for the model", "new question"]);
       c.client.close();

@@ -100,7 +100,7 @@ describe("Telegram end to end", () => {
     llm.enqueue({ text: "Answer written during the outage.", delayMs: 400 });
     const n = tg.sent.length;
     tg.userSends({ chatId: OWNER.id, chatType: "private", from: OWNER, text: "are you there?" });
-    await waitFor(() => llm.requests.at(-1)?.messages.at(-1)?.text === "are you there?", 5000, "the agent to start");
+    await waitFor(() => llm.requests.at(-1)?.messages.at(-1)?.text.endsWith("] are you there?"), 5000, "the agent to start");
     tg.goDown();
     const c = await connect(gw.wsUrl);
     await waitFor(

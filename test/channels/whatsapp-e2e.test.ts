@@ -98,7 +98,7 @@ describe("WhatsApp end to end", { timeout: 60_000 }, () => {
     const sent = await wa.waitForSent(n + 1);
     assert.equal(sent[n]!.jid, `${OWNER}@s.whatsapp.net`);
     assert.equal(sent[n]!.text, "Hello *Olivia*, all good.", "markdown bold became WhatsApp bold");
-    assert.equal(llm.requests.at(-1)!.messages.at(-1)!.text, "hi there");
+    assert.match(llm.requests.at(-1)!.messages.at(-1)!.text, /^\[WhatsApp \S+ [^\]]*\] hi there$/, "with where and when it was written");
     assert.ok(
       wa.reads.some((k) => k.id === id),
       "marked as read",

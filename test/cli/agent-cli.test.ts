@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fakeConfig, KEYS, startFakes, type Fakes } from "../helpers/agents.js";
 import { cli, spawnGateway, tmpDir, writeConfig, type GatewayProcess } from "../helpers/gateway.js";
+import { stripEnvelope } from "../../src/agents/envelope.js";
 
 describe("agent CLI", () => {
   let f: Fakes;
@@ -27,7 +28,7 @@ describe("agent CLI", () => {
     const r = await cli(["agent", "--message", "hello from the cli"], env);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "Streaming to your terminal.\n");
-    assert.equal(f.anthropic.requests.at(-1)!.messages.at(-1)!.text, "hello from the cli");
+    assert.equal(stripEnvelope(f.anthropic.requests.at(-1)!.messages.at(-1)!.text), "hello from the cli");
   });
 
   it("agent exits non-zero with the reason when the run fails", async () => {

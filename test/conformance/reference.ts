@@ -14,6 +14,7 @@ import path from "node:path";
 import { FakeLlm, type FakeRequest } from "../fakes/llm.js";
 import { fixture, freePort, startTestGateway, tmpDir, writeConfig, type TestGateway } from "../helpers/gateway.js";
 import { MemoryChannel } from "../helpers/memory-channel.js";
+import { stripEnvelope } from "../../src/agents/envelope.js";
 
 export const REF_DIR = process.env.OPENCLAW_REFERENCE_DIR || "/tmp/openclaw-reference";
 export const REF_PKG = path.join(REF_DIR, "node_modules/openclaw");
@@ -65,14 +66,14 @@ export function originalMethods(): { methods: string[]; source: string } {
   return { methods: JSON.parse(fixture("reference/gateway-methods.json")).methods, source: "test/fixtures/reference/gateway-methods.json" };
 }
 
-/** The last line a person typed in the latest user message (without the lines a gateway may add around it). */
+/** The last line a person typed in the latest user message (without the lines and the header a gateway may add around it). */
 function typedText(req: FakeRequest): string {
   const text = [...req.messages].reverse().find((m) => m.role === "user")?.text ?? "";
   const lines = text
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l && !/^\[message_id:/.test(l) && !/^System:/.test(l));
-  return lines.at(-1) ?? "";
+  return stripEnvelope(lines.at(-1) ?? "");
 }
 
 /** What the fake model answers to `text`. */

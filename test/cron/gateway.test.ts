@@ -227,7 +227,7 @@ describe("cron through the gateway", () => {
     assert.deepEqual(await c.client.request("cron.run", { id: added.id, mode: "force" }), { ok: true, ran: true });
     llm.enqueue({ text: "noted" });
     await c.send("anything new?", "main");
-    assert.match(userText(llm.requests.at(-1)!), /System: \[[^\]]+\] Drink water\n\nanything new\?/);
+    assert.match(userText(llm.requests.at(-1)!), /System: \[[^\]]+\] Drink water\n\n\[WebChat [^\]]+\] anything new\?/);
     c.client.close();
   });
 

@@ -23,6 +23,7 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import { readBody } from "./http.js";
+import { stripEnvelope } from "../../src/agents/envelope.js";
 
 export type FakeKind = "anthropic" | "openai" | "gemini";
 
@@ -341,10 +342,11 @@ export class FakeLlm {
 
 type Normalized = Omit<FakeRequest, "path" | "headers" | "body" | "stream">;
 
+/** The last user message as its sender wrote it (the default reply echoes it without its envelope header). */
 function lastUserText(req: FakeRequest): string {
   for (let i = req.messages.length - 1; i >= 0; i--) {
     const m = req.messages[i]!;
-    if (m.role === "user" && m.text) return m.text;
+    if (m.role === "user" && m.text) return stripEnvelope(m.text);
   }
   return "";
 }

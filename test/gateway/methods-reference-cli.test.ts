@@ -73,7 +73,7 @@ describe("openclaw@2026.1.29 CLI: send, wake, agent.identity.get, usage.status",
       await waitFor(() => llm!.requests.length > calls, 10_000, "the model call");
       assert.match(
         llm!.last.messages.at(-1)!.text,
-        /^System: \[[^\]]+\] Backups are done\nSystem: \[[^\]]+\] Check the logs\n\nanything\?$/,
+        /^System: \[[^\]]+\] Backups are done\nSystem: \[[^\]]+\] Check the logs\n\n\[WebChat [^\]]+\] anything\?$/,
       );
     } finally {
       c.close();

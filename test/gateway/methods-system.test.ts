@@ -17,7 +17,7 @@ describe("wake and system-event", () => {
   let c: GatewayClient;
   const events: Array<{ event: string; payload: any }> = [];
 
-  /** Sends a chat message to the main session and returns the user text the model received. */
+  /** Sends a chat message to the main session and returns the user text the model received (its envelope header left out). */
   async function nextPrompt(text: string): Promise<string> {
     const calls = llm.requests.length;
     const runId = `run-${Math.random().toString(16).slice(2)}`;
@@ -28,7 +28,7 @@ describe("wake and system-event", () => {
       "run end",
     );
     assert.equal(llm.requests.length, calls + 1);
-    return llm.last.messages.at(-1)!.text;
+    return llm.last.messages.at(-1)!.text.replace(/^\[WebChat [^\]]+\] /m, "");
   }
 
   before(async () => {

@@ -11,6 +11,7 @@ import { FakeLlm, type FakeRequest } from "../fakes/llm.js";
 import { FakeTelegram } from "../fakes/telegram.js";
 import { connect, startTestGateway, tmpDir, waitFor, type TestGateway } from "../helpers/gateway.js";
 import type { GatewayClient } from "../../src/cli/client.js";
+import { stripEnvelope } from "../../src/agents/envelope.js";
 
 const T = { timeout: 30_000 };
 const OWNER = { id: 7301, username: "owner", first_name: "Olivia" };
@@ -34,7 +35,7 @@ async function setup(heartbeat: Record<string, unknown>, opts: { telegram?: bool
   const ws = tmpDir("oc-heartbeat-ws-");
   fs.writeFileSync(path.join(ws, "HEARTBEAT.md"), "# Checks\n\n- Look at the disk space.\n");
   const reply = { text: "HEARTBEAT_OK" };
-  llm.responder = (req) => (isHeartbeat(req) ? { text: reply.text } : { text: `echo: ${req.messages.at(-1)?.text ?? ""}` });
+  llm.responder = (req) => (isHeartbeat(req) ? { text: reply.text } : { text: `echo: ${stripEnvelope(req.messages.at(-1)?.text ?? "")}` });
   const gw = await startTestGateway({
     config: {
       gateway: { mode: "local" },

@@ -205,7 +205,7 @@ describe("what one conversation may cost", { timeout: 20_000 }, () => {
     const agents = path.join(workspaceDir, "AGENTS.md");
     fs.writeFileSync(agents, "");
     fs.truncateSync(agents, 1024 ** 3); // 1 GB, sparse
-    const prompt = buildSystemPrompt({ workspaceDir, agentId: "main", now: new Date(0), maxChars: 1000 });
+    const prompt = buildSystemPrompt({ workspaceDir, agentId: "main", maxChars: 1000 });
     assert.match(prompt, /\[\.\.\. AGENTS\.md truncated at 1000 characters\]/);
     assert.ok(prompt.length < 5000);
   });

@@ -58,9 +58,9 @@ describe("skills prompt", { timeout: 10_000 }, () => {
     assert.match(block, /<name>ready<\/name>/);
     assert.ok(block.includes(`<location>${ready}</location>`));
     assert.doesNotMatch(block, /gated|manual/);
-    const prompt = buildSystemPrompt({ workspaceDir, agentId: "main", now: new Date(0), skillsPrompt: block });
+    const prompt = buildSystemPrompt({ workspaceDir, agentId: "main", skillsPrompt: block });
     assert.ok(prompt.trimEnd().endsWith("</available_skills>"));
-    assert.doesNotMatch(buildSystemPrompt({ workspaceDir, agentId: "main", now: new Date(0) }), /available_skills/);
+    assert.doesNotMatch(buildSystemPrompt({ workspaceDir, agentId: "main" }), /available_skills/);
     assert.equal(skills.prompt({ ...opts, workspaceDir: path.join(root, "empty") }), "", "no skills, no block");
   });
 });

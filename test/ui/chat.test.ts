@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
 import { newPage, signIn, timeout, uiSuite } from "./helpers.js";
+import { stripEnvelope } from "../../src/agents/envelope.js";
 
 /** A valid 2x2 PNG, built here so the test needs no fixture file. */
 function tinyPng(): Buffer {
@@ -86,7 +87,7 @@ describe("Control UI chat", () => {
       assert.equal(await box.inputValue(), "first line\nsecond line");
       await page.getByRole("button", { name: "Send" }).click();
       await page.getByRole("article", { name: "Assistant", exact: true }).filter({ hasText: "second line" }).waitFor();
-      assert.equal(ui.fakes.anthropic.requests.at(-1)!.messages.at(-1)!.text, "first line\nsecond line");
+      assert.equal(stripEnvelope(ui.fakes.anthropic.requests.at(-1)!.messages.at(-1)!.text), "first line\nsecond line");
     } finally {
       await context.close();
     }

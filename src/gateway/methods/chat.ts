@@ -271,6 +271,7 @@ export const chatMethods = {
           images,
           runId: p.idempotencyKey,
           timeoutMs: p.timeoutMs || undefined,
+          envelope: { label: "WebChat" },
         });
       } catch (e) {
         ctx.chatKeys.delete(p.idempotencyKey);
