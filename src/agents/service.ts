@@ -226,10 +226,7 @@ export class AgentService {
     if (pluginCommand) return this.runPluginCommand(pluginCommand, req, key, agentId, runId);
 
     // The model reads each message with where and when it was written (merged ones each with theirs).
-    if (!command && req.envelope) {
-      const { envelope, ...rest } = req;
-      req = { ...rest, text: withEnvelope(text, envelope, sentAt(envelope, this.now()), this.deps.config()) };
-    }
+    if (!command) req = this.enveloped(req, text);
 
     // A message arriving while this session is busy waits and is merged with any others that arrive
     // meanwhile into one follow-up turn.
@@ -353,13 +350,16 @@ export class AgentService {
       }
       if ("reply" in outcome) return this.commandResult(runId, key, command.name, outcome.reply, startedAt);
       // `/new hello`: fresh session, then `hello` runs as a normal message.
-      const { envelope, ...rest } = req;
-      const text = envelope
-        ? withEnvelope(outcome.continueWith, envelope, sentAt(envelope, this.now()), this.deps.config())
-        : outcome.continueWith;
-      req = { ...rest, text };
+      req = this.enveloped(req, outcome.continueWith);
     }
     return this.runThenFollowUp(agentId, key, req, runId, startedAt);
+  }
+
+  /** `req` to run with `text`: behind its envelope header when it has one (the envelope is then used up). */
+  private enveloped(req: SendRequest, text: string): SendRequest {
+    const { envelope, ...rest } = req;
+    if (!envelope) return { ...req, text };
+    return { ...rest, text: withEnvelope(text, envelope, sentAt(envelope, this.now()), this.deps.config()) };
   }
 
   /** One run, then the messages that arrived during it as the next. */
