@@ -26,8 +26,9 @@ export interface MemoryFile {
   size: number;
 }
 
-function walk(dir: string, out: string[], depth = 0): void {
+function walk(dir: string, out: string[], dirs: Set<string> | undefined, depth = 0): void {
   if (depth > 16 || out.length >= MAX_MEMORY_FILES) return;
+  dirs?.add(dir);
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -38,7 +39,7 @@ function walk(dir: string, out: string[], depth = 0): void {
   for (const e of entries) {
     if (e.isSymbolicLink()) continue;
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) walk(full, out, depth + 1);
+    if (e.isDirectory()) walk(full, out, dirs, depth + 1);
     else if (e.isFile() && e.name.endsWith(".md")) out.push(full);
     if (out.length >= MAX_MEMORY_FILES) return;
   }
@@ -62,9 +63,13 @@ function relPath(workspaceDir: string, abs: string): string {
   return rel.startsWith("..") || path.isAbsolute(rel) ? abs : rel.split(path.sep).join("/");
 }
 
-/** The memory files as they are now on disk (one `lstat` each). */
-export function listMemoryFiles(workspaceDir: string, extraPaths: string[] = []): MemoryFile[] {
+/**
+ * The memory files as they are now on disk (one `lstat` each). `dirs`, when given, receives every
+ * folder whose entries decide the answer (watching those tells when to list again).
+ */
+export function listMemoryFiles(workspaceDir: string, extraPaths: string[] = [], dirs?: Set<string>): MemoryFile[] {
   const found: string[] = [];
+  dirs?.add(workspaceDir);
   for (const name of ["MEMORY.md", "memory.md"]) {
     const abs = path.join(workspaceDir, name);
     try {
@@ -77,17 +82,20 @@ export function listMemoryFiles(workspaceDir: string, extraPaths: string[] = [])
   }
   const memDir = path.join(workspaceDir, "memory");
   try {
-    if (fs.lstatSync(memDir).isDirectory()) walk(memDir, found);
+    if (fs.lstatSync(memDir).isDirectory()) walk(memDir, found, dirs);
   } catch {
     /* absent */
   }
   for (const extra of extraMemoryPaths(workspaceDir, extraPaths)) {
     try {
       const st = fs.lstatSync(extra);
-      if (st.isDirectory()) walk(extra, found);
-      else if (st.isFile() && extra.endsWith(".md")) found.push(extra);
+      if (st.isDirectory()) walk(extra, found, dirs);
+      else {
+        dirs?.add(path.dirname(extra));
+        if (st.isFile() && extra.endsWith(".md")) found.push(extra);
+      }
     } catch {
-      /* absent */
+      dirs?.add(path.dirname(extra)); // absent: its folder says when it appears
     }
   }
   const seen = new Set<string>();

@@ -4,10 +4,11 @@
  * `<state>/memory/<agentId>.json` (vectors as base64 Float32) and loaded on the first search, then
  * kept in memory.
  *
- * Freshness: every search (and `memory status|index`) lists the memory files and compares their
- * mtime and size with the index: a few `stat` calls, cheaper than a watcher and right across
- * processes (the CLI and the gateway share the file) and after edits made while the gateway was
- * down. A changed file is re-read and re-chunked only when its content hash changed; a change of
+ * Freshness: a search (and `memory status|index`) lists the memory files and compares their mtime
+ * and size with the index, which is right across processes (the CLI and the gateway share the file)
+ * and after edits made while the gateway was down. On Linux the folders listed are then watched, and
+ * the next search lists them again only when the kernel reported a change in one of them (or the
+ * last listing is older than half a minute): see {@link ChangeWatch}. A changed file is re-read and re-chunked only when its content hash changed; a change of
  * embedding provider, model, endpoint or chunking rebuilds everything. Chunk vectors are cached by
  * content hash, so an unchanged paragraph is never embedded twice.
  */
@@ -19,6 +20,7 @@ import { chunkMarkdown, hashText } from "./chunk.js";
 import type { EmbeddingProvider } from "./embeddings.js";
 import { indexedFiles, listMemoryFiles, MAX_INDEX_BYTES, MAX_MEMORY_FILE_BYTES, type MemoryFile } from "./files.js";
 import { KeywordIndex } from "./keyword.js";
+import { ChangeWatch } from "./watch.js";
 import { SNIPPET_MAX_CHARS, type MemorySettings } from "./settings.js";
 
 /**
@@ -137,6 +139,9 @@ export class MemoryIndex {
   private lastError: string | null = null;
   /** Files the last sync left out for {@link MAX_INDEX_BYTES} (warned about when it changes). */
   private leftOut = 0;
+  /** Chunks still waiting for a vector (an earlier embedding call failed). */
+  private vectorsMissing = false;
+  private readonly watch = new ChangeWatch();
 
   constructor(opts: MemoryIndexOptions) {
     this.agentId = opts.agentId;
@@ -146,6 +151,12 @@ export class MemoryIndex {
   /** New settings or provider (a config reload); the next sync rebuilds what they change. */
   reconfigure(opts: MemoryIndexOptions): void {
     this.opts = opts;
+    this.watch.close(); // another workspace or other extra paths: list them afresh
+  }
+
+  /** Stops watching the memory folders (the next search lists them again). */
+  close(): void {
+    this.watch.close();
   }
 
   private meta(): Meta {
@@ -180,6 +191,7 @@ export class MemoryIndex {
 
   private rebuildInMemory(): void {
     const s = this.stored!;
+    this.vectorsMissing = s.chunks.some((c) => !s.vectors[c.hash]);
     this.keyword = new KeywordIndex(s.chunks.map((c) => `${c.path}\n${c.text}`));
     const first = s.chunks.map((c) => s.vectors[c.hash]).find(Boolean);
     this.dims = first ? fromBase64(first).length : 0;
@@ -200,6 +212,11 @@ export class MemoryIndex {
     });
   }
 
+  /** Whether chunks still wait for a vector (an earlier embedding call failed). */
+  private waitingForVectors(): boolean {
+    return Boolean(this.opts.provider) && this.vectorsMissing;
+  }
+
   /** Whether the files on disk differ from the index (or the settings that shape it changed). */
   private isStale(files: MemoryFile[]): boolean {
     const s = this.stored!;
@@ -209,8 +226,7 @@ export class MemoryIndex {
       const known = s.files[f.path];
       if (!known || known.mtimeMs !== f.mtimeMs || known.size !== f.size) return true;
     }
-    // Chunks still waiting for a vector (an earlier embedding call failed).
-    return Boolean(this.opts.provider) && s.chunks.some((c) => !s.vectors[c.hash]);
+    return this.waitingForVectors();
   }
 
   /**
@@ -226,7 +242,11 @@ export class MemoryIndex {
 
   private async doSync(force: boolean): Promise<void> {
     const before = this.load();
-    const listed = listMemoryFiles(this.opts.workspaceDir, this.opts.settings.extraPaths);
+    if (!force && sameMeta(before.meta, this.meta()) && !this.waitingForVectors() && (await this.watch.unchanged())) return;
+    this.watch.beginLook();
+    const dirs = new Set<string>();
+    const listed = listMemoryFiles(this.opts.workspaceDir, this.opts.settings.extraPaths, dirs);
+    this.watch.track(dirs);
     const { files, leftOut } = indexedFiles(listed);
     if (!force && !this.isStale(files)) return;
     for (const f of listed) {

@@ -68,6 +68,7 @@ export function memoryPlugin(services: LateServices): BuiltinPlugin {
         stop: () => {
           unsubscribe?.();
           unsubscribe = null;
+          memory?.close();
         },
       });
     },

@@ -62,4 +62,9 @@ export class MemoryService {
     this.indexes.set(agentId, { index, fingerprint });
     return index;
   }
+
+  /** Lets go of what the indexes watch; they stay usable (the next search looks at every file). */
+  close(): void {
+    for (const { index } of this.indexes.values()) index.close();
+  }
 }

@@ -212,6 +212,46 @@ describe("memory search", () => {
     }
   });
 
+  it("a note edited, added, moved or deleted just before a search is in that search's answer", T, async () => {
+    const m = setup();
+    try {
+      m.write("memory/2026-10-01.md", "# Oct 1\n\nThe locker code is 4471.\n");
+      const index = m.memory.index("main");
+      const paths = async (q: string) => (await index.search(q)).results.map((r) => r.path).sort();
+      // Searches with nothing changed in between (after the first few, answered without listing the files).
+      for (let i = 0; i < 5; i++) assert.deepEqual(await paths("locker code"), ["memory/2026-10-01.md"]);
+
+      fs.appendFileSync(path.join(m.ws, "memory/2026-10-01.md"), "The bike lock combination is 1234.\n");
+      assert.deepEqual(await paths("bike lock combination"), ["memory/2026-10-01.md"], "an append is seen at once");
+      // The same size and the same second: only the content differs.
+      fs.writeFileSync(
+        path.join(m.ws, "memory/2026-10-01.md"),
+        "# Oct 1\n\nThe locker code is 9902.\nThe bike lock combination is 1234.\n",
+      );
+      assert.match((await index.search("locker code")).results[0]!.snippet, /9902/);
+
+      m.write("memory/trips/lisbon.md", "# Lisbon\n\nThe hotel is near the tram stop.\n");
+      assert.deepEqual(await paths("hotel tram"), ["memory/trips/lisbon.md"], "a file in a new folder is seen at once");
+      fs.appendFileSync(path.join(m.ws, "memory/trips/lisbon.md"), "Dinner at the fado place.\n");
+      assert.deepEqual(await paths("fado dinner"), ["memory/trips/lisbon.md"], "and so is a change inside that folder");
+
+      fs.renameSync(path.join(m.ws, "memory/trips/lisbon.md"), path.join(m.ws, "memory/lisbon.md"));
+      assert.deepEqual(await paths("hotel tram"), ["memory/lisbon.md"], "a move is seen at once");
+      fs.rmSync(path.join(m.ws, "memory/lisbon.md"));
+      assert.deepEqual(await paths("hotel tram"), [], "a deletion is seen at once");
+
+      m.write("MEMORY.md", "# Memory\n\nThe owner prefers tea.\n");
+      assert.deepEqual(await paths("prefers tea"), ["MEMORY.md"], "MEMORY.md appearing is seen at once");
+      fs.rmSync(path.join(m.ws, "memory"), { recursive: true });
+      assert.deepEqual(await paths("locker code"), [], "the memory folder removed");
+      m.write("memory/2026-11-01.md", "The locker code is 5550.\n");
+      assert.deepEqual(await paths("locker code"), ["memory/2026-11-01.md"], "and made again");
+    } finally {
+      m.memory.close();
+      m.cleanup();
+    }
+  });
+
   it("other providers say they are not supported here and search by keyword", T, async () => {
     const m = setup({ provider: "gemini" });
     try {
