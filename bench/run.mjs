@@ -55,6 +55,7 @@ const MSG_TOTAL = quick ? 5000 : 10_000;
  */
 const RSS_SETTLE_MS = 30_000;
 const TOOL_MESSAGES = quick ? 300 : 1000;
+const FLOOR_CALLS = quick ? 500 : 2000;
 // OpenClaw takes 0.1–0.4 s a message here: a few hundred are enough for its percentiles.
 const REF_MESSAGES = quick ? 100 : 300;
 const REF_TOOL_MESSAGES = quick ? 30 : 100;
@@ -356,6 +357,21 @@ row(
   refCell(toolRef, (r) => `${pair(r)} (${n(r.count)} messages)`),
   "p99 ≤ 5 ms and ≤ 3× p50",
   tool.error ? "—" : ok(tool.p99 <= 5 && steady(tool)),
+);
+
+log("the model call alone (bench/floor.mjs)…");
+const floor = await runJsonScript("bench/floor.mjs", ["--json", "--calls", String(FLOOR_CALLS)], { timeoutMs: 300_000 });
+row(
+  "the floor under the per-message and tool rows: one streamed call to their model server, no gateway, over plain `node:http`, p50 / p99",
+  floor.error ? failed(floor) : pair(floor.http),
+  "—",
+  "the floor",
+);
+row(
+  "the same call through the OpenAI SDK (as a gateway on the official SDK makes it), no gateway, p50 / p99",
+  floor.error ? failed(floor) : pair(floor.sdk),
+  "—",
+  "the floor",
 );
 
 log("memory search…");
