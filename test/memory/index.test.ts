@@ -252,6 +252,23 @@ describe("memory search", () => {
     }
   });
 
+  it("with more folders than it watches, still sees every change (each search looks at the files)", T, async () => {
+    const m = setup();
+    try {
+      for (let i = 0; i < 300; i++) m.write(`memory/day-${String(i).padStart(3, "0")}/notes.md`, `Note ${i}: nothing much.\n`);
+      const index = m.memory.index("main");
+      for (let i = 0; i < 3; i++) assert.equal((await index.search("locker code")).results.length, 0);
+      fs.appendFileSync(path.join(m.ws, "memory/day-123/notes.md"), "The locker code is 4471.\n");
+      assert.deepEqual(
+        (await index.search("locker code")).results.map((r) => r.path),
+        ["memory/day-123/notes.md"],
+      );
+    } finally {
+      m.memory.close();
+      m.cleanup();
+    }
+  });
+
   it("other providers say they are not supported here and search by keyword", T, async () => {
     const m = setup({ provider: "gemini" });
     try {
