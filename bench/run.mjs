@@ -451,7 +451,7 @@ function tailNotes() {
     ...line(
       "Per-message row",
       msg,
-      `the ${RSS_SETTLE_MS / 1000} s idle pause at ${n(MSG_FIRST)} (V8 optimizes the code again after an idle spell)`,
+      `the ${RSS_SETTLE_MS / 1000} s idle pause at ${n(MSG_FIRST)} (over a new connection to the model server, which closed the idle one)`,
     ),
     ...line("Tool row", tool, null),
   ];
