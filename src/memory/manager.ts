@@ -8,9 +8,10 @@
  * and size with the index, which is right across processes (the CLI and the gateway share the file)
  * and after edits made while the gateway was down. On Linux the folders listed are then watched, and
  * the next search lists them again only when the kernel reported a change in one of them (or the
- * last listing is older than half a minute): see {@link ChangeWatch}. A changed file is re-read and re-chunked only when its content hash changed; a change of
- * embedding provider, model, endpoint or chunking rebuilds everything. Chunk vectors are cached by
- * content hash, so an unchanged paragraph is never embedded twice.
+ * last listing is older than half a minute): see {@link ChangeWatch}. A changed file is re-read and
+ * re-chunked only when its content hash changed; a change of embedding provider, model, endpoint or
+ * chunking rebuilds everything. Chunk vectors are cached by content hash, so an unchanged paragraph
+ * is never embedded twice.
  */
 import fs from "node:fs";
 import path from "node:path";
