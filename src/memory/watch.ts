@@ -9,7 +9,8 @@
  * last full look is older than {@link TRUST_MS}, the answer is "maybe": the caller looks at every file
  * again, as it always did.
  */
-import fs from "node:fs";
+import type fs from "node:fs";
+import { tryWatch } from "../infra/watch.js";
 
 /** A full look at least this often, in case the kernel dropped events (a full inotify queue). */
 const TRUST_MS = 30_000;
@@ -26,8 +27,6 @@ export class ChangeWatch {
   private blind = process.platform !== "linux";
   private lookedAt = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
-
   /**
    * Resolves true when nothing in the watched folders changed since the last full look: after two
    * turns of the event loop, so that events already queued by the kernel have been delivered.
@@ -40,13 +39,13 @@ export class ChangeWatch {
   }
 
   private trusted(): boolean {
-    return !this.blind && !this.changed && this.watchers.size > 0 && this.now() - this.lookedAt < TRUST_MS;
+    return !this.blind && !this.changed && this.watchers.size > 0 && Date.now() - this.lookedAt < TRUST_MS;
   }
 
   /** Called just before listing the files: a change from here on makes the next search look again. */
   beginLook(): void {
     this.changed = false;
-    this.lookedAt = this.now();
+    this.lookedAt = Date.now();
   }
 
   /**
@@ -72,19 +71,16 @@ export class ChangeWatch {
     for (const dir of wanted) {
       if (this.watchers.has(dir)) continue;
       this.changed = true;
-      try {
-        const w = fs.watch(dir, { persistent: false }, () => (this.changed = true));
-        w.on("error", () => {
-          // The folder went away or cannot be read: look again, and watch again after that look.
-          this.changed = true;
-          w.close();
-          if (this.watchers.get(dir) === w) this.watchers.delete(dir);
-        });
-        this.watchers.set(dir, w);
-      } catch {
-        // Absent, not a folder, or out of inotify watches: no answer from events for now.
-        this.blind = true;
-      }
+      const w = tryWatch(dir, (event) => {
+        this.changed = true;
+        if (event !== "error" || typeof w === "string") return;
+        // The folder went away or cannot be read: look again, and watch again after that look.
+        w.close();
+        if (this.watchers.get(dir) === w) this.watchers.delete(dir);
+      });
+      // Absent, not a folder, or out of inotify watches: no answer from events for now.
+      if (typeof w === "string") this.blind = true;
+      else this.watchers.set(dir, w);
     }
   }
 

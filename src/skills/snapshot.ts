@@ -16,6 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { loadSkills, SkillsCache, type SkillsLoadOptions } from "./load.js";
 import { skillsBlock } from "./prompt.js";
+import { tryWatch } from "../infra/watch.js";
 
 /** The longest a block is kept while nothing watched changes. */
 export const MAX_AGE_MS = 60_000;
@@ -99,18 +100,6 @@ function watchAll(sources: Set<string>, s: Snapshot): boolean {
     else s.watchers.push(own);
   }
   return true;
-}
-
-function tryWatch(file: string, listener: (event: string, file: string | null) => void): fs.FSWatcher | "missing" | "failed" {
-  try {
-    // Not persistent: a watch never keeps the process alive on its own.
-    const w = fs.watch(file, { persistent: false }, listener);
-    // The folder went away or the watch broke: build again (and watch again) on the next run.
-    w.on("error", () => listener("error", null));
-    return w;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR" ? "missing" : "failed";
-  }
 }
 
 function closeAll(s: Snapshot): void {
