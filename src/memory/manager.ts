@@ -213,21 +213,24 @@ export class MemoryIndex {
     });
   }
 
-  /** Whether chunks still wait for a vector (an earlier embedding call failed). */
-  private waitingForVectors(): boolean {
-    return Boolean(this.opts.provider) && this.vectorsMissing;
+  /**
+   * Whether the index needs a sync whatever the files say: the settings that shape it changed, or
+   * chunks still wait for a vector (an earlier embedding call failed).
+   */
+  private needsSyncAnyway(): boolean {
+    return !sameMeta(this.stored!.meta, this.meta()) || (Boolean(this.opts.provider) && this.vectorsMissing);
   }
 
-  /** Whether the files on disk differ from the index (or the settings that shape it changed). */
+  /** Whether the files on disk differ from the index (or {@link needsSyncAnyway}). */
   private isStale(files: MemoryFile[]): boolean {
     const s = this.stored!;
-    if (!sameMeta(s.meta, this.meta())) return true;
+    if (this.needsSyncAnyway()) return true;
     if (files.length !== Object.keys(s.files).length) return true;
     for (const f of files) {
       const known = s.files[f.path];
       if (!known || known.mtimeMs !== f.mtimeMs || known.size !== f.size) return true;
     }
-    return this.waitingForVectors();
+    return false;
   }
 
   /**
@@ -243,7 +246,7 @@ export class MemoryIndex {
 
   private async doSync(force: boolean): Promise<void> {
     const before = this.load();
-    if (!force && sameMeta(before.meta, this.meta()) && !this.waitingForVectors() && (await this.watch.unchanged())) return;
+    if (!force && !this.needsSyncAnyway() && (await this.watch.unchanged())) return;
     this.watch.beginLook();
     const dirs = new Set<string>();
     const listed = listMemoryFiles(this.opts.workspaceDir, this.opts.settings.extraPaths, dirs);
