@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { root } from "./lib.mjs";
+import { root, sleep } from "./lib.mjs";
 
 const args = process.argv.slice(2);
 const arg = (name, dflt) => Number(args[args.indexOf(name) + 1]) || dflt;
@@ -59,7 +59,7 @@ const loadMs = performance.now() - t;
 // collection of what loading the index left behind (up to 12 ms each, the first few even after five
 // warm-up searches). So: twenty searches, then a second without any, before timing.
 for (let i = 0; i < 20; i++) await index.search(`${WORDS[i]} ${WORDS[i + 1]}`);
-await new Promise((r) => setTimeout(r, 1000));
+await sleep(1000);
 
 const times = [];
 let hits = 0;
