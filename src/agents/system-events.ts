@@ -184,7 +184,7 @@ function compact(line: string): string | null {
   if (lower.includes("reason periodic")) return null;
   if (lower.startsWith("read heartbeat.md")) return null;
   if (lower.includes("heartbeat poll") || lower.includes("heartbeat wake")) return null;
-  if (trimmed.startsWith("Node:")) return trimmed.replace(/ · last input [^·]*?(?=\s*·|$)/i, "").trim();
+  if (trimmed.startsWith("Node:")) return trimmed.replace(/ \u00b7 last input [^\u00b7]*?(?=\s*\u00b7|$)/i, "").trim();
   return trimmed;
 }
 

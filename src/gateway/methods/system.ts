@@ -44,7 +44,7 @@ function mergeLists(...lists: Array<string[] | undefined>): string[] | undefined
 /** `Node: host (ip) · app 1.2 · last input 5s ago · mode ui · reason connect`, as nodes report themselves. */
 function parsePresenceText(text: string): Partial<PresenceEntry> {
   const m =
-    /Node:\s*([^ (]+)\s*\(([^)]+)\)\s*·\s*app\s*([^·]+?)\s*·\s*last input\s*([0-9]+)s ago\s*·\s*mode\s*([^·]+?)\s*·\s*reason\s*(.+)$/i.exec(
+    /Node:\s*([^ (]+)\s*\(([^)]+)\)\s*\u00b7\s*app\s*([^\u00b7]+?)\s*\u00b7\s*last input\s*([0-9]+)s ago\s*\u00b7\s*mode\s*([^\u00b7]+?)\s*\u00b7\s*reason\s*(.+)$/i.exec(
       text,
     );
   if (!m) return {};
