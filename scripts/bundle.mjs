@@ -13,6 +13,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { lazyWAProto } from "./lazy-waproto.mjs";
 import { mergeStartupChunks } from "./merge-chunks.mjs";
+import { buildStartupScript } from "./startup-script.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const dist = path.join(root, "dist");
@@ -97,9 +98,19 @@ if (locales.length) {
 }
 
 const merged = await mergeStartupChunks({ root, metafile: result.metafile, options: output });
+const outputOf = (entry) =>
+  path.basename(Object.keys(result.metafile.outputs).find((f) => result.metafile.outputs[f].entryPoint === entry));
+const script = await buildStartupScript({
+  dist,
+  program: outputOf("src/cli/program.ts"),
+  start: outputOf("src/gateway/start.ts"),
+  options: output,
+});
 
 const modules = fs.readdirSync(dist).filter((f) => f.endsWith(".js"));
 const total = modules.reduce((n, f) => n + fs.statSync(path.join(dist, f)).size, 0);
 fs.chmodSync(path.join(dist, "index.js"), 0o755);
 const startup = merged.map((m) => `${m.replaced} chunks into ${path.basename(m.file)}`).join(", ");
-console.log(`dist/: ${modules.length} modules, ${(total / 1024).toFixed(0)} KB (start-up path: ${startup})`);
+console.log(
+  `dist/: ${modules.length} modules, ${(total / 1024).toFixed(0)} KB (start-up path: ${startup}; then ${script.files.length} files into ${script.name})`,
+);

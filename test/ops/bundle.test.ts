@@ -1,7 +1,8 @@
 /**
- * dist/ as the build leaves it (scripts/bundle.mjs, scripts/merge-chunks.mjs): the gateway's start-up
- * path is a handful of files, and the chunks merged into them still give everything that imports
- * them (a channel, a provider, a command loaded later) the very same bindings.
+ * dist/ as the build leaves it (scripts/bundle.mjs, scripts/merge-chunks.mjs,
+ * scripts/startup-script.mjs): the gateway's start-up path is one script behind a few small modules,
+ * and the chunks merged into it still give everything that imports them (a channel, a provider, a
+ * command loaded later) the very same bindings.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +14,8 @@ import { FakeTelegram } from "../fakes/telegram.js";
 import { ROOT, spawnGateway, waitFor } from "../helpers/gateway.js";
 // @ts-expect-error plain JavaScript build helper
 import { STUB_MARK } from "../../scripts/merge-chunks.mjs";
+// @ts-expect-error plain JavaScript build helper
+import { FACADE_MARK, buildStartupScript } from "../../scripts/startup-script.mjs";
 
 const T = { timeout: 60_000 };
 const dist = path.join(ROOT, "dist");
@@ -45,20 +48,41 @@ function closure(name: string, into = new Set<string>()): Set<string> {
 
 describe("the built start-up path", () => {
   const program = dynamicImport("index.js", "program");
-  const start = dynamicImport(program, "start");
+  const loader = "startup-loader.js";
+  const script = read(loader).match(/startup-[A-Z0-9]+\.cjs/)?.[0];
+  /** The files the script holds, each left in dist/ as a facade importing from the loader. */
+  const held = script ? [...read(script).matchAll(/"([\w-]+\.js)":\(\)=>/g)].map((m) => m[1]!) : [];
 
-  it("loads a few files, none of them a re-export stub", T, () => {
-    const before = closure(program, closure("index.js"));
-    const startup = [...closure(start)].filter((f) => !before.has(f));
-    for (const f of [...before, ...startup]) assert.ok(!isStub(f), `${f} is on the start-up path but only re-exports`);
-    assert.ok(startup.length <= 3, `importing ${start} loads ${startup.length} files: ${startup.join(", ")}`);
+  it("is one script, compiled from V8's code cache, behind a few small modules", T, () => {
+    assert.ok(script, `${loader} names its script`);
+    const start = held.find((f) => f.startsWith("start-"));
+    assert.ok(held.includes(program) && start, `${script} holds ${program} and the start chunk: ${held.join(", ")}`);
+    for (const f of held) {
+      assert.ok(read(f).startsWith(FACADE_MARK), `${f} is a facade`);
+      assert.deepEqual(staticImports(f), [loader], `${f} imports only the loader`);
+    }
+    // What Node loads as ES modules before the script runs: the entry point, the program's facade and
+    // the loader.
+    assert.deepEqual([...closure("index.js")].sort(), ["index.js"]);
+    assert.deepEqual([...closure(program)].sort(), [loader, program].sort());
+    assert.deepEqual(staticImports(loader), []);
+    assert.doesNotMatch(read(script), /[^\x00-\x7f]/, "the script is ASCII (held as one byte a character)");
   });
 
   it("takes Node's built-ins as module objects, not through ES module imports", T, () => {
     // An ES module import of a built-in reads all its exports, loading the parts Node keeps lazy.
-    for (const f of closure(start, closure(program, closure("index.js")))) {
+    for (const f of ["index.js", loader]) {
       const esm = importSpecifiers(f).filter((s) => s.startsWith("node:"));
       assert.deepEqual(esm, [], `${f} imports ${esm.join(", ")}`);
+    }
+  });
+
+  it("gives a module loaded later the same bindings as the script's own modules", T, async () => {
+    const { load } = await import(pathToFileURL(path.join(dist, loader)).href);
+    for (const f of held) {
+      const [facade, own] = await Promise.all([import(pathToFileURL(path.join(dist, f)).href), load(f)]);
+      assert.ok(Object.keys(facade).length > 0, `${f} exports something`);
+      for (const name of Object.keys(facade)) assert.equal(facade[name], own[name], `${f}.${name}`);
     }
   });
 
@@ -136,6 +160,37 @@ describe("the built bundle's libraries", () => {
       await gw.exit;
       await tg.close();
       fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the start-up script's build", () => {
+  it("refuses an export that is assigned after its declaration: a chunk loaded later would keep the old value", T, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "startup-script-"));
+    try {
+      fs.writeFileSync(
+        path.join(dir, "program-A.js"),
+        'import { a } from "./shared-B.js";\nfunction runCli() { return a; }\nexport { runCli };\n',
+      );
+      fs.writeFileSync(path.join(dir, "start-C.js"), "function startGateway() {}\nexport { startGateway };\n");
+      fs.writeFileSync(path.join(dir, "shared-B.js"), "var a = 1;\nfunction reset() { a = 2; }\nexport { a, reset };\n");
+      await assert.rejects(
+        buildStartupScript({ dist: dir, program: "program-A.js", start: "start-C.js", options: { format: "esm", platform: "node" } }),
+        /shared-B\.js: a at/,
+      );
+      // Without the assignment it builds, and the files become facades.
+      fs.writeFileSync(path.join(dir, "shared-B.js"), "var a = 1;\nfunction reset() { return a; }\nexport { a, reset };\n");
+      const { name, files } = await buildStartupScript({
+        dist: dir,
+        program: "program-A.js",
+        start: "start-C.js",
+        options: { format: "esm", platform: "node" },
+      });
+      assert.deepEqual([...files].sort(), ["program-A.js", "shared-B.js", "start-C.js"]);
+      assert.ok(fs.existsSync(path.join(dir, name)));
+      assert.ok(fs.readFileSync(path.join(dir, "shared-B.js"), "utf8").startsWith(FACADE_MARK));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
