@@ -13,7 +13,7 @@ import type { Logger } from "../infra/logger.js";
 import type { Env } from "../infra/paths.js";
 import type { PluginDiagnostic, PluginRecord } from "../plugins/types.js";
 import { PluginRegistry, type PluginUpgradeHandler } from "../plugins/registry.js";
-import type { HookRunner, PluginCommands } from "../plugins/hooks.js";
+import { createHookRunner, createPluginCommands, type HookRunner, type PluginCommands } from "../plugins/hooks.js";
 import { channelCatalog, registerBuiltins, type BuiltinPlugin } from "../plugins/builtin.js";
 import type { ChannelCatalog } from "../channels/plugin.js";
 import { isModelApiProvider, ProviderClients } from "../providers/index.js";
@@ -284,14 +284,11 @@ export async function startPlugins(o: PluginStartOptions): Promise<GatewayPlugin
   }
   const plugins = registry.plugins;
   const diagnostics = registry.diagnostics;
-  // The hook runner loads only when a plugin registered a hook or a chat command.
-  const hookRuntime =
-    registry.typedHooks.length || registry.commands.size
-      ? await import("../plugins/hooks.js").then((m) => ({
-          hooks: registry.typedHooks.length ? m.createHookRunner(registry, o.log) : undefined,
-          commands: registry.commands.size ? m.createPluginCommands(registry, o.log) : undefined,
-        }))
-      : {};
+  // Part of every start (the built-in exec plugin registers /approve), so not a chunk of its own.
+  const hookRuntime = {
+    hooks: registry.typedHooks.length ? createHookRunner(registry, o.log) : undefined,
+    commands: registry.commands.size ? createPluginCommands(registry, o.log) : undefined,
+  };
   const routes = new Map(registry.httpRoutes.map((r) => [r.path, r]));
   const serviceCtx = { config: o.config, stateDir: o.stateDir, logger: o.log };
   return {
