@@ -41,9 +41,12 @@ const output = {
 const restWeb = path.join(path.dirname(require.resolve("@discordjs/rest")), "web.mjs");
 const result = await build({
   absWorkingDir: root,
-  // plugin-sdk.js is what plugins get for `import … from "openclaw/plugin-sdk"`.
-  entryPoints: { index: "src/index.ts", "plugin-sdk": "src/plugins/sdk.ts" },
+  // The command line (loaded by dist/index.js, which scripts/startup-script.mjs builds) and
+  // plugin-sdk.mjs, what plugins get for `import … from "openclaw/plugin-sdk"`. ES modules are .mjs:
+  // dist/ is a CommonJS package scope, for dist/index.js (startup-script.mjs says why).
+  entryPoints: { program: "src/cli/program.ts", "plugin-sdk": "src/plugins/sdk.ts" },
   outdir: dist,
+  outExtension: { ".js": ".mjs" },
   ...output,
   bundle: true,
   splitting: true,
@@ -107,7 +110,7 @@ const script = await buildStartupScript({
   options: output,
 });
 
-const modules = fs.readdirSync(dist).filter((f) => f.endsWith(".js"));
+const modules = fs.readdirSync(dist).filter((f) => /\.(m|c)?js$/.test(f));
 const total = modules.reduce((n, f) => n + fs.statSync(path.join(dist, f)).size, 0);
 fs.chmodSync(path.join(dist, "index.js"), 0o755);
 const startup = merged.map((m) => `${m.replaced} chunks into ${path.basename(m.file)}`).join(", ");

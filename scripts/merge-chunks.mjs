@@ -49,7 +49,7 @@ export async function mergeStartupChunks({ root, metafile, options }) {
   };
   const start = byEntry("src/gateway/start.ts");
   // Already loaded by the time the start chunk is imported: left as they are.
-  const loaded = new Set([...staticClosure(byEntry("src/index.ts")), ...staticClosure(byEntry("src/cli/program.ts"))]);
+  const loaded = new Set(staticClosure(byEntry("src/cli/program.ts")));
   const byCommands = new Set(staticClosure(byEntry("src/cli/commands.ts")));
   const order = staticClosure(start, loaded);
   const shared = order.filter((f) => byCommands.has(f));
@@ -68,7 +68,11 @@ export async function mergeStartupChunks({ root, metafile, options }) {
 }
 
 /** The name a chunk's export `name` has in the merged file: prefixed by the chunk, so never taken twice. */
-const alias = (file, name) => `${path.basename(file, ".js").replace(/[^A-Za-z0-9]/g, "_")}$${name}`;
+const alias = (file, name) =>
+  `${path
+    .basename(file)
+    .replace(/\.m?js$/, "")
+    .replace(/[^A-Za-z0-9]/g, "_")}$${name}`;
 
 function reexports(names, from, rename) {
   if (!names.length) return `import ${JSON.stringify(from)};`;
@@ -77,14 +81,14 @@ function reexports(names, from, rename) {
 
 /**
  * Bundles `members` (dist files, dependencies first) into one file: `keep`'s own file when given (its
- * exports keep their names, so its importers need not change), else `shared-<hash>.js`. Members
+ * exports keep their names, so its importers need not change), else `shared-<hash>.mjs`. Members
  * then become re-export stubs. Imports of other files stay imports; an earlier group's stub is
  * followed to that group's file so that nothing on the start-up path loads a stub.
  */
 async function mergeGroup(root, outputs, options, members, keep) {
   const dist = path.join(root, path.dirname(members[0]));
   const hash = crypto.createHash("sha256").update(members.join("\n")).digest("hex").slice(0, 8).toUpperCase();
-  const target = keep ?? path.join(path.dirname(members[0]), `shared-${hash}.js`);
+  const target = keep ?? path.join(path.dirname(members[0]), `shared-${hash}${path.extname(members[0])}`);
   const targetName = `./${path.basename(target)}`;
   const exportsOf = (f) => outputs[f].exports;
   const entry = members

@@ -34,6 +34,7 @@ import module from "node:module";
 import os from "node:os";
 import path from "node:path";
 import v8 from "node:v8";
+import { loadCli } from "./startup/cli.js";
 
 v8.setFlagsFromString("--semi-space-growth-factor=1");
 v8.setFlagsFromString("--max-inlined-bytecode-size=115");
@@ -45,8 +46,9 @@ if (compileCache) {
   compileCache(path.join(cacheHome, "openclaw", "compile"));
 }
 
-const { runCli } = await import("./cli/program.js");
-runCli(process.argv).catch((err: unknown) => {
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+loadCli()
+  .then(({ runCli }) => runCli(process.argv))
+  .catch((err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });

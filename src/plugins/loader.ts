@@ -81,10 +81,10 @@ function resolveExport(mod: unknown): { register?: RegisterFn; definition?: Reco
   return {};
 }
 
-/** `openclaw/plugin-sdk` for plugins: the built `plugin-sdk.js` beside the bundle, or the source. */
+/** `openclaw/plugin-sdk` for plugins: the built `plugin-sdk.mjs` beside the bundle, or the source. */
 function pluginSdkPath(): string | undefined {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  return ["plugin-sdk.js", "sdk.ts"].map((f) => path.join(here, f)).find((f) => fs.existsSync(f));
+  return ["plugin-sdk.mjs", "sdk.ts"].map((f) => path.join(here, f)).find((f) => fs.existsSync(f));
 }
 
 type JitiTransform = NonNullable<NonNullable<Parameters<typeof createJiti>[1]>["transform"]>;

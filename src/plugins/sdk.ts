@@ -2,7 +2,7 @@
  * What plugins get from `import … from "openclaw/plugin-sdk"`: the runtime helpers of OpenClaw
  * 2026.1.29's plugin SDK that do not depend on its internals (tool results and parameter readers,
  * config-schema and enum helpers, account ids, the silent-reply token). Types need nothing here:
- * `import type` disappears when a plugin is loaded. This module is built as `dist/plugin-sdk.js` and
+ * `import type` disappears when a plugin is loaded. This module is built as `dist/plugin-sdk.mjs` and
  * the plugin loader resolves the specifier to it.
  */
 

@@ -9,13 +9,14 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
 import os from "node:os";
 import { FakeTelegram } from "../fakes/telegram.js";
 import { ROOT, spawnGateway, waitFor } from "../helpers/gateway.js";
 // @ts-expect-error plain JavaScript build helper
 import { STUB_MARK } from "../../scripts/merge-chunks.mjs";
 // @ts-expect-error plain JavaScript build helper
-import { FACADE_MARK, buildStartupScript } from "../../scripts/startup-script.mjs";
+import { FACADE_MARK, LOADER, buildStartupScript } from "../../scripts/startup-script.mjs";
 
 const T = { timeout: 60_000 };
 const dist = path.join(ROOT, "dist");
@@ -27,16 +28,9 @@ function importSpecifiers(name: string): string[] {
   return [...read(name).matchAll(/(?:\bfrom\s*|\bimport\s*)"([^"]+)"/g)].map((m) => m[1]!);
 }
 
-/** Relative modules `name` imports statically (`./x.js`), by file name. */
+/** Relative modules `name` imports statically (`./x.mjs`, `./x.cjs`), by file name. */
 function staticImports(name: string): string[] {
-  return importSpecifiers(name).flatMap((s) => (/^\.\/.+\.js$/.test(s) ? [s.slice(2)] : []));
-}
-
-/** The first module `name` imports dynamically whose file name starts with `prefix`. */
-function dynamicImport(name: string, prefix: string): string {
-  const m = read(name).match(new RegExp(`import\\("\\./(${prefix}-[A-Z0-9]+\\.js)"\\)`));
-  assert.ok(m, `${name} imports ${prefix}-*.js`);
-  return m[1]!;
+  return importSpecifiers(name).flatMap((s) => (/^\.\/.+\.[mc]?js$/.test(s) ? [s.slice(2)] : []));
 }
 
 function closure(name: string, into = new Set<string>()): Set<string> {
@@ -47,38 +41,40 @@ function closure(name: string, into = new Set<string>()): Set<string> {
 }
 
 describe("the built start-up path", () => {
-  const program = dynamicImport("index.js", "program");
-  const loader = "startup-loader.js";
-  const script = read(loader).match(/startup-[A-Z0-9]+\.cjs/)?.[0];
+  const script = read(LOADER).match(/startup-[A-Z0-9]+\.cjs/)?.[0];
   /** The files the script holds, each left in dist/ as a facade importing from the loader. */
-  const held = script ? [...read(script).matchAll(/"([\w-]+\.js)":\(\)=>/g)].map((m) => m[1]!) : [];
+  const held = script ? [...read(script).matchAll(/"([\w-]+\.mjs)":\(\)=>/g)].map((m) => m[1]!) : [];
+  const require = createRequire(path.join(dist, "index.js"));
 
-  it("is one script, compiled from V8's code cache, behind a few small modules", T, () => {
-    assert.ok(script, `${loader} names its script`);
+  it("starts from a CommonJS entry point that runs the command line from one script", T, () => {
+    assert.ok(script, `${LOADER} names its script`);
+    assert.deepEqual(JSON.parse(read("package.json")), { type: "commonjs" });
+    // ES modules are .mjs: no other .js than the entry point.
+    assert.deepEqual(
+      fs.readdirSync(dist).filter((f) => f.endsWith(".js")),
+      ["index.js"],
+    );
+    assert.match(read("index.js"), new RegExp(`require\\("\\./${LOADER.replace(".", "\\.")}"\\)\\.load\\("program\\.mjs"\\)`));
+    assert.deepEqual(importSpecifiers("index.js"), [], "index.js imports no ES module");
+    assert.doesNotMatch(read("index.js"), /\bimport\(/);
     const start = held.find((f) => f.startsWith("start-"));
-    assert.ok(held.includes(program) && start, `${script} holds ${program} and the start chunk: ${held.join(", ")}`);
+    assert.ok(held.includes("program.mjs") && start, `${script} holds program.mjs and the start chunk: ${held.join(", ")}`);
     for (const f of held) {
       assert.ok(read(f).startsWith(FACADE_MARK), `${f} is a facade`);
-      assert.deepEqual(staticImports(f), [loader], `${f} imports only the loader`);
+      assert.deepEqual(staticImports(f), [LOADER], `${f} imports only the loader`);
     }
-    // What Node loads as ES modules before the script runs: the entry point, the program's facade and
-    // the loader.
-    assert.deepEqual([...closure("index.js")].sort(), ["index.js"]);
-    assert.deepEqual([...closure(program)].sort(), [loader, program].sort());
-    assert.deepEqual(staticImports(loader), []);
     assert.doesNotMatch(read(script), /[^\x00-\x7f]/, "the script is ASCII (held as one byte a character)");
   });
 
-  it("takes Node's built-ins as module objects, not through ES module imports", T, () => {
-    // An ES module import of a built-in reads all its exports, loading the parts Node keeps lazy.
-    for (const f of ["index.js", loader]) {
+  it("takes Node's built-ins as module objects, not through imports that read every export", T, () => {
+    for (const f of ["index.js", LOADER, script!]) {
       const esm = importSpecifiers(f).filter((s) => s.startsWith("node:"));
       assert.deepEqual(esm, [], `${f} imports ${esm.join(", ")}`);
     }
   });
 
   it("gives a module loaded later the same bindings as the script's own modules", T, async () => {
-    const { load } = await import(pathToFileURL(path.join(dist, loader)).href);
+    const { load } = require(`./${LOADER}`) as { load: (f: string) => Promise<Record<string, unknown>> };
     for (const f of held) {
       const [facade, own] = await Promise.all([import(pathToFileURL(path.join(dist, f)).href), load(f)]);
       assert.ok(Object.keys(facade).length > 0, `${f} exports something`);
@@ -87,7 +83,7 @@ describe("the built start-up path", () => {
   });
 
   it("gives later importers of a merged chunk the same bindings as the start-up path", T, async () => {
-    const stubs = fs.readdirSync(dist).filter((f) => f.endsWith(".js") && isStub(f));
+    const stubs = fs.readdirSync(dist).filter((f) => f.endsWith(".mjs") && isStub(f));
     assert.ok(stubs.length >= 10, `${stubs.length} merged chunks`);
     for (const stub of stubs) {
       const m = read(stub).match(/\{ ([^}]*) \} from "\.\/([^"]+)"|import "\.\/([^"]+)"/);
@@ -127,8 +123,8 @@ describe("the built start-up path", () => {
       }
       return names;
     };
-    for (const f of fs.readdirSync(dist).filter((n) => n.endsWith(".js"))) {
-      for (const m of read(f).matchAll(/import\s*\{([^}]*)\}\s*from\s*"\.\/([^"]+\.js)"/g)) {
+    for (const f of fs.readdirSync(dist).filter((n) => n.endsWith(".mjs"))) {
+      for (const m of read(f).matchAll(/import\s*\{([^}]*)\}\s*from\s*"\.\/([^"]+\.mjs)"/g)) {
         if (!isStub(m[2]!)) continue;
         for (const p of m[1]!.split(",")) {
           const name = p.trim().split(/\s+as\s+/)[0]!;

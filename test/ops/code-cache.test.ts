@@ -25,7 +25,7 @@ describe("the start-up script's code cache", () => {
     fs.mkdirSync(dist);
     fs.copyFileSync(path.join(ROOT, "package.json"), path.join(pkg, "package.json"));
     for (const f of fs.readdirSync(path.join(ROOT, "dist")))
-      if (/\.(js|cjs)$/.test(f)) fs.copyFileSync(path.join(ROOT, "dist", f), path.join(dist, f));
+      if (/\.[mc]?js$|^package\.json$/.test(f)) fs.copyFileSync(path.join(ROOT, "dist", f), path.join(dist, f));
   });
   after(() => fs.rmSync(pkg, { recursive: true, force: true }));
 
