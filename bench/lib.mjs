@@ -37,6 +37,14 @@ export const targets = {
     args: (port, bind = "lan") => [refEntry, "gateway", "--allow-unconfigured", "--port", String(port), "--bind", bind],
   },
 };
+/**
+ * Removes the start-up script's code cache from dist/ (src/startup/loader.ts): the next launch is
+ * then a first start after an install or upgrade, and writes it again.
+ */
+export function clearCodeCache() {
+  const dist = path.join(root, "dist");
+  for (const f of fs.readdirSync(dist)) if (/^startup-.*\.cache$/.test(f)) fs.rmSync(path.join(dist, f), { force: true });
+}
 export const referenceInstalled = () => fs.existsSync(refEntry) && fs.existsSync(refNode);
 
 /**
