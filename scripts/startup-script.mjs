@@ -32,8 +32,8 @@ const DYNAMIC_IMPORT = "$dynim";
  * A module's exports are read once, when a later chunk first imports them, not live: the build
  * fails if anything assigns to an exported binding after its declaration.
  *
- * `files` are dist/ file names: `program` and `start`. `options` is how the bundle is written.
- * Returns the script's name and the files it holds.
+ * `dist` is the output folder, `program` and `start` the names of those chunks' files in it, and
+ * `options` how the bundle is written. Returns the script's name and the files it holds.
  */
 export async function buildStartupScript({ dist, program, start, options }) {
   const ts = require("typescript");
