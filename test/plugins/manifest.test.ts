@@ -110,4 +110,15 @@ describe("plugin config validation", { timeout: 10_000 }, () => {
     assert.equal(res.ok, false);
     if (!res.ok) assert.match(res.errors[0]!, /^plugins\.entries\.hello\.config: the plugin's configSchema is not a valid JSON Schema/);
   });
+
+  it("checks a schema against the meta-schema when asked (at install), beyond what compiling refuses", () => {
+    const v = new PluginConfigValidator();
+    const schema = { type: "object", properties: { name: { type: "string", minLength: -1 } } };
+    assert.match(v.checkSchema(schema) ?? "", /schema is invalid: data\/properties\/name\/minLength must be >= 0/);
+    assert.equal(v.checkSchema({ type: "object", properties: { name: { type: "string", minLength: 1 } } }), null);
+    for (const bad of [{ type: "object", required: "name" }, { type: "string", pattern: "(" }, { $ref: "#/nowhere" }]) {
+      const res = v.validate("hello", bad, {});
+      assert.equal(res.ok, false, JSON.stringify(bad));
+    }
+  });
 });
