@@ -42,8 +42,12 @@ v8.setFlagsFromString("--max-inlined-bytecode-size-cumulative=230");
 v8.setFlagsFromString("--no-regexp-tier-up");
 const compileCache = (module as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
 if (compileCache) {
-  const cacheHome = process.env.XDG_CACHE_HOME?.trim() || path.join(os.homedir(), ".cache");
-  compileCache(path.join(cacheHome, "openclaw", "compile"));
+  try {
+    const cacheHome = process.env.XDG_CACHE_HOME?.trim() || path.join(os.homedir(), ".cache");
+    compileCache(path.join(cacheHome, "openclaw", "compile"));
+  } catch {
+    // No home folder to be found (a user id without a passwd entry and no $HOME): no cache.
+  }
 }
 
 loadCli()

@@ -6,9 +6,9 @@
  * (OpenClaw silently treats it as empty and overwrites it on the next change).
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parseJson5Text } from "../infra/json5.js";
+import { expandHome } from "../infra/paths.js";
 import { writeFileAtomicSync } from "../infra/atomic.js";
 import { FileTooLargeError, readFileBoundedSync } from "../infra/read-bounded.js";
 import type { CronJob, CronStoreFile } from "./types.js";
@@ -21,8 +21,7 @@ export const MAX_STORE_BYTES = 20 * 1024 * 1024;
 export function resolveStorePath(stateDir: string, configured: string | undefined): string {
   const raw = configured?.trim();
   if (!raw) return path.join(stateDir, "cron", "jobs.json");
-  if (raw === "~" || raw.startsWith("~/")) return path.resolve(path.join(os.homedir(), raw.slice(1)));
-  return path.resolve(raw);
+  return path.resolve(expandHome(raw));
 }
 
 export interface LoadResult {

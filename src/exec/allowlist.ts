@@ -9,8 +9,8 @@
  * grouping, dynamic words and anything the parser cannot analyse are misses.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { expandHome } from "../infra/paths.js";
 import type { ExecApprovalsFile, ExecApprovalsStore } from "./approvals-file.js";
 import { analyzeShell, type ShellSegment } from "./shell.js";
 
@@ -105,14 +105,13 @@ export function effectivePolicy(file: ExecApprovalsFile, agentId: string, tool: 
   };
 }
 
-function homeOf(env: Record<string, string | undefined>): string {
-  return env.HOME?.trim() || os.homedir();
-}
-
-function expandHome(p: string, env: Record<string, string | undefined>): string {
-  if (p === "~") return homeOf(env);
-  if (p.startsWith("~/")) return path.join(homeOf(env), p.slice(2));
-  return p;
+/** `~` expanded; undefined when there is no home folder to expand it to (what needs one then matches nothing). */
+function expandOrNone(p: string, env: Record<string, string | undefined>): string | undefined {
+  try {
+    return expandHome(p, env);
+  } catch {
+    return undefined;
+  }
 }
 
 function isExecutable(file: string): boolean {
@@ -132,7 +131,8 @@ export function resolveExecutable(
   env: Record<string, string | undefined>,
   pathPrepend: readonly string[] = [],
 ): string | undefined {
-  const expanded = expandHome(name, env);
+  const expanded = expandOrNone(name, env);
+  if (expanded === undefined) return undefined;
   if (expanded.includes("/")) {
     const file = path.resolve(cwd, expanded);
     return isExecutable(file) ? file : undefined;
@@ -140,7 +140,9 @@ export function resolveExecutable(
   if (!expanded) return undefined;
   const dirs = [...pathPrepend, ...(env.PATH ?? "").split(path.delimiter)].filter(Boolean);
   for (const dir of dirs) {
-    const file = path.join(path.resolve(cwd, expandHome(dir, env)), expanded);
+    const inDir = expandOrNone(dir, env);
+    if (inDir === undefined) continue;
+    const file = path.join(path.resolve(cwd, inDir), expanded);
     if (isExecutable(file)) return file;
   }
   return undefined;
@@ -170,7 +172,8 @@ export function matchAllowlist(
   for (const entry of entries) {
     const pattern = entry.pattern?.trim();
     if (!pattern || !(pattern.includes("/") || pattern.includes("\\") || pattern.includes("~"))) continue;
-    if (globToRegExp(expandHome(pattern, env).replace(/\\/g, "/")).test(resolvedPath)) return entry;
+    const expanded = expandOrNone(pattern, env);
+    if (expanded !== undefined && globToRegExp(expanded.replace(/\\/g, "/")).test(resolvedPath)) return entry;
   }
   return undefined;
 }

@@ -12,11 +12,10 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import * as z from "zod";
 import { writeFileAtomicSync } from "../infra/atomic.js";
-import type { Env } from "../infra/paths.js";
+import { findHome, type Env } from "../infra/paths.js";
 import { FileTooLargeError, readFileBoundedSync } from "../infra/read-bounded.js";
 
 export const FILE_NAME = "exec-approvals.json";
@@ -112,16 +111,18 @@ export function redactApprovals(file: ExecApprovalsFile): ExecApprovalsFile {
 
 export class ExecApprovalsStore {
   readonly path: string;
-  private readonly legacyPath: string;
+  /** `~/.openclaw/exec-approvals.json`, read when the state directory has none (none without a home folder). */
+  private readonly legacyPath: string | undefined;
 
   constructor(stateDir: string, env: Env) {
     this.path = path.join(stateDir, FILE_NAME);
-    this.legacyPath = path.join(env.HOME?.trim() || os.homedir(), ".openclaw", FILE_NAME);
+    const home = findHome(env);
+    this.legacyPath = home ? path.join(home, ".openclaw", FILE_NAME) : undefined;
   }
 
   /** The file as it is now (the state directory's, else the home directory's, else an empty one). */
   snapshot(): ApprovalsSnapshot {
-    for (const file of [this.path, this.legacyPath]) {
+    for (const file of this.legacyPath ? [this.path, this.legacyPath] : [this.path]) {
       let raw: string;
       try {
         raw = readFileBoundedSync(file, MAX_FILE_BYTES).toString("utf8");

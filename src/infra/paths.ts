@@ -7,11 +7,26 @@ import path from "node:path";
 
 export type Env = Record<string, string | undefined>;
 
-/** Expands a leading `~` to the home directory (from `HOME` in `env`, then the OS). */
+/**
+ * The home directory: `HOME` in `env`, then the OS's record of the user. Undefined when there is
+ * neither (a user id with no passwd entry, as containers can run with, and no `HOME`).
+ */
+export function findHome(env: Env = process.env): string | undefined {
+  const fromEnv = env.HOME?.trim();
+  if (fromEnv) return fromEnv;
+  try {
+    return os.homedir();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Expands a leading `~` to the home directory ({@link findHome}); throws a clear error when there is none. */
 export function expandHome(p: string, env: Env = process.env): string {
-  if (p === "~") return env.HOME || os.homedir();
-  if (p.startsWith("~/")) return path.join(env.HOME || os.homedir(), p.slice(2));
-  return p;
+  if (p !== "~" && !p.startsWith("~/")) return p;
+  const home = findHome(env);
+  if (!home) throw new Error(`${p} cannot be expanded: this user has no home folder; set HOME, or give the path in full`);
+  return p === "~" ? home : path.join(home, p.slice(2));
 }
 
 /** `$OPENCLAW_STATE_DIR`, default `~/.openclaw`. */

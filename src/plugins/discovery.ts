@@ -11,11 +11,11 @@
  * folder must hold `openclaw.plugin.json`.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { loadPluginManifest, type PluginManifest } from "./manifest.js";
 import type { PluginDiagnostic, PluginOrigin } from "./types.js";
 import { byCodeUnits } from "../infra/compare.js";
+import { expandHome } from "../infra/paths.js";
 import { readStateFileSync } from "../infra/read-bounded.js";
 
 const MODULE_EXTS = new Set([".ts", ".js", ".mts", ".cts", ".mjs", ".cjs"]);
@@ -53,8 +53,7 @@ interface PackageJson {
 
 export function resolveUserPath(input: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   const trimmed = input.trim();
-  if (trimmed === "~" || trimmed.startsWith("~/")) return path.join(env.HOME || os.homedir(), trimmed.slice(1));
-  return path.resolve(cwd, trimmed);
+  return path.resolve(cwd, expandHome(trimmed, env));
 }
 
 function isModuleFile(file: string): boolean {

@@ -73,8 +73,14 @@ function cachePaths(file: string): string[] {
   const flags = [process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ""].join("\0");
   const key = crypto.createHash("sha1").update(flags).digest("hex").slice(0, 12);
   const name = `${path.basename(file, ".cjs")}.${key}.cache`;
-  const home = process.env.XDG_CACHE_HOME?.trim() || path.join(os.homedir(), ".cache");
-  return [path.join(path.dirname(file), name), path.join(home, "openclaw", "compile", name)];
+  const places = [path.join(path.dirname(file), name)];
+  try {
+    const home = process.env.XDG_CACHE_HOME?.trim() || path.join(os.homedir(), ".cache");
+    places.push(path.join(home, "openclaw", "compile", name));
+  } catch {
+    // No home folder (a user id without a passwd entry, and no $HOME): beside the script only.
+  }
+  return places;
 }
 
 function readCache(p: string): Buffer | undefined {

@@ -6,11 +6,11 @@
  * resolve against the agent's workspace, absolute and `~/` paths are taken as they are.
  */
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import * as z from "zod";
 import type { ToolResult } from "../registry.js";
+import { expandHome } from "../../infra/paths.js";
 import { FileTooLargeError, readFileBounded } from "../../infra/read-bounded.js";
 
 /** The largest file a tool reads or writes (10 MB); bigger files are refused with an error result. */
@@ -20,9 +20,7 @@ const UNICODE_SPACES = /[\u00A0\u2000-\u200A\u202F\u205F\u3000]/g;
 
 /** The absolute path for `file` as the model wrote it (relative to the workspace, `~` = home). */
 export function resolvePath(file: string, workspaceDir: string): string {
-  let p = file.replace(UNICODE_SPACES, " ");
-  if (p === "~") p = os.homedir();
-  else if (p.startsWith("~/")) p = os.homedir() + p.slice(1);
+  const p = expandHome(file.replace(UNICODE_SPACES, " "));
   return path.isAbsolute(p) ? path.normalize(p) : path.resolve(workspaceDir, p);
 }
 
