@@ -32,6 +32,8 @@ export function expandHome(p: string, env: Env = process.env): string {
 /** `$OPENCLAW_STATE_DIR`, default `~/.openclaw`. */
 export function resolveStateDir(env: Env = process.env): string {
   const fromEnv = env.OPENCLAW_STATE_DIR?.trim();
+  if (!fromEnv && !findHome(env))
+    throw new Error("no state directory: this user has no home folder for the default ~/.openclaw; set OPENCLAW_STATE_DIR (or HOME)");
   return path.resolve(expandHome(fromEnv || "~/.openclaw", env));
 }
 

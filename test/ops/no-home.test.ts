@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { matchAllowlist, resolveExecutable } from "../../src/exec/allowlist.js";
 import { ExecApprovalsStore } from "../../src/exec/approvals-file.js";
-import { expandHome, findHome } from "../../src/infra/paths.js";
+import { expandHome, findHome, resolveStateDir } from "../../src/infra/paths.js";
 import { resolvePath } from "../../src/tools/fs/files.js";
 import { ENTRY, killOnExit, tmpDir, waitFor } from "../helpers/gateway.js";
 
@@ -43,6 +43,8 @@ describe("no home folder", () => {
       assert.equal(expandHome("/srv/x", {}), "/srv/x");
       assert.throws(() => expandHome("~/notes", {}), /~\/notes cannot be expanded: this user has no home folder; set HOME/);
       assert.throws(() => resolvePath("~/notes.md", "/srv/workspace"), /no home folder/);
+      assert.throws(() => resolveStateDir({}), /no home folder for the default ~\/\.openclaw; set OPENCLAW_STATE_DIR \(or HOME\)/);
+      assert.equal(resolveStateDir({ OPENCLAW_STATE_DIR: "/data" }), "/data");
       assert.equal(resolvePath("notes.md", "/srv/workspace"), "/srv/workspace/notes.md");
     });
   });
