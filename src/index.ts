@@ -24,15 +24,8 @@
  * machine code, against 3 ms straight to machine code; launch to listening took 4–6 ms less over 15
  * launches each, with and without a config.
  *
- * On Node 22.1 and later, the code compiled at start is kept for the next start (Node's compile cache,
- * in `$NODE_COMPILE_CACHE` when set, else `$XDG_CACHE_HOME/openclaw/compile` or
- * `~/.cache/openclaw/compile`: a folder of this user's, not the shared temp dir, since whoever can write
- * the cache decides what code runs). `NODE_DISABLE_COMPILE_CACHE=1` turns it off; a cache that cannot
- * be written is skipped. Node 20 has no such cache and is unaffected.
+ * The code compiled at start is kept for the next start: see src/startup/loader.ts.
  */
-import module from "node:module";
-import os from "node:os";
-import path from "node:path";
 import v8 from "node:v8";
 import { loadCli } from "./startup/cli.js";
 
@@ -40,15 +33,6 @@ v8.setFlagsFromString("--semi-space-growth-factor=1");
 v8.setFlagsFromString("--max-inlined-bytecode-size=115");
 v8.setFlagsFromString("--max-inlined-bytecode-size-cumulative=230");
 v8.setFlagsFromString("--no-regexp-tier-up");
-const compileCache = (module as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
-if (compileCache) {
-  try {
-    const cacheHome = process.env.XDG_CACHE_HOME?.trim() || path.join(os.homedir(), ".cache");
-    compileCache(path.join(cacheHome, "openclaw", "compile"));
-  } catch {
-    // No home folder to be found (a user id without a passwd entry and no $HOME): no cache.
-  }
-}
 
 loadCli()
   .then(({ runCli }) => runCli(process.argv))

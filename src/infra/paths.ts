@@ -32,9 +32,11 @@ export function expandHome(p: string, env: Env = process.env): string {
 /** `$OPENCLAW_STATE_DIR`, default `~/.openclaw`. */
 export function resolveStateDir(env: Env = process.env): string {
   const fromEnv = env.OPENCLAW_STATE_DIR?.trim();
-  if (!fromEnv && !findHome(env))
+  if (fromEnv) return path.resolve(expandHome(fromEnv, env));
+  const home = findHome(env);
+  if (!home)
     throw new Error("no state directory: this user has no home folder for the default ~/.openclaw; set OPENCLAW_STATE_DIR (or HOME)");
-  return path.resolve(expandHome(fromEnv || "~/.openclaw", env));
+  return path.resolve(home, ".openclaw");
 }
 
 /** `$OPENCLAW_CONFIG_PATH`, default `$STATE_DIR/openclaw.json`. */

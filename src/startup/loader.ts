@@ -18,14 +18,18 @@
  * process is never handed to V8. A cache V8 refuses anyway (another V8 build) is made again. Nothing
  * here can stop a start: any failure to read or write a cache means compiling as before.
  * `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as it does Node's own.
+ *
+ * On Node 22.1 and later, the ES modules loaded after the script (channels, providers, commands) are
+ * kept too, by Node's own compile cache, which this turns on in the same user folder
+ * (`$NODE_COMPILE_CACHE` when set). A user with no home folder gets neither user-folder cache.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { createRequire } from "node:module";
-import os from "node:os";
+import module, { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
+import { findHome } from "../infra/paths.js";
 
 declare const __STARTUP_SCRIPT__: string;
 
@@ -38,6 +42,18 @@ const HEADER = MAGIC.length + 20;
 const WRITE_AFTER_MS = 2000;
 
 let modules: Modules | undefined;
+
+/** `$XDG_CACHE_HOME/openclaw/compile`, else `~/.cache/openclaw/compile`; undefined with no home folder. */
+function userCacheDir(): string | undefined {
+  const xdg = process.env.XDG_CACHE_HOME?.trim();
+  const home = xdg ? undefined : findHome();
+  const base = xdg || (home && path.join(home, ".cache"));
+  return base ? path.join(base, "openclaw", "compile") : undefined;
+}
+
+const nodeCompileCache = (module as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
+const nodeCacheDir = nodeCompileCache && userCacheDir();
+if (nodeCacheDir) nodeCompileCache(nodeCacheDir);
 
 /** The exports of `name`, one of the files the start-up script holds (loading the script once). */
 export function load(name: string): Promise<Namespace> {
@@ -73,14 +89,8 @@ function cachePaths(file: string): string[] {
   const flags = [process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ""].join("\0");
   const key = crypto.createHash("sha1").update(flags).digest("hex").slice(0, 12);
   const name = `${path.basename(file, ".cjs")}.${key}.cache`;
-  const places = [path.join(path.dirname(file), name)];
-  try {
-    const home = process.env.XDG_CACHE_HOME?.trim() || path.join(os.homedir(), ".cache");
-    places.push(path.join(home, "openclaw", "compile", name));
-  } catch {
-    // No home folder (a user id without a passwd entry, and no $HOME): beside the script only.
-  }
-  return places;
+  const userDir = userCacheDir();
+  return [path.join(path.dirname(file), name), ...(userDir ? [path.join(userDir, name)] : [])];
 }
 
 function readCache(p: string): Buffer | undefined {
